@@ -1,0 +1,238 @@
+// Reads wsdl/srv.wsdl into the model the renderer needs: operations with their SOAP actions,
+// ordered parameters and result types. Only the WSDL 1.1 / XSD constructs the file uses are
+// understood; anything else is an error rather than a silent guess.
+import { DOMParser } from '@xmldom/xmldom';
+
+const NS = {
+  wsdl: 'http://schemas.xmlsoap.org/wsdl/',
+  soap11: 'http://schemas.xmlsoap.org/wsdl/soap/',
+  soap12: 'http://schemas.xmlsoap.org/wsdl/soap12/',
+  xsd: 'http://www.w3.org/2001/XMLSchema',
+} as const;
+
+/** How a value travels and which TypeScript type it gets. */
+export type ValueKind = 'string' | 'int' | 'short' | 'decimal' | 'boolean' | 'flag' | 'base64Binary';
+
+export interface ParameterModel {
+  name: string;
+  kind: ValueKind;
+  required: boolean;
+}
+
+export interface AttributeModel {
+  name: string;
+  kind: ValueKind;
+  required: boolean;
+}
+
+export interface ResultTypeModel {
+  name: string;
+  attributes: AttributeModel[];
+  /** The kind of the element's text content, when it has one (DownloadFileChunk's base64). */
+  text: ValueKind | null;
+}
+
+export interface OperationModel {
+  name: string;
+  documentation: string;
+  soapAction: string;
+  parameters: ParameterModel[];
+  resultElement: string;
+  resultType: string;
+}
+
+export interface WsdlModel {
+  targetNamespace: string;
+  operations: OperationModel[];
+  resultTypes: ResultTypeModel[];
+}
+
+type Element = globalThis.Element;
+
+export function readWsdl(xml: string): WsdlModel {
+  const errors: string[] = [];
+  const doc = new DOMParser({
+    errorHandler: { warning: () => undefined, error: (m) => errors.push(m), fatalError: (m) => errors.push(m) },
+  }).parseFromString(xml, 'text/xml');
+  if (errors.length > 0) throw new Error(`wsdl/srv.wsdl is not well-formed XML: ${errors.join('; ')}`);
+  const definitions = doc.documentElement as unknown as Element;
+  const targetNamespace = required(definitions.getAttribute('targetNamespace'), 'definitions/@targetNamespace');
+  const schema = onlyChild(children(definitions, NS.wsdl, 'types')[0], NS.xsd, 'schema');
+  const xsd = new SchemaIndex(schema, targetNamespace);
+  const actions11 = bindingActions(definitions, NS.soap11);
+  const actions12 = bindingActions(definitions, NS.soap12);
+  const portType = onlyChild(definitions, NS.wsdl, 'portType');
+  const messages = new Map(children(definitions, NS.wsdl, 'message').map((m) => [m.getAttribute('name') ?? '', m]));
+
+  const operations = children(portType, NS.wsdl, 'operation').map((op): OperationModel => {
+    const name = required(op.getAttribute('name'), 'portType operation/@name');
+    const soapAction = required(actions11.get(name), `SOAP 1.1 binding of ${name}`);
+    if (actions12.get(name) !== soapAction) throw new Error(`${name}: the SOAP 1.2 binding's action differs from SOAP 1.1's`);
+    const input = messageElement(op, 'input', messages, xsd);
+    const output = messageElement(op, 'output', messages, xsd);
+    const result = xsd.resultOf(output, name);
+    return {
+      name,
+      documentation: textOf(children(op, NS.wsdl, 'documentation')[0]),
+      soapAction,
+      parameters: xsd.parametersOf(input),
+      resultElement: result.element,
+      resultType: result.type,
+    };
+  });
+  const usedTypes = [...new Set(operations.map((o) => o.resultType))].sort();
+  return { targetNamespace, operations, resultTypes: usedTypes.map((t) => xsd.resultType(t)) };
+}
+
+class SchemaIndex {
+  private readonly elements = new Map<string, Element>();
+  private readonly complexTypes = new Map<string, Element>();
+  private readonly groups = new Map<string, Element>();
+  private readonly attributeGroups = new Map<string, Element>();
+  private readonly simpleTypes = new Map<string, Element>();
+
+  constructor(private readonly schema: Element, private readonly targetNamespace: string) {
+    const index: Array<[string, Map<string, Element>]> = [
+      ['element', this.elements],
+      ['complexType', this.complexTypes],
+      ['group', this.groups],
+      ['attributeGroup', this.attributeGroups],
+      ['simpleType', this.simpleTypes],
+    ];
+    for (const [tag, map] of index) {
+      for (const node of children(schema, NS.xsd, tag)) map.set(required(node.getAttribute('name'), `xsd:${tag}/@name`), node);
+    }
+  }
+
+  element(qname: string, context: Element): Element {
+    return required(this.elements.get(this.localInTarget(qname, context)), `element ${qname}`);
+  }
+
+  parametersOf(operationElement: Element): ParameterModel[] {
+    const type = onlyChild(operationElement, NS.xsd, 'complexType');
+    const sequence = children(type, NS.xsd, 'sequence')[0];
+    if (!sequence) return [];
+    return children(sequence, NS.xsd, 'element').map((el) => ({
+      name: required(el.getAttribute('name'), 'parameter/@name'),
+      kind: this.kindOf(required(el.getAttribute('type'), 'parameter/@type'), el),
+      required: el.getAttribute('minOccurs') !== '0',
+    }));
+  }
+
+  /** The {Op}Result element of a response and the type of the element it holds. */
+  resultOf(responseElement: Element, operation: string): { element: string; type: string } {
+    const sequence = onlyChild(onlyChild(responseElement, NS.xsd, 'complexType'), NS.xsd, 'sequence');
+    const resultElement = onlyChild(sequence, NS.xsd, 'element');
+    const group = onlyChild(onlyChild(resultElement, NS.xsd, 'complexType'), NS.xsd, 'group');
+    const choice = onlyChild(required(this.groups.get(this.localInTarget(group.getAttribute('ref') ?? '', group)), 'group'), NS.xsd, 'choice');
+    const types = new Set(children(choice, NS.xsd, 'element').map((e) => this.localInTarget(e.getAttribute('type') ?? '', e)));
+    if (types.size !== 1) throw new Error(`${operation}: every alternative of the result element must share one type`);
+    return { element: required(resultElement.getAttribute('name'), 'result element/@name'), type: [...types][0] as string };
+  }
+
+  resultType(name: string): ResultTypeModel {
+    const type = required(this.complexTypes.get(name), `complexType ${name}`);
+    const simpleContent = children(type, NS.xsd, 'simpleContent')[0];
+    if (!simpleContent) return { name, attributes: this.attributesOf(type), text: null };
+    const extension = onlyChild(simpleContent, NS.xsd, 'extension');
+    return {
+      name,
+      attributes: this.attributesOf(extension),
+      text: this.kindOf(required(extension.getAttribute('base'), 'extension/@base'), extension),
+    };
+  }
+
+  private attributesOf(holder: Element): AttributeModel[] {
+    return elementChildren(holder).flatMap((node): AttributeModel[] => {
+      if (node.namespaceURI !== NS.xsd) return [];
+      if (node.localName === 'attributeGroup') {
+        const group = this.attributeGroups.get(this.localInTarget(node.getAttribute('ref') ?? '', node));
+        return this.attributesOf(required(group, `attributeGroup ${node.getAttribute('ref')}`));
+      }
+      if (node.localName !== 'attribute') return [];
+      return [{
+        name: required(node.getAttribute('name'), 'attribute/@name'),
+        kind: this.kindOf(required(node.getAttribute('type'), 'attribute/@type'), node),
+        required: node.getAttribute('use') === 'required',
+      }];
+    });
+  }
+
+  private kindOf(qname: string, context: Element): ValueKind {
+    const [prefix, local] = splitQName(qname);
+    const namespace = context.lookupNamespaceURI(prefix);
+    if (namespace === NS.xsd) {
+      if (isBuiltInKind(local)) return local;
+      throw new Error(`unsupported XSD type ${qname}`);
+    }
+    if (namespace === this.targetNamespace && local === 'flag') return 'flag';
+    if (namespace === this.targetNamespace && this.simpleTypes.has(local)) {
+      const restriction = onlyChild(required(this.simpleTypes.get(local), local), NS.xsd, 'restriction');
+      return this.kindOf(required(restriction.getAttribute('base'), 'restriction/@base'), restriction);
+    }
+    throw new Error(`unknown type ${qname}`);
+  }
+
+  private localInTarget(qname: string, context: Element): string {
+    const [prefix, local] = splitQName(qname);
+    if (context.lookupNamespaceURI(prefix) !== this.targetNamespace) throw new Error(`${qname} is not in ${this.targetNamespace}`);
+    return local;
+  }
+}
+
+const BUILT_IN_KINDS = ['string', 'int', 'short', 'decimal', 'boolean', 'base64Binary'] as const;
+function isBuiltInKind(local: string): local is (typeof BUILT_IN_KINDS)[number] {
+  return (BUILT_IN_KINDS as readonly string[]).includes(local);
+}
+
+function bindingActions(definitions: Element, soapNamespace: string): Map<string, string> {
+  const actions = new Map<string, string>();
+  for (const binding of children(definitions, NS.wsdl, 'binding')) {
+    if (children(binding, soapNamespace, 'binding').length === 0) continue;
+    for (const op of children(binding, NS.wsdl, 'operation')) {
+      const soapOperation = onlyChild(op, soapNamespace, 'operation');
+      actions.set(op.getAttribute('name') ?? '', required(soapOperation.getAttribute('soapAction'), 'soapAction'));
+    }
+  }
+  return actions;
+}
+
+function messageElement(op: Element, direction: 'input' | 'output', messages: Map<string, Element>, xsd: SchemaIndex): Element {
+  const io = onlyChild(op, NS.wsdl, direction);
+  const [, messageName] = splitQName(required(io.getAttribute('message'), `${direction}/@message`));
+  const part = onlyChild(required(messages.get(messageName), `message ${messageName}`), NS.wsdl, 'part');
+  return xsd.element(required(part.getAttribute('element'), 'part/@element'), part);
+}
+
+function splitQName(qname: string): [string | null, string] {
+  const colon = qname.indexOf(':');
+  return colon < 0 ? [null, qname] : [qname.slice(0, colon), qname.slice(colon + 1)];
+}
+
+function elementChildren(parent: Element): Element[] {
+  const result: Element[] = [];
+  for (let node = parent.firstChild; node; node = node.nextSibling) {
+    if (node.nodeType === 1) result.push(node as Element);
+  }
+  return result;
+}
+
+function children(parent: Element | undefined, namespace: string, localName: string): Element[] {
+  if (!parent) return [];
+  return elementChildren(parent).filter((e) => e.namespaceURI === namespace && e.localName === localName);
+}
+
+function onlyChild(parent: Element | undefined, namespace: string, localName: string): Element {
+  const found = children(parent, namespace, localName);
+  if (found.length !== 1) throw new Error(`expected one ${localName} in ${parent?.getAttribute('name') ?? parent?.localName}, found ${found.length}`);
+  return found[0] as Element;
+}
+
+function textOf(node: Element | undefined): string {
+  return (node?.textContent ?? '').replace(/\s+/g, ' ').trim();
+}
+
+function required<T>(value: T | null | undefined, what: string): T {
+  if (value === null || value === undefined || value === '') throw new Error(`wsdl/srv.wsdl: missing ${what}`);
+  return value;
+}
