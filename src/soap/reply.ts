@@ -1,0 +1,86 @@
+// Turns what came back into a typed result or a typed error. The result element is found by
+// local name inside {Op}Result, whatever its own name or namespace; `success` decides, and a
+// missing `success` means failure (contract §1.2, C3, C4).
+import type { OperationDescriptor } from '../../generated/srv.js';
+import { SoapFaultError, SrvError, TransportError, UnexpectedResponseError, serviceErrorFor } from './errors.js';
+import type { HttpReply } from './transport.js';
+import { attributeOf, decodeResult, parseFlag, type RawElement } from './values.js';
+import { redact } from './exchange.js';
+
+export type SoapVersion = '1.1' | '1.2';
+
+/** node-soap's object form of an element: attributes under `attributes`, text under `$value`. */
+type SoapObject = { [key: string]: unknown };
+
+export function resultOf(op: OperationDescriptor, parsed: unknown, reply: HttpReply, secrets: readonly string[]): Record<string, unknown> {
+  const element = resultElement(op, parsed);
+  if (!element) throw unexpected(op, reply, `has no ${op.resultElement} element`);
+  const succeeded = parseFlag(attributeOf(element, 'success')) === true;
+  // A reply asking to resend is handed back whatever `success` says (contract C5).
+  const retryable = op.result.attributes.some((a) => a.name === 'tryagain') && parseFlag(attributeOf(element, 'tryagain')) === true;
+  if (!succeeded && !retryable) throw serviceErrorFor(redact(attributeOf(element, 'error') ?? '', secrets), op.name);
+  return decodeResult(op, element);
+}
+
+/** The error for a call whose reply the SOAP runtime could not turn into a result. */
+export function failureOf(op: OperationDescriptor, error: unknown, reply: HttpReply | undefined, version: SoapVersion): SrvError {
+  if (error instanceof SrvError) return error;
+  if (!reply) return new TransportError(`${op.name}: ${String(error)}`, { operation: op.name, mayHaveReachedServer: true, cause: error });
+  const fault = faultOf(error);
+  if (fault) return new SoapFaultError(fault.code, fault.reason, reply.status, op.name);
+  const hint = version === '1.2' && reply.status >= 400 ? ' (the server may not support SOAP 1.2)' : '';
+  return unexpected(op, reply, `is not a SOAP reply of ${op.name}${hint}`);
+}
+
+function resultElement(op: OperationDescriptor, parsed: unknown): RawElement | undefined {
+  const wrapper = childNamed(parsed, op.resultElement);
+  if (!isObject(wrapper)) return undefined;
+  const name = Object.keys(wrapper).find((key) => key !== 'attributes' && key !== '$value');
+  return name === undefined ? undefined : rawElement(wrapper[name]);
+}
+
+function rawElement(value: unknown): RawElement | undefined {
+  if (typeof value === 'string') return { attributes: {}, text: value };
+  if (!isObject(value)) return value === null ? { attributes: {}, text: '' } : undefined;
+  const attributes = isObject(value['attributes']) ? (value['attributes'] as Record<string, string>) : {};
+  const text = value['$value'];
+  return { attributes, text: typeof text === 'string' ? text : '' };
+}
+
+function childNamed(parent: unknown, name: string): unknown {
+  if (!isObject(parent)) return undefined;
+  if (name in parent) return parent[name];
+  const lower = name.toLowerCase();
+  const key = Object.keys(parent).find((k) => k.toLowerCase() === lower);
+  return key === undefined ? undefined : parent[key];
+}
+
+/** A SOAP 1.1 (faultcode/faultstring) or 1.2 (Code/Value, Reason/Text) fault the runtime parsed. */
+function faultOf(error: unknown): { code: string; reason: string } | undefined {
+  if (!isObject(error)) return undefined;
+  const fault = childNamed(childNamed(childNamed(error['root'], 'Envelope'), 'Body'), 'Fault');
+  if (!isObject(fault)) return undefined;
+  const code = textOf(childNamed(fault, 'faultcode')) ?? textOf(childNamed(childNamed(fault, 'Code'), 'Value')) ?? '';
+  const reason = textOf(childNamed(fault, 'faultstring')) ?? textOf(childNamed(childNamed(fault, 'Reason'), 'Text')) ?? '';
+  return { code, reason };
+}
+
+function textOf(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (isObject(value) && typeof value['$value'] === 'string') return value['$value'];
+  return undefined;
+}
+
+function unexpected(op: OperationDescriptor, reply: HttpReply, problem: string): UnexpectedResponseError {
+  const type = reply.headers['content-type'] ?? 'no content type';
+  return new UnexpectedResponseError(`${op.name}: the HTTP ${reply.status} reply (${type}, ${reply.body.length} bytes) ${problem}`, {
+    operation: op.name,
+    // A request refused for its size was not acted on.
+    mayHaveReachedServer: reply.status !== 413,
+    httpStatus: reply.status,
+  });
+}
+
+function isObject(value: unknown): value is SoapObject {
+  return typeof value === 'object' && value !== null;
+}

@@ -1,0 +1,128 @@
+// Converts between typed values and what travels on the wire, as the generated descriptors say:
+// request arguments in the documented order, result attributes read by name (exact first, then
+// case-insensitively, contract §1.2).
+import type { AttributeDescriptor, OperationDescriptor, ParameterDescriptor } from '../../generated/srv.js';
+import { InvalidArgumentError, UnexpectedResponseError } from './errors.js';
+
+export type WireValue = string | number | boolean;
+
+/** A result element as the SOAP runtime hands it over: attributes and text content. */
+export interface RawElement {
+  attributes: Readonly<Record<string, string>>;
+  text: string;
+}
+
+const INTEGER_RANGE = { int: [-2147483648, 2147483647], short: [-32768, 32767] } as const;
+// Characters XML 1.0 cannot carry; a string holding one would make the whole envelope invalid.
+const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** The request's arguments, checked and in the documented parameter order. */
+export function encodeArguments(op: OperationDescriptor, request: object | undefined): Record<string, WireValue> {
+  const values = (request ?? {}) as Record<string, unknown>;
+  for (const name of Object.keys(values)) {
+    if (!op.parameters.some((p) => p.name === name)) throw new InvalidArgumentError(name, 'is not a parameter of this operation', op.name);
+  }
+  const args: Record<string, WireValue> = {};
+  for (const parameter of op.parameters) {
+    const value = values[parameter.name];
+    if (value === undefined || value === null) {
+      if (parameter.required) throw new InvalidArgumentError(parameter.name, 'is required', op.name);
+      continue;
+    }
+    args[parameter.name] = encodeValue(parameter, value, op.name);
+  }
+  return args;
+}
+
+function encodeValue(parameter: ParameterDescriptor, value: unknown, operation: string): WireValue {
+  const invalid = (problem: string) => new InvalidArgumentError(parameter.name, problem, operation);
+  switch (parameter.kind) {
+    case 'string':
+      if (typeof value !== 'string') throw invalid('must be a string');
+      if (NOT_XML_CHAR.test(value)) throw invalid('contains a character XML cannot carry');
+      return value;
+    case 'int':
+    case 'short': {
+      const [min, max] = INTEGER_RANGE[parameter.kind];
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+        throw invalid(`must be an integer from ${min} to ${max}`);
+      }
+      return value;
+    }
+    case 'decimal':
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw invalid('must be a finite number');
+      return value;
+    case 'boolean':
+    case 'flag':
+      if (typeof value !== 'boolean') throw invalid('must be a boolean');
+      return value;
+    case 'base64Binary':
+      if (!(value instanceof Uint8Array)) throw invalid('must be a Buffer');
+      return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+  }
+}
+
+/** Reads an attribute by its exact name, else case-insensitively. */
+export function attributeOf(element: RawElement, name: string): string | undefined {
+  const exact = element.attributes[name];
+  if (exact !== undefined) return exact;
+  const lower = name.toLowerCase();
+  for (const [key, value] of Object.entries(element.attributes)) {
+    if (key.toLowerCase() === lower) return value;
+  }
+  return undefined;
+}
+
+/** true/false in any case; anything else is not a boolean. */
+export function parseFlag(value: string | undefined): boolean | undefined {
+  if (value === undefined) return undefined;
+  const lower = value.trim().toLowerCase();
+  if (lower === 'true') return true;
+  if (lower === 'false') return false;
+  return undefined;
+}
+
+/** The typed result: every declared attribute that is present, converted; required ones must be. */
+export function decodeResult(op: OperationDescriptor, element: RawElement): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const attribute of op.result.attributes) {
+    const raw = attributeOf(element, attribute.name);
+    if (raw === undefined) {
+      if (attribute.required) throw malformed(op, `has no ${attribute.name} attribute`);
+      continue;
+    }
+    result[attribute.name] = decodeValue(op, attribute, raw);
+  }
+  if (op.result.text) {
+    result['content'] = decodeValue(op, { name: 'content', kind: op.result.text, required: true }, element.text);
+  }
+  return result;
+}
+
+function decodeValue(op: OperationDescriptor, attribute: AttributeDescriptor, raw: string): unknown {
+  switch (attribute.kind) {
+    case 'string':
+      return raw;
+    case 'int':
+    case 'short':
+      if (!/^\s*[-+]?\d+\s*$/.test(raw)) throw malformed(op, `has a non-integer ${attribute.name}`);
+      return Number(raw);
+    case 'decimal': {
+      const number = Number(raw);
+      if (raw.trim() === '' || !Number.isFinite(number)) throw malformed(op, `has a non-numeric ${attribute.name}`);
+      return number;
+    }
+    case 'boolean':
+    case 'flag': {
+      const flag = parseFlag(raw);
+      if (flag === undefined) throw malformed(op, `has a non-boolean ${attribute.name}`);
+      return flag;
+    }
+    case 'base64Binary':
+      return Buffer.from(raw.replace(/\s+/g, ''), 'base64');
+  }
+}
+
+function malformed(op: OperationDescriptor, problem: string): UnexpectedResponseError {
+  return new UnexpectedResponseError(`${op.name}: the reply's result element ${problem}`, { operation: op.name, mayHaveReachedServer: true });
+}
