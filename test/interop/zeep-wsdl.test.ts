@@ -1,0 +1,62 @@
+// wsdl/srv.wsdl must load in a mainstream toolkit nobody here wrote: Python zeep (Debian's
+// python3-zeep, which scripts/test-prereqs.sh installs for Debian's /usr/bin/python3).
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { canonicalXml, operationElement } from '../helpers/xml.js';
+import { readFileSync } from 'node:fs';
+
+const run = promisify(execFile);
+const OPERATIONS = [
+  'AuthenticateUser', 'AuthenticateUser1', 'RenewTicket', 'isValidTicket', 'LogOut', 'ServerInfo',
+  'CreateUploadHandler', 'UploadFileChunk', 'UploadDocumentWithHandler', 'UploadDocumentWithHandler1',
+  'UploadDocumentWithHandler2', 'UploadDocumentWithHandler3', 'UploadNewDocumentWidthHandler', 'DeleteUploadHandler',
+  'GetDownloadHandler', 'GetDownloadHandlerByVersion', 'DownloadFileChunk', 'DeleteDownloadHandler',
+  'DocumentExists', 'DocumentExists1', 'FolderExists', 'CreateFolder',
+];
+
+interface ZeepView {
+  ports: Record<string, { binding: string; operations: Record<string, { soapAction: string; parameters: string[] }> }>;
+  deleteUploadHandler: string;
+  replies: Record<string, Record<string, unknown>>;
+}
+
+let view: ZeepView;
+beforeAll(async () => {
+  const script = fileURLToPath(new URL('zeep_wsdl.py', import.meta.url));
+  const wsdl = fileURLToPath(new URL('../../wsdl/srv.wsdl', import.meta.url));
+  const { stdout } = await run('/usr/bin/python3', [script, wsdl]);
+  view = JSON.parse(stdout) as ZeepView;
+});
+
+test('zeep sees a SOAP 1.1 and a SOAP 1.2 port, each with the 22 operations and their SOAP actions', () => {
+  expect(Object.keys(view.ports).sort()).toEqual(['srvSoap', 'srvSoap12']);
+  expect(view.ports['srvSoap']?.binding).toBe('Soap11Binding');
+  expect(view.ports['srvSoap12']?.binding).toBe('Soap12Binding');
+  for (const port of Object.values(view.ports)) {
+    expect(Object.keys(port.operations).sort()).toEqual([...OPERATIONS].sort());
+    for (const op of OPERATIONS) expect(port.operations[op]?.soapAction).toBe(`http://tempuri.org/${op}`);
+  }
+});
+
+test('zeep reads the exact, inconsistent parameter casing in the documented order', () => {
+  const parameters = (op: string) => view.ports['srvSoap']?.operations[op]?.parameters;
+  expect(parameters('DeleteUploadHandler')).toEqual(['authenticationTicket', 'UploadHandler']);
+  expect(parameters('UploadFileChunk')).toEqual(['authenticationTicket', 'uploadHandler', 'fileChunk', 'chunkHEXCRC', 'lastChunk']);
+  expect(parameters('GetDownloadHandler')).toEqual(['AuthenticationTicket', 'Path', 'PreferedChunkSize']);
+  expect(parameters('isValidTicket')).toEqual(['AuthenticationTicket']);
+  expect(parameters('DocumentExists1')).toEqual(['authenticationTicket', 'FolderPath', 'DocumentName']);
+});
+
+test("zeep builds the seed's DeleteUploadHandler envelope", () => {
+  const seed = readFileSync(new URL('../fixtures/seeds/000_47f4c5e422955c83.txt', import.meta.url), 'utf8');
+  const example = /<soap:Envelope[\s\S]*?<\/soap:Envelope>/.exec(seed)?.[0] as string;
+  expect(canonicalXml(view.deleteUploadHandler)).toEqual(canonicalXml(example));
+  expect(operationElement(canonicalXml(view.deleteUploadHandler)).children).toHaveLength(2);
+});
+
+test('zeep parses result elements in the forms the wire uses, with their documented attributes', () => {
+  expect(view.replies['unqualified response']).toEqual({ success: 'true', error: '' });
+  expect(view.replies['inherited root']).toEqual({ success: 'false', error: '[901] Session expired or Invalid ticket' });
+  expect(view.replies['download chunk']).toMatchObject({ _value_1: 'abc', filelength: 3, chunklength: 3, lastchunk: 'true', chunkCRC32: '352441c2' });
+});
