@@ -3,7 +3,7 @@
 import soap from 'soap';
 import { OPERATIONS, OPERATION_NAMES, SERVICE, type OperationName, type RequestOf, type ResultOf, type SrvOperations } from '../../generated/srv.js';
 import { WSDL_PATH } from '../package-files.js';
-import { InvalidArgumentError, SrvError } from './errors.js';
+import { InvalidArgumentError, SrvError } from '../errors.js';
 import { redact, secretsOf, type ExchangeListener, type ExchangeRecord } from './exchange.js';
 import { failureOf, resultOf, type SoapVersion } from './reply.js';
 import { HttpTransport, type HttpReply, type TransportOptions } from './transport.js';

@@ -1,6 +1,7 @@
 // A per-call record of the wire exchange, for debugging. Secrets (passwords, tickets) and base64
 // payloads are removed before anyone sees it.
 import type { IncomingHttpHeaders } from 'node:http';
+import { escapeXml } from './xml-escape.js';
 
 export interface ExchangeRecord {
   operation: string;
@@ -42,8 +43,4 @@ export function redact(text: string, secrets: readonly string[]): string {
     }
   }
   return result;
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }

@@ -2,7 +2,7 @@
 // local name inside {Op}Result, whatever its own name or namespace; `success` decides, and a
 // missing `success` means failure (contract §1.2, C3, C4).
 import type { OperationDescriptor } from '../../generated/srv.js';
-import { SoapFaultError, SrvError, TransportError, UnexpectedResponseError, serviceErrorFor } from './errors.js';
+import { SoapFaultError, SrvError, TransportError, UnexpectedResponseError, serviceErrorFor } from '../errors.js';
 import type { HttpReply } from './transport.js';
 import { attributeOf, decodeResult, parseFlag, type RawElement } from './values.js';
 import { redact } from './exchange.js';

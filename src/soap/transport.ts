@@ -4,7 +4,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
-import { AbortError, TimeoutError, TransportError } from './errors.js';
+import { AbortError, TimeoutError, TransportError } from '../errors.js';
 
 export interface TlsOptions {
   /** Extra trusted CA certificates (PEM), e.g. a private CA. */

@@ -2,7 +2,7 @@
 // request arguments in the documented order, result attributes read by name (exact first, then
 // case-insensitively, contract §1.2).
 import type { AttributeDescriptor, OperationDescriptor, ParameterDescriptor } from '../../generated/srv.js';
-import { InvalidArgumentError, UnexpectedResponseError } from './errors.js';
+import { InvalidArgumentError, UnexpectedResponseError } from '../errors.js';
 
 export type WireValue = string | number | boolean;
 

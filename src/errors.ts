@@ -115,3 +115,15 @@ function uncodedErrorClass(message: string): typeof ServiceError {
   if (/not found/i.test(message)) return NotFoundError;
   return ServiceError;
 }
+
+/** Bytes did not match their CRC-32 after every allowed retry and restart. */
+export class ChecksumMismatchError extends SrvError {
+  constructor(
+    message: string,
+    readonly expected: string,
+    readonly actual: string,
+    options: { operation?: string } = {},
+  ) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,184 @@
+// A logged-in session: it owns the ticket (never printed), fills it into every call under the
+// parameter name that call uses, logs in again once when the ticket dies on a call that can be
+// repeated, and retries transient failures of idempotent calls.
+import { inspect } from 'node:util';
+import { OPERATIONS, type OperationName, type RequestOf, type ResultOf } from '../../generated/srv.js';
+import { createSrvClient, type CallOptions, type SrvClient, type SrvClientOptions } from '../soap/client.js';
+import { InvalidArgumentError, SrvError, TicketExpiredError } from '../errors.js';
+import { IDEMPOTENT, SESSION_BOUND, isDeadTicket, isTransient } from './policy.js';
+import { retryOptionsOf, withRetries, type RetryOptions } from './retry.js';
+
+export interface SessionWarning {
+  message: string;
+  operation?: string | undefined;
+  error?: unknown;
+}
+
+export interface SessionOptions extends SrvClientOptions {
+  /** Retries of transient failures (default: 5 retries, 250 ms doubling to 8 s, with jitter). */
+  retry?: RetryOptions;
+  /** Told of what went wrong without failing the work, e.g. a cleanup call that failed. */
+  onWarning?: (warning: SessionWarning) => void;
+}
+
+export interface LoginOptions extends SessionOptions {
+  user: string;
+  password: string;
+  /** A session language (AuthenticateUser1), e.g. 'en'. */
+  language?: string;
+}
+
+export interface TicketOptions extends SessionOptions {
+  ticket: string;
+}
+
+const TICKET_PARAMETERS = ['authenticationTicket', 'AuthenticationTicket'] as const;
+type TicketParameter = (typeof TICKET_PARAMETERS)[number];
+
+/** An operation's request without its ticket, which the session supplies. */
+export type SessionRequest<K extends OperationName> = Omit<RequestOf<K>, TicketParameter>;
+
+interface Credentials {
+  user: string;
+  password: string;
+  language: string | undefined;
+}
+
+export class SrvSession {
+  readonly client: SrvClient;
+  readonly user: string | undefined;
+  readonly retry: Required<RetryOptions>;
+  readonly #onWarning: (warning: SessionWarning) => void;
+  readonly #credentials: Credentials | undefined;
+  #ticket: string;
+  #relogin: Promise<void> | undefined;
+  #closed = false;
+
+  private constructor(client: SrvClient, ticket: string, credentials: Credentials | undefined, options: SessionOptions) {
+    this.client = client;
+    this.#ticket = ticket;
+    this.#credentials = credentials;
+    this.user = credentials?.user;
+    this.retry = retryOptionsOf(options.retry);
+    this.#onWarning = options.onWarning ?? (() => undefined);
+  }
+
+  /** Logs in with a user name and password, which the session keeps to log in again when the ticket dies. */
+  static async login(options: LoginOptions): Promise<SrvSession> {
+    const credentials = credentialsOf(options);
+    const retry = retryOptionsOf(options.retry);
+    const client = await createSrvClient(options);
+    try {
+      const ticket = await withRetries(() => authenticate(client, credentials), { options: retry, canRetry: isTransient });
+      return new SrvSession(client, ticket, credentials, options);
+    } catch (error) {
+      client.close();
+      throw error;
+    }
+  }
+
+  /** Uses an existing ticket; when it dies, calls fail with TicketExpiredError. */
+  static async fromTicket(options: TicketOptions): Promise<SrvSession> {
+    if (typeof options.ticket !== 'string' || options.ticket.trim() === '') throw new InvalidArgumentError('ticket', 'must be a non-empty string');
+    return new SrvSession(await createSrvClient(options), options.ticket.trim(), undefined, options);
+  }
+
+  /** The current ticket. It changes when the session logs in again. */
+  get ticket(): string {
+    return this.#ticket;
+  }
+
+  /**
+   * Calls an operation with the session's ticket. Transient failures of idempotent operations are
+   * retried; a dead ticket ([900]/[901]) leads to one new login and one repeat, unless the call
+   * uses a handler bound to the old session.
+   */
+  async call<K extends OperationName>(operation: K, request: SessionRequest<K>, options: CallOptions = {}): Promise<ResultOf<K>> {
+    if (this.#closed) throw new SrvError('the session is closed', { operation });
+    const attempt = () => this.callWithLogin(operation, request, options);
+    if (!IDEMPOTENT.has(operation)) return attempt();
+    return withRetries(attempt, {
+      options: this.retry,
+      signal: options.signal,
+      canRetry: isTransient,
+      onRetry: (error) => this.warn({ message: `retrying ${operation}`, operation, error }),
+    });
+  }
+
+  /**
+   * Logs in again unless another call already did since `failedTicket` was rejected.
+   * Without stored credentials it throws TicketExpiredError.
+   */
+  async relogin(failedTicket: string, cause?: unknown): Promise<void> {
+    if (this.#ticket !== failedTicket) return;
+    const credentials = this.#credentials;
+    if (!credentials) {
+      const message = cause instanceof SrvError ? cause.message : 'the ticket is no longer valid';
+      throw new TicketExpiredError(`${message}; the session has no credentials to log in again`, { operation: cause instanceof SrvError ? cause.operation : undefined });
+    }
+    this.#relogin ??= authenticate(this.client, credentials)
+      .then((ticket) => void (this.#ticket = ticket))
+      .finally(() => (this.#relogin = undefined));
+    await this.#relogin;
+  }
+
+  /** Reports a problem that did not fail the work. */
+  warn(warning: SessionWarning): void {
+    this.#onWarning(warning);
+  }
+
+  /** Logs out (an already expired ticket is not an error) and closes connections. Never throws. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      await this.client.LogOut({ AuthenticationTicket: this.#ticket }, { timeoutMs: 10_000 });
+    } catch (error) {
+      if (!isDeadTicket(error)) this.warn({ message: 'LogOut failed', operation: 'LogOut', error });
+    } finally {
+      this.client.close();
+    }
+  }
+
+  [inspect.custom](): string {
+    return `SrvSession { url: '${this.client.url}', user: ${this.user === undefined ? 'undefined' : `'${this.user}'`} }`;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { url: this.client.url, user: this.user, soapVersion: this.client.soapVersion };
+  }
+
+  private async callWithLogin<K extends OperationName>(operation: K, request: SessionRequest<K>, options: CallOptions): Promise<ResultOf<K>> {
+    const ticket = this.#ticket;
+    try {
+      return await this.client.call(operation, withTicket(operation, request, ticket), options);
+    } catch (error) {
+      if (!isDeadTicket(error) || !ticketParameterOf(operation)) throw error;
+      await this.relogin(ticket, error);
+      if (SESSION_BOUND.has(operation)) throw error;
+      return this.client.call(operation, withTicket(operation, request, this.#ticket), options);
+    }
+  }
+}
+
+async function authenticate(client: SrvClient, credentials: Credentials): Promise<string> {
+  const { user: UID, password: PWD, language: Lang } = credentials;
+  const result = Lang === undefined ? await client.AuthenticateUser({ UID, PWD }) : await client.AuthenticateUser1({ UID, PWD, Lang });
+  return result.ticket;
+}
+
+function credentialsOf(options: LoginOptions): Credentials {
+  if (typeof options.user !== 'string' || options.user === '') throw new InvalidArgumentError('user', 'must be a non-empty string');
+  if (typeof options.password !== 'string') throw new InvalidArgumentError('password', 'must be a string');
+  return { user: options.user, password: options.password, language: options.language };
+}
+
+function ticketParameterOf(operation: OperationName): TicketParameter | undefined {
+  const names = OPERATIONS[operation].parameters.map((p) => p.name);
+  return TICKET_PARAMETERS.find((name) => names.includes(name));
+}
+
+function withTicket<K extends OperationName>(operation: K, request: SessionRequest<K>, ticket: string): RequestOf<K> {
+  const parameter = ticketParameterOf(operation);
+  return (parameter ? { ...request, [parameter]: ticket } : request) as RequestOf<K>;
+}
