@@ -7,6 +7,9 @@ import { createSrvClient, type CallOptions, type SrvClient, type SrvClientOption
 import { InvalidArgumentError, SrvError, TicketExpiredError } from '../errors.js';
 import { IDEMPOTENT, SESSION_BOUND, isDeadTicket, isTransient } from './policy.js';
 import { retryOptionsOf, withRetries, type RetryOptions } from './retry.js';
+import { upload, type UploadOptions, type UploadResult } from '../upload/upload.js';
+import type { UploadDestination } from '../upload/finalizer.js';
+import type { UploadSource } from '../upload/source.js';
 
 export interface SessionWarning {
   message: string;
@@ -81,6 +84,19 @@ export class SrvSession {
   static async fromTicket(options: TicketOptions): Promise<SrvSession> {
     if (typeof options.ticket !== 'string' || options.ticket.trim() === '') throw new InvalidArgumentError('ticket', 'must be a non-empty string');
     return new SrvSession(await createSrvClient(options), options.ticket.trim(), undefined, options);
+  }
+
+  /** Whether the session holds credentials to log in again when its ticket dies. */
+  get canLogInAgain(): boolean {
+    return this.#credentials !== undefined;
+  }
+
+  /**
+   * Uploads a file path, Buffer or stream to a document path (a new document or a new version), or
+   * to `{ folder, name }` for a document that must be new.
+   */
+  upload(source: UploadSource, destination: UploadDestination, options?: UploadOptions): Promise<UploadResult> {
+    return upload(this, source, destination, options);
   }
 
   /** The current ticket. It changes when the session logs in again. */

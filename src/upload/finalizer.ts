@@ -1,0 +1,63 @@
+// Chooses the operation that turns a complete handler into a document, from the destination and
+// the metadata: a new document in a folder (UploadNewDocumentWidthHandler), or a full path (new
+// document or new version) with metadata (…3), a manual version (…2), a comment (…1), or none.
+import type { StoredDocument } from '../../generated/srv.js';
+import type { CallOptions } from '../soap/client.js';
+import { InvalidArgumentError } from '../errors.js';
+import type { SrvSession } from '../session/session.js';
+import { needsXmlParameters, validateMetadata, xmlParametersOf, type DocumentMetadata } from './metadata.js';
+
+/** A full document path (a new document or a new version), or a folder and a name for a document that must be new. */
+export type UploadDestination = string | { folder: string; name: string };
+
+export interface Finalizer {
+  /** The document's full path. */
+  readonly path: string;
+  readonly operation: string;
+  finalize(session: SrvSession, handler: string, options: CallOptions): Promise<StoredDocument>;
+}
+
+export function finalizerFor(destination: UploadDestination, metadata: DocumentMetadata = {}): Finalizer {
+  validateMetadata(metadata);
+  if (typeof destination === 'object' && destination !== null) return newDocumentIn(destination, metadata);
+  const path = documentPath(destination);
+  const { versionComment: versionComments, version } = metadata;
+  if (needsXmlParameters(metadata)) {
+    const xmlParameters = xmlParametersOf(metadata);
+    return finalizer(path, 'UploadDocumentWithHandler3', (s, uploadHandler, o) => s.call('UploadDocumentWithHandler3', { path, uploadHandler, xmlParameters }, o));
+  }
+  if (version) {
+    const manual = { mpVersionMajor: version.major, mpVersionMinor: version.minor, mpVersionRevision: version.revision };
+    return finalizer(path, 'UploadDocumentWithHandler2', (s, uploadHandler, o) => s.call('UploadDocumentWithHandler2', { path, uploadHandler, versionComments, ...manual }, o));
+  }
+  if (versionComments !== undefined) {
+    return finalizer(path, 'UploadDocumentWithHandler1', (s, uploadHandler, o) => s.call('UploadDocumentWithHandler1', { path, uploadHandler, versionComments }, o));
+  }
+  return finalizer(path, 'UploadDocumentWithHandler', (s, uploadHandler, o) => s.call('UploadDocumentWithHandler', { path, uploadHandler }, o));
+}
+
+function newDocumentIn(destination: { folder: string; name: string }, metadata: DocumentMetadata): Finalizer {
+  const folderPath = destination.folder;
+  const documentName = destination.name;
+  if (typeof folderPath !== 'string' || folderPath.trim() === '') throw new InvalidArgumentError('destination.folder', 'must be a non-empty folder path');
+  if (typeof documentName !== 'string' || documentName.trim() === '' || /[/\\]/.test(documentName)) {
+    throw new InvalidArgumentError('destination.name', 'must be a file name without slashes');
+  }
+  const xmlParameters = xmlParametersOf(metadata);
+  const path = `${folderPath.replace(/[/\\]+$/, '')}/${documentName}`;
+  return finalizer(path, 'UploadNewDocumentWidthHandler', (s, uploadHandler, o) =>
+    s.call('UploadNewDocumentWidthHandler', { folderPath, documentName, uploadHandler, xmlParameters }, o));
+}
+
+function documentPath(destination: unknown): string {
+  if (typeof destination !== 'string' || destination.trim() === '') throw new InvalidArgumentError('destination', 'must be a document path or { folder, name }');
+  const segments = destination.split(/[/\\]/).filter((s) => s !== '');
+  if (segments.length < 2 || /[/\\]$/.test(destination)) {
+    throw new InvalidArgumentError('destination', `must be a full document path such as /Library/Folder/name.ext: ${JSON.stringify(destination)}`);
+  }
+  return destination;
+}
+
+function finalizer(path: string, operation: string, finalize: Finalizer['finalize']): Finalizer {
+  return { path, operation, finalize };
+}

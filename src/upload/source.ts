@@ -1,0 +1,115 @@
+// What an upload reads from: a file path, bytes in memory, or a stream, cut into chunks of exactly
+// the server's ChunkSize (the last may be shorter; an empty source is one empty last chunk).
+// Files and buffers can be read again from the start for a restart; a stream cannot.
+import { open, type FileHandle } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { InvalidArgumentError, SrvError } from '../errors.js';
+
+export type UploadSource = string | Uint8Array | Readable;
+
+export interface SourceChunk {
+  data: Buffer;
+  last: boolean;
+}
+
+export interface ChunkSource {
+  /** The total size, when known before reading. */
+  readonly totalBytes: number | undefined;
+  /** Whether chunks() may be called again to start over. */
+  readonly rewindable: boolean;
+  chunks(size: number): AsyncGenerator<SourceChunk>;
+  close(): Promise<void>;
+}
+
+export async function openSource(source: UploadSource): Promise<ChunkSource> {
+  if (typeof source === 'string') return openFile(source);
+  if (source instanceof Uint8Array) return bufferSource(Buffer.from(source.buffer, source.byteOffset, source.byteLength));
+  if (source instanceof Readable) return streamSource(source);
+  throw new InvalidArgumentError('source', 'must be a file path, a Buffer or a Readable');
+}
+
+async function openFile(path: string): Promise<ChunkSource> {
+  if (path.trim() === '') throw new InvalidArgumentError('source', 'must be a non-empty file path');
+  let file: FileHandle;
+  try {
+    file = await open(path, 'r');
+  } catch (error) {
+    throw new InvalidArgumentError('source', `cannot be read: ${(error as Error).message}`);
+  }
+  const stat = await file.stat();
+  if (!stat.isFile()) {
+    await file.close();
+    throw new InvalidArgumentError('source', `is not a regular file: ${path}`);
+  }
+  const totalBytes = stat.size;
+  return {
+    totalBytes,
+    rewindable: true,
+    async *chunks(size) {
+      for (let position = 0; position === 0 || position < totalBytes; position += size) {
+        const length = Math.min(size, totalBytes - position);
+        const data = Buffer.allocUnsafe(length);
+        const { bytesRead } = await file.read(data, 0, length, position);
+        if (bytesRead !== length) throw new SrvError(`the source file shrank while it was being uploaded: ${path}`);
+        yield { data, last: position + length >= totalBytes };
+      }
+    },
+    close: () => file.close(),
+  };
+}
+
+function bufferSource(bytes: Buffer): ChunkSource {
+  return {
+    totalBytes: bytes.length,
+    rewindable: true,
+    async *chunks(size) {
+      for (let position = 0; position === 0 || position < bytes.length; position += size) {
+        const data = bytes.subarray(position, position + size);
+        yield { data, last: position + data.length >= bytes.length };
+      }
+    },
+    close: async () => undefined,
+  };
+}
+
+function streamSource(stream: Readable): ChunkSource {
+  let started = false;
+  return {
+    totalBytes: undefined,
+    rewindable: false,
+    chunks(size) {
+      if (started) throw new SrvError('a stream source cannot be read twice');
+      started = true;
+      return streamChunks(stream, size);
+    },
+    close: async () => void stream.destroy(),
+  };
+}
+
+/** Whole chunks as the stream fills them, one held back to learn whether it is the last. */
+async function* streamChunks(stream: Readable, size: number): AsyncGenerator<SourceChunk> {
+  let held: Buffer | undefined;
+  let parts: Buffer[] = [];
+  let filled = 0;
+  for await (const piece of stream) {
+    let bytes: Buffer = Buffer.isBuffer(piece) ? piece : Buffer.from(piece as string | Uint8Array);
+    while (bytes.length > 0) {
+      const take = Math.min(size - filled, bytes.length);
+      parts.push(bytes.subarray(0, take));
+      filled += take;
+      bytes = bytes.subarray(take);
+      if (filled < size) continue;
+      if (held) yield { data: held, last: false };
+      held = Buffer.concat(parts, size);
+      parts = [];
+      filled = 0;
+    }
+  }
+  const rest = Buffer.concat(parts, filled);
+  if (held && rest.length === 0) {
+    yield { data: held, last: true };
+    return;
+  }
+  if (held) yield { data: held, last: false };
+  yield { data: rest, last: true };
+}

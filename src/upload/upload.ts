@@ -1,0 +1,324 @@
+// One chunked upload as a small state machine: create a handler, send the source chunk by chunk
+// (CRC-32 each), prove the staged bytes, finalize. Any path that gives a handler up before a
+// successful finalize deletes it. The invariant (contract §4.2): a handler whose bytes are not
+// proven equal to the source is never finalized — a lost reply to an append is resent only while
+// the server's final `filehexcrc` can prove the result, otherwise the upload starts over.
+import type { StoredDocument } from '../../generated/srv.js';
+import {
+  ChecksumMismatchError,
+  HandlerNotFoundError,
+  InvalidArgumentError,
+  InvalidHandlerError,
+  NotFoundError,
+  ServerError,
+  TransportError,
+  UnexpectedResponseError,
+  type SrvError,
+} from '../errors.js';
+import { crc32, crcToHex, crcToWireHex, parseHexCrc } from '../integrity/crc32.js';
+import { isDeadTicket } from '../session/policy.js';
+import { withRetries } from '../session/retry.js';
+import type { SrvSession } from '../session/session.js';
+import type { CallOptions } from '../soap/client.js';
+import { finalizerFor, type Finalizer, type UploadDestination } from './finalizer.js';
+import type { DocumentMetadata } from './metadata.js';
+import { openSource, type ChunkSource, type SourceChunk, type UploadSource } from './source.js';
+
+export const MIN_CHUNK_SIZE = 262_144;
+export const MAX_CHUNK_SIZE = 33_554_432;
+export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
+
+export interface UploadOptions {
+  /** The chunk size to ask for (default 4 MiB); the server's answer is what is used. */
+  chunkSize?: number;
+  metadata?: DocumentMetadata;
+  signal?: AbortSignal;
+  /** Time limit of each call (default: the client's). */
+  timeoutMs?: number;
+  onProgress?: (progress: UploadProgress) => void;
+  /** How many times the upload may start over with a new handler (default 3). */
+  maxRestarts?: number;
+  /** Send chunk CRCs zero-padded to 8 digits (default false, as the vendor sample does). */
+  padCrc?: boolean;
+}
+
+export interface UploadProgress {
+  /** Bytes put on the wire, resends included. */
+  bytesSent: number;
+  /** Bytes the server has acknowledged for the current handler. */
+  bytesAcknowledged: number;
+  totalBytes: number | undefined;
+  /** Chunks acknowledged for the current handler. */
+  chunks: number;
+  retries: number;
+  restarts: number;
+}
+
+export interface UploadResult {
+  /** Undefined only when the finalize reply was lost and the stored document was confirmed by its CRC-32. */
+  documentId: number | undefined;
+  versionId: number | undefined;
+  path: string;
+  bytes: number;
+  /** CRC-32 of the whole document, 8 lower-case hex digits. */
+  crc32: string;
+  chunks: number;
+  retries: number;
+  restarts: number;
+  elapsedMs: number;
+}
+
+export async function upload(session: SrvSession, source: UploadSource, destination: UploadDestination, options: UploadOptions = {}): Promise<UploadResult> {
+  const finalizer = finalizerFor(destination, options.metadata);
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  if (!Number.isInteger(chunkSize) || chunkSize < MIN_CHUNK_SIZE || chunkSize > MAX_CHUNK_SIZE) {
+    throw new InvalidArgumentError('chunkSize', `must be a whole number from ${MIN_CHUNK_SIZE} to ${MAX_CHUNK_SIZE}`);
+  }
+  const maxRestarts = options.maxRestarts ?? 3;
+  if (!Number.isInteger(maxRestarts) || maxRestarts < 0) throw new InvalidArgumentError('maxRestarts', 'must be a whole number ≥ 0');
+  const reader = await openSource(source);
+  try {
+    return await new UploadRun(session, reader, finalizer, { ...options, chunkSize, maxRestarts }).run();
+  } finally {
+    await reader.close();
+  }
+}
+
+/** Internal: this handler is given up and the upload starts over, for `reason`. */
+class Restart extends Error {
+  constructor(readonly reason: SrvError, readonly halveChunkSize = false) {
+    super(reason.message);
+  }
+}
+
+/** Internal: the server asked for the chunk again (tryagain="true"); it was not appended. */
+class ChunkNotAppended extends Error {}
+
+interface Staged {
+  bytes: number;
+  crc: number;
+  chunks: number;
+}
+
+type RunOptions = UploadOptions & { chunkSize: number; maxRestarts: number };
+
+class UploadRun {
+  private handler: string | undefined;
+  private chunkSize: number;
+  private padCrc: boolean;
+  private retries = 0;
+  private restarts = 0;
+  private bytesSent = 0;
+  /** Learnt from the first last-chunk reply: whether the server reports filehexcrc. */
+  private serverReportsFileCrc: boolean | undefined;
+  private readonly callOptions: CallOptions;
+
+  constructor(
+    private readonly session: SrvSession,
+    private readonly source: ChunkSource,
+    private readonly finalizer: Finalizer,
+    private readonly options: RunOptions,
+  ) {
+    this.chunkSize = options.chunkSize;
+    this.padCrc = options.padCrc ?? false;
+    this.callOptions = { signal: options.signal, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) };
+  }
+
+  async run(): Promise<UploadResult> {
+    const started = performance.now();
+    for (;;) {
+      try {
+        const { staged, stored } = await this.attempt();
+        return {
+          documentId: stored?.DocumentId,
+          versionId: stored?.VersionId,
+          path: this.finalizer.path,
+          bytes: staged.bytes,
+          crc32: crcToHex(staged.crc),
+          chunks: staged.chunks,
+          retries: this.retries,
+          restarts: this.restarts,
+          elapsedMs: Math.round(performance.now() - started),
+        };
+      } catch (error) {
+        await this.abandonHandler();
+        if (!(error instanceof Restart)) throw error;
+        if (this.restarts >= this.options.maxRestarts || !this.source.rewindable) throw error.reason;
+        this.restarts++;
+        if (error.halveChunkSize) this.chunkSize = Math.max(MIN_CHUNK_SIZE, Math.floor(this.chunkSize / 2));
+        this.session.warn({ message: `restarting the upload of ${this.finalizer.path}: ${error.reason.message}`, error: error.reason });
+      }
+    }
+  }
+
+  private async attempt(): Promise<{ staged: Staged; stored: StoredDocument | undefined }> {
+    const grant = await this.session.call('CreateUploadHandler', { PreferedChunkSize: this.chunkSize }, this.callOptions);
+    this.handler = grant.UploadHandler;
+    if (!(grant.ChunkSize > 0)) {
+      throw new UnexpectedResponseError(`CreateUploadHandler granted a chunk size of ${grant.ChunkSize}`, { operation: 'CreateUploadHandler', mayHaveReachedServer: true });
+    }
+    const staged = await this.sendAll(grant.UploadHandler, grant.ChunkSize);
+    return { staged, stored: await this.finalize(grant.UploadHandler, staged) };
+  }
+
+  /** Sends every chunk in order and proves what the server staged. */
+  private async sendAll(handler: string, chunkSize: number): Promise<Staged> {
+    const staged: Staged = { bytes: 0, crc: 0, chunks: 0 };
+    let unproven = false;
+    let fileCrc: string | undefined;
+    for await (const chunk of this.source.chunks(chunkSize)) {
+      const sent = await this.sendChunk(handler, chunk, staged.chunks);
+      unproven ||= sent.ambiguous;
+      fileCrc = sent.fileCrc;
+      staged.crc = crc32(chunk.data, staged.crc);
+      staged.bytes += chunk.data.length;
+      staged.chunks++;
+      this.report(staged);
+    }
+    this.prove(staged, fileCrc, unproven);
+    return staged;
+  }
+
+  /** One chunk, resent while that is safe; `ambiguous` when a resend followed a possibly applied append. */
+  private async sendChunk(handler: string, chunk: SourceChunk, index: number): Promise<{ ambiguous: boolean; fileCrc: string | undefined }> {
+    const crc = crc32(chunk.data);
+    const request = { uploadHandler: handler, fileChunk: chunk.data, chunkHEXCRC: crcToWireHex(crc, this.padCrc), lastChunk: chunk.last };
+    let ambiguous = false;
+    let refusals = 0;
+    try {
+      const ack = await withRetries(
+        async () => {
+          this.bytesSent += chunk.data.length;
+          const reply = await this.session.call('UploadFileChunk', request, this.callOptions);
+          if (reply.tryagain) throw new ChunkNotAppended();
+          return reply;
+        },
+        {
+          options: this.session.retry,
+          signal: this.options.signal,
+          canRetry: (error) => {
+            if (error instanceof ChunkNotAppended) {
+              // Contract C7: a server that wants zero-padded CRCs keeps refusing an unpadded one.
+              if (++refusals >= 2 && !this.padCrc && request.chunkHEXCRC.length < 8) {
+                this.padCrc = true;
+                request.chunkHEXCRC = crcToWireHex(crc, true);
+              }
+              return true;
+            }
+            if (error instanceof TransportError && !error.mayHaveReachedServer) return error.httpStatus !== 413;
+            if (!mayHaveAppended(error)) return false;
+            ambiguous = true;
+            return this.serverReportsFileCrc !== false;
+          },
+          onRetry: () => this.retries++,
+        },
+      );
+      return { ambiguous, fileCrc: ack.filehexcrc };
+    } catch (error) {
+      throw this.chunkFailure(error, index);
+    }
+  }
+
+  private chunkFailure(error: unknown, index: number): unknown {
+    if (error instanceof ChunkNotAppended) {
+      return new ChecksumMismatchError(`the server refused the CRC-32 of chunk ${index} on every try`, 'accepted', 'tryagain', { operation: 'UploadFileChunk' });
+    }
+    if (error instanceof TransportError && error.httpStatus === 413 && this.chunkSize > MIN_CHUNK_SIZE) return new Restart(error, true);
+    if (handlerIsGone(error) || (isDeadTicket(error) && this.session.canLogInAgain) || mayHaveAppended(error)) return new Restart(error as SrvError);
+    return error;
+  }
+
+  /** Never finalize bytes that are not proven: filehexcrc when the server sends it, else no doubt at all. */
+  private prove(staged: Staged, fileCrc: string | undefined, unproven: boolean): void {
+    this.serverReportsFileCrc = fileCrc !== undefined && fileCrc !== '';
+    if (this.serverReportsFileCrc) {
+      const reported = parseHexCrc(fileCrc);
+      if (reported === staged.crc) return;
+      throw new Restart(new ChecksumMismatchError(
+        `the server staged ${staged.bytes} bytes whose CRC-32 is ${fileCrc}, but the source's is ${crcToHex(staged.crc)}`,
+        crcToHex(staged.crc),
+        String(fileCrc),
+        { operation: 'UploadFileChunk' },
+      ));
+    }
+    if (unproven) {
+      throw new Restart(new TransportError('a chunk may have been appended twice after a lost reply, and the server reports no filehexcrc to prove the staged bytes', {
+        operation: 'UploadFileChunk',
+        mayHaveReachedServer: true,
+      }));
+    }
+  }
+
+  private async finalize(handler: string, staged: Staged): Promise<StoredDocument | undefined> {
+    try {
+      const stored = await this.finalizeOnce(handler);
+      this.handler = undefined;
+      return stored;
+    } catch (error) {
+      if (!mayHaveAppended(error)) throw error;
+      // The reply was lost: the document may exist now. Its CRC-32 tells.
+      if (await this.storedMatches(staged)) {
+        this.handler = undefined;
+        return undefined;
+      }
+      throw new Restart(error as SrvError);
+    }
+  }
+
+  /** The finalizer, once more with the same handler after a new login (contract §4.3). */
+  private async finalizeOnce(handler: string): Promise<StoredDocument> {
+    try {
+      return await this.finalizer.finalize(this.session, handler, this.callOptions);
+    } catch (error) {
+      if (handlerIsGone(error)) throw new Restart(error as SrvError);
+      if (!isDeadTicket(error) || !this.session.canLogInAgain) throw error;
+      try {
+        return await this.finalizer.finalize(this.session, handler, this.callOptions);
+      } catch (second) {
+        throw handlerIsGone(second) || isDeadTicket(second) ? new Restart(second as SrvError) : second;
+      }
+    }
+  }
+
+  private async storedMatches(staged: Staged): Promise<boolean> {
+    try {
+      const found = await this.session.call('DocumentExists', { Path: this.finalizer.path }, this.callOptions);
+      return parseHexCrc(found.CRC32LASTVERSION) === staged.crc;
+    } catch (error) {
+      if (error instanceof NotFoundError) return false;
+      throw error;
+    }
+  }
+
+  /** DeleteUploadHandler, best effort: it runs after a cancel too, and its failure hides nothing. */
+  private async abandonHandler(): Promise<void> {
+    const handler = this.handler;
+    if (handler === undefined) return;
+    this.handler = undefined;
+    try {
+      await this.session.call('DeleteUploadHandler', { UploadHandler: handler }, { timeoutMs: 15_000 });
+    } catch (error) {
+      this.session.warn({ message: 'DeleteUploadHandler failed; the server will expire the handler', operation: 'DeleteUploadHandler', error });
+    }
+  }
+
+  private report(staged: Staged): void {
+    this.options.onProgress?.({
+      bytesSent: this.bytesSent,
+      bytesAcknowledged: staged.bytes,
+      totalBytes: this.source.totalBytes,
+      chunks: staged.chunks,
+      retries: this.retries,
+      restarts: this.restarts,
+    });
+  }
+}
+
+/** The server may have applied the request: a lost or broken reply, or an unhandled server error. */
+function mayHaveAppended(error: unknown): boolean {
+  return (error instanceof TransportError && error.mayHaveReachedServer) || error instanceof ServerError;
+}
+
+function handlerIsGone(error: unknown): boolean {
+  return error instanceof InvalidHandlerError || error instanceof HandlerNotFoundError;
+}

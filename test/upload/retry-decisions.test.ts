@@ -1,0 +1,167 @@
+// Which chunk failures are resent, which restart the upload with a new handler, and which give up;
+// and that an append that may have happened is never resent unless filehexcrc can prove the result.
+import { randomBytes } from 'node:crypto';
+import { crc32 } from 'node:zlib';
+import nock from 'nock';
+import {
+  ChecksumMismatchError,
+  SoapFaultError,
+  SrvSession,
+  TicketExpiredError,
+  type UploadResult,
+} from '../../src/index.js';
+import { scriptedService, type ScriptedCall, type ScriptedReply, type ScriptedService } from '../helpers/scripted-service.js';
+
+const BASE = 'http://srv.test';
+const CHUNK = 262_144;
+const SOURCE = randomBytes(CHUNK * 3 + 1000);
+const BAD_GATEWAY: ScriptedReply = { raw: '<html><body>502 Bad Gateway</body></html>', status: 502 };
+const FAST_RETRY = { retries: 5, minDelayMs: 1, maxDelayMs: 2 };
+
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => nock.cleanAll());
+afterAll(() => nock.enableNetConnect());
+
+async function uploadWith(service: ScriptedService, options: { fromTicket?: boolean; maxRestarts?: number; chunkSize?: number } = {}): Promise<UploadResult> {
+  const session = options.fromTicket
+    ? await SrvSession.fromTicket({ url: `${BASE}/srv.asmx`, ticket: '00000000-0000-4000-8000-000000000009', retry: FAST_RETRY })
+    : await SrvSession.login({ url: `${BASE}/srv.asmx`, user: 'demo', password: 'demo', retry: FAST_RETRY });
+  try {
+    return await session.upload(SOURCE, '/Public/report.bin', { chunkSize: options.chunkSize ?? CHUNK, maxRestarts: options.maxRestarts ?? 3 });
+  } finally {
+    session.client.close();
+  }
+}
+
+/** The (handler number / chunk index) of every chunk the client sent, in order. */
+function chunksSent(service: ScriptedService): string[] {
+  return service.callsOf('UploadFileChunk').map((call) => {
+    const handlerNumber = Number((call.fields['uploadHandler'] as string).slice(-12));
+    const bytes = Buffer.from(call.fields['fileChunk'] ?? '', 'base64');
+    return `h${handlerNumber}/${SOURCE.indexOf(bytes.subarray(0, 64)) / CHUNK}`;
+  });
+}
+
+const chunkCall = (call: ScriptedCall, n: number) => call.op === 'UploadFileChunk' && call.n === n;
+
+test('tryagain resends the same bytes on the same handler, without a restart', async () => {
+  const service = scriptedService(BASE, { script: (call) => (chunkCall(call, 2) || chunkCall(call, 3) ? { inner: '<root success="true" tryagain="true"/>' } : 'default') });
+  const result = await uploadWith(service);
+  expect(chunksSent(service)).toEqual(['h1/0', 'h1/1', 'h1/1', 'h1/1', 'h1/2', 'h1/3']);
+  expect(result).toMatchObject({ restarts: 0, retries: 2, documentId: 42, bytes: SOURCE.length });
+  expect(service.callsOf('DeleteUploadHandler')).toHaveLength(0);
+});
+
+test('a lost chunk reply is resent when the final filehexcrc proves the staged bytes', async () => {
+  const service = scriptedService(BASE, { script: (call) => (chunkCall(call, 2) ? BAD_GATEWAY : 'default') });
+  const result = await uploadWith(service);
+  expect(chunksSent(service)).toEqual(['h1/0', 'h1/1', 'h1/1', 'h1/2', 'h1/3']);
+  expect(result).toMatchObject({ restarts: 0, retries: 1 });
+});
+
+test('a lost reply whose chunk was in fact appended is caught by filehexcrc and the upload starts over', async () => {
+  const service = scriptedService(BASE, {
+    script: (call, s) => {
+      if (!chunkCall(call, 2)) return 'default';
+      const handler = call.fields['uploadHandler'] as string;
+      s.staged.set(handler, Buffer.concat([s.staged.get(handler) as Buffer, Buffer.from(call.fields['fileChunk'] as string, 'base64')]));
+      return BAD_GATEWAY;
+    },
+  });
+  const result = await uploadWith(service);
+  expect(chunksSent(service)).toEqual(['h1/0', 'h1/1', 'h1/1', 'h1/2', 'h1/3', 'h2/0', 'h2/1', 'h2/2', 'h2/3']);
+  expect(service.callsOf('DeleteUploadHandler').map((c) => c.fields['UploadHandler'])).toEqual(['11111111-1111-4111-8111-000000000001']);
+  expect(service.callsOf('UploadDocumentWithHandler').map((c) => c.fields['uploadHandler'])).toEqual(['11111111-1111-4111-8111-000000000002']);
+  expect(result).toMatchObject({ restarts: 1, documentId: 42 });
+  expect(service.storedCrc).toBe(Number.parseInt(result.crc32, 16));
+});
+
+test('without filehexcrc a lost reply is never finalized: the upload starts over, and later lost replies restart at once', async () => {
+  const service = scriptedService(BASE, {
+    fileHexCrc: false,
+    script: (call) => (chunkCall(call, 2) || chunkCall(call, 7) ? BAD_GATEWAY : 'default'),
+  });
+  const result = await uploadWith(service);
+  // Handler 1: chunk 1 resent, nothing proves it, so no finalize. Handler 2 learnt the server has no
+  // filehexcrc: its lost reply (call 7, chunk 1) is not resent; handler 3 completes.
+  expect(chunksSent(service)).toEqual(['h1/0', 'h1/1', 'h1/1', 'h1/2', 'h1/3', 'h2/0', 'h2/1', 'h3/0', 'h3/1', 'h3/2', 'h3/3']);
+  expect(service.callsOf('UploadDocumentWithHandler').map((c) => c.fields['uploadHandler'])).toEqual(['11111111-1111-4111-8111-000000000003']);
+  expect(service.callsOf('DeleteUploadHandler')).toHaveLength(2);
+  expect(result).toMatchObject({ restarts: 2 });
+});
+
+const TOO_LARGE: ScriptedReply = { raw: 'Request Entity Too Large', status: 413, contentType: 'text/plain' };
+
+test('HTTP 413 restarts with half the chunk size', async () => {
+  const service = scriptedService(BASE, { script: (call) => (chunkCall(call, 1) ? TOO_LARGE : 'default') });
+  const result = await uploadWith(service, { chunkSize: CHUNK * 4 });
+  expect(service.callsOf('CreateUploadHandler').map((c) => c.fields['PreferedChunkSize'])).toEqual([String(CHUNK * 4), String(CHUNK * 2)]);
+  expect(result).toMatchObject({ restarts: 1, chunks: 2 });
+});
+
+test('HTTP 413 at the smallest chunk size is final', async () => {
+  const service = scriptedService(BASE, { script: (call) => (chunkCall(call, 1) ? TOO_LARGE : 'default') });
+  await expect(uploadWith(service)).rejects.toMatchObject({ httpStatus: 413 });
+  expect(service.callsOf('CreateUploadHandler')).toHaveLength(1);
+  expect(service.callsOf('DeleteUploadHandler')).toHaveLength(1);
+});
+
+test('an invalid or expired handler restarts the upload with a new one', async () => {
+  const service = scriptedService(BASE, { script: (call) => (chunkCall(call, 3) ? { inner: '<root success="false" error="Invalid upload handler."/>' } : 'default') });
+  const result = await uploadWith(service);
+  expect(result.restarts).toBe(1);
+  expect(service.callsOf('CreateUploadHandler')).toHaveLength(2);
+});
+
+test('a SOAP fault gives up at once, and the handler is deleted', async () => {
+  const fault = '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><soap:Fault><faultcode>soap:Client</faultcode><faultstring>Server was unable to read request.</faultstring></soap:Fault></soap:Body></soap:Envelope>';
+  const service = scriptedService(BASE, { script: (call) => (chunkCall(call, 2) ? { raw: fault, status: 500, contentType: 'text/xml' } : 'default') });
+  await expect(uploadWith(service)).rejects.toBeInstanceOf(SoapFaultError);
+  expect(service.callsOf('UploadFileChunk')).toHaveLength(2);
+  expect(service.callsOf('DeleteUploadHandler').map((c) => c.fields['UploadHandler'])).toEqual(['11111111-1111-4111-8111-000000000001']);
+});
+
+test('a ticket that dies mid-upload: a new login, then a restart with a new handler', async () => {
+  const service = scriptedService(BASE, { script: (call) => (chunkCall(call, 2) ? { inner: '<root success="false" error="[901] Session expired or Invalid ticket"/>' } : 'default') });
+  const result = await uploadWith(service);
+  expect(service.callsOf('AuthenticateUser')).toHaveLength(2);
+  const ticketsOf = (op: string) => service.callsOf(op).map((c) => c.fields['authenticationTicket']);
+  expect(ticketsOf('CreateUploadHandler')).toEqual(['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002']);
+  expect(result.restarts).toBe(1);
+});
+
+test('without credentials a dead ticket ends the upload with TicketExpiredError', async () => {
+  const service = scriptedService(BASE, { script: (call) => (chunkCall(call, 2) ? { inner: '<root success="false" error="[901] Session expired or Invalid ticket"/>' } : 'default') });
+  await expect(uploadWith(service, { fromTicket: true })).rejects.toBeInstanceOf(TicketExpiredError);
+  expect(service.callsOf('CreateUploadHandler')).toHaveLength(1);
+});
+
+test('a staged file that never matches the source ends with ChecksumMismatchError after the allowed restarts', async () => {
+  const service = scriptedService(BASE, { script: (call) => (call.op === 'UploadFileChunk' && call.fields['lastChunk'] === 'true' ? { inner: '<root success="true" tryagain="false" filehexcrc="DEADBEEF"/>' } : 'default') });
+  const error = await uploadWith(service, { maxRestarts: 2 }).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(ChecksumMismatchError);
+  expect(service.callsOf('CreateUploadHandler')).toHaveLength(3);
+  expect(service.callsOf('DeleteUploadHandler')).toHaveLength(3);
+  expect(service.calls.some((c) => c.op.startsWith('UploadDocument'))).toBe(false);
+});
+
+test('a lost finalize reply: the stored CRC-32 confirms the document instead of a second upload', async () => {
+  const service = scriptedService(BASE, {
+    script: (call, s) => {
+      if (call.op !== 'UploadDocumentWithHandler') return 'default';
+      s.storedCrc = crc32(s.staged.get(call.fields['uploadHandler'] as string) as Buffer);
+      return BAD_GATEWAY;
+    },
+  });
+  const result = await uploadWith(service);
+  expect(result).toMatchObject({ documentId: undefined, versionId: undefined, restarts: 0 });
+  expect(service.callsOf('DocumentExists')).toHaveLength(1);
+  expect(service.callsOf('UploadDocumentWithHandler')).toHaveLength(1);
+});
+
+test('a finalize that failed without storing starts over', async () => {
+  const service = scriptedService(BASE, { script: (call) => (call.op === 'UploadDocumentWithHandler' && call.n === 1 ? BAD_GATEWAY : 'default') });
+  const result = await uploadWith(service);
+  expect(result).toMatchObject({ documentId: 42, restarts: 1 });
+  expect(service.callsOf('UploadDocumentWithHandler')).toHaveLength(2);
+});
