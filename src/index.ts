@@ -13,3 +13,4 @@ export type { UploadOptions, UploadProgress, UploadResult } from './upload/uploa
 export type { UploadDestination } from './upload/finalizer.js';
 export type { UploadSource } from './upload/source.js';
 export type { DocumentMetadata, ManualVersion, PublishOption } from './upload/metadata.js';
+export type { UploadItem, UploadManyOptions } from './upload/upload-many.js';

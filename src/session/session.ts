@@ -10,6 +10,7 @@ import { retryOptionsOf, withRetries, type RetryOptions } from './retry.js';
 import { upload, type UploadOptions, type UploadResult } from '../upload/upload.js';
 import type { UploadDestination } from '../upload/finalizer.js';
 import type { UploadSource } from '../upload/source.js';
+import { uploadMany, type UploadItem, type UploadManyOptions } from '../upload/upload-many.js';
 
 export interface SessionWarning {
   message: string;
@@ -97,6 +98,11 @@ export class SrvSession {
    */
   upload(source: UploadSource, destination: UploadDestination, options?: UploadOptions): Promise<UploadResult> {
     return upload(this, source, destination, options);
+  }
+
+  /** Uploads several files, `concurrency` at a time; one outcome per item, in order. */
+  uploadMany(items: readonly UploadItem[], options?: UploadManyOptions): Promise<Array<PromiseSettledResult<UploadResult>>> {
+    return uploadMany(this, items, options);
   }
 
   /** The current ticket. It changes when the session logs in again. */

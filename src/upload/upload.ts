@@ -11,6 +11,7 @@ import {
   InvalidHandlerError,
   NotFoundError,
   ServerError,
+  ServiceError,
   TransportError,
   UnexpectedResponseError,
   type SrvError,
@@ -215,16 +216,19 @@ class UploadRun {
       );
       return { ambiguous, fileCrc: ack.filehexcrc };
     } catch (error) {
-      throw this.chunkFailure(error, index);
+      throw this.chunkFailure(error, index, ambiguous);
     }
   }
 
-  private chunkFailure(error: unknown, index: number): unknown {
+  /** What ends this chunk's tries: a restart with a new handler, or the error itself. */
+  private chunkFailure(error: unknown, index: number, ambiguous: boolean): unknown {
     if (error instanceof ChunkNotAppended) {
       return new ChecksumMismatchError(`the server refused the CRC-32 of chunk ${index} on every try`, 'accepted', 'tryagain', { operation: 'UploadFileChunk' });
     }
     if (error instanceof TransportError && error.httpStatus === 413 && this.chunkSize > MIN_CHUNK_SIZE) return new Restart(error, true);
     if (handlerIsGone(error) || (isDeadTicket(error) && this.session.canLogInAgain) || mayHaveAppended(error)) return new Restart(error as SrvError);
+    // After a reply was lost, a refusal says nothing reliable about the handler's state.
+    if (ambiguous && error instanceof ServiceError) return new Restart(error);
     return error;
   }
 
