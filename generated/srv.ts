@@ -4,6 +4,12 @@
 
 export const TARGET_NAMESPACE = 'http://tempuri.org/';
 
+/** The WSDL service and the port of each SOAP version. */
+export const SERVICE = {
+  name: 'srv',
+  ports: { '1.1': 'srvSoap', '1.2': 'srvSoap12' },
+} as const;
+
 /** How a value travels on the wire; `flag` is a boolean read case-insensitively. */
 export type ValueKind = 'string' | 'int' | 'short' | 'decimal' | 'boolean' | 'flag' | 'base64Binary';
 

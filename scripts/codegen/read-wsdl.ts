@@ -41,8 +41,15 @@ export interface OperationModel {
   resultType: string;
 }
 
+export interface ServiceModel {
+  name: string;
+  /** The port name of each SOAP version's binding. */
+  ports: { '1.1': string; '1.2': string };
+}
+
 export interface WsdlModel {
   targetNamespace: string;
+  service: ServiceModel;
   operations: OperationModel[];
   resultTypes: ResultTypeModel[];
 }
@@ -81,7 +88,28 @@ export function readWsdl(xml: string): WsdlModel {
     };
   });
   const usedTypes = [...new Set(operations.map((o) => o.resultType))].sort();
-  return { targetNamespace, operations, resultTypes: usedTypes.map((t) => xsd.resultType(t)) };
+  return {
+    targetNamespace,
+    service: readService(definitions),
+    operations,
+    resultTypes: usedTypes.map((t) => xsd.resultType(t)),
+  };
+}
+
+function readService(definitions: Element): ServiceModel {
+  const service = onlyChild(definitions, NS.wsdl, 'service');
+  const bindings = new Map(children(definitions, NS.wsdl, 'binding').map((b) => [b.getAttribute('name') ?? '', b]));
+  const portFor = (soapNamespace: string): string => {
+    const port = children(service, NS.wsdl, 'port').find((p) => {
+      const [, bindingName] = splitQName(p.getAttribute('binding') ?? '');
+      return children(bindings.get(bindingName), soapNamespace, 'binding').length === 1;
+    });
+    return required(port?.getAttribute('name'), `a port bound with ${soapNamespace}`);
+  };
+  return {
+    name: required(service.getAttribute('name'), 'service/@name'),
+    ports: { '1.1': portFor(NS.soap11), '1.2': portFor(NS.soap12) },
+  };
 }
 
 class SchemaIndex {

@@ -39,6 +39,12 @@ function header(): string {
 function prelude(model: WsdlModel): string {
   return `export const TARGET_NAMESPACE = ${quote(model.targetNamespace)};
 
+/** The WSDL service and the port of each SOAP version. */
+export const SERVICE = {
+  name: ${quote(model.service.name)},
+  ports: { '1.1': ${quote(model.service.ports['1.1'])}, '1.2': ${quote(model.service.ports['1.2'])} },
+} as const;
+
 /** How a value travels on the wire; \`flag\` is a boolean read case-insensitively. */
 export type ValueKind = 'string' | 'int' | 'short' | 'decimal' | 'boolean' | 'flag' | 'base64Binary';
 
