@@ -1,0 +1,88 @@
+import { once } from 'node:events';
+import { InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
+import { FAULT_SPEC_HELP, parseFaultSpec, startEmulator } from '../emulator/index.js';
+import type { EmulatorOptions, EmulatorUser, FaultRule } from '../emulator/index.js';
+
+interface ServeOptions {
+  port: number;
+  host: string;
+  dataDir?: string;
+  library?: string[];
+  user?: EmulatorUser[];
+  faults?: FaultRule[];
+  seed?: number;
+  chunkSize?: number;
+  maxBody?: number;
+  soap12: boolean;
+  filehexcrc: boolean;
+  verbose?: boolean;
+}
+
+function integer(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a non-negative integer');
+  return Number(value);
+}
+
+function account(value: string, previous: EmulatorUser[] = []): EmulatorUser[] {
+  const separator = value.indexOf(':');
+  if (separator <= 0) throw new InvalidArgumentError('expected USER:PASSWORD');
+  return [...previous, { user: value.slice(0, separator), password: value.slice(separator + 1) }];
+}
+
+function faultRules(value: string): FaultRule[] {
+  try {
+    return parseFaultSpec(value);
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function emulatorOptions(options: ServeOptions): EmulatorOptions {
+  return {
+    port: options.port,
+    host: options.host,
+    soap12: options.soap12,
+    fileHexCrc: options.filehexcrc,
+    ...(options.dataDir !== undefined && { dataDir: options.dataDir }),
+    ...(options.library !== undefined && { libraries: options.library }),
+    ...(options.user !== undefined && { users: options.user }),
+    ...(options.faults !== undefined && { faults: options.faults }),
+    ...(options.seed !== undefined && { seed: options.seed }),
+    ...(options.chunkSize !== undefined && { defaultChunkSize: options.chunkSize }),
+    ...(options.maxBody !== undefined && { maxBodyBytes: options.maxBody }),
+    ...(options.verbose === true && { log: (line: string) => process.stderr.write(`${line}\n`) }),
+  };
+}
+
+/** Runs the emulator until SIGINT or SIGTERM; the first line on stdout is its URL. */
+async function serve(options: ServeOptions): Promise<void> {
+  const emulator = await startEmulator(emulatorOptions(options));
+  process.stdout.write(`${emulator.url}\n`);
+  process.stderr.write(`srv-asmx emulator: data in ${emulator.dataDir}; WSDL at ${emulator.url}?WSDL; stop with Ctrl+C\n`);
+  const stop = new AbortController();
+  await Promise.race(['SIGINT', 'SIGTERM'].map((signal) => once(process, signal, { signal: stop.signal })));
+  stop.abort();
+  await emulator.close();
+}
+
+/** Adds `serve`: a local emulator of the /srv.asmx service, for CI pipelines and demos. */
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('run a local emulator of the /srv.asmx service (prints its URL, stops on SIGINT/SIGTERM)')
+    .option('--port <n>', 'port to listen on; 0 picks a free one', integer, 0)
+    .option('--host <address>', 'interface to listen on', '127.0.0.1')
+    .option('--data-dir <dir>', 'keep documents here across restarts (default: a temporary directory, removed on exit)')
+    .option('--library <name...>', 'top-level libraries; repeatable (default: Public)')
+    .option('--user <user:password...>', 'accounts; repeatable (default: demo:demo)', account)
+    .option('--faults <spec>', 'fault rules to inject (syntax below)', faultRules)
+    .option('--seed <n>', 'seed of the random fault rules (default 1)', integer)
+    .option('--chunk-size <bytes>', 'chunk size granted for PreferedChunkSize=0 (default 1048576)', integer)
+    .option('--max-body <bytes>', 'larger requests get HTTP 413 (default 67108864)', integer)
+    .option('--no-soap12', 'answer SOAP 1.2 requests like an endpoint without it (HTTP 415)')
+    .option('--no-filehexcrc', 'leave filehexcrc out of the last UploadFileChunk reply')
+    .option('--verbose', 'log each request on stderr (never passwords or tickets)')
+    .addHelpText('after', `\n${FAULT_SPEC_HELP}`)
+    .action((options: ServeOptions) => serve(options));
+}

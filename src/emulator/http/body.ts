@@ -1,0 +1,39 @@
+import type { IncomingMessage } from 'node:http';
+import { BodyTooLargeError } from './errors.js';
+
+/** Refuses a declared Content-Length over the limit before reading anything. */
+export function checkDeclaredLength(request: IncomingMessage, maxBytes: number): void {
+  const declared = Number(request.headers['content-length'] ?? 0);
+  if (declared > maxBytes) throw new BodyTooLargeError(maxBytes);
+}
+
+/**
+ * The request body, piece by piece, failing as soon as it grows past `maxBytes`. Stopping early leaves the
+ * request intact, so an error reply can still be written on its socket.
+ */
+export async function* limitedBody(request: IncomingMessage, maxBytes: number): AsyncGenerator<Buffer> {
+  let received = 0;
+  for await (const chunk of request.iterator({ destroyOnReturn: false })) {
+    const piece = chunk as Buffer;
+    received += piece.length;
+    if (received > maxBytes) throw new BodyTooLargeError(maxBytes);
+    yield piece;
+  }
+}
+
+/** The whole (limited) body as text. */
+export async function bodyText(request: IncomingMessage, maxBytes: number): Promise<string> {
+  const pieces: Buffer[] = [];
+  for await (const piece of limitedBody(request, maxBytes)) pieces.push(piece);
+  return Buffer.concat(pieces).toString('utf8');
+}
+
+/** Reads and discards the body, so a reply sent without using it leaves the connection usable. */
+export async function drain(request: IncomingMessage): Promise<void> {
+  request.resume();
+  if (request.readableEnded) return;
+  await new Promise<void>((resolve) => {
+    request.once('end', resolve);
+    request.once('close', resolve);
+  });
+}

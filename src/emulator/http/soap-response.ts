@@ -1,0 +1,46 @@
+import type { OperationSpec } from '../operations.js';
+import type { ResultElement } from '../result.js';
+import { elementXml, escapeText, XML_DECLARATION } from '../xml/writer.js';
+import type { FaultCode } from './errors.js';
+import { ENVELOPE_NAMESPACES, SERVICE_NAMESPACE } from './soap-request.js';
+import type { SoapVersion } from './soap-request.js';
+
+export const SOAP_CONTENT_TYPES: Record<SoapVersion, string> = {
+  '1.1': 'text/xml; charset=utf-8',
+  '1.2': 'application/soap+xml; charset=utf-8',
+};
+
+function envelope(version: SoapVersion, body: string): string {
+  return (
+    `${XML_DECLARATION}<soap:Envelope xmlns:soap="${ENVELOPE_NAMESPACES[version]}"` +
+    ` xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema">` +
+    `<soap:Body>${body}</soap:Body></soap:Envelope>`
+  );
+}
+
+/** `{Op}Response/{Op}Result/<element>`; the element carries `xmlns=""` unless it should inherit tempuri. */
+export function soapResultXml(
+  version: SoapVersion,
+  spec: OperationSpec,
+  element: ResultElement,
+  resultXmlns: 'empty' | 'inherit',
+): string {
+  const attributes = resultXmlns === 'empty' ? [['xmlns', ''] as const, ...element.attributes] : element.attributes;
+  const inner = elementXml(element.name, attributes, element.text);
+  const { name } = spec;
+  return envelope(
+    version,
+    `<${name}Response xmlns="${SERVICE_NAMESPACE}"><${name}Result>${inner}</${name}Result></${name}Response>`,
+  );
+}
+
+const SOAP12_CODES: Record<FaultCode, string> = { Client: 'Sender', Server: 'Receiver', VersionMismatch: 'VersionMismatch' };
+
+export function soapFaultXml(version: SoapVersion, code: FaultCode, message: string): string {
+  const fault =
+    version === '1.1'
+      ? `<faultcode>soap:${code}</faultcode><faultstring>${escapeText(message)}</faultstring><detail />`
+      : `<soap:Code><soap:Value>soap:${SOAP12_CODES[code]}</soap:Value></soap:Code>` +
+        `<soap:Reason><soap:Text xml:lang="en">${escapeText(message)}</soap:Text></soap:Reason><soap:Detail />`;
+  return envelope(version, `<soap:Fault>${fault}</soap:Fault>`);
+}

@@ -1,0 +1,80 @@
+import type { FaultRule } from './faults.js';
+
+export interface EmulatorUser {
+  readonly user: string;
+  readonly password: string;
+}
+
+export interface EmulatorOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  host?: string;
+  /** Documents, versions and folders persist here. Default: a fresh temporary directory, removed by close(). */
+  dataDir?: string;
+  /** Top-level folders that exist from the start. Default `['Public']`. */
+  libraries?: readonly string[];
+  /** Default: `demo` / `demo`. */
+  users?: readonly EmulatorUser[];
+  /** A user name that may not obtain tickets (`[902]`). */
+  sysadminAccount?: string;
+  faults?: readonly FaultRule[];
+  /** Seed of the random source of probability fault rules. Default 1. */
+  seed?: number;
+  /** Sliding ticket lifetime. Default 30 days. */
+  ticketTtlMs?: number;
+  /** Upload/download handlers expire after this much inactivity. Default 20 minutes. */
+  handlerTtlMs?: number;
+  /** The chunk size granted for `PreferedChunkSize=0`. Default 1 MiB. */
+  defaultChunkSize?: number;
+  /** Larger request bodies get HTTP 413. Default 64 MiB (a 32 MiB chunk in base64 fits). */
+  maxBodyBytes?: number;
+  /** A request must arrive completely within this time (slow-loris guard). Default 30 s. */
+  readTimeoutMs?: number;
+  /** false: answer SOAP 1.2 requests like an endpoint without 1.2 (HTTP 415). Default true. */
+  soap12?: boolean;
+  /** false: the last UploadFileChunk reply carries no `filehexcrc`. Default true. */
+  fileHexCrc?: boolean;
+  /** 'empty': the result element carries `xmlns=""`; 'inherit': it inherits the service namespace. */
+  resultXmlns?: 'empty' | 'inherit';
+  /** Who may use a handler: the session (ticket) that created it, or any session of the same user. */
+  handlerBinding?: 'session' | 'user';
+  /** Receives one line per request. Lines never contain passwords or tickets. */
+  log?: (line: string) => void;
+}
+
+export type EmulatorConfig = Required<Omit<EmulatorOptions, 'dataDir' | 'sysadminAccount' | 'log'>> &
+  Pick<EmulatorOptions, 'dataDir' | 'sysadminAccount' | 'log'>;
+
+export const MIN_CHUNK_SIZE = 262_144;
+export const MAX_CHUNK_SIZE = 33_554_432;
+
+const DAY_MS = 86_400_000;
+
+export function resolveOptions(options: EmulatorOptions): EmulatorConfig {
+  return {
+    port: options.port ?? 0,
+    host: options.host ?? '127.0.0.1',
+    dataDir: options.dataDir,
+    libraries: options.libraries ?? ['Public'],
+    users: options.users ?? [{ user: 'demo', password: 'demo' }],
+    sysadminAccount: options.sysadminAccount,
+    faults: options.faults ?? [],
+    seed: options.seed ?? 1,
+    ticketTtlMs: options.ticketTtlMs ?? 30 * DAY_MS,
+    handlerTtlMs: options.handlerTtlMs ?? 20 * 60_000,
+    defaultChunkSize: options.defaultChunkSize ?? 1_048_576,
+    maxBodyBytes: options.maxBodyBytes ?? 64 * 1_048_576,
+    readTimeoutMs: options.readTimeoutMs ?? 30_000,
+    soap12: options.soap12 ?? true,
+    fileHexCrc: options.fileHexCrc ?? true,
+    resultXmlns: options.resultXmlns ?? 'empty',
+    handlerBinding: options.handlerBinding ?? 'session',
+    log: options.log,
+  };
+}
+
+/** `0` means the configured default; anything else is clamped to what the service allows. */
+export function grantChunkSize(requested: number, defaultChunkSize: number): number {
+  if (requested === 0) return defaultChunkSize;
+  return Math.min(MAX_CHUNK_SIZE, Math.max(MIN_CHUNK_SIZE, requested));
+}

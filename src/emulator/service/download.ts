@@ -1,0 +1,66 @@
+import { crc32Of, crcHex } from '../crc.js';
+import { canonicalGuid } from '../guid.js';
+import { grantChunkSize, MAX_CHUNK_SIZE } from '../options.js';
+import { intParam, textParam } from '../params.js';
+import { ok, Refusal } from '../result.js';
+import { utcDate } from '../time.js';
+import { contentTypeOf } from './content-type.js';
+import type { OperationCall, OperationHandler, ServiceContext } from './context.js';
+import { flipOneByte } from './corruption.js';
+import { documentName, resolveDocument, versionByNumber } from './documents.js';
+import {
+  DOWNLOAD_HANDLER_ERRORS,
+  INVALID_CHUNK_SIZE,
+  INVALID_DOWNLOAD_HANDLER,
+  INVALID_START_OFFSET,
+} from './messages.js';
+import { requireSession } from './session.js';
+
+async function stageVersion(context: ServiceContext, call: OperationCall, requestedVersion: number) {
+  const session = requireSession(context, call, 'AuthenticationTicket');
+  const document = resolveDocument(context.store, textParam(call.params, 'Path'));
+  const version = versionByNumber(document, requestedVersion);
+  const chunkSize = grantChunkSize(intParam(call.params, 'PreferedChunkSize'), context.config.defaultChunkSize);
+  const file = context.store.contentFile(version.versionId);
+  const handler = await context.downloads.create(session, { file, path: document.path, size: version.size });
+  return ok(
+    ['Size', String(version.size)],
+    ['ContentType', contentTypeOf(document.path)],
+    ['ModificationDate', utcDate(Date.parse(version.createdAt))],
+    ['VersionNumber', String(requestedVersion === 0 ? 0 : version.versionNumber)],
+    ['AlterDocumentName', documentName(document)],
+    ['RenderedContent', 'false'],
+    ['CRC32', crcHex(version.crc32)],
+    ['ChunkSize', String(chunkSize)],
+    ['downloadhandler', handler.id],
+  );
+}
+
+export const getDownloadHandler: OperationHandler = (context, call) => stageVersion(context, call, 0);
+
+export const getDownloadHandlerByVersion: OperationHandler = (context, call) =>
+  stageVersion(context, call, intParam(call.params, 'VersionNumber'));
+
+/** A non-GUID handler is refused before anything else ("refused immediately"). */
+export const downloadFileChunk: OperationHandler = async (context, call) => {
+  const id = canonicalGuid(textParam(call.params, 'DownloadHandler'));
+  if (id === undefined) throw new Refusal(INVALID_DOWNLOAD_HANDLER);
+  const session = requireSession(context, call, 'authenticationTicket');
+  const handler = context.downloads.table.claim(id, session, DOWNLOAD_HANDLER_ERRORS);
+  const start = intParam(call.params, 'StartOffset');
+  const chunkSize = intParam(call.params, 'ChunkSize');
+  if (start < 0 || start > handler.size) throw new Refusal(INVALID_START_OFFSET);
+  if (chunkSize <= 0) throw new Refusal(INVALID_CHUNK_SIZE);
+  const data = await context.downloads.read(handler, start, Math.min(chunkSize, MAX_CHUNK_SIZE, handler.size - start));
+  const [sent] = call.faults.has('corrupt') ? flipOneByte([data]) : [data];
+  return {
+    attributes: ok(
+      ['filelength', String(handler.size)],
+      ['chunklength', String(data.length)],
+      ['lastchunk', String(start + data.length >= handler.size)],
+      ['chunkCRC32', crcHex(crc32Of([data]))],
+    ).attributes,
+    text: (sent ?? data).toString('base64'),
+  };
+};
+

@@ -1,0 +1,65 @@
+import type { OperationName, OperationSpec } from '../operations.js';
+import { Refusal, refusalReply, systemErrorReply } from '../result.js';
+import type { ResultElement } from '../result.js';
+import { authenticateUser, isValidTicket, logOut, renewTicket } from './auth.js';
+import type { OperationCall, OperationHandler, ServiceContext } from './context.js';
+import { deleteDownloadHandler, deleteUploadHandler } from './delete-handler.js';
+import { downloadFileChunk, getDownloadHandler, getDownloadHandlerByVersion } from './download.js';
+import {
+  uploadDocumentWithHandler,
+  uploadDocumentWithHandler1,
+  uploadDocumentWithHandler2,
+  uploadDocumentWithHandler3,
+  uploadNewDocumentWidthHandler,
+} from './finalize.js';
+import { createFolder, documentExists, documentExists1, folderExists } from './lookup.js';
+import { INJECTED_SYSTEM_ERROR } from './messages.js';
+import { serverInfo } from './server-info.js';
+import { createUploadHandler, uploadFileChunk } from './upload.js';
+
+export type { OperationCall, ServiceContext } from './context.js';
+
+const HANDLERS: Record<OperationName, OperationHandler> = {
+  AuthenticateUser: authenticateUser,
+  AuthenticateUser1: authenticateUser,
+  RenewTicket: renewTicket,
+  isValidTicket,
+  LogOut: logOut,
+  ServerInfo: serverInfo,
+  CreateUploadHandler: createUploadHandler,
+  UploadFileChunk: uploadFileChunk,
+  UploadDocumentWithHandler: uploadDocumentWithHandler,
+  UploadDocumentWithHandler1: uploadDocumentWithHandler1,
+  UploadDocumentWithHandler2: uploadDocumentWithHandler2,
+  UploadDocumentWithHandler3: uploadDocumentWithHandler3,
+  UploadNewDocumentWidthHandler: uploadNewDocumentWidthHandler,
+  DeleteUploadHandler: deleteUploadHandler,
+  GetDownloadHandler: getDownloadHandler,
+  GetDownloadHandlerByVersion: getDownloadHandlerByVersion,
+  DownloadFileChunk: downloadFileChunk,
+  DeleteDownloadHandler: deleteDownloadHandler,
+  DocumentExists: documentExists,
+  DocumentExists1: documentExists1,
+  FolderExists: folderExists,
+  CreateFolder: createFolder,
+};
+
+/** Runs one operation: refusals become `success="false"` replies, unexpected errors `SystemError:` ones. */
+export async function callOperation(
+  context: ServiceContext,
+  spec: OperationSpec,
+  call: OperationCall,
+): Promise<ResultElement> {
+  try {
+    return { name: spec.resultElement, ...(await HANDLERS[spec.name](context, call)) };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const reply = error instanceof Refusal ? refusalReply(error) : systemErrorReply(message);
+    return { name: spec.resultElement, ...reply };
+  }
+}
+
+export const injectedSystemError = (spec: OperationSpec): ResultElement => ({
+  name: spec.resultElement,
+  ...systemErrorReply(INJECTED_SYSTEM_ERROR),
+});

@@ -1,0 +1,44 @@
+/** Error strings. The documented ones are exact (contract §1.3); the others are the emulator's own wording. */
+
+export const AUTH_FAILED = '[900] Authentication failed';
+export const SESSION_EXPIRED = '[901] Session expired or Invalid ticket';
+export const TICKETS_NOT_ALLOWED = '[902] Ticket generation not allowed';
+export const RENEWAL_NOT_ALLOWED = '[902] Ticket generation are not allowed for this user.';
+export const INVALID_TICKET_FORMAT = 'invalid ticket format';
+export const INVALID_UPLOAD_HANDLER = 'Invalid upload handler.';
+export const INVALID_DOWNLOAD_HANDLER = 'Invalid download handler. (guid)';
+export const BAD_REQUEST = 'bad Request';
+export const FOLDER_NOT_FOUND = 'Folder not found.';
+export const FOLDER_NOT_FOUND_BARE = 'Folder not found';
+export const DOCUMENT_NOT_FOUND = 'Document not found';
+export const INVALID_DOCUMENT_IDENTIFIER = 'InvalidDocumentIdentifer';
+
+// Another session's handler is not an active handler of the caller (contract §1.3).
+export const UPLOAD_HANDLER_ERRORS = {
+  missing: 'Upload handler not found or expired.',
+  foreign: INVALID_UPLOAD_HANDLER,
+};
+export const DOWNLOAD_HANDLER_ERRORS = {
+  missing: 'Download handler not found or expired.',
+  foreign: 'Download handler not found or expired.',
+};
+export const INVALID_CHUNK_CRC = 'Invalid chunkHEXCRC: expected a hexadecimal CRC-32.';
+export const CHUNK_AFTER_LAST = 'The upload handler already received its last chunk.';
+export const LAST_CHUNK_MISSING = 'The upload handler has not received its last chunk (lastChunk=true).';
+export const INVALID_PATH = 'Invalid path.';
+export const INVALID_DOCUMENT_NAME = 'Invalid document name.';
+export const DOCUMENT_EXISTS = 'Document already exists.';
+export const ROOT_FOLDER_REFUSED = 'Root-level folders cannot be created.';
+export const INVALID_VERSION_NUMBER = 'Invalid version number.';
+export const VERSION_NOT_FOUND = 'Version not found.';
+export const INVALID_START_OFFSET = 'Invalid StartOffset.';
+export const INVALID_CHUNK_SIZE = 'Invalid ChunkSize.';
+export const INJECTED_SYSTEM_ERROR = 'injected fault';
+
+export const chunkTooLarge = (chunkSize: number): string =>
+  `The chunk is larger than the handler's ChunkSize (${chunkSize}).`;
+export const chunkTooShort = (chunkSize: number): string =>
+  `Only the last chunk may differ from the handler's ChunkSize (${chunkSize}).`;
+export const invalidParameterValue = (name: string): string => `Invalid parameter value: ${name}.`;
+export const invalidVersionComponent = (name: string, min: number, max: number): string =>
+  `Invalid version component: ${name} must be between ${min} and ${max}.`;

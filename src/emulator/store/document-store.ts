@@ -1,0 +1,175 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { displayPath, pathKey } from './doc-path.js';
+
+export interface VersionRecord {
+  readonly versionId: number;
+  /** 1000000, 2000000, … within its document. */
+  readonly versionNumber: number;
+  readonly size: number;
+  readonly crc32: number;
+  readonly createdAt: string;
+  readonly comment: string;
+  /** A manual version label such as `2.0.1`; '' when none was given. */
+  readonly label: string;
+  readonly published: boolean;
+  /** The xmlParameters the version was uploaded with, keyed by upper-case NAME. */
+  readonly parameters: Readonly<Record<string, string>>;
+}
+
+export interface DocumentRecord {
+  readonly documentId: number;
+  readonly path: string;
+  readonly versions: VersionRecord[];
+}
+
+export interface FolderRecord {
+  readonly folderId: number;
+  readonly path: string;
+}
+
+export type VersionDetails = Pick<VersionRecord, 'comment' | 'label' | 'published' | 'parameters'>;
+
+export interface StagedContent {
+  readonly file: string;
+  readonly size: number;
+  readonly crc32: number;
+}
+
+interface StoreFile {
+  nextDocumentId: number;
+  nextVersionId: number;
+  nextFolderId: number;
+  folders: FolderRecord[];
+  documents: DocumentRecord[];
+}
+
+/** Version numbers are multiples of this: 1000000, 2000000, … */
+export const VERSION_STEP = 1_000_000;
+const FIRST_VERSION_ID = 1_000_001;
+
+const emptyStoreFile = (): StoreFile => ({
+  nextDocumentId: 1,
+  nextVersionId: FIRST_VERSION_ID,
+  nextFolderId: 1,
+  folders: [],
+  documents: [],
+});
+
+const keyOf = (record: { path: string }): string => pathKey(record.path.split('/').slice(1));
+
+/** Folders, documents and versions, persisted in `<dataDir>/store.json` and `<dataDir>/content/<versionId>`. */
+export class DocumentStore {
+  readonly #data: StoreFile;
+  readonly #folders: Map<string, FolderRecord>;
+  readonly #documents: Map<string, DocumentRecord>;
+  readonly #dataDir: string;
+  #saving: Promise<void> = Promise.resolve();
+
+  private constructor(dataDir: string, data: StoreFile) {
+    this.#dataDir = dataDir;
+    this.#data = data;
+    this.#folders = new Map(data.folders.map((folder) => [keyOf(folder), folder]));
+    this.#documents = new Map(data.documents.map((document) => [keyOf(document), document]));
+  }
+
+  static async open(dataDir: string, libraries: readonly string[]): Promise<DocumentStore> {
+    await mkdir(join(dataDir, 'content'), { recursive: true });
+    const store = new DocumentStore(dataDir, await readStoreFile(join(dataDir, 'store.json')));
+    for (const library of libraries) store.#addFolder([library]);
+    await store.#save();
+    return store;
+  }
+
+  folder(segments: readonly string[]): FolderRecord | undefined {
+    return this.#folders.get(pathKey(segments));
+  }
+
+  /** Creates the folder and any missing folder above it; the library (first segment) must exist. */
+  async createFolder(segments: readonly string[]): Promise<FolderRecord> {
+    let folder: FolderRecord | undefined;
+    for (let depth = 2; depth <= segments.length; depth += 1) folder = this.#addFolder(segments.slice(0, depth));
+    await this.#save();
+    if (folder === undefined) throw new Error('a folder path needs a library and a name');
+    return folder;
+  }
+
+  document(segments: readonly string[]): DocumentRecord | undefined {
+    return this.#documents.get(pathKey(segments));
+  }
+
+  documentById(documentId: number): DocumentRecord | undefined {
+    return this.#data.documents.find((document) => document.documentId === documentId);
+  }
+
+  /** Stores staged content as a new version of the document at `segments`, creating the document if needed. */
+  async addVersion(
+    segments: readonly string[],
+    content: StagedContent,
+    details: VersionDetails,
+  ): Promise<{ document: DocumentRecord; version: VersionRecord }> {
+    const versionId = this.#data.nextVersionId++;
+    await rename(content.file, this.contentFile(versionId));
+    const document = this.document(segments) ?? this.#addDocument(segments);
+    const version: VersionRecord = {
+      versionId,
+      versionNumber: (document.versions.length + 1) * VERSION_STEP,
+      size: content.size,
+      crc32: content.crc32,
+      createdAt: new Date().toISOString(),
+      ...details,
+    };
+    document.versions.push(version);
+    await this.#save();
+    return { document, version };
+  }
+
+  contentFile(versionId: number): string {
+    return join(this.#dataDir, 'content', String(versionId));
+  }
+
+  folders(): readonly FolderRecord[] {
+    return this.#data.folders;
+  }
+
+  documents(): readonly DocumentRecord[] {
+    return this.#data.documents;
+  }
+
+  #addFolder(segments: readonly string[]): FolderRecord {
+    const key = pathKey(segments);
+    const existing = this.#folders.get(key);
+    if (existing !== undefined) return existing;
+    const folder = { folderId: this.#data.nextFolderId++, path: displayPath(segments) };
+    this.#data.folders.push(folder);
+    this.#folders.set(key, folder);
+    return folder;
+  }
+
+  #addDocument(segments: readonly string[]): DocumentRecord {
+    const document = { documentId: this.#data.nextDocumentId++, path: displayPath(segments), versions: [] };
+    this.#data.documents.push(document);
+    this.#documents.set(pathKey(segments), document);
+    return document;
+  }
+
+  /** Writes the store file atomically; saves run one at a time, in order. */
+  #save(): Promise<void> {
+    const file = join(this.#dataDir, 'store.json');
+    const write = async (): Promise<void> => {
+      await writeFile(`${file}.tmp`, JSON.stringify(this.#data, null, 2));
+      await rename(`${file}.tmp`, file);
+    };
+    this.#saving = this.#saving.then(write, write);
+    return this.#saving;
+  }
+}
+
+async function readStoreFile(file: string): Promise<StoreFile> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as StoreFile;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyStoreFile();
+    throw error;
+  }
+}

@@ -1,0 +1,51 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { login, soap } from './helpers.js';
+
+const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'serve-cli.ts');
+
+function runServe(args: string[]): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, ['--import', 'tsx', FIXTURE, 'serve', ...args], { stdio: 'pipe' });
+}
+
+async function firstLine(child: ChildProcessWithoutNullStreams): Promise<string> {
+  const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+  return line;
+}
+
+describe('srv-asmx serve', () => {
+  it('prints its URL first, serves the given users, libraries and faults, and exits cleanly on SIGTERM', async () => {
+    const child = runServe(['--port', '0', '--user', 'alice:pw:with:colons', '--library', 'Docs', 'Archive', '--faults', 'ServerInfo@1:http500', '--no-filehexcrc']);
+    let stderr = '';
+    child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+    const url = await firstLine(child);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/srv\.asmx$/);
+    expect((await fetch(`${url}/ServerInfo`)).status).toBe(500);
+    expect((await fetch(`${url}/ServerInfo`)).status).toBe(200);
+    const ticket = await login(url, 'alice', 'pw:with:colons');
+    for (const library of ['/Docs', '/Archive']) {
+      expect((await soap(url, 'FolderExists', [['authenticationTicket', ticket], ['Path', library]])).result.attrs.success).toBe('true');
+    }
+    expect((await soap(url, 'FolderExists', [['authenticationTicket', ticket], ['Path', '/Public']])).result.attrs.error).toBe('Folder not found.');
+    const dataDir = /data in (\S+);/.exec(stderr)?.[1] ?? '';
+    expect(existsSync(dataDir)).toBe(true);
+    child.kill('SIGTERM');
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(0);
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it('refuses a bad --faults spec', async () => {
+    const child = runServe(['--faults', 'UploadFileChunk@x:tryagain']);
+    let stderr = '';
+    child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).not.toBe(0);
+    expect(stderr).toContain('cannot read "@x"');
+  });
+});

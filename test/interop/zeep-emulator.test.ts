@@ -1,0 +1,65 @@
+/**
+ * Interop with a SOAP client nobody here wrote: python-zeep loads the emulator's ?WSDL and uploads through it.
+ * Needs Debian's python3-zeep (scripts/test-prereqs.sh installs it); it is /usr/bin/python3 that sees it.
+ */
+import { execFile } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { startEmulator } from '../../src/emulator/index.js';
+import type { RunningEmulator } from '../../src/emulator/index.js';
+
+const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'zeep_emulator.py');
+const PYTHON = '/usr/bin/python3';
+
+type Reply = Record<string, string | number | null>;
+
+interface ZeepReport {
+  login: Reply;
+  grant: Reply;
+  wrongCrc: Reply;
+  firstChunk: Reply;
+  lastChunk: Reply;
+  fileCrc: string;
+  finalize: Reply;
+  exists: Reply;
+  deleteSpare: Reply;
+  deleteConsumed: Reply;
+  path: string;
+}
+
+let emulator: RunningEmulator;
+let report: ZeepReport;
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+  const { stdout } = await promisify(execFile)(PYTHON, [SCRIPT, `${emulator.url}?WSDL`, 'Public'], { timeout: 30_000 });
+  report = JSON.parse(stdout) as ZeepReport;
+});
+afterAll(() => emulator.close());
+
+describe('python-zeep against the emulator', () => {
+  it('logs in and gets an upload handler', () => {
+    expect(report.login).toEqual({ success: 'true', username: 'demo' });
+    expect(report.grant).toEqual({ success: 'true', ChunkSize: 262144 });
+  });
+
+  it('sees tryagain="true" for a wrong CRC, then uploads both chunks with filehexcrc on the last', () => {
+    expect(report.wrongCrc).toMatchObject({ success: 'true', tryagain: 'true' });
+    expect(report.firstChunk).toMatchObject({ success: 'true', tryagain: 'false', filehexcrc: null });
+    expect(report.lastChunk).toMatchObject({ success: 'true', tryagain: 'false', filehexcrc: report.fileCrc });
+  });
+
+  it('finalizes the document and finds it with the same CRC', async () => {
+    expect(report.finalize).toMatchObject({ success: 'true', DocumentId: 1, VersionId: 1000001 });
+    expect(report.exists).toMatchObject({ success: 'true', CRC32LASTVERSION: report.fileCrc, CRC32: report.fileCrc });
+    const document = emulator.state().documents.find((candidate) => candidate.path === report.path);
+    expect(document?.versions).toEqual([expect.objectContaining({ size: 262144 + 1000, crc32: report.fileCrc })]);
+  });
+
+  it('deletes upload handlers, leaving none behind', () => {
+    expect(report.deleteSpare).toEqual({ success: 'true', error: '' });
+    expect(report.deleteConsumed).toEqual({ success: 'true', error: '' });
+    expect(emulator.state().uploadHandlers).toEqual([]);
+  });
+});

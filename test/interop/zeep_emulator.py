@@ -1,0 +1,72 @@
+"""Drives the emulator with python-zeep, a SOAP client nobody here wrote.
+
+Usage: /usr/bin/python3 zeep_emulator.py <wsdl-url> <library>
+Prints one JSON object describing every reply, for test/interop/zeep-emulator.test.ts to check.
+"""
+import json
+import os
+import sys
+import zlib
+
+import zeep
+from zeep.helpers import serialize_object
+
+RESULT_CHOICES = ("root", "response", "Response", "root__1", "response__1", "Response__1")
+
+
+def attributes(result):
+    """The one result element inside {Op}Result, whatever name and namespace form it took."""
+    fields = serialize_object(result)
+    chosen = [fields[name] for name in RESULT_CHOICES if fields.get(name) is not None]
+    if len(chosen) != 1:
+        raise AssertionError("expected exactly one result element, got %r" % (fields,))
+    return dict(chosen[0])
+
+
+def crc_hex(data):
+    return format(zlib.crc32(data) & 0xFFFFFFFF, "X")
+
+
+def main():
+    wsdl_url, library = sys.argv[1], sys.argv[2]
+    service = zeep.Client(wsdl_url).bind("srv", "srvSoap")
+    report = {}
+
+    login = attributes(service.AuthenticateUser(UID="demo", PWD="demo"))
+    ticket = login["ticket"]
+    report["login"] = {"success": login["success"], "username": login["username"]}
+
+    grant = attributes(service.CreateUploadHandler(authenticationTicket=ticket, PreferedChunkSize=262144))
+    handler, chunk_size = grant["UploadHandler"], int(grant["ChunkSize"])
+    report["grant"] = {"success": grant["success"], "ChunkSize": chunk_size}
+
+    content = os.urandom(chunk_size + 1000)
+    first, second = content[:chunk_size], content[chunk_size:]
+
+    def upload(chunk, crc, last):
+        return attributes(service.UploadFileChunk(
+            authenticationTicket=ticket, uploadHandler=handler, fileChunk=chunk, chunkHEXCRC=crc, lastChunk=last))
+
+    wrong_crc = format((zlib.crc32(first) ^ 0xFFFF) & 0xFFFFFFFF, "X")
+    report["wrongCrc"] = upload(first, wrong_crc, False)
+    report["firstChunk"] = upload(first, crc_hex(first), False)
+    report["lastChunk"] = upload(second, crc_hex(second).lower(), True)
+    report["fileCrc"] = format(zlib.crc32(content) & 0xFFFFFFFF, "08x")
+
+    path = "/%s/zeep-interop.bin" % library
+    report["finalize"] = attributes(service.UploadDocumentWithHandler(
+        authenticationTicket=ticket, path=path, uploadHandler=handler))
+    report["exists"] = attributes(service.DocumentExists(authenticationTicket=ticket, Path=path))
+
+    spare = attributes(service.CreateUploadHandler(authenticationTicket=ticket, PreferedChunkSize=0))
+    report["deleteSpare"] = attributes(service.DeleteUploadHandler(
+        authenticationTicket=ticket, UploadHandler=spare["UploadHandler"]))
+    report["deleteConsumed"] = attributes(service.DeleteUploadHandler(
+        authenticationTicket=ticket, UploadHandler=handler))
+    report["path"] = path
+
+    print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    main()
