@@ -107,6 +107,8 @@ beforeAll(async () => {
 afterEach(() => nock.cleanAll());
 afterAll(() => {
   nock.enableNetConnect();
+  // Unpatch node:http, which test files in the same worker share.
+  nock.restore();
   soap11.close();
   soap12.close();
 });

@@ -41,6 +41,8 @@ beforeAll(async () => {
 afterEach(() => nock.cleanAll());
 afterAll(() => {
   nock.enableNetConnect();
+  // Unpatch node:http, which test files in the same worker share.
+  nock.restore();
   client.close();
   client12.close();
 });

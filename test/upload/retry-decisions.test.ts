@@ -20,7 +20,11 @@ const FAST_RETRY = { retries: 5, minDelayMs: 1, maxDelayMs: 2 };
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+afterAll(() => {
+  nock.enableNetConnect();
+  // Unpatch node:http, which test files in the same worker share.
+  nock.restore();
+});
 
 async function uploadWith(service: ScriptedService, options: { fromTicket?: boolean; maxRestarts?: number; chunkSize?: number } = {}): Promise<UploadResult> {
   const session = options.fromTicket
