@@ -14,3 +14,6 @@ export type { UploadDestination } from './upload/finalizer.js';
 export type { UploadSource } from './upload/source.js';
 export type { DocumentMetadata, ManualVersion, PublishOption } from './upload/metadata.js';
 export type { UploadItem, UploadManyOptions } from './upload/upload-many.js';
+export type { DownloadDestination, DownloadOptions, DownloadProgress, DownloadResult, DownloadSource } from './download/download.js';
+export type { DocumentInfo, LookupOptions } from './session/lookups.js';
+export type { TransferStats } from './integrity/transfer-stats.js';

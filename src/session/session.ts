@@ -4,13 +4,15 @@
 import { inspect } from 'node:util';
 import { OPERATIONS, type OperationName, type RequestOf, type ResultOf } from '../../generated/srv.js';
 import { createSrvClient, type CallOptions, type SrvClient, type SrvClientOptions } from '../soap/client.js';
-import { InvalidArgumentError, SrvError, TicketExpiredError } from '../errors.js';
+import { AbortError, InvalidArgumentError, SrvError, TicketExpiredError } from '../errors.js';
 import { IDEMPOTENT, SESSION_BOUND, isDeadTicket, isTransient } from './policy.js';
 import { retryOptionsOf, withRetries, type RetryOptions } from './retry.js';
 import { upload, type UploadOptions, type UploadResult } from '../upload/upload.js';
 import type { UploadDestination } from '../upload/finalizer.js';
 import type { UploadSource } from '../upload/source.js';
 import { uploadMany, type UploadItem, type UploadManyOptions } from '../upload/upload-many.js';
+import { download, type DownloadDestination, type DownloadOptions, type DownloadResult, type DownloadSource } from '../download/download.js';
+import { documentExists, ensureFolder, folderExists, type DocumentInfo, type LookupOptions } from './lookups.js';
 
 export interface SessionWarning {
   message: string;
@@ -100,6 +102,29 @@ export class SrvSession {
     return upload(this, source, destination, options);
   }
 
+  /**
+   * Downloads a document (a path, `~D{id}`, or `{ path, versionNumber }`) to a file path or a Writable.
+   * A file is written beside the destination and moved into place only once every CRC-32 matched.
+   */
+  download(source: DownloadSource, destination: DownloadDestination, options?: DownloadOptions): Promise<DownloadResult> {
+    return download(this, source, destination, options);
+  }
+
+  /** DocumentExists: the CRC-32 of the latest and of the published version, or undefined when there is no such document. */
+  exists(path: string, options?: LookupOptions): Promise<DocumentInfo | undefined> {
+    return documentExists(this, path, options);
+  }
+
+  /** Whether a folder exists. */
+  folderExists(path: string, options?: LookupOptions): Promise<boolean> {
+    return folderExists(this, path, options);
+  }
+
+  /** Creates a folder and any missing parents, unless it exists already. */
+  ensureFolder(path: string, options?: LookupOptions): Promise<void> {
+    return ensureFolder(this, path, options);
+  }
+
   /** Uploads several files, `concurrency` at a time; one outcome per item, in order. */
   uploadMany(items: readonly UploadItem[], options?: UploadManyOptions): Promise<Array<PromiseSettledResult<UploadResult>>> {
     return uploadMany(this, items, options);
@@ -129,9 +154,10 @@ export class SrvSession {
 
   /**
    * Logs in again unless another call already did since `failedTicket` was rejected.
-   * Without stored credentials it throws TicketExpiredError.
+   * Without stored credentials it throws TicketExpiredError. `signal` stops the wait, not a login
+   * that other calls may be waiting for too.
    */
-  async relogin(failedTicket: string, cause?: unknown): Promise<void> {
+  async relogin(failedTicket: string, cause?: unknown, signal?: AbortSignal): Promise<void> {
     if (this.#ticket !== failedTicket) return;
     const credentials = this.#credentials;
     if (!credentials) {
@@ -141,7 +167,7 @@ export class SrvSession {
     this.#relogin ??= authenticate(this.client, credentials)
       .then((ticket) => void (this.#ticket = ticket))
       .finally(() => (this.#relogin = undefined));
-    await this.#relogin;
+    await abortable(this.#relogin, signal);
   }
 
   /** Reports a problem that did not fail the work. */
@@ -176,7 +202,7 @@ export class SrvSession {
       return await this.client.call(operation, withTicket(operation, request, ticket), options);
     } catch (error) {
       if (!isDeadTicket(error) || !ticketParameterOf(operation)) throw error;
-      await this.relogin(ticket, error);
+      await this.relogin(ticket, error, options.signal);
       if (SESSION_BOUND.has(operation)) throw error;
       return this.client.call(operation, withTicket(operation, request, this.#ticket), options);
     }
@@ -187,6 +213,16 @@ async function authenticate(client: SrvClient, credentials: Credentials): Promis
   const { user: UID, password: PWD, language: Lang } = credentials;
   const result = Lang === undefined ? await client.AuthenticateUser({ UID, PWD }) : await client.AuthenticateUser1({ UID, PWD, Lang });
   return result.ticket;
+}
+
+function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.reject(new AbortError(signal.reason));
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(new AbortError(signal.reason));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function credentialsOf(options: LoginOptions): Credentials {

@@ -17,6 +17,7 @@ import {
   type SrvError,
 } from '../errors.js';
 import { crc32, crcToHex, crcToWireHex, parseHexCrc } from '../integrity/crc32.js';
+import type { TransferStats } from '../integrity/transfer-stats.js';
 import { isDeadTicket } from '../session/policy.js';
 import { withRetries } from '../session/retry.js';
 import type { SrvSession } from '../session/session.js';
@@ -55,18 +56,11 @@ export interface UploadProgress {
   restarts: number;
 }
 
-export interface UploadResult {
+export interface UploadResult extends TransferStats {
   /** Undefined only when the finalize reply was lost and the stored document was confirmed by its CRC-32. */
   documentId: number | undefined;
   versionId: number | undefined;
   path: string;
-  bytes: number;
-  /** CRC-32 of the whole document, 8 lower-case hex digits. */
-  crc32: string;
-  chunks: number;
-  retries: number;
-  restarts: number;
-  elapsedMs: number;
 }
 
 export async function upload(session: SrvSession, source: UploadSource, destination: UploadDestination, options: UploadOptions = {}): Promise<UploadResult> {

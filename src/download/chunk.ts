@@ -1,0 +1,48 @@
+// One chunk of a staged file, verified: its length and CRC-32 must match what the server says, or
+// the same offset is asked for again (safe: a chunk is addressed by its offset).
+import type { DownloadedChunk } from '../../generated/srv.js';
+import { ChecksumMismatchError } from '../errors.js';
+import { crc32, crcToHex, parseHexCrc } from '../integrity/crc32.js';
+import { withRetries } from '../session/retry.js';
+import type { SrvSession } from '../session/session.js';
+import type { CallOptions } from '../soap/client.js';
+import { malformed, type StagedFile } from './staged-file.js';
+
+const OPERATION = 'DownloadFileChunk';
+
+export interface ReceivedChunk {
+  readonly data: Buffer;
+  /** The server says nothing follows. */
+  readonly last: boolean;
+}
+
+/** Asks again, up to the session's retry limit, while the chunk fails its checks; `onRetry` hears each time. */
+export function fetchChunk(session: SrvSession, staged: StagedFile, offset: number, call: CallOptions, onRetry: () => void): Promise<ReceivedChunk> {
+  const request = { DownloadHandler: staged.handler, StartOffset: offset, ChunkSize: staged.chunkSize };
+  return withRetries(async () => verifiedChunk(await session.call(OPERATION, request, call), staged, offset), {
+    options: session.retry,
+    signal: call.signal,
+    canRetry: (error) => error instanceof ChecksumMismatchError,
+    onRetry,
+  });
+}
+
+function verifiedChunk(reply: DownloadedChunk, staged: StagedFile, offset: number): ReceivedChunk {
+  const { filelength, chunklength, chunkCRC32, content } = reply;
+  if (filelength !== staged.size) throw malformed(OPERATION, `filelength ${filelength} differs from the handler's Size ${staged.size}`);
+  if (chunklength < 0 || offset + chunklength > staged.size) {
+    throw malformed(OPERATION, `chunklength ${chunklength} at offset ${offset} does not fit in ${staged.size} bytes`);
+  }
+  const expected = parseHexCrc(chunkCRC32);
+  if (expected === undefined) throw malformed(OPERATION, `chunkCRC32 "${chunkCRC32}" is not hex`);
+  const actual = crc32(content);
+  if (content.length !== chunklength || actual !== expected) {
+    throw new ChecksumMismatchError(
+      `${OPERATION} at offset ${offset}: got ${content.length} bytes with CRC-32 ${crcToHex(actual)}, the reply says ${chunklength} bytes with ${crcToHex(expected)}`,
+      crcToHex(expected),
+      crcToHex(actual),
+      { operation: OPERATION },
+    );
+  }
+  return { data: content, last: reply.lastchunk || chunklength === 0 };
+}

@@ -1,0 +1,78 @@
+// A download handler's life: the server stages the document (GetDownloadHandler or
+// GetDownloadHandlerByVersion) and the client deletes the staged file afterwards, best effort.
+import type { DownloadHandlerGrant } from '../../generated/srv.js';
+import { InvalidArgumentError, UnexpectedResponseError } from '../errors.js';
+import { parseHexCrc } from '../integrity/crc32.js';
+import type { SrvSession } from '../session/session.js';
+import type { CallOptions } from '../soap/client.js';
+import { MAX_INT, type SourceSpec } from './plan.js';
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Bounds cleanup, retries included: it also runs after the caller has cancelled. */
+const CLEANUP_TIMEOUT_MS = 10_000;
+
+export interface StagedFile {
+  readonly handler: string;
+  readonly size: number;
+  /** The granted chunk size, passed to every DownloadFileChunk (contract C17). */
+  readonly chunkSize: number;
+  /** The whole-file CRC-32 the server vouches for; undefined for rendered content or when it sends none. */
+  readonly crc32: number | undefined;
+  readonly contentType: string | undefined;
+  readonly fileName: string | undefined;
+  readonly versionNumber: number | undefined;
+}
+
+/** Obtains a handler. A grant the download cannot use is refused, its handler deleted. */
+export async function stageFile(session: SrvSession, source: SourceSpec, chunkSize: number, call: CallOptions): Promise<StagedFile> {
+  const { path: Path, versionNumber: VersionNumber } = source;
+  const grant =
+    VersionNumber === undefined
+      ? await session.call('GetDownloadHandler', { Path, PreferedChunkSize: chunkSize }, call)
+      : await session.call('GetDownloadHandlerByVersion', { Path, VersionNumber, PreferedChunkSize: chunkSize }, call);
+  const operation = VersionNumber === undefined ? 'GetDownloadHandler' : 'GetDownloadHandlerByVersion';
+  if (!GUID.test(grant.downloadhandler)) throw malformed(operation, `downloadhandler "${grant.downloadhandler}" is not a GUID`);
+  try {
+    return stagedFileOf(grant, operation);
+  } catch (error) {
+    await releaseHandler(session, grant.downloadhandler);
+    throw error;
+  }
+}
+
+/** DeleteDownloadHandler, without the caller's signal; a failure is a warning, never an error. */
+export async function releaseHandler(session: SrvSession, handler: string): Promise<void> {
+  try {
+    await session.call('DeleteDownloadHandler', { DownloadHandler: handler }, { timeoutMs: CLEANUP_TIMEOUT_MS, signal: AbortSignal.timeout(CLEANUP_TIMEOUT_MS) });
+  } catch (error) {
+    session.warn({ message: `DeleteDownloadHandler failed; the server discards handler ${handler} when it expires`, operation: 'DeleteDownloadHandler', error });
+  }
+}
+
+function stagedFileOf(grant: DownloadHandlerGrant, operation: string): StagedFile {
+  if (grant.Size > MAX_INT) {
+    throw new InvalidArgumentError('source', `is ${grant.Size} bytes; the service's int offsets cannot address more than ${MAX_INT} (contract C31)`, operation);
+  }
+  if (grant.Size < 0) throw malformed(operation, `Size ${grant.Size} is negative`);
+  if (grant.ChunkSize <= 0) throw malformed(operation, `ChunkSize ${grant.ChunkSize} is not positive`);
+  return {
+    handler: grant.downloadhandler,
+    size: grant.Size,
+    chunkSize: grant.ChunkSize,
+    crc32: grant.RenderedContent === true ? undefined : wholeFileCrc(grant.CRC32, operation),
+    contentType: grant.ContentType,
+    fileName: grant.AlterDocumentName,
+    versionNumber: grant.VersionNumber,
+  };
+}
+
+function wholeFileCrc(text: string | undefined, operation: string): number | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  const crc = parseHexCrc(text);
+  if (crc === undefined) throw malformed(operation, `CRC32 "${text}" is not hex`);
+  return crc;
+}
+
+export function malformed(operation: string, problem: string): UnexpectedResponseError {
+  return new UnexpectedResponseError(`${operation}: the reply's ${problem}`, { operation, mayHaveReachedServer: true });
+}
