@@ -16,10 +16,10 @@ export interface ReceivedChunk {
   readonly last: boolean;
 }
 
-/** Asks again, up to the session's retry limit, while the chunk fails its checks; `onRetry` hears each time. */
+/** Asks again, up to the session's retry limit, while the chunk fails its checks or the exchange; `onRetry` hears each time. */
 export function fetchChunk(session: SrvSession, staged: StagedFile, offset: number, call: CallOptions, onRetry: () => void): Promise<ReceivedChunk> {
   const request = { DownloadHandler: staged.handler, StartOffset: offset, ChunkSize: staged.chunkSize };
-  return withRetries(async () => verifiedChunk(await session.call(OPERATION, request, call), staged, offset), {
+  return withRetries(async () => verifiedChunk(await session.call(OPERATION, request, { ...call, onRetry }), staged, offset), {
     options: session.retry,
     signal: call.signal,
     canRetry: (error) => error instanceof ChecksumMismatchError,

@@ -64,7 +64,7 @@ class Transfer {
   async run(): Promise<Omit<DownloadResult, 'elapsedMs'>> {
     let interruption: Interruption | undefined;
     for (;;) {
-      const staged = await stageFile(this.session, this.plan.source, this.plan.chunkSize, this.plan.call);
+      const staged = await stageFile(this.session, this.plan.source, this.plan.chunkSize, { ...this.plan.call, onRetry: () => this.#retries++ });
       try {
         await this.align(staged, interruption);
         interruption = await this.attempt(staged);

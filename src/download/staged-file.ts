@@ -3,7 +3,7 @@
 import type { DownloadHandlerGrant } from '../../generated/srv.js';
 import { InvalidArgumentError, UnexpectedResponseError } from '../errors.js';
 import { parseHexCrc } from '../integrity/crc32.js';
-import type { SrvSession } from '../session/session.js';
+import type { SessionCallOptions, SrvSession } from '../session/session.js';
 import type { CallOptions } from '../soap/client.js';
 import { MAX_INT, type SourceSpec } from './plan.js';
 
@@ -24,7 +24,7 @@ export interface StagedFile {
 }
 
 /** Obtains a handler. A grant the download cannot use is refused, its handler deleted. */
-export async function stageFile(session: SrvSession, source: SourceSpec, chunkSize: number, call: CallOptions): Promise<StagedFile> {
+export async function stageFile(session: SrvSession, source: SourceSpec, chunkSize: number, call: SessionCallOptions): Promise<StagedFile> {
   const { path: Path, versionNumber: VersionNumber } = source;
   const grant =
     VersionNumber === undefined

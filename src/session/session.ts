@@ -41,6 +41,11 @@ export interface TicketOptions extends SessionOptions {
 const TICKET_PARAMETERS = ['authenticationTicket', 'AuthenticationTicket'] as const;
 type TicketParameter = (typeof TICKET_PARAMETERS)[number];
 
+export interface SessionCallOptions extends CallOptions {
+  /** Told of each failed attempt that is about to be repeated. */
+  onRetry?: (error: unknown) => void;
+}
+
 /** An operation's request without its ticket, which the session supplies. */
 export type SessionRequest<K extends OperationName> = Omit<RequestOf<K>, TicketParameter>;
 
@@ -140,7 +145,7 @@ export class SrvSession {
    * retried; a dead ticket ([900]/[901]) leads to one new login and one repeat, unless the call
    * uses a handler bound to the old session.
    */
-  async call<K extends OperationName>(operation: K, request: SessionRequest<K>, options: CallOptions = {}): Promise<ResultOf<K>> {
+  async call<K extends OperationName>(operation: K, request: SessionRequest<K>, options: SessionCallOptions = {}): Promise<ResultOf<K>> {
     if (this.#closed) throw new SrvError('the session is closed', { operation });
     const attempt = () => this.callWithLogin(operation, request, options);
     if (!IDEMPOTENT.has(operation)) return attempt();
@@ -148,7 +153,10 @@ export class SrvSession {
       options: this.retry,
       signal: options.signal,
       canRetry: isTransient,
-      onRetry: (error) => this.warn({ message: `retrying ${operation}`, operation, error }),
+      onRetry: (error) => {
+        options.onRetry?.(error);
+        this.warn({ message: `retrying ${operation}`, operation, error });
+      },
     });
   }
 

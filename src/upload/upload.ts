@@ -147,7 +147,7 @@ class UploadRun {
   }
 
   private async attempt(): Promise<{ staged: Staged; stored: StoredDocument | undefined }> {
-    const grant = await this.session.call('CreateUploadHandler', { PreferedChunkSize: this.chunkSize }, this.callOptions);
+    const grant = await this.session.call('CreateUploadHandler', { PreferedChunkSize: this.chunkSize }, { ...this.callOptions, onRetry: () => this.retries++ });
     this.handler = grant.UploadHandler;
     if (!(grant.ChunkSize > 0)) {
       throw new UnexpectedResponseError(`CreateUploadHandler granted a chunk size of ${grant.ChunkSize}`, { operation: 'CreateUploadHandler', mayHaveReachedServer: true });

@@ -98,6 +98,16 @@ describe('every fault kind at the first, a middle and the last chunk ends in an 
   });
 });
 
+// A handler whose grant was lost is unknown to the client; it is bound to the session, which
+// discards it when it ends. So these run in a session of their own, closed before the check.
+test.each(['dropReply', 'dropRequest', 'http500', 'systemError', 'expireTicket'] as const)('%s on CreateUploadHandler', async (kind) => {
+  const own = await SrvSession.login({ url: emulator.url, user: 'demo', password: 'demo', retry: FAST_RETRY });
+  emulator.faults.add({ op: 'CreateUploadHandler', kind, at: [1] });
+  const bytes = randomBytes(CHUNK + 5);
+  await roundTrip(own, bytes, bytes);
+  await own.close();
+});
+
 describe('against a server that never reports filehexcrc', () => {
   let plain: RunningEmulator;
   let plainSession: SrvSession;
