@@ -1,6 +1,6 @@
 // Files the package ships beside its code, found from wherever the code runs (src/ under tests,
 // dist/src/ when built or installed).
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,5 +14,9 @@ function packageRoot(): string {
   return dir;
 }
 
+const root = packageRoot();
+
 /** The handwritten WSDL: the client loads it from here, never from the server. */
-export const WSDL_PATH = join(packageRoot(), 'wsdl', 'srv.wsdl');
+export const WSDL_PATH = join(root, 'wsdl', 'srv.wsdl');
+
+export const PACKAGE_VERSION = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;

@@ -1,8 +1,9 @@
 import { once } from 'node:events';
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
-import { FAULT_SPEC_HELP, parseFaultSpec, startEmulator } from '../emulator/index.js';
-import type { EmulatorOptions, EmulatorUser, FaultRule } from '../emulator/index.js';
+import { FAULT_SPEC_HELP, parseFaultSpec, startEmulator } from '../../emulator/index.js';
+import type { EmulatorOptions, EmulatorUser, FaultRule } from '../../emulator/index.js';
+import { wholeNumber } from '../arguments.js';
 
 interface ServeOptions {
   port: number;
@@ -17,11 +18,6 @@ interface ServeOptions {
   soap12: boolean;
   filehexcrc: boolean;
   verbose?: boolean;
-}
-
-function integer(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a non-negative integer');
-  return Number(value);
 }
 
 function account(value: string, previous: EmulatorUser[] = []): EmulatorUser[] {
@@ -71,15 +67,15 @@ export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('run a local emulator of the /srv.asmx service (prints its URL, stops on SIGINT/SIGTERM)')
-    .option('--port <n>', 'port to listen on; 0 picks a free one', integer, 0)
+    .option('--port <n>', 'port to listen on; 0 picks a free one', wholeNumber, 0)
     .option('--host <address>', 'interface to listen on', '127.0.0.1')
     .option('--data-dir <dir>', 'keep documents here across restarts (default: a temporary directory, removed on exit)')
     .option('--library <name...>', 'top-level libraries; repeatable (default: Public)')
     .option('--user <user:password...>', 'accounts; repeatable (default: demo:demo)', account)
     .option('--faults <spec>', 'fault rules to inject (syntax below)', faultRules)
-    .option('--seed <n>', 'seed of the random fault rules (default 1)', integer)
-    .option('--chunk-size <bytes>', 'chunk size granted for PreferedChunkSize=0 (default 1048576)', integer)
-    .option('--max-body <bytes>', 'larger requests get HTTP 413 (default 67108864)', integer)
+    .option('--seed <n>', 'seed of the random fault rules (default 1)', wholeNumber)
+    .option('--chunk-size <bytes>', 'chunk size granted for PreferedChunkSize=0 (default 1048576)', wholeNumber)
+    .option('--max-body <bytes>', 'larger requests get HTTP 413 (default 67108864)', wholeNumber)
     .option('--no-soap12', 'answer SOAP 1.2 requests like an endpoint without it (HTTP 415)')
     .option('--no-filehexcrc', 'leave filehexcrc out of the last UploadFileChunk reply')
     .option('--verbose', 'log each request on stderr (never passwords or tickets)')

@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { crc32OfFile } from '../../integrity/file-crc.js';
+import { crcToHex } from '../../integrity/crc32.js';
+import { EXIT } from '../exit-codes.js';
+import { runCommand, type CommandContext } from '../run.js';
+
+export function registerExists(program: Command): void {
+  program
+    .command('exists')
+    .description('tell whether a document exists (exit 0) or not (exit 1); with --file, also whether its latest version equals the file')
+    .argument('<remotePath>', 'the document path, or ~D<id>.<ext>')
+    .option('--file <file>', 'compare the latest version with this local file by CRC-32 (exit 0 only when equal)')
+    .addHelpText('after', `
+Examples:
+  $ srv-asmx exists /Public/Reports/q3.pdf && echo present
+  $ srv-asmx exists /Public/Reports/q3.pdf --file q3.pdf --json`)
+    .action((remotePath: string, flags: { file?: string }, command: Command) => runCommand(command, (context) => exists(context, remotePath, flags.file)));
+}
+
+async function exists(context: CommandContext, remotePath: string, file: string | undefined): Promise<number> {
+  const localCrc = file === undefined ? undefined : await crc32OfFile(file);
+  const info = await context.withSession((session) => session.exists(remotePath, { signal: context.signal }));
+  const found = info !== undefined;
+  const same = localCrc === undefined || !found ? undefined : info.crc32LastVersion === localCrc;
+  const data = {
+    ok: true,
+    command: 'exists',
+    remotePath,
+    exists: found,
+    crc32LastVersion: found ? crcToHex(info.crc32LastVersion) : undefined,
+    crc32Published: info?.crc32Published === undefined ? undefined : crcToHex(info.crc32Published),
+    ...(file !== undefined && { file, fileCrc32: crcToHex(localCrc as number), same: same ?? false }),
+  };
+  context.reporter.result(humanAnswer(remotePath, data), data);
+  return found && same !== false ? EXIT.success : EXIT.failure;
+}
+
+function humanAnswer(remotePath: string, data: { exists: boolean; crc32LastVersion?: string | undefined; file?: string; same?: boolean }): string {
+  if (!data.exists) return `${remotePath} does not exist`;
+  const existsLine = `${remotePath} exists (latest version CRC32 ${data.crc32LastVersion})`;
+  if (data.file === undefined) return existsLine;
+  return `${existsLine}; ${data.file} is ${data.same ? 'the same' : 'different'}`;
+}

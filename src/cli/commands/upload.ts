@@ -1,0 +1,76 @@
+import { stat } from 'node:fs/promises';
+import { posix } from 'node:path';
+import type { Command } from 'commander';
+import type { UploadDestination } from '../../upload/finalizer.js';
+import type { DocumentMetadata, ManualVersion } from '../../upload/metadata.js';
+import { commaList, manualVersion, wholeNumber } from '../arguments.js';
+import { bytes, rate, seconds } from '../format.js';
+import { runCommand, type CommandContext } from '../run.js';
+
+interface UploadFlags {
+  new?: boolean;
+  comment?: string;
+  description?: string;
+  keywords?: string[];
+  version?: ManualVersion;
+  chunkSize?: number;
+}
+
+export function registerUpload(program: Command): void {
+  program
+    .command('upload')
+    .description('upload a file as a new document, or as a new version of an existing one')
+    .argument('<file>', 'the local file')
+    .argument('<remotePath>', 'the document path, e.g. /Public/Reports/q3.pdf')
+    .option('--new', 'the document must be new: upload into the folder of <remotePath> (UploadNewDocumentWidthHandler)')
+    .option('--comment <text>', 'version comment')
+    .option('--description <text>', 'document description')
+    .option('--keywords <list>', 'comma-separated keywords', commaList)
+    .option('--version <major.minor.revision>', 'manual version label, e.g. 2.0.1', manualVersion)
+    .option('--chunk-size <bytes>', 'chunk size to ask for (262144..33554432, default 4194304)', wholeNumber)
+    .addHelpText('after', `
+Examples:
+  $ srv-asmx upload q3.pdf /Public/Reports/q3.pdf
+  $ srv-asmx upload q3.pdf /Public/Reports/q3.pdf --comment "final figures" --version 2.0.0
+  $ srv-asmx upload scan.tif /Public/Inbox/scan.tif --new --description "signed contract" --keywords "contract,2026"
+  $ srv-asmx upload big.iso /Public/Images/big.iso --chunk-size 8388608 --json`)
+    .action((file: string, remotePath: string, flags: UploadFlags, command: Command) => runCommand(command, (context) => upload(context, file, remotePath, flags)));
+}
+
+async function upload(context: CommandContext, file: string, remotePath: string, flags: UploadFlags): Promise<void> {
+  const { reporter, signal } = context;
+  const size = await stat(file).then((s) => s.size, () => undefined);
+  const result = await context.withSession(async (session) => {
+    const progress = reporter.progress('upload', size);
+    try {
+      return await session.upload(file, destinationOf(remotePath, flags.new === true), {
+        metadata: metadataOf(flags),
+        signal,
+        onProgress: (p) => progress.update(p.bytesAcknowledged),
+        ...(flags.chunkSize !== undefined && { chunkSize: flags.chunkSize }),
+      });
+    } finally {
+      progress.stop();
+    }
+  });
+  const ids = result.documentId === undefined ? 'confirmed by its CRC-32 (the finalize reply was lost)' : `DocumentId ${result.documentId}, VersionId ${result.versionId}`;
+  reporter.result(
+    `uploaded ${file} to ${result.path}: ${ids}; ${bytes(result.bytes)} in ${seconds(result.elapsedMs)} (${rate(result.bytes, result.elapsedMs)}), CRC32 ${result.crc32}, ${result.retries} retries, ${result.restarts} restarts`,
+    { ok: true, command: 'upload', file, ...result },
+  );
+}
+
+function destinationOf(remotePath: string, isNew: boolean): UploadDestination {
+  if (!isNew) return remotePath;
+  const normalized = remotePath.replace(/\\/g, '/');
+  return { folder: posix.dirname(normalized), name: posix.basename(normalized) };
+}
+
+function metadataOf(flags: UploadFlags): DocumentMetadata {
+  return {
+    ...(flags.comment !== undefined && { versionComment: flags.comment }),
+    ...(flags.description !== undefined && { description: flags.description }),
+    ...(flags.keywords !== undefined && { keywords: flags.keywords }),
+    ...(flags.version !== undefined && { version: flags.version }),
+  };
+}

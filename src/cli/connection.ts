@@ -1,0 +1,95 @@
+// The connection options every command shares, from flags or the environment, and the session
+// they open. The password comes from SRV_ASMX_PASSWORD or a prompt that does not echo; --password
+// works too, with a warning, since other users can read it in the process list.
+import { readFile } from 'node:fs/promises';
+import { InvalidArgumentError, type Command } from 'commander';
+import { read } from 'read';
+import { SrvSession, type SessionOptions } from '../session/session.js';
+import type { TlsOptions } from '../soap/transport.js';
+import { UsageError } from './exit-codes.js';
+import type { Reporter } from './reporter.js';
+
+export interface ConnectionFlags {
+  url?: string;
+  user?: string;
+  password?: string;
+  ticket?: string;
+  soap: '1.1' | '1.2';
+  timeout?: number;
+  insecure?: boolean;
+  ca?: string;
+}
+
+export function addConnectionOptions(command: Command): Command {
+  return command
+    .option('--url <url>', 'the .../srv.asmx endpoint (env SRV_ASMX_URL)')
+    .option('--user <name>', 'user name (env SRV_ASMX_USER)')
+    .option('--password <password>', 'password; prefer env SRV_ASMX_PASSWORD or the prompt, this shows in the process list')
+    .option('--ticket <ticket>', 'reuse a ticket instead of logging in (env SRV_ASMX_TICKET)')
+    .option('--soap <version>', 'SOAP version, 1.1 or 1.2', soapVersion, '1.1')
+    .option('--timeout <seconds>', 'time limit of each call', positiveNumber)
+    .option('--insecure', 'accept any TLS certificate (only for tests against a server you trust)')
+    .option('--ca <file>', 'trust this CA certificate (PEM) in addition to the system ones');
+}
+
+export interface Environment {
+  [name: string]: string | undefined;
+}
+
+export async function openSession(flags: ConnectionFlags, reporter: Reporter, env: Environment = process.env): Promise<SrvSession> {
+  const options: SessionOptions = {
+    url: required(flags.url ?? env['SRV_ASMX_URL'], '--url <url> (or SRV_ASMX_URL)'),
+    soapVersion: flags.soap,
+    ...(flags.timeout !== undefined && { timeoutMs: flags.timeout * 1000 }),
+    ...(await tlsOptions(flags, reporter)),
+    onExchange: (record) => reporter.exchange(record),
+    onWarning: (warning) => reporter.debug(`${warning.message}${warning.error instanceof Error ? `: ${warning.error.message}` : ''}`),
+  };
+  const ticket = flags.ticket ?? env['SRV_ASMX_TICKET'];
+  if (ticket !== undefined) return SrvSession.fromTicket({ ...options, ticket });
+  const user = required(flags.user ?? env['SRV_ASMX_USER'], '--user <name> (or SRV_ASMX_USER), or a ticket with --ticket');
+  return SrvSession.login({ ...options, user, password: await passwordOf(flags, reporter, env) });
+}
+
+async function passwordOf(flags: ConnectionFlags, reporter: Reporter, env: Environment): Promise<string> {
+  if (flags.password !== undefined) {
+    reporter.warn('--password shows in the process list; prefer SRV_ASMX_PASSWORD or the prompt');
+    return flags.password;
+  }
+  const fromEnv = env['SRV_ASMX_PASSWORD'];
+  if (fromEnv !== undefined) return fromEnv;
+  if (!process.stdin.isTTY) throw new UsageError('no password: set SRV_ASMX_PASSWORD (or run in a terminal to be asked for it)');
+  return read({ prompt: 'Password: ', silent: true, replace: '', output: process.stderr });
+}
+
+async function tlsOptions(flags: ConnectionFlags, reporter: Reporter): Promise<{ tls?: TlsOptions }> {
+  const tls: TlsOptions = {};
+  if (flags.ca !== undefined) {
+    try {
+      tls.ca = await readFile(flags.ca);
+    } catch (error) {
+      throw new UsageError(`--ca ${flags.ca}: ${(error as Error).message}`);
+    }
+  }
+  if (flags.insecure) {
+    reporter.warn('--insecure: TLS certificates are not checked');
+    tls.rejectUnauthorized = false;
+  }
+  return Object.keys(tls).length > 0 ? { tls } : {};
+}
+
+function required(value: string | undefined, form: string): string {
+  if (value === undefined || value === '') throw new UsageError(`missing ${form}`);
+  return value;
+}
+
+function soapVersion(value: string): '1.1' | '1.2' {
+  if (value !== '1.1' && value !== '1.2') throw new InvalidArgumentError('expected 1.1 or 1.2.');
+  return value;
+}
+
+function positiveNumber(value: string): number {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0) throw new InvalidArgumentError('expected a positive number of seconds.');
+  return number;
+}

@@ -1,0 +1,31 @@
+// The documented exit codes, and which errors lead to which.
+import {
+  AbortError,
+  AuthenticationError,
+  ChecksumMismatchError,
+  InvalidArgumentError,
+  TicketExpiredError,
+  TicketNotAllowedError,
+} from '../errors.js';
+
+export const EXIT = {
+  success: 0,
+  failure: 1,
+  usage: 2,
+  authentication: 3,
+  integrity: 4,
+  cancelled: 130,
+} as const;
+
+/** A mistake in how the command was called; the message names the argument and the right form. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export function exitCodeOf(error: unknown): number {
+  if (error instanceof UsageError || error instanceof InvalidArgumentError) return EXIT.usage;
+  if (error instanceof AuthenticationError || error instanceof TicketExpiredError || error instanceof TicketNotAllowedError) return EXIT.authentication;
+  if (error instanceof ChecksumMismatchError) return EXIT.integrity;
+  if (error instanceof AbortError) return EXIT.cancelled;
+  return EXIT.failure;
+}
