@@ -2,7 +2,7 @@
 // they open. The password comes from SRV_ASMX_PASSWORD or a prompt that does not echo; --password
 // works too, with a warning, since other users can read it in the process list.
 import { readFile } from 'node:fs/promises';
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { read } from 'read';
 import { SrvSession, type SessionOptions } from '../session/session.js';
 import type { TlsOptions } from '../soap/transport.js';
@@ -20,16 +20,27 @@ export interface ConnectionFlags {
   ca?: string;
 }
 
+/** The connection and output options of the commands that talk to a server. */
 export function addConnectionOptions(command: Command): Command {
-  return command
+  return addOutputOptions(command)
     .option('--url <url>', 'the .../srv.asmx endpoint (env SRV_ASMX_URL)')
     .option('--user <name>', 'user name (env SRV_ASMX_USER)')
     .option('--password <password>', 'password; prefer env SRV_ASMX_PASSWORD or the prompt, this shows in the process list')
     .option('--ticket <ticket>', 'reuse a ticket instead of logging in (env SRV_ASMX_TICKET)')
-    .option('--soap <version>', 'SOAP version, 1.1 or 1.2', soapVersion, '1.1')
+    .addOption(soapOption())
     .option('--timeout <seconds>', 'time limit of each call', positiveNumber)
     .option('--insecure', 'accept any TLS certificate (only for tests against a server you trust)')
     .option('--ca <file>', 'trust this CA certificate (PEM) in addition to the system ones');
+}
+
+export function addOutputOptions(command: Command): Command {
+  return command
+    .option('--json', 'print one JSON result on stdout and nothing else there')
+    .option('--verbose', 'log each SOAP exchange on stderr, with passwords, tickets and base64 bodies redacted');
+}
+
+export function soapOption(): Option {
+  return new Option('--soap <version>', 'SOAP version, 1.1 or 1.2').argParser(soapVersion).default('1.1');
 }
 
 export interface Environment {
@@ -38,16 +49,16 @@ export interface Environment {
 
 export async function openSession(flags: ConnectionFlags, reporter: Reporter, env: Environment = process.env): Promise<SrvSession> {
   const options: SessionOptions = {
-    url: required(flags.url ?? env['SRV_ASMX_URL'], '--url <url> (or SRV_ASMX_URL)'),
+    url: required(flags.url ?? setting(env, 'SRV_ASMX_URL'), '--url <url> (or SRV_ASMX_URL)'),
     soapVersion: flags.soap,
     ...(flags.timeout !== undefined && { timeoutMs: flags.timeout * 1000 }),
     ...(await tlsOptions(flags, reporter)),
     onExchange: (record) => reporter.exchange(record),
     onWarning: (warning) => reporter.debug(`${warning.message}${warning.error instanceof Error ? `: ${warning.error.message}` : ''}`),
   };
-  const ticket = flags.ticket ?? env['SRV_ASMX_TICKET'];
+  const ticket = flags.ticket ?? setting(env, 'SRV_ASMX_TICKET');
   if (ticket !== undefined) return SrvSession.fromTicket({ ...options, ticket });
-  const user = required(flags.user ?? env['SRV_ASMX_USER'], '--user <name> (or SRV_ASMX_USER), or a ticket with --ticket');
+  const user = required(flags.user ?? setting(env, 'SRV_ASMX_USER'), '--user <name> (or SRV_ASMX_USER), or a ticket with --ticket');
   return SrvSession.login({ ...options, user, password: await passwordOf(flags, reporter, env) });
 }
 
@@ -56,7 +67,7 @@ async function passwordOf(flags: ConnectionFlags, reporter: Reporter, env: Envir
     reporter.warn('--password shows in the process list; prefer SRV_ASMX_PASSWORD or the prompt');
     return flags.password;
   }
-  const fromEnv = env['SRV_ASMX_PASSWORD'];
+  const fromEnv = setting(env, 'SRV_ASMX_PASSWORD');
   if (fromEnv !== undefined) return fromEnv;
   if (!process.stdin.isTTY) throw new UsageError('no password: set SRV_ASMX_PASSWORD (or run in a terminal to be asked for it)');
   return read({ prompt: 'Password: ', silent: true, replace: '', output: process.stderr });
@@ -76,6 +87,12 @@ async function tlsOptions(flags: ConnectionFlags, reporter: Reporter): Promise<{
     tls.rejectUnauthorized = false;
   }
   return Object.keys(tls).length > 0 ? { tls } : {};
+}
+
+/** An environment variable, where empty means unset. */
+function setting(env: Environment, name: string): string | undefined {
+  const value = env[name];
+  return value === '' ? undefined : value;
 }
 
 function required(value: string | undefined, form: string): string {

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // The srv-asmx command line.
 import { Command, CommanderError } from 'commander';
-import { addConnectionOptions } from './connection.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDownload } from './commands/download.js';
 import { registerExists } from './commands/exists.js';
@@ -11,12 +10,9 @@ import { registerUpload } from './commands/upload.js';
 import { EXIT } from './exit-codes.js';
 import { PACKAGE_VERSION } from '../package-files.js';
 
-const program = addConnectionOptions(new Command('srv-asmx'))
+const program = new Command('srv-asmx')
   .description('Move documents in and out of a /srv.asmx document-management service, or run a local emulator of it.')
   .version(PACKAGE_VERSION, '-V, --cli-version', 'print the version of srv-asmx')
-  .option('--json', 'print one JSON result on stdout and nothing else there')
-  .option('--verbose', 'log each SOAP exchange on stderr, with passwords, tickets and base64 bodies redacted')
-  .configureHelp({ showGlobalOptions: true })
   .showHelpAfterError('(add --help for the right form)')
   .exitOverride()
   .addHelpText('after', `

@@ -6,7 +6,7 @@ import { openSession, type ConnectionFlags } from './connection.js';
 import { EXIT, exitCodeOf } from './exit-codes.js';
 import { createReporter, type Reporter } from './reporter.js';
 
-export interface GlobalFlags extends ConnectionFlags {
+export interface CommandFlags extends ConnectionFlags {
   json?: boolean;
   verbose?: boolean;
 }
@@ -20,7 +20,7 @@ export interface CommandContext {
 }
 
 export async function runCommand(command: Command, work: (context: CommandContext) => Promise<number | void>): Promise<void> {
-  const flags = command.optsWithGlobals<GlobalFlags>();
+  const flags = command.opts<CommandFlags>();
   const reporter = createReporter({ json: flags.json === true, verbose: flags.verbose === true });
   const cancel = cancelOnInterrupt(reporter);
   const context: CommandContext = {

@@ -14,6 +14,7 @@ import { SrvSession } from '../../session/session.js';
 import { DEFAULT_CHUNK_SIZE } from '../../upload/upload.js';
 import { wholeNumber } from '../arguments.js';
 import { bytes, rate, seconds } from '../format.js';
+import { addOutputOptions, soapOption } from '../connection.js';
 import { runCommand, type CommandContext } from '../run.js';
 
 const DEFAULT_FAULTS = 'UploadFileChunk@3:dropReply,DownloadFileChunk@2:corrupt';
@@ -26,8 +27,8 @@ interface DemoFlags {
 }
 
 export function registerDemo(program: Command): void {
-  program
-    .command('demo')
+  addOutputOptions(program.command('demo'))
+    .addOption(soapOption())
     .description('start an emulator, upload a generated file, download it back and verify it (the main job, `npm start`)')
     .option('--size <MiB>', 'size of the generated file', wholeNumber, 32)
     .option('--chunk-size <bytes>', 'chunk size to ask for', wholeNumber, DEFAULT_CHUNK_SIZE)
@@ -37,7 +38,7 @@ export function registerDemo(program: Command): void {
 Examples:
   $ srv-asmx demo
   $ srv-asmx demo --size 256 --chunk-size 8388608 --no-faults --json`)
-    .action((flags: DemoFlags, command: Command) => runCommand(command, (context) => demo(context, { ...flags, soap: command.optsWithGlobals<DemoFlags>().soap })));
+    .action((flags: DemoFlags, command: Command) => runCommand(command, (context) => demo(context, flags)));
 }
 
 async function demo(context: CommandContext, flags: DemoFlags): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { wholeNumber } from '../arguments.js';
 import { bytes, rate, seconds } from '../format.js';
+import { addConnectionOptions } from '../connection.js';
 import { runCommand, type CommandContext } from '../run.js';
 
 interface DownloadFlags {
@@ -10,8 +11,7 @@ interface DownloadFlags {
 }
 
 export function registerDownload(program: Command): void {
-  program
-    .command('download')
+  addConnectionOptions(program.command('download'))
     .description('download a document; the file appears only once every CRC-32 has matched')
     .argument('<remotePath>', 'the document path, or ~D<id>')
     .argument('<file>', 'the local file to write')
@@ -30,6 +30,7 @@ async function download(context: CommandContext, remotePath: string, file: strin
   const { reporter, signal } = context;
   const source = flags.version === undefined ? remotePath : { path: remotePath, versionNumber: flags.version };
   const result = await context.withSession(async (session) => {
+    reporter.info(`downloading ${remotePath} to ${file}`);
     let progress: ReturnType<typeof reporter.progress> | undefined;
     try {
       return await session.download(source, file, {

@@ -2,11 +2,11 @@ import type { Command } from 'commander';
 import { crc32OfFile } from '../../integrity/file-crc.js';
 import { crcToHex } from '../../integrity/crc32.js';
 import { EXIT } from '../exit-codes.js';
+import { addConnectionOptions } from '../connection.js';
 import { runCommand, type CommandContext } from '../run.js';
 
 export function registerExists(program: Command): void {
-  program
-    .command('exists')
+  addConnectionOptions(program.command('exists'))
     .description('tell whether a document exists (exit 0) or not (exit 1); with --file, also whether its latest version equals the file')
     .argument('<remotePath>', 'the document path, or ~D<id>.<ext>')
     .option('--file <file>', 'compare the latest version with this local file by CRC-32 (exit 0 only when equal)')

@@ -6,6 +6,7 @@ import { crc32OfFile } from '../../integrity/file-crc.js';
 import type { SrvSession } from '../../session/session.js';
 import { wholeNumber } from '../arguments.js';
 import { EXIT, exitCodeOf } from '../exit-codes.js';
+import { addConnectionOptions } from '../connection.js';
 import { runCommand, type CommandContext } from '../run.js';
 
 interface SyncFlags {
@@ -22,8 +23,7 @@ interface PlannedFile {
 }
 
 export function registerSync(program: Command): void {
-  program
-    .command('sync')
+  addConnectionOptions(program.command('sync'))
     .description('upload the new and changed files of a local folder tree (CRC-32 compared with DocumentExists); unchanged files are skipped')
     .argument('<localDir>', 'the local folder')
     .argument('<remoteFolder>', 'the folder to mirror it into, e.g. /Public/Reports')

@@ -5,6 +5,7 @@ import type { UploadDestination } from '../../upload/finalizer.js';
 import type { DocumentMetadata, ManualVersion } from '../../upload/metadata.js';
 import { commaList, manualVersion, wholeNumber } from '../arguments.js';
 import { bytes, rate, seconds } from '../format.js';
+import { addConnectionOptions } from '../connection.js';
 import { runCommand, type CommandContext } from '../run.js';
 
 interface UploadFlags {
@@ -17,8 +18,7 @@ interface UploadFlags {
 }
 
 export function registerUpload(program: Command): void {
-  program
-    .command('upload')
+  addConnectionOptions(program.command('upload'))
     .description('upload a file as a new document, or as a new version of an existing one')
     .argument('<file>', 'the local file')
     .argument('<remotePath>', 'the document path, e.g. /Public/Reports/q3.pdf')
@@ -41,6 +41,7 @@ async function upload(context: CommandContext, file: string, remotePath: string,
   const { reporter, signal } = context;
   const size = await stat(file).then((s) => s.size, () => undefined);
   const result = await context.withSession(async (session) => {
+    reporter.info(`uploading ${file} to ${remotePath}`);
     const progress = reporter.progress('upload', size);
     try {
       return await session.upload(file, destinationOf(remotePath, flags.new === true), {
