@@ -18,6 +18,8 @@ export interface ConnectionFlags {
   timeout?: number;
   insecure?: boolean;
   ca?: string;
+  cert?: string;
+  key?: string;
 }
 
 /** The connection and output options of the commands that talk to a server. */
@@ -30,7 +32,9 @@ export function addConnectionOptions(command: Command): Command {
     .addOption(soapOption())
     .option('--timeout <seconds>', 'time limit of each call', positiveNumber)
     .option('--insecure', 'accept any TLS certificate (only for tests against a server you trust)')
-    .option('--ca <file>', 'trust this CA certificate (PEM) in addition to the system ones');
+    .option('--ca <file>', 'trust this CA certificate (PEM) in addition to the system ones')
+    .option('--cert <file>', 'a client certificate (PEM), with --key')
+    .option('--key <file>', 'the private key of --cert (PEM)');
 }
 
 export function addOutputOptions(command: Command): Command {
@@ -75,12 +79,11 @@ async function passwordOf(flags: ConnectionFlags, reporter: Reporter, env: Envir
 
 async function tlsOptions(flags: ConnectionFlags, reporter: Reporter): Promise<{ tls?: TlsOptions }> {
   const tls: TlsOptions = {};
-  if (flags.ca !== undefined) {
-    try {
-      tls.ca = await readFile(flags.ca);
-    } catch (error) {
-      throw new UsageError(`--ca ${flags.ca}: ${(error as Error).message}`);
-    }
+  if (flags.ca !== undefined) tls.ca = await pemFile('--ca', flags.ca);
+  if ((flags.cert === undefined) !== (flags.key === undefined)) throw new UsageError('--cert and --key go together');
+  if (flags.cert !== undefined && flags.key !== undefined) {
+    tls.cert = await pemFile('--cert', flags.cert);
+    tls.key = await pemFile('--key', flags.key);
   }
   if (flags.insecure) {
     reporter.warn('--insecure: TLS certificates are not checked');
@@ -93,6 +96,14 @@ async function tlsOptions(flags: ConnectionFlags, reporter: Reporter): Promise<{
 function setting(env: Environment, name: string): string | undefined {
   const value = env[name];
   return value === '' ? undefined : value;
+}
+
+async function pemFile(option: string, file: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (error) {
+    throw new UsageError(`${option} ${file}: ${(error as Error).message}`);
+  }
 }
 
 function required(value: string | undefined, form: string): string {

@@ -18,7 +18,7 @@ import { snapshotState } from './state.js';
 import type { EmulatorState } from './state.js';
 import { DocumentStore } from './store/document-store.js';
 
-export type { EmulatorOptions, EmulatorUser } from './options.js';
+export type { EmulatorOptions, EmulatorTls, EmulatorUser } from './options.js';
 export type { FaultController, FaultKind, FaultRule, InjectedFault } from './faults.js';
 export { FAULT_KINDS } from './faults.js';
 export { FAULT_SPEC_HELP, parseFaultSpec } from './fault-spec.js';
@@ -104,7 +104,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const server = createEmulatorServer({ config, service, faults, state });
     const port = await listen(server, config.port, config.host);
     return {
-      url: `http://${urlHost(config.host)}:${port}/srv.asmx`,
+      url: `${config.tls ? 'https' : 'http'}://${urlHost(config.host)}:${port}/srv.asmx`,
       dataDir,
       state,
       faults,

@@ -5,6 +5,13 @@ export interface EmulatorUser {
   readonly password: string;
 }
 
+/** Serve HTTPS with this certificate; with `clientCa`, also require a client certificate it signed. */
+export interface EmulatorTls {
+  readonly key: string | Buffer;
+  readonly cert: string | Buffer;
+  readonly clientCa?: string | Buffer;
+}
+
 export interface EmulatorOptions {
   /** 0 (the default) picks a free port. */
   port?: number;
@@ -40,10 +47,12 @@ export interface EmulatorOptions {
   handlerBinding?: 'session' | 'user';
   /** Receives one line per request. Lines never contain passwords or tickets. */
   log?: (line: string) => void;
+  /** HTTPS instead of HTTP. */
+  tls?: EmulatorTls;
 }
 
-export type EmulatorConfig = Required<Omit<EmulatorOptions, 'dataDir' | 'sysadminAccount' | 'log'>> &
-  Pick<EmulatorOptions, 'dataDir' | 'sysadminAccount' | 'log'>;
+type OptionalSettings = 'dataDir' | 'sysadminAccount' | 'log' | 'tls';
+export type EmulatorConfig = Required<Omit<EmulatorOptions, OptionalSettings>> & Pick<EmulatorOptions, OptionalSettings>;
 
 export const MIN_CHUNK_SIZE = 262_144;
 export const MAX_CHUNK_SIZE = 33_554_432;
@@ -70,6 +79,7 @@ export function resolveOptions(options: EmulatorOptions): EmulatorConfig {
     resultXmlns: options.resultXmlns ?? 'empty',
     handlerBinding: options.handlerBinding ?? 'session',
     log: options.log,
+    tls: options.tls,
   };
 }
 

@@ -2,7 +2,8 @@ import { once } from 'node:events';
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import { FAULT_SPEC_HELP, parseFaultSpec, startEmulator } from '../../emulator/index.js';
-import type { EmulatorOptions, EmulatorUser, FaultRule } from '../../emulator/index.js';
+import type { EmulatorOptions, EmulatorTls, EmulatorUser, FaultRule } from '../../emulator/index.js';
+import { readFileSync } from 'node:fs';
 import { wholeNumber } from '../arguments.js';
 
 interface ServeOptions {
@@ -18,6 +19,9 @@ interface ServeOptions {
   soap12: boolean;
   filehexcrc: boolean;
   verbose?: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsClientCa?: string;
 }
 
 function account(value: string, previous: EmulatorUser[] = []): EmulatorUser[] {
@@ -34,8 +38,20 @@ function faultRules(value: string): FaultRule[] {
   }
 }
 
-function emulatorOptions(options: ServeOptions): EmulatorOptions {
+function tlsOf(options: ServeOptions): EmulatorTls | undefined {
+  if (options.tlsCert === undefined && options.tlsKey === undefined) return undefined;
+  if (options.tlsCert === undefined || options.tlsKey === undefined) throw new InvalidArgumentError('--tls-cert and --tls-key go together');
   return {
+    cert: readFileSync(options.tlsCert),
+    key: readFileSync(options.tlsKey),
+    ...(options.tlsClientCa !== undefined && { clientCa: readFileSync(options.tlsClientCa) }),
+  };
+}
+
+function emulatorOptions(options: ServeOptions): EmulatorOptions {
+  const tls = tlsOf(options);
+  return {
+    ...(tls !== undefined && { tls }),
     port: options.port,
     host: options.host,
     soap12: options.soap12,
@@ -79,6 +95,9 @@ export function registerServe(program: Command): void {
     .option('--no-soap12', 'answer SOAP 1.2 requests like an endpoint without it (HTTP 415)')
     .option('--no-filehexcrc', 'leave filehexcrc out of the last UploadFileChunk reply')
     .option('--verbose', 'log each request on stderr (never passwords or tickets)')
+    .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM), with --tls-key')
+    .option('--tls-key <file>', 'the private key of --tls-cert (PEM)')
+    .option('--tls-client-ca <file>', 'require client certificates signed by this CA (PEM)')
     .addHelpText('after', `\n${FAULT_SPEC_HELP}`)
     .action((options: ServeOptions) => serve(options));
 }

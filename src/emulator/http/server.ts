@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { FaultInjector, FaultPlan } from '../faults.js';
@@ -192,15 +193,17 @@ function logRequest(env: ServerEnvironment, request: IncomingMessage, response: 
 
 export function createEmulatorServer(env: ServerEnvironment): Server {
   const timeout = env.config.readTimeoutMs;
-  return createServer(
-    {
-      requestTimeout: timeout,
-      headersTimeout: timeout,
-      connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(timeout / 4))),
-    },
-    (request, response) => {
-      logRequest(env, request, response);
-      route(env, request, response).catch((error: unknown) => failRequest(response, error));
-    },
-  );
+  const limits = {
+    requestTimeout: timeout,
+    headersTimeout: timeout,
+    connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(timeout / 4))),
+  };
+  const handle = (request: IncomingMessage, response: ServerResponse): void => {
+    logRequest(env, request, response);
+    route(env, request, response).catch((error: unknown) => failRequest(response, error));
+  };
+  const tls = env.config.tls;
+  if (!tls) return createServer(limits, handle);
+  const clientCertificates = tls.clientCa ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true } : {};
+  return createHttpsServer({ ...limits, key: tls.key, cert: tls.cert, ...clientCertificates }, handle);
 }

@@ -1,0 +1,130 @@
+// HTTPS against the emulator served with certificates made here: a private CA, a client
+// certificate, and the certificates that must be refused (expired, another host) unless the
+// caller explicitly opts out of checking.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { startEmulator, type EmulatorTls, type RunningEmulator } from '../../src/emulator/index.js';
+import { createSrvClient, SrvSession, TransportError, type TlsOptions } from '../../src/index.js';
+import { makeCertificates, type TestCertificates } from '../helpers/certificates.js';
+
+const CLI = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
+let certs: TestCertificates;
+const running: RunningEmulator[] = [];
+
+beforeAll(async () => {
+  certs = await makeCertificates();
+});
+afterAll(async () => {
+  await Promise.all(running.map((e) => e.close()));
+  await rm(certs.dir, { recursive: true, force: true });
+});
+
+async function emulatorWith(tls: EmulatorTls): Promise<RunningEmulator> {
+  const emulator = await startEmulator({ tls });
+  running.push(emulator);
+  return emulator;
+}
+
+async function serverInfo(url: string, tls?: TlsOptions): Promise<string> {
+  const client = await createSrvClient({ url, ...(tls && { tls }) });
+  try {
+    return (await client.ServerInfo()).VersionNumber;
+  } finally {
+    client.close();
+  }
+}
+
+describe('a server certificate from a private CA', () => {
+  let emulator: RunningEmulator;
+  beforeAll(async () => {
+    emulator = await emulatorWith({ cert: certs.server.cert, key: certs.server.key });
+  });
+
+  test('is trusted with the CA, and a whole upload and download work over it', async () => {
+    expect(emulator.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/srv\.asmx$/);
+    const session = await SrvSession.login({ url: emulator.url, user: 'demo', password: 'demo', tls: { ca: certs.ca.cert } });
+    const bytes = Buffer.alloc(300_000, 3);
+    await session.upload(bytes, '/Public/tls.bin', { chunkSize: 262_144 });
+    const chunks: Buffer[] = [];
+    const { Writable } = await import('node:stream');
+    await session.download('/Public/tls.bin', new Writable({ write: (c: Buffer, _e, done) => (chunks.push(c), done()) }));
+    await session.close();
+    expect(Buffer.concat(chunks).equals(bytes)).toBe(true);
+  });
+
+  test('is refused without the CA, and accepted only when checking is explicitly turned off', async () => {
+    const error = await serverInfo(emulator.url).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransportError);
+    expect((error as Error).message).toMatch(/certificate/i);
+    await expect(serverInfo(emulator.url, { rejectUnauthorized: false })).resolves.toEqual(expect.any(String));
+  });
+});
+
+describe.each([
+  ['expired', () => certs.expired, /expired/i],
+  ['for another host', () => certs.wrongHost, /altnames|hostname|IP/i],
+])('a certificate %s', (_what, pem, message) => {
+  let emulator: RunningEmulator;
+  beforeAll(async () => {
+    emulator = await emulatorWith({ cert: pem().cert, key: pem().key });
+  });
+
+  test('is refused even with the CA trusted', async () => {
+    const error = await serverInfo(emulator.url, { ca: certs.ca.cert }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransportError);
+    expect((error as Error).message).toMatch(message);
+  });
+
+  test('is accepted with rejectUnauthorized: false (the CLI --insecure)', async () => {
+    await expect(serverInfo(emulator.url, { ca: certs.ca.cert, rejectUnauthorized: false })).resolves.toEqual(expect.any(String));
+  });
+});
+
+describe('a server that requires a client certificate', () => {
+  let emulator: RunningEmulator;
+  beforeAll(async () => {
+    emulator = await emulatorWith({ cert: certs.server.cert, key: certs.server.key, clientCa: certs.ca.cert });
+  });
+
+  test('refuses a client without one and accepts one signed by its CA', async () => {
+    await expect(serverInfo(emulator.url, { ca: certs.ca.cert })).rejects.toBeInstanceOf(TransportError);
+    await expect(serverInfo(emulator.url, { ca: certs.ca.cert, cert: certs.client.cert, key: certs.client.key })).resolves.toEqual(expect.any(String));
+  });
+});
+
+describe('the command line', () => {
+  function cli(args: string[], url: string): Promise<{ code: number | null; stderr: string }> {
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env['PATH'] ?? '', SRV_ASMX_URL: url, SRV_ASMX_USER: 'demo', SRV_ASMX_PASSWORD: 'demo' } });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+  }
+
+  beforeAll(() => {
+    if (!existsSync(CLI)) throw new Error('dist/ is missing: run `npm run build` (npm test does it)');
+  });
+
+  test('--ca trusts a private CA; without it the connection fails; --insecure works with a warning', async () => {
+    const emulator = await emulatorWith({ cert: certs.server.cert, key: certs.server.key });
+    expect((await cli(['exists', '/Public/none', '--ca', certs.ca.certFile], emulator.url)).code).toBe(1);
+    const refused = await cli(['exists', '/Public/none'], emulator.url);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/certificate/i);
+    const insecure = await cli(['exists', '/Public/none', '--insecure'], emulator.url);
+    expect(insecure.code).toBe(1);
+    expect(insecure.stderr).toMatch(/--insecure: TLS certificates are not checked/);
+    expect(insecure.stderr).not.toMatch(/certificate (has expired|verify|signature)/i);
+  });
+
+  test('--cert and --key present a client certificate', async () => {
+    const emulator = await emulatorWith({ cert: certs.server.cert, key: certs.server.key, clientCa: certs.ca.cert });
+    expect((await cli(['exists', '/Public/none', '--ca', certs.ca.certFile], emulator.url)).code).toBe(1);
+    const withCert = await cli(['exists', '/Public/none', '--ca', certs.ca.certFile, '--cert', certs.client.certFile, '--key', certs.client.keyFile, '--json'], emulator.url);
+    expect(withCert.code).toBe(1);
+    expect(withCert.stderr).toBe('');
+  });
+});
