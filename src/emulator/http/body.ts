@@ -28,6 +28,24 @@ export async function bodyText(request: IncomingMessage, maxBytes: number): Prom
   return Buffer.concat(pieces).toString('utf8');
 }
 
+/**
+ * Reads and discards what is left of a body that was read only in part (the request was refused halfway), up
+ * to `maxBytes`, so that the reply leaves the connection usable. False when the rest could not be read within
+ * the limit, or broke off: the connection must then close after the reply.
+ */
+export async function discardRest(request: IncomingMessage, maxBytes: number): Promise<boolean> {
+  let received = 0;
+  try {
+    for await (const chunk of request.iterator({ destroyOnReturn: false })) {
+      received += (chunk as Buffer).length;
+      if (received > maxBytes) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Reads and discards the body, so a reply sent without using it leaves the connection usable. */
 export async function drain(request: IncomingMessage): Promise<void> {
   request.resume();

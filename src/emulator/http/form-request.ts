@@ -7,7 +7,7 @@ import { binaryOf } from '../params.js';
 import type { Binary, ParamValue, Params } from '../params.js';
 import { bodyText, limitedBody } from './body.js';
 import { bindValue } from './coerce.js';
-import { BodyTooLargeError, UnsupportedMediaTypeError } from './errors.js';
+import { BodyTooLargeError, RequestError, UnsupportedMediaTypeError } from './errors.js';
 
 /** Received values keyed by lower-case name: form binding ignores case, and the first value of a name wins. */
 type RawValues = Map<string, string | Binary>;
@@ -23,11 +23,25 @@ function fromSearchParams(search: URLSearchParams): RawValues {
   return values;
 }
 
+/** A body busboy cannot read (no boundary, a broken part, an early end) is the client's error: HTTP 400. */
+function malformedMultipart(error: unknown): unknown {
+  if (error instanceof BodyTooLargeError || !(error instanceof Error)) return error;
+  return new RequestError(`Invalid multipart/form-data body: ${error.message}`);
+}
+
+function multipartParser(request: IncomingMessage, maxBytes: number): busboy.Busboy {
+  try {
+    return busboy({ headers: request.headers, limits: { fieldSize: maxBytes } });
+  } catch (error) {
+    throw malformedMultipart(error);
+  }
+}
+
 /** multipart/form-data: text fields, and file parts (a raw binary `fileChunk`) kept as the pieces they arrive in. */
 async function fromMultipart(request: IncomingMessage, maxBytes: number): Promise<RawValues> {
   const values: RawValues = new Map();
   const files: Promise<void>[] = [];
-  const parser = busboy({ headers: request.headers, limits: { fieldSize: maxBytes } });
+  const parser = multipartParser(request, maxBytes);
   parser.on('field', (name, value, info) => {
     if (info.valueTruncated) parser.destroy(new BodyTooLargeError(maxBytes));
     addRaw(values, name, value);
@@ -37,7 +51,9 @@ async function fromMultipart(request: IncomingMessage, maxBytes: number): Promis
     stream.on('data', (part: Buffer) => parts.push(part));
     files.push(new Promise((resolve) => stream.on('end', () => resolve(addRaw(values, name, binaryOf(parts))))));
   });
-  await pipeline(Readable.from(limitedBody(request, maxBytes)), parser);
+  await pipeline(Readable.from(limitedBody(request, maxBytes)), parser).catch((error: unknown) => {
+    throw malformedMultipart(error);
+  });
   await Promise.all(files);
   return values;
 }

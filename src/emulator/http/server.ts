@@ -12,7 +12,7 @@ import { callOperation, injectedSystemError } from '../service/index.js';
 import type { ServiceContext } from '../service/index.js';
 import type { EmulatorState } from '../state.js';
 import { elementXml, XML_DECLARATION } from '../xml/writer.js';
-import { checkDeclaredLength, drain, limitedBody } from './body.js';
+import { checkDeclaredLength, discardRest, drain, limitedBody } from './body.js';
 import { BodyTooLargeError, RequestError, UnsupportedMediaTypeError } from './errors.js';
 import { readFormParams } from './form-request.js';
 import { operationOfAction, readSoapParams, soapActionOf, soapVersionOf } from './soap-request.js';
@@ -71,9 +71,33 @@ function formProtocol(url: URL, config: EmulatorConfig): Protocol {
 /** Ends the exchange with no reply at all. */
 const dropConnection = (response: ServerResponse): void => void response.socket?.destroy();
 
+/** The `ticket` cookie; a value with a malformed %-escape is taken as it is, so it is just an invalid ticket. */
 function cookieTicket(request: IncomingMessage): string | undefined {
   const cookie = request.headers.cookie?.split(';').find((pair) => pair.trim().startsWith('ticket='));
-  return cookie === undefined ? undefined : decodeURIComponent(cookie.trim().slice('ticket='.length));
+  if (cookie === undefined) return undefined;
+  const value = cookie.trim().slice('ticket='.length);
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/** The request target, or undefined when it is neither a path nor a valid absolute URL. */
+function requestUrl(request: IncomingMessage): URL | undefined {
+  try {
+    return new URL(request.url ?? '/', 'http://emulator');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Before an error reply to a request whose body was read only in part, reads the rest, so the connection can
+ * carry the next request; when that is not possible, the reply closes the connection.
+ */
+async function finishBody(env: ServerEnvironment, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  if (!(await discardRest(request, env.config.maxBodyBytes))) response.setHeader('Connection', 'close');
 }
 
 function expireCallerTicket(env: ServerEnvironment, spec: OperationSpec, params: Params, cookie: string | undefined): void {
@@ -114,8 +138,9 @@ async function serveCall(
   try {
     params = await protocol.readParams(request, spec);
   } catch (error) {
-    if (error instanceof RequestError) return protocol.writeRequestError(response, error);
-    throw error;
+    if (!(error instanceof RequestError)) throw error;
+    await finishBody(env, request, response);
+    return protocol.writeRequestError(response, error);
   }
   const element = await runOperation(env, request, spec, params, plan);
   if (plan.kinds.has('dropReply')) return dropConnection(response);
@@ -157,7 +182,8 @@ async function formCall(env: ServerEnvironment, request: IncomingMessage, respon
 }
 
 async function route(env: ServerEnvironment, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const url = new URL(request.url ?? '/', 'http://emulator');
+  const url = requestUrl(request);
+  if (url === undefined) return sendPlain(response, 400, 'Invalid request target.');
   const path = url.pathname.toLowerCase();
   checkDeclaredLength(request, env.config.maxBodyBytes);
   if (path === STATE_PATH && request.method === 'GET') {
@@ -168,12 +194,13 @@ async function route(env: ServerEnvironment, request: IncomingMessage, response:
   sendPlain(response, 404, 'Not found.');
 }
 
-function failRequest(response: ServerResponse, error: unknown): void {
+async function failRequest(env: ServerEnvironment, request: IncomingMessage, response: ServerResponse, error: unknown): Promise<void> {
   if (response.headersSent || response.socket === null || response.socket.destroyed) return dropConnection(response);
   if (error instanceof BodyTooLargeError) {
     response.setHeader('Connection', 'close');
     return sendPlain(response, 413, error.message);
   }
+  await finishBody(env, request, response);
   if (error instanceof UnsupportedMediaTypeError) return sendPlain(response, 415, error.message);
   sendPlain(response, 500, error instanceof Error ? error.message : String(error));
 }
@@ -183,7 +210,7 @@ function logRequest(env: ServerEnvironment, request: IncomingMessage, response: 
   const log = env.config.log;
   if (log === undefined) return;
   const started = Date.now();
-  const path = new URL(request.url ?? '/', 'http://emulator').pathname;
+  const path = requestUrl(request)?.pathname ?? '(invalid target)';
   const action = soapActionOf(request.headers, soapVersionOf(request.headers['content-type'] ?? '') ?? '1.1');
   response.on('close', () => {
     const outcome = response.writableFinished ? String(response.statusCode) : 'dropped';
@@ -200,7 +227,7 @@ export function createEmulatorServer(env: ServerEnvironment): Server {
   };
   const handle = (request: IncomingMessage, response: ServerResponse): void => {
     logRequest(env, request, response);
-    route(env, request, response).catch((error: unknown) => failRequest(response, error));
+    route(env, request, response).catch((error: unknown) => failRequest(env, request, response, error));
   };
   const tls = env.config.tls;
   if (!tls) return createServer(limits, handle);

@@ -26,7 +26,12 @@ export function sanitizeName(name: string): string {
   return name.replace(FORBIDDEN_IN_NAMES, '_').replace(/[. ]+$/, '');
 }
 
-export const isValidName = (name: string): boolean => name !== '' && sanitizeName(name) === name;
+/**
+ * A name the path API can reach again: no control character, nothing a path trims off its segments, and
+ * nothing sanitizing would change.
+ */
+export const isValidName = (name: string): boolean =>
+  name !== '' && !CONTROL_CHARACTERS.test(name) && name.trim() === name && sanitizeName(name) === name;
 
 /** The lower-case extension of a path's last segment, '' when it has none. */
 export const extensionOf = (path: string): string => /\.([^./\\]+)$/.exec(path)?.[1]?.toLowerCase() ?? '';

@@ -1,0 +1,66 @@
+// A lane of the fault matrix: its own emulator, SOAP version and scratch directory, holding one
+// document of every size for the downloads. A lane runs one transfer at a time, so the faults it
+// adds hit that transfer only; lanes run side by side.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { SrvSession, type LoginOptions, type SoapVersion } from '../../src/index.js';
+import { CHUNK, SIZES } from './cases.js';
+import type { SeededRandom } from './seeded-random.js';
+
+export const FAST_RETRY = { retries: 5, minDelayMs: 1, maxDelayMs: 5 };
+/** A bound on every call, so that no fault can hang the matrix. */
+const CALL_TIMEOUT_MS = 15_000;
+const USER = 'matrix';
+const PASSWORD = 'matrix-password';
+
+export interface LaneSpec {
+  readonly name: string;
+  readonly soapVersion: SoapVersion;
+  /** Whether the emulator reports `filehexcrc` on the last chunk. */
+  readonly fileHexCrc: boolean;
+}
+
+export interface Lane extends LaneSpec {
+  readonly emulator: RunningEmulator;
+  /** Sources and download destinations. */
+  readonly dir: string;
+  /** The bytes of `seedPath(size)`, by size. */
+  readonly documents: ReadonlyMap<number, Buffer>;
+  loginOptions(): LoginOptions;
+  close(): Promise<void>;
+}
+
+export const seedPath = (size: number): string => `/Public/seed-${size}.bin`;
+
+export async function openLane(spec: LaneSpec, random: SeededRandom): Promise<Lane> {
+  const emulator = await startEmulator({ fileHexCrc: spec.fileHexCrc, users: [{ user: USER, password: PASSWORD }] });
+  const dir = await mkdtemp(join(tmpdir(), `srv-matrix-${spec.name}-`));
+  const loginOptions = (): LoginOptions => ({
+    url: emulator.url,
+    user: USER,
+    password: PASSWORD,
+    soapVersion: spec.soapVersion,
+    retry: FAST_RETRY,
+    timeoutMs: CALL_TIMEOUT_MS,
+  });
+  const documents = new Map(SIZES.map((size) => [size, random.bytes(size)] as const));
+  const session = await SrvSession.login(loginOptions());
+  try {
+    for (const [size, bytes] of documents) await session.upload(bytes, seedPath(size), { chunkSize: CHUNK });
+  } finally {
+    await session.close();
+  }
+  return {
+    ...spec,
+    emulator,
+    dir,
+    documents,
+    loginOptions,
+    close: async () => {
+      await emulator.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

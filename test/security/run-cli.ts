@@ -1,0 +1,72 @@
+// Runs the built `srv-asmx` as a user would, as a child process with a clean environment, and
+// returns its exit code and everything it printed; optionally sends Ctrl-C once stderr shows a line.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const CLI = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
+
+export interface CliRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface CliOptions {
+  readonly env: Readonly<Record<string, string>>;
+  /** Sends SIGINT once stderr matches. */
+  readonly interruptWhen?: RegExp;
+}
+
+export function runCli(args: readonly string[], options: CliOptions): Promise<CliRun> {
+  if (!existsSync(CLI)) throw new Error('dist/ is missing: run `npm run build` (npm test does it)');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env['PATH'] ?? '', ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let interrupted = false;
+    child.stdout.on('data', (data: Buffer) => (stdout += data.toString()));
+    child.stderr.on('data', (data: Buffer) => {
+      stderr += data.toString();
+      if (!interrupted && options.interruptWhen?.test(stderr)) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end();
+  });
+}
+
+export interface ServeRun {
+  /** The emulator's URL, from the first line of stdout. */
+  readonly url: string;
+  /** SIGTERM, then everything it printed. */
+  stop(): Promise<CliRun>;
+}
+
+/** Starts `srv-asmx serve` with `args` and waits for its URL. */
+export function startServe(args: readonly string[]): Promise<ServeRun> {
+  const child = spawn(process.execPath, [CLI, 'serve', ...args], { env: { PATH: process.env['PATH'] ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+  child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    void closed.then((code) => reject(new Error(`serve exited (${code}) before printing its URL: ${stderr}`)));
+    child.stdout.on('data', (data: Buffer) => {
+      stdout += data.toString();
+      const url = /^(http\S+)\n/.exec(stdout)?.[1];
+      if (url === undefined) return;
+      resolve({
+        url,
+        stop: async () => {
+          child.kill('SIGTERM');
+          return { code: await closed, stdout, stderr };
+        },
+      });
+    });
+  });
+}
