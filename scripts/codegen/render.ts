@@ -24,6 +24,7 @@ export function render(model: WsdlModel): string {
     operationTypes(model.operations),
     descriptors(model.operations, model.resultTypes),
     clientInterface(model.operations),
+    payloadRequests(model),
   ].join('\n');
 }
 
@@ -38,6 +39,8 @@ function header(): string {
 
 function prelude(model: WsdlModel): string {
   return `export const TARGET_NAMESPACE = ${quote(model.targetNamespace)};
+
+export type SoapVersion = '1.1' | '1.2';
 
 /** The WSDL service and the port of each SOAP version. */
 export const SERVICE = {
@@ -154,8 +157,102 @@ ${methods.join('\n')}
 `;
 }
 
+/** The envelope namespace of each SOAP version. */
+const ENVELOPE_NAMESPACES = { '1.1': 'http://schemas.xmlsoap.org/soap/envelope/', '1.2': 'http://www.w3.org/2003/05/soap-envelope' } as const;
+
+/**
+ * For each operation with a base64Binary parameter: its request as bytes, written without node-soap,
+ * so that the payload never becomes part of a string. Element order, namespaces, escaping and
+ * headers are node-soap's for the same request (test/soap/payload-request.test.ts holds them equal).
+ */
+function payloadRequests(model: WsdlModel): string {
+  const operations = model.operations.filter((op) => op.parameters.some((p) => p.kind === 'base64Binary'));
+  const names = operations.map((op) => quote(op.name)).join(' | ') || 'never';
+  return `// Requests that carry a base64Binary payload, as bytes
+
+/** A request's HTTP headers and its envelope, cut around the payload's base64 text. */
+export interface PayloadRequest {
+  readonly headers: Readonly<Record<string, string>>;
+  /** The envelope up to the payload's text, UTF-8. */
+  readonly head: Buffer;
+  /** The bytes the envelope carries, in base64. */
+  readonly payload: Uint8Array;
+  /** The envelope after the payload's text, UTF-8. */
+  readonly tail: Buffer;
+}
+
+/** Element text, escaped as node-soap escapes it (\\t, \\r and \\n as character references, which no parser normalizes away). */
+export function escapeText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;')
+    .replace(/\\t/g, '&#x9;').replace(/\\r/g, '&#xD;').replace(/\\n/g, '&#xA;');
+}
+
+/** SOAP 1.1 names the action in SOAPAction (quoted); SOAP 1.2 in the Content-Type. */
+export function soapHeaders(version: SoapVersion, soapAction: string): Record<string, string> {
+  return version === '1.1'
+    ? { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: \`"\${soapAction}"\` }
+    : { 'Content-Type': \`application/soap+xml; charset=utf-8; action="\${soapAction}"\` };
+}
+
+const ENVELOPE_HEAD: { readonly [V in SoapVersion]: string } = {
+  '1.1': ${quote(envelopeHead(ENVELOPE_NAMESPACES['1.1']))},
+  '1.2': ${quote(envelopeHead(ENVELOPE_NAMESPACES['1.2']))},
+};
+const ENVELOPE_TAIL = '</soap:Body></soap:Envelope>';
+
+export type PayloadOperationName = ${names};
+
+export const PAYLOAD_REQUESTS: { readonly [K in PayloadOperationName]: (version: SoapVersion, request: RequestOf<K>) => PayloadRequest } = {
+${operations.map((op) => payloadRequest(op, model.targetNamespace)).join('\n')}
+};
+`;
+}
+
+function envelopeHead(namespace: string): string {
+  return `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="${namespace}"><soap:Body>`;
+}
+
+function payloadRequest(op: OperationModel, namespace: string): string {
+  const payloads = op.parameters.filter((p) => p.kind === 'base64Binary');
+  if (payloads.length !== 1) throw new Error(`${op.name}: only one base64Binary parameter per operation is supported`);
+  const payload = payloads[0] as ParameterModel;
+  const at = op.parameters.indexOf(payload);
+  const head = `<${op.name} xmlns="${escapeTemplate(escapeAttribute(namespace))}">${op.parameters.slice(0, at).map(elementTemplate).join('')}<${payload.name}>`;
+  const tail = `</${payload.name}>${op.parameters.slice(at + 1).map(elementTemplate).join('')}</${op.name}>`;
+  return `  ${op.name}: (version, request) => ({
+    headers: soapHeaders(version, ${quote(op.soapAction)}),
+    head: Buffer.from(\`\${ENVELOPE_HEAD[version]}${head}\`),
+    payload: request${member(payload.name)},
+    tail: Buffer.from(\`${tail}\${ENVELOPE_TAIL}\`),
+  }),`;
+}
+
+/** A parameter's element inside a template literal: omitted when an optional value is absent. */
+function elementTemplate(parameter: ParameterModel): string {
+  const value = `request${member(parameter.name)}`;
+  const text = parameter.kind === 'string' ? `escapeText(${value})` : value;
+  const element = `<${parameter.name}>\${${text}}</${parameter.name}>`;
+  return parameter.required ? element : `\${${value} === undefined || ${value} === null ? '' : \`${element}\`}`;
+}
+
+function escapeTemplate(text: string): string {
+  return text.replace(/[\\`$]/g, (c) => `\\${c}`);
+}
+
+function escapeAttribute(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
+}
+
+function member(name: string): string {
+  return isIdentifier(name) ? `.${name}` : `[${quote(name)}]`;
+}
+
 function propertyName(name: string): string {
-  return /^[A-Za-z_$][\w$]*$/.test(name) ? name : quote(name);
+  return isIdentifier(name) ? name : quote(name);
+}
+
+function isIdentifier(name: string): boolean {
+  return /^[A-Za-z_$][\w$]*$/.test(name);
 }
 
 function quote(value: string): string {

@@ -57,7 +57,7 @@ export async function openSession(flags: ConnectionFlags, reporter: Reporter, en
     soapVersion: flags.soap,
     ...(flags.timeout !== undefined && { timeoutMs: flags.timeout * 1000 }),
     ...(await tlsOptions(flags, reporter)),
-    onExchange: (record) => reporter.exchange(record),
+    onExchange: reporter.exchange,
     onWarning: (warning) => reporter.debug(`${warning.message}${warning.error instanceof Error ? `: ${warning.error.message}` : ''}`),
   };
   const ticket = flags.ticket ?? setting(env, 'SRV_ASMX_TICKET');

@@ -2,7 +2,7 @@
 // (one JSON document with --json, and nothing else there). A progress bar on a terminal, a plain
 // line every few seconds otherwise, nothing with --json.
 import cliProgress from 'cli-progress';
-import type { ExchangeRecord } from '../soap/exchange.js';
+import type { ExchangeListener, ExchangeRecord } from '../soap/exchange.js';
 import { bytes, rate } from './format.js';
 
 export interface Progress {
@@ -18,7 +18,8 @@ export interface Reporter {
   warn(line: string): void;
   /** Only with --verbose. */
   debug(line: string): void;
-  exchange(record: ExchangeRecord): void;
+  /** Only with --verbose: without it there is no listener, and the client builds no exchange records. */
+  readonly exchange: ExchangeListener | undefined;
   progress(label: string, total: number | undefined): Progress;
   /** The command's result: JSON on stdout with --json, else the human line on stdout. */
   result(human: string, data: Record<string, unknown>): void;
@@ -43,7 +44,7 @@ export function createReporter(options: ReporterOptions): Reporter {
     info: (text) => options.json || line(text),
     warn: (text) => line(`warning: ${text}`),
     debug: (text) => options.verbose && line(text),
-    exchange: (record) => options.verbose && line(describeExchange(record)),
+    exchange: options.verbose ? (record) => line(describeExchange(record)) : undefined,
     progress: (label, total) => {
       if (options.json) return { update: () => undefined, stop: () => undefined };
       return isTerminal && total !== undefined ? progressBar(label, total, stderr) : plainProgress(label, total, line);

@@ -14,6 +14,8 @@ export interface ReceivedChunk {
   readonly data: Buffer;
   /** The server says nothing follows. */
   readonly last: boolean;
+  /** The CRC-32 of `data`, checked against the server's. */
+  readonly crc: number;
 }
 
 /** Asks again, up to the session's retry limit, while the chunk fails its checks or the exchange; `onRetry` hears each time. */
@@ -44,5 +46,5 @@ function verifiedChunk(reply: DownloadedChunk, staged: StagedFile, offset: numbe
       { operation: OPERATION },
     );
   }
-  return { data: content, last: reply.lastchunk || chunklength === 0 };
+  return { data: content, last: reply.lastchunk || chunklength === 0, crc: actual };
 }

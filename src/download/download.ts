@@ -2,7 +2,7 @@
 // every chunk and the whole file, and hand it to the destination only when everything matched.
 // A lost handler or a bad whole-file CRC starts over with a new handler, a bounded number of times.
 import { AbortError, ChecksumMismatchError, HandlerNotFoundError, InvalidHandlerError, SrvError, UnexpectedResponseError } from '../errors.js';
-import { crc32, crcToHex } from '../integrity/crc32.js';
+import { crc32Combine, crcToHex } from '../integrity/crc32.js';
 import { isDeadTicket } from '../session/policy.js';
 import type { SrvSession } from '../session/session.js';
 import { fetchChunk } from './chunk.js';
@@ -54,6 +54,8 @@ class Transfer {
   #content: Content = EMPTY;
   #retries = 0;
   #restarts = 0;
+  /** Every chunk is decoded into this, when the sink is done with a chunk once it is written. */
+  #chunkBuffer: Buffer | undefined;
 
   constructor(
     private readonly session: SrvSession,
@@ -104,7 +106,8 @@ class Transfer {
   private async receive(staged: StagedFile): Promise<void> {
     while (this.#content.offset < staged.size) {
       const { offset, crc, chunks } = this.#content;
-      const chunk = await fetchChunk(this.session, staged, offset, this.plan.call, () => this.#retries++);
+      const call = { ...this.plan.call, contentBuffer: this.chunkBufferFor(staged) };
+      const chunk = await fetchChunk(this.session, staged, offset, call, () => this.#retries++);
       const end = offset + chunk.data.length;
       if (chunk.last && end < staged.size) {
         throw new UnexpectedResponseError(`DownloadFileChunk: the server ended the file after ${end} of ${staged.size} bytes`, {
@@ -113,9 +116,16 @@ class Transfer {
         });
       }
       await this.sink.write(chunk.data);
-      this.#content = { offset: end, crc: crc32(chunk.data, crc), chunks: chunks + 1 };
+      this.#content = { offset: end, crc: crc32Combine(crc, chunk.crc, chunk.data.length), chunks: chunks + 1 };
       this.plan.onProgress?.({ bytesReceived: end, totalBytes: staged.size, chunkIndex: chunks, retries: this.#retries, restarts: this.#restarts });
     }
+  }
+
+  private chunkBufferFor(staged: StagedFile): Buffer | undefined {
+    if (this.sink.retainsChunks) return undefined;
+    const size = Math.min(staged.chunkSize, staged.size);
+    if ((this.#chunkBuffer?.length ?? -1) < size) this.#chunkBuffer = Buffer.allocUnsafe(size);
+    return this.#chunkBuffer;
   }
 
   private wholeFileMismatch(staged: StagedFile): ChecksumMismatchError | undefined {

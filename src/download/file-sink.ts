@@ -21,6 +21,8 @@ export async function openFileSink(destination: string, overwrite: boolean): Pro
 }
 
 class FileSink implements Sink {
+  /** The bytes are in the file once write() resolves. */
+  readonly retainsChunks = false;
   #size = 0;
   #open = true;
 

@@ -7,6 +7,8 @@ import type { DownloadDestination } from './types.js';
 
 export interface Sink {
   write(data: Buffer): Promise<void>;
+  /** Whether a chunk may still be referenced once write() resolved; if not, every chunk can use the same memory. */
+  readonly retainsChunks: boolean;
   /** Empties the destination to start over; undefined when it cannot be rewound. */
   readonly rewind: (() => Promise<void>) | undefined;
   /** Hands the complete, verified content over to the destination. */

@@ -6,6 +6,8 @@ import type { Sink } from './sink.js';
 
 export class StreamSink implements Sink {
   readonly rewind = undefined;
+  /** A stream may hold on to what it was given, e.g. in a PassThrough's buffer. */
+  readonly retainsChunks = true;
   #error: Error | undefined;
   readonly #onError = (error: Error): void => {
     this.#error ??= error;

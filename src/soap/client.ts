@@ -1,13 +1,29 @@
 // The typed client: one method per WSDL operation, driven by the generated descriptors, with
-// node-soap building the envelopes and our transport carrying them.
+// node-soap building the envelopes and parsing the replies, and our transport carrying them.
+// Chunks take a shorter way: a request with a payload is written by its generated serializer as
+// bytes, and a reply's base64 result text is cut out and decoded before node-soap parses the rest.
 import soap from 'soap';
-import { OPERATIONS, OPERATION_NAMES, SERVICE, type OperationName, type RequestOf, type ResultOf, type SrvOperations } from '../../generated/srv.js';
+import {
+  OPERATIONS,
+  OPERATION_NAMES,
+  PAYLOAD_REQUESTS,
+  SERVICE,
+  type OperationDescriptor,
+  type OperationName,
+  type PayloadOperationName,
+  type PayloadRequest,
+  type RequestOf,
+  type ResultOf,
+  type SrvOperations,
+} from '../../generated/srv.js';
 import { WSDL_PATH } from '../package-files.js';
 import { InvalidArgumentError, SrvError } from '../errors.js';
-import { redact, secretsOf, type ExchangeListener, type ExchangeRecord } from './exchange.js';
+import { redact, redactPayloadRequest, secretsOf, type ExchangeListener, type ExchangeRecord } from './exchange.js';
+import { payloadBody } from './payload-body.js';
+import { cutPayload } from './payload-cut.js';
 import { failureOf, resultOf, type SoapVersion } from './reply.js';
 import { HttpTransport, type HttpReply, type TransportOptions } from './transport.js';
-import { encodeArguments, type WireValue } from './values.js';
+import { encodeArguments, type ArgumentValue } from './values.js';
 
 export type { SoapVersion } from './reply.js';
 
@@ -27,6 +43,11 @@ export interface CallOptions {
   timeoutMs?: number;
   /** Receives the redacted record of this call's exchange. */
   onExchange?: ExchangeListener;
+  /**
+   * Memory to decode the result's bytes (DownloadFileChunk's `content`) into, when they fit. The
+   * content is then a view of it, valid until the caller reuses that memory.
+   */
+  contentBuffer?: Buffer;
 }
 
 export interface SrvClient extends SrvOperations<CallOptions> {
@@ -40,19 +61,34 @@ export interface SrvClient extends SrvOperations<CallOptions> {
 
 export const DEFAULT_TIMEOUT_MS = 120_000;
 
-/** What one call shares with the HTTP bridge: its limits in, the exchange out. */
+/** What one call shares with the HTTP bridge: its operation, limits and payload request in, the exchange out. */
 interface CallContext {
+  op: OperationDescriptor;
   signal: AbortSignal | undefined;
   timeoutMs: number;
-  sent?: { headers: Record<string, string>; body: string };
+  /** Sent in place of node-soap's envelope. */
+  payloadRequest: PayloadRequest | undefined;
+  contentBuffer: Buffer | undefined;
+  sent?: { headers: Readonly<Record<string, string>>; body: string | PayloadRequest };
   reply?: HttpReply;
+  /** The result element's base64 text, cut out of the reply and decoded. */
+  payload?: Buffer;
 }
 
 type NodeSoapMethod = (
-  args: Record<string, WireValue>,
+  args: Record<string, ArgumentValue>,
   callback: (error: unknown, result: unknown) => void,
   options: CallContext,
 ) => void;
+
+/**
+ * node-soap's arguments for a call whose payload request is sent instead: node-soap still runs the
+ * call, so that its reply is handled exactly like every other, but its envelope is never sent.
+ */
+const PAYLOAD_STAND_IN = { _xml: '<!-- replaced by the payload request -->' };
+
+/** node-soap keeps the last envelope and reply text on its client: tens of MB, for chunks, held for nothing. */
+const RETAINED_COPIES = ['lastRequest', 'lastMessage', 'lastResponse'];
 
 export async function createSrvClient(options: SrvClientOptions): Promise<SrvClient> {
   const url = endpointOf(options.url);
@@ -65,7 +101,9 @@ export async function createSrvClient(options: SrvClientOptions): Promise<SrvCli
   async function call<K extends OperationName>(name: K, request: RequestOf<K>, callOptions: CallOptions = {}): Promise<ResultOf<K>> {
     const op = OPERATIONS[name];
     const args = encodeArguments(op, request);
-    const context: CallContext = { signal: callOptions.signal, timeoutMs: positive(callOptions.timeoutMs ?? defaultTimeoutMs, 'timeoutMs') };
+    const payloadRequest = isPayloadOperation(name) ? PAYLOAD_REQUESTS[name](soapVersion, request as RequestOf<PayloadOperationName>) : undefined;
+    const timeoutMs = positive(callOptions.timeoutMs ?? defaultTimeoutMs, 'timeoutMs');
+    const context: CallContext = { op, signal: callOptions.signal, timeoutMs, payloadRequest, contentBuffer: callOptions.contentBuffer };
     const listeners = [options.onExchange, callOptions.onExchange].filter((l): l is ExchangeListener => l !== undefined);
     const started = performance.now();
     const secrets = secretsOf(args);
@@ -73,11 +111,11 @@ export async function createSrvClient(options: SrvClientOptions): Promise<SrvCli
     try {
       let parsed: unknown;
       try {
-        parsed = await invoke(port, name, args, context);
+        parsed = await invoke(port, name, payloadRequest ? PAYLOAD_STAND_IN : args, context);
       } catch (error) {
         throw failureOf(op, error, context.reply, soapVersion);
       }
-      return resultOf(op, parsed, context.reply as HttpReply, secrets) as ResultOf<K>;
+      return resultOf(op, parsed, context.reply as HttpReply, secrets, context.payload) as ResultOf<K>;
     } catch (error) {
       failure = error as SrvError;
       throw error;
@@ -87,6 +125,8 @@ export async function createSrvClient(options: SrvClientOptions): Promise<SrvCli
         if (failure) record.error = `${failure.name}: ${failure.message}`;
         for (const listener of listeners) listener(record);
       }
+      // Results, errors and records hold copies: nothing refers to the reply's bytes from here on.
+      if (context.reply) transport.recycle(context.reply);
     }
   }
 
@@ -108,13 +148,18 @@ async function openPort(url: URL, soapVersion: SoapVersion, transport: HttpTrans
     forceSoap12Headers: soapVersion === '1.2',
     httpClient: httpBridge(transport),
   });
+  for (const name of RETAINED_COPIES) Object.defineProperty(client, name, { get: () => undefined, set: () => undefined });
   const service = (client as unknown as Record<string, Record<string, Record<string, NodeSoapMethod>>>)[SERVICE.name];
   const port = service?.[SERVICE.ports[soapVersion]];
   if (!port) throw new Error(`wsdl/srv.wsdl has no port ${SERVICE.ports[soapVersion]}`);
   return port;
 }
 
-function invoke(port: Record<string, NodeSoapMethod>, name: OperationName, args: Record<string, WireValue>, context: CallContext): Promise<unknown> {
+function isPayloadOperation(name: OperationName): name is PayloadOperationName {
+  return Object.hasOwn(PAYLOAD_REQUESTS, name);
+}
+
+function invoke(port: Record<string, NodeSoapMethod>, name: OperationName, args: Record<string, ArgumentValue>, context: CallContext): Promise<unknown> {
   const method = port[name] as NodeSoapMethod;
   return new Promise((resolve, reject) => method(args, (error, result) => (error ? reject(error) : resolve(result)), context));
 }
@@ -123,17 +168,26 @@ function invoke(port: Record<string, NodeSoapMethod>, name: OperationName, args:
 function httpBridge(transport: HttpTransport): soap.IHttpClient {
   const bridge = {
     request(url: string, body: string, callback: (error: unknown, response?: unknown, body?: string) => void, headers: Record<string, string>, context: CallContext) {
-      context.sent = { headers, body };
+      const { payloadRequest } = context;
+      context.sent = payloadRequest ? { headers: payloadRequest.headers, body: payloadRequest } : { headers, body };
       transport
-        .send({ url: new URL(url), headers, body, timeoutMs: context.timeoutMs, signal: context.signal })
+        .send({ url: new URL(url), headers: context.sent.headers, body: payloadRequest ? payloadBody(payloadRequest) : body, timeoutMs: context.timeoutMs, signal: context.signal })
         .then((reply) => {
           context.reply = reply;
-          callback(null, { status: reply.status, headers: reply.headers }, reply.body.toString('utf8'));
+          callback(null, { status: reply.status, headers: reply.headers }, replyText(reply, context));
         }, callback);
     },
   };
   // node-soap only uses the callback; the axios promise its type declares as the return is never read.
   return bridge as unknown as soap.IHttpClient;
+}
+
+/** The reply as node-soap gets it: without a base64 result text, which is cut out and kept in the context. */
+function replyText(reply: HttpReply, context: CallContext): string {
+  const cut = context.op.result.text === 'base64Binary' ? cutPayload(reply.body, context.op.resultElement, context.contentBuffer) : undefined;
+  if (!cut) return reply.body.toString('utf8');
+  context.payload = cut.payload;
+  return cut.rest;
 }
 
 function exchangeRecord(operation: string, soapVersion: SoapVersion, url: URL, context: CallContext, durationMs: number, secrets: string[]): ExchangeRecord {
@@ -142,12 +196,16 @@ function exchangeRecord(operation: string, soapVersion: SoapVersion, url: URL, c
     soapVersion,
     url: url.href,
     durationMs: Math.round(durationMs),
-    request: { headers: context.sent?.headers ?? {}, body: redact(context.sent?.body ?? '', secrets) },
+    request: { headers: context.sent?.headers ?? {}, body: requestText(context.sent?.body ?? '', secrets) },
   };
   if (context.reply) {
     record.response = { status: context.reply.status, headers: context.reply.headers, body: redact(context.reply.body.toString('utf8'), secrets) };
   }
   return record;
+}
+
+function requestText(body: string | PayloadRequest, secrets: readonly string[]): string {
+  return typeof body === 'string' ? redact(body, secrets) : redactPayloadRequest(body, secrets);
 }
 
 function endpointOf(value: string | URL): URL {

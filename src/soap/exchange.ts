@@ -1,6 +1,8 @@
 // A per-call record of the wire exchange, for debugging. Secrets (passwords, tickets) and base64
 // payloads are removed before anyone sees it.
 import type { IncomingHttpHeaders } from 'node:http';
+import type { PayloadRequest } from '../../generated/srv.js';
+import { base64Length } from './payload-body.js';
 import { escapeXml } from './xml-escape.js';
 
 export interface ExchangeRecord {
@@ -22,7 +24,9 @@ export const SECRET_PARAMETERS: ReadonlySet<string> = new Set(['PWD', 'authentic
 const REDACTED = '[redacted]';
 const SECRET_ELEMENT = new RegExp(`(<(?:[\\w.-]+:)?(?:${[...SECRET_PARAMETERS].join('|')})(?:\\s[^>]*)?>)[^<]*`, 'g');
 const TICKET_ATTRIBUTE = /(\sticket\s*=\s*)(["'])[^"']*\2/gi;
-const BASE64_RUN = /[A-Za-z0-9+/]{76,}={0,2}/g;
+/** Shorter runs of base64 characters may be words, hex or GUID parts, and stay. */
+const MIN_BASE64_RUN = 76;
+const BASE64_RUN = new RegExp(`[A-Za-z0-9+/]{${MIN_BASE64_RUN},}={0,2}`, 'g');
 
 /** The secret values a request carries. */
 export function secretsOf(args: Readonly<Record<string, unknown>>): string[] {
@@ -36,11 +40,27 @@ export function redact(text: string, secrets: readonly string[]): string {
   let result = text
     .replace(SECRET_ELEMENT, `$1${REDACTED}`)
     .replace(TICKET_ATTRIBUTE, `$1$2${REDACTED}$2`)
-    .replace(BASE64_RUN, (run) => `[${run.length} base64 characters]`);
+    .replace(BASE64_RUN, (run) => elided(run.length));
   for (const secret of secrets) {
     for (const form of new Set([secret, escapeXml(secret), encodeURIComponent(secret)])) {
       result = result.split(form).join(REDACTED);
     }
   }
   return result;
+}
+
+/**
+ * redact() of a payload request's envelope. The payload sits between two tags, so its base64 is one
+ * run of its own: when redact() would elide it anyway, it is never turned into text.
+ */
+export function redactPayloadRequest(request: PayloadRequest, secrets: readonly string[]): string {
+  const bytes = request.payload.byteLength;
+  // The run redact() measures leaves out the padding; what it elides includes it.
+  const unpadded = Math.ceil((bytes * 4) / 3);
+  const payload = unpadded >= MIN_BASE64_RUN ? elided(base64Length(bytes)) : Buffer.from(request.payload).toString('base64');
+  return redact(`${request.head.toString('utf8')}${payload}${request.tail.toString('utf8')}`, secrets);
+}
+
+function elided(length: number): string {
+  return `[${length} base64 characters]`;
 }

@@ -1,25 +1,26 @@
 // Turns what came back into a typed result or a typed error. The result element is found by
 // local name inside {Op}Result, whatever its own name or namespace; `success` decides, and a
 // missing `success` means failure (contract §1.2, C3, C4).
-import type { OperationDescriptor } from '../../generated/srv.js';
+import type { OperationDescriptor, SoapVersion } from '../../generated/srv.js';
 import { SoapFaultError, SrvError, TransportError, UnexpectedResponseError, serviceErrorFor } from '../errors.js';
 import type { HttpReply } from './transport.js';
 import { attributeOf, decodeResult, parseFlag, type RawElement } from './values.js';
 import { redact } from './exchange.js';
 
-export type SoapVersion = '1.1' | '1.2';
+export type { SoapVersion } from '../../generated/srv.js';
 
 /** node-soap's object form of an element: attributes under `attributes`, text under `$value`. */
 type SoapObject = { [key: string]: unknown };
 
-export function resultOf(op: OperationDescriptor, parsed: unknown, reply: HttpReply, secrets: readonly string[]): Record<string, unknown> {
+/** `payload`: the result element's base64 text, cut out of the reply and decoded before parsing. */
+export function resultOf(op: OperationDescriptor, parsed: unknown, reply: HttpReply, secrets: readonly string[], payload?: Buffer): Record<string, unknown> {
   const element = resultElement(op, parsed);
   if (!element) throw unexpected(op, reply, `has no ${op.resultElement} element`);
   const succeeded = parseFlag(attributeOf(element, 'success')) === true;
   // A reply asking to resend is handed back whatever `success` says (contract C5).
   const retryable = op.result.attributes.some((a) => a.name === 'tryagain') && parseFlag(attributeOf(element, 'tryagain')) === true;
   if (!succeeded && !retryable) throw serviceErrorFor(redact(attributeOf(element, 'error') ?? '', secrets), op.name);
-  return decodeResult(op, element);
+  return decodeResult(op, element, payload);
 }
 
 /** The error for a call whose reply the SOAP runtime could not turn into a result. */

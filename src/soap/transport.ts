@@ -5,6 +5,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
 import { AbortError, TimeoutError, TransportError } from '../errors.js';
+import { ReplyBuffers, ReplyBytes } from './reply-bytes.js';
 
 export interface TlsOptions {
   /** Extra trusted CA certificates (PEM), e.g. a private CA. */
@@ -29,9 +30,16 @@ export interface TransportOptions {
 export interface HttpRequest {
   url: URL;
   headers: Readonly<Record<string, string>>;
-  body: string | Buffer;
+  body: string | Buffer | StreamedBody;
   timeoutMs: number;
   signal?: AbortSignal | undefined;
+}
+
+/** A body written piece by piece as the connection takes it, so that no copy of the whole is ever made. */
+export interface StreamedBody {
+  readonly byteLength: number;
+  /** The pieces in order; a string piece is written as latin1, one byte per character. */
+  pieces(): Iterator<Buffer | string>;
 }
 
 export interface HttpReply {
@@ -49,6 +57,7 @@ export class HttpTransport {
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
   private readonly maxResponseBytes: number;
+  private readonly replyBuffers = new ReplyBuffers();
 
   constructor(options: TransportOptions = {}) {
     const agentOptions = { keepAlive: options.keepAlive ?? true, maxSockets: options.maxSockets ?? 16 };
@@ -58,13 +67,19 @@ export class HttpTransport {
   }
 
   send(request: HttpRequest): Promise<HttpReply> {
-    return new Promise((resolve, reject) => new Exchange(this.open, this.maxResponseBytes, request, resolve, reject).start());
+    return new Promise((resolve, reject) => new Exchange(this.open, this.maxResponseBytes, this.replyBuffers, request, resolve, reject).start());
+  }
+
+  /** Says that nothing refers to this reply's body any more: its memory may serve the next reply. */
+  recycle(reply: HttpReply): void {
+    this.replyBuffers.recycle(reply.body);
   }
 
   /** Closes idle connections; requests under way finish. */
   close(): void {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
+    this.replyBuffers.drop();
   }
 
   private readonly open = (url: URL, headers: Record<string, string | number>): http.ClientRequest => {
@@ -87,6 +102,7 @@ class Exchange {
   constructor(
     private readonly open: Open,
     private readonly responseLimit: number,
+    private readonly replyBuffers: ReplyBuffers,
     private readonly spec: HttpRequest,
     private readonly resolve: (reply: HttpReply) => void,
     private readonly reject: (error: Error) => void,
@@ -97,7 +113,8 @@ class Exchange {
     if (signal?.aborted) return this.fail(new AbortError(signal.reason));
     signal?.addEventListener('abort', this.onAbort, { once: true });
     this.timer = setTimeout(this.onTimeout, timeoutMs);
-    const request = this.open(url, { ...headers, 'Content-Length': Buffer.byteLength(body) });
+    const streamed = isStreamed(body);
+    const request = this.open(url, { ...headers, 'Content-Length': streamed ? body.byteLength : Buffer.byteLength(body) });
     this.request = request;
     request.on('socket', (socket) => {
       if (!socket.connecting) this.mayHaveReachedServer = true;
@@ -105,30 +122,43 @@ class Exchange {
     });
     request.on('error', (error: NodeJS.ErrnoException) => this.fail(this.transportError(error)));
     request.on('response', (response) => this.collect(response));
-    request.end(body);
+    if (streamed) this.pump(request, body.pieces());
+    else request.end(body);
+  }
+
+  /** Writes pieces while the connection takes them, and goes on at 'drain'. */
+  private pump(request: http.ClientRequest, pieces: Iterator<Buffer | string>): void {
+    for (let piece = pieces.next(); !piece.done; piece = pieces.next()) {
+      if (this.settled) return;
+      if (!request.write(piece.value, 'latin1')) {
+        request.once('drain', () => this.pump(request, pieces));
+        return;
+      }
+    }
+    request.end();
   }
 
   private collect(response: http.IncomingMessage): void {
-    const chunks: Buffer[] = [];
-    let size = 0;
+    const reply = new ReplyBytes(declaredLength(response, this.responseLimit), this.replyBuffers);
     response.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > this.responseLimit) {
+      if (reply.size + chunk.length > this.responseLimit) {
         this.fail(new TransportError(`reply larger than ${this.responseLimit} bytes`, { mayHaveReachedServer: true, httpStatus: response.statusCode }));
         return;
       }
-      chunks.push(chunk);
+      reply.add(chunk);
     });
     response.on('error', (error) => this.fail(this.transportError(error)));
     response.on('aborted', () => this.fail(new TransportError('the connection closed before the reply was complete', { mayHaveReachedServer: true })));
     response.on('end', () => {
       if (this.settled || !response.complete) return;
       this.finish();
+      // A reply that came before the whole body was sent leaves a connection no one can reuse.
+      if (!this.request?.writableEnded) this.request?.destroy();
       this.resolve({
         status: response.statusCode ?? 0,
         statusText: response.statusMessage ?? '',
         headers: response.headers,
-        body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size),
+        body: reply.bytes(),
       });
     });
   }
@@ -159,4 +189,16 @@ class Exchange {
     clearTimeout(this.timer);
     this.spec.signal?.removeEventListener('abort', this.onAbort);
   }
+}
+
+/** Content-Length, when the server sent one within the limit; the HTTP parser holds the body to it. */
+function declaredLength(response: http.IncomingMessage, limit: number): number | undefined {
+  const header = response.headers['content-length'];
+  if (header === undefined || !/^\d+$/.test(header)) return undefined;
+  const length = Number(header);
+  return length <= limit ? length : undefined;
+}
+
+function isStreamed(body: HttpRequest['body']): body is StreamedBody {
+  return typeof body === 'object' && !Buffer.isBuffer(body);
 }

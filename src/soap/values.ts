@@ -5,6 +5,8 @@ import type { AttributeDescriptor, OperationDescriptor, ParameterDescriptor } fr
 import { InvalidArgumentError, UnexpectedResponseError } from '../errors.js';
 
 export type WireValue = string | number | boolean;
+/** A checked argument: a wire value, or bytes, which only a payload request carries (see PAYLOAD_REQUESTS). */
+export type ArgumentValue = WireValue | Uint8Array;
 
 /** A result element as the SOAP runtime hands it over: attributes and text content. */
 export interface RawElement {
@@ -17,12 +19,12 @@ const INTEGER_RANGE = { int: [-2147483648, 2147483647], short: [-32768, 32767] }
 const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** The request's arguments, checked and in the documented parameter order. */
-export function encodeArguments(op: OperationDescriptor, request: object | undefined): Record<string, WireValue> {
+export function encodeArguments(op: OperationDescriptor, request: object | undefined): Record<string, ArgumentValue> {
   const values = (request ?? {}) as Record<string, unknown>;
   for (const name of Object.keys(values)) {
     if (!op.parameters.some((p) => p.name === name)) throw new InvalidArgumentError(name, 'is not a parameter of this operation', op.name);
   }
-  const args: Record<string, WireValue> = {};
+  const args: Record<string, ArgumentValue> = {};
   for (const parameter of op.parameters) {
     const value = values[parameter.name];
     if (value === undefined || value === null) {
@@ -34,7 +36,7 @@ export function encodeArguments(op: OperationDescriptor, request: object | undef
   return args;
 }
 
-function encodeValue(parameter: ParameterDescriptor, value: unknown, operation: string): WireValue {
+function encodeValue(parameter: ParameterDescriptor, value: unknown, operation: string): ArgumentValue {
   const invalid = (problem: string) => new InvalidArgumentError(parameter.name, problem, operation);
   switch (parameter.kind) {
     case 'string':
@@ -58,7 +60,7 @@ function encodeValue(parameter: ParameterDescriptor, value: unknown, operation: 
       return value;
     case 'base64Binary':
       if (!(value instanceof Uint8Array)) throw invalid('must be a Buffer');
-      return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+      return value;
   }
 }
 
@@ -82,8 +84,11 @@ export function parseFlag(value: string | undefined): boolean | undefined {
   return undefined;
 }
 
-/** The typed result: every declared attribute that is present, converted; required ones must be. */
-export function decodeResult(op: OperationDescriptor, element: RawElement): Record<string, unknown> {
+/**
+ * The typed result: every declared attribute that is present, converted; required ones must be.
+ * `payload` is the element's base64 text, already cut out of the reply and decoded.
+ */
+export function decodeResult(op: OperationDescriptor, element: RawElement, payload?: Buffer): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   for (const attribute of op.result.attributes) {
     const raw = attributeOf(element, attribute.name);
@@ -94,7 +99,7 @@ export function decodeResult(op: OperationDescriptor, element: RawElement): Reco
     result[attribute.name] = decodeValue(op, attribute, raw);
   }
   if (op.result.text) {
-    result['content'] = decodeValue(op, { name: 'content', kind: op.result.text, required: true }, element.text);
+    result['content'] = payload ?? decodeValue(op, { name: 'content', kind: op.result.text, required: true }, element.text);
   }
   return result;
 }
@@ -119,8 +124,13 @@ function decodeValue(op: OperationDescriptor, attribute: AttributeDescriptor, ra
       return flag;
     }
     case 'base64Binary':
-      return Buffer.from(raw.replace(/\s+/g, ''), 'base64');
+      return decodeBase64(raw);
   }
+}
+
+/** Base64 text as the service may send it: line breaks and other whitespace are dropped. */
+export function decodeBase64(text: string): Buffer {
+  return Buffer.from(text.replace(/\s+/g, ''), 'base64');
 }
 
 function malformed(op: OperationDescriptor, problem: string): UnexpectedResponseError {

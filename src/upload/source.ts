@@ -1,6 +1,7 @@
 // What an upload reads from: a file path, bytes in memory, or a stream, cut into chunks of exactly
 // the server's ChunkSize (the last may be shorter; an empty source is one empty last chunk).
-// Files and buffers can be read again from the start for a restart; a stream cannot.
+// Files and buffers can be read again from the start for a restart; a stream cannot. Files and
+// streams are read into Buffers that are reused, so memory does not follow the source's size.
 import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { InvalidArgumentError, SrvError } from '../errors.js';
@@ -8,6 +9,7 @@ import { InvalidArgumentError, SrvError } from '../errors.js';
 export type UploadSource = string | Uint8Array | Readable;
 
 export interface SourceChunk {
+  /** Valid until the next chunk is asked for, which may reuse its memory. */
   data: Buffer;
   last: boolean;
 }
@@ -46,9 +48,10 @@ async function openFile(path: string): Promise<ChunkSource> {
     totalBytes,
     rewindable: true,
     async *chunks(size) {
+      const buffer = Buffer.allocUnsafe(Math.min(size, totalBytes));
       for (let position = 0; position === 0 || position < totalBytes; position += size) {
         const length = Math.min(size, totalBytes - position);
-        const data = Buffer.allocUnsafe(length);
+        const data = buffer.subarray(0, length);
         const { bytesRead } = await file.read(data, 0, length, position);
         if (bytesRead !== length) throw new SrvError(`the source file shrank while it was being uploaded: ${path}`);
         yield { data, last: position + length >= totalBytes };
@@ -86,26 +89,24 @@ function streamSource(stream: Readable): ChunkSource {
   };
 }
 
-/** Whole chunks as the stream fills them, one held back to learn whether it is the last. */
+/** Whole chunks as the stream fills them, one held back to learn whether it is the last; two Buffers take turns. */
 async function* streamChunks(stream: Readable, size: number): AsyncGenerator<SourceChunk> {
   let held: Buffer | undefined;
-  let parts: Buffer[] = [];
+  let filling: Buffer = Buffer.allocUnsafe(size);
   let filled = 0;
   for await (const piece of stream) {
     let bytes: Buffer = Buffer.isBuffer(piece) ? piece : Buffer.from(piece as string | Uint8Array);
     while (bytes.length > 0) {
-      const take = Math.min(size - filled, bytes.length);
-      parts.push(bytes.subarray(0, take));
+      const take = bytes.copy(filling, filled, 0, Math.min(size - filled, bytes.length));
       filled += take;
       bytes = bytes.subarray(take);
       if (filled < size) continue;
       if (held) yield { data: held, last: false };
-      held = Buffer.concat(parts, size);
-      parts = [];
+      [held, filling] = [filling, held ?? Buffer.allocUnsafe(size)];
       filled = 0;
     }
   }
-  const rest = Buffer.concat(parts, filled);
+  const rest = filling.subarray(0, filled);
   if (held && rest.length === 0) {
     yield { data: held, last: true };
     return;

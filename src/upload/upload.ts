@@ -16,7 +16,7 @@ import {
   UnexpectedResponseError,
   type SrvError,
 } from '../errors.js';
-import { crc32, crcToHex, crcToWireHex, parseHexCrc } from '../integrity/crc32.js';
+import { crc32, crc32Combine, crcToHex, crcToWireHex, parseHexCrc } from '../integrity/crc32.js';
 import type { TransferStats } from '../integrity/transfer-stats.js';
 import { isDeadTicket } from '../session/policy.js';
 import { withRetries } from '../session/retry.js';
@@ -165,7 +165,7 @@ class UploadRun {
       const sent = await this.sendChunk(handler, chunk, staged.chunks);
       unproven ||= sent.ambiguous;
       fileCrc = sent.fileCrc;
-      staged.crc = crc32(chunk.data, staged.crc);
+      staged.crc = crc32Combine(staged.crc, sent.crc, chunk.data.length);
       staged.bytes += chunk.data.length;
       staged.chunks++;
       this.report(staged);
@@ -174,8 +174,8 @@ class UploadRun {
     return staged;
   }
 
-  /** One chunk, resent while that is safe; `ambiguous` when a resend followed a possibly applied append. */
-  private async sendChunk(handler: string, chunk: SourceChunk, index: number): Promise<{ ambiguous: boolean; fileCrc: string | undefined }> {
+  /** One chunk, resent while that is safe; `ambiguous` when a resend followed a possibly applied append. `crc` is the chunk's. */
+  private async sendChunk(handler: string, chunk: SourceChunk, index: number): Promise<{ ambiguous: boolean; fileCrc: string | undefined; crc: number }> {
     const crc = crc32(chunk.data);
     const request = { uploadHandler: handler, fileChunk: chunk.data, chunkHEXCRC: crcToWireHex(crc, this.padCrc), lastChunk: chunk.last };
     let ambiguous = false;
@@ -208,7 +208,7 @@ class UploadRun {
           onRetry: () => this.retries++,
         },
       );
-      return { ambiguous, fileCrc: ack.filehexcrc };
+      return { ambiguous, fileCrc: ack.filehexcrc, crc };
     } catch (error) {
       throw this.chunkFailure(error, index, ambiguous);
     }

@@ -1,0 +1,62 @@
+// `npm run bench`: client CPU, throughput and peak RSS of this library's chunk path against
+// node-soap's default generated client and a hand-written floor, then a 1 GiB round trip against
+// the emulator. Writes a markdown report to bench-results/latest.md and prints it. It measures;
+// it never fails on a number. Options: --runs N, --quick, --sizes 1,4,8,32 (MiB), --e2e-mib N,
+// --no-e2e, --no-chunks.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { benchmarkChunks, MIB, type ChunkPlan } from './bench/chunks.js';
+import { benchmarkEndToEnd } from './bench/end-to-end.js';
+import { ROOT } from './bench/processes.js';
+import { report } from './bench/report.js';
+
+interface Options {
+  runs: number;
+  sizesMib: number[];
+  e2eMib: number;
+  e2eChunkMib: number[];
+  chunks: boolean;
+  e2e: boolean;
+}
+
+function optionsOf(argv: string[]): Options {
+  const value = (name: string) => {
+    const index = argv.indexOf(name);
+    return index < 0 ? undefined : argv[index + 1];
+  };
+  const quick = argv.includes('--quick');
+  const list = (text: string | undefined, fallback: number[]) => (text === undefined ? fallback : text.split(',').map(Number));
+  return {
+    runs: Number(value('--runs') ?? (quick ? 3 : 20)),
+    sizesMib: list(value('--sizes'), quick ? [1, 32] : [1, 4, 8, 32]),
+    e2eMib: Number(value('--e2e-mib') ?? (quick ? 256 : 1024)),
+    e2eChunkMib: list(value('--e2e-chunks'), [4, 32]),
+    chunks: !argv.includes('--no-chunks'),
+    e2e: !argv.includes('--no-e2e'),
+  };
+}
+
+/** 32 MiB per run, at least two chunks; half the runs (at least 3) for the largest chunks, to keep the whole under ten minutes. */
+function chunkPlans(options: Options): ChunkPlan[] {
+  return options.sizesMib.map((mib) => ({
+    chunkSize: mib * MIB,
+    bytesPerRun: Math.max(32, 2 * mib) * MIB,
+    runs: mib >= 32 ? Math.max(3, Math.ceil(options.runs / 2)) : options.runs,
+  }));
+}
+
+async function main(): Promise<void> {
+  const options = optionsOf(process.argv.slice(2));
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const started = Date.now();
+  const chunks = options.chunks ? await benchmarkChunks(chunkPlans(options), log) : [];
+  const endToEnd = options.e2e ? await benchmarkEndToEnd(options.e2eMib * MIB, options.e2eChunkMib.map((mib) => mib * MIB), log) : [];
+  const markdown = report(chunks, endToEnd, { runs: options.runs, minutes: (Date.now() - started) / 60_000 });
+  const directory = join(ROOT, 'bench-results');
+  await mkdir(directory, { recursive: true });
+  await writeFile(join(directory, 'latest.md'), markdown);
+  process.stdout.write(markdown);
+  log(`written to bench-results/latest.md`);
+}
+
+await main();
