@@ -18,10 +18,10 @@ import {
 } from '../../generated/srv.js';
 import { WSDL_PATH } from '../package-files.js';
 import { InvalidArgumentError, SrvError } from '../errors.js';
-import { redact, redactPayloadRequest, secretsOf, type ExchangeListener, type ExchangeRecord } from './exchange.js';
+import { redact, redactHeaders, redactPayloadRequest, secretsOf, type ExchangeListener, type ExchangeRecord } from './exchange.js';
 import { payloadBody } from './payload-body.js';
 import { cutPayload } from './payload-cut.js';
-import { failureOf, resultOf, type SoapVersion } from './reply.js';
+import { declaresDtd, failureOf, refusedDtd, resultOf, type SoapVersion } from './reply.js';
 import { HttpTransport, type HttpReply, type TransportOptions } from './transport.js';
 import { encodeArguments, type ArgumentValue } from './values.js';
 
@@ -113,7 +113,7 @@ export async function createSrvClient(options: SrvClientOptions): Promise<SrvCli
       try {
         parsed = await invoke(port, name, payloadRequest ? PAYLOAD_STAND_IN : args, context);
       } catch (error) {
-        throw failureOf(op, error, context.reply, soapVersion);
+        throw failureOf(op, error, context.reply, soapVersion, secrets);
       }
       return resultOf(op, parsed, context.reply as HttpReply, secrets, context.payload) as ResultOf<K>;
     } catch (error) {
@@ -174,6 +174,7 @@ function httpBridge(transport: HttpTransport): soap.IHttpClient {
         .send({ url: new URL(url), headers: context.sent.headers, body: payloadRequest ? payloadBody(payloadRequest) : body, timeoutMs: context.timeoutMs, signal: context.signal })
         .then((reply) => {
           context.reply = reply;
+          if (declaresDtd(reply.body)) return callback(refusedDtd(context.op, reply));
           callback(null, { status: reply.status, headers: reply.headers }, replyText(reply, context));
         }, callback);
     },
@@ -199,7 +200,7 @@ function exchangeRecord(operation: string, soapVersion: SoapVersion, url: URL, c
     request: { headers: context.sent?.headers ?? {}, body: requestText(context.sent?.body ?? '', secrets) },
   };
   if (context.reply) {
-    record.response = { status: context.reply.status, headers: context.reply.headers, body: redact(context.reply.body.toString('utf8'), secrets) };
+    record.response = { status: context.reply.status, headers: redactHeaders(context.reply.headers), body: redact(context.reply.body.toString('utf8'), secrets) };
   }
   return record;
 }

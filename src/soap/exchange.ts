@@ -28,6 +28,14 @@ const TICKET_ATTRIBUTE = /(\sticket\s*=\s*)(["'])[^"']*\2/gi;
 const MIN_BASE64_RUN = 76;
 const BASE64_RUN = new RegExp(`[A-Za-z0-9+/]{${MIN_BASE64_RUN},}={0,2}`, 'g');
 
+/** Cookies may carry a ticket (contract §3: the service reads a `ticket` cookie). */
+const SECRET_HEADERS: ReadonlySet<string> = new Set(['set-cookie', 'cookie']);
+
+/** The reply's headers with every cookie replaced. */
+export function redactHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, SECRET_HEADERS.has(name.toLowerCase()) ? REDACTED : value]));
+}
+
 /** The secret values a request carries. */
 export function secretsOf(args: Readonly<Record<string, unknown>>): string[] {
   return Object.entries(args)

@@ -24,13 +24,35 @@ export function resultOf(op: OperationDescriptor, parsed: unknown, reply: HttpRe
 }
 
 /** The error for a call whose reply the SOAP runtime could not turn into a result. */
-export function failureOf(op: OperationDescriptor, error: unknown, reply: HttpReply | undefined, version: SoapVersion): SrvError {
+export function failureOf(op: OperationDescriptor, error: unknown, reply: HttpReply | undefined, version: SoapVersion, secrets: readonly string[]): SrvError {
   if (error instanceof SrvError) return error;
   if (!reply) return new TransportError(`${op.name}: ${String(error)}`, { operation: op.name, mayHaveReachedServer: true, cause: error });
   const fault = faultOf(error);
-  if (fault) return new SoapFaultError(fault.code, fault.reason, reply.status, op.name);
+  if (fault) return new SoapFaultError(redact(fault.code, secrets), redact(fault.reason, secrets), reply.status, op.name);
   const hint = version === '1.2' && reply.status >= 400 ? ' (the server may not support SOAP 1.2)' : '';
   return unexpected(op, reply, `is not a SOAP reply of ${op.name}${hint}`);
+}
+
+/**
+ * Whether the reply declares a DTD, which a SOAP message must not (SOAP 1.1 §3, 1.2 part 1 §5):
+ * such a reply is refused before any parser sees it, so no entity is ever fetched or expanded.
+ */
+export function declaresDtd(body: Buffer): boolean {
+  let at = body.indexOf('<');
+  while (at !== -1) {
+    const head = body.subarray(at, at + 9).toString('latin1');
+    if (head === '<!DOCTYPE') return true;
+    if (head.startsWith('<?')) at = body.indexOf('?>', at);
+    else if (head.startsWith('<!--')) at = body.indexOf('-->', at);
+    else return false;
+    if (at === -1) return false;
+    at = body.indexOf('<', at);
+  }
+  return false;
+}
+
+export function refusedDtd(op: OperationDescriptor, reply: HttpReply): UnexpectedResponseError {
+  return unexpected(op, reply, 'declares a DTD, which a SOAP message must not; it was refused unparsed');
 }
 
 function resultElement(op: OperationDescriptor, parsed: unknown): RawElement | undefined {
