@@ -29,6 +29,7 @@ import { openSource, type ChunkSource, type SourceChunk, type UploadSource } fro
 export const MIN_CHUNK_SIZE = 262_144;
 export const MAX_CHUNK_SIZE = 33_554_432;
 export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
+const MAX_FINALIZE_ATTEMPTS = 3;
 
 export interface UploadOptions {
   /** The chunk size to ask for (default 4 MiB); the server's answer is what is used. */
@@ -247,33 +248,28 @@ class UploadRun {
     }
   }
 
+  /**
+   * The finalizer, tried again with the same handler after a new login (contract §4.3) or a lost
+   * reply: a second call tells whether the first one happened, since a finalize consumes its
+   * handler. Only when the handler is gone after a lost reply does the stored CRC-32 decide.
+   */
   private async finalize(handler: string, staged: Staged): Promise<StoredDocument | undefined> {
-    try {
-      const stored = await this.finalizeOnce(handler);
-      this.handler = undefined;
-      return stored;
-    } catch (error) {
-      if (!mayHaveAppended(error)) throw error;
-      // The reply was lost: the document may exist now. Its CRC-32 tells.
-      if (await this.storedMatches(staged)) {
-        this.handler = undefined;
-        return undefined;
-      }
-      throw new Restart(error as SrvError);
-    }
-  }
-
-  /** The finalizer, once more with the same handler after a new login (contract §4.3). */
-  private async finalizeOnce(handler: string): Promise<StoredDocument> {
-    try {
-      return await this.finalizer.finalize(this.session, handler, this.callOptions);
-    } catch (error) {
-      if (handlerIsGone(error)) throw new Restart(error as SrvError);
-      if (!isDeadTicket(error) || !this.session.canLogInAgain) throw error;
+    let replyLost = false;
+    for (let attempt = 1; ; attempt++) {
       try {
-        return await this.finalizer.finalize(this.session, handler, this.callOptions);
-      } catch (second) {
-        throw handlerIsGone(second) || isDeadTicket(second) ? new Restart(second as SrvError) : second;
+        const stored = await this.finalizer.finalize(this.session, handler, this.callOptions);
+        this.handler = undefined;
+        return stored;
+      } catch (error) {
+        replyLost ||= mayHaveAppended(error);
+        const again = attempt < MAX_FINALIZE_ATTEMPTS && (mayHaveAppended(error) || (isDeadTicket(error) && this.session.canLogInAgain));
+        if (again) continue;
+        if (!handlerIsGone(error) && !mayHaveAppended(error) && !isDeadTicket(error)) throw error;
+        if (replyLost && (await this.storedMatches(staged))) {
+          this.handler = undefined;
+          return undefined;
+        }
+        throw new Restart(error as SrvError);
       }
     }
   }

@@ -39,12 +39,12 @@ test('control: changed content after a finalize that never arrived is uploaded a
 // Client bug (src/upload/upload.ts, UploadRun.finalize): after `storedMatches` it drops the handler
 // without DeleteUploadHandler. These are expected to fail until it is fixed.
 describe.each(['dropRequest', 'http500', 'systemError'] as const)('unchanged content, finalizer %s', (kind) => {
-  test.failing('no upload handler is left behind', async () => {
+  test('no upload handler is left behind', async () => {
     await uploadAgain(kind);
     expect(emulator.state().uploadHandlers).toEqual([]);
   });
 
-  test.failing('the new version is stored, or the upload fails', async () => {
+  test('the new version is stored, or the upload fails', async () => {
     const outcome = await uploadAgain(kind).then(() => 'stored', () => 'failed');
     expect(outcome === 'failed' || comments().length === 2).toBe(true);
   });

@@ -149,23 +149,37 @@ test('a staged file that never matches the source ends with ChecksumMismatchErro
   expect(service.calls.some((c) => c.op.startsWith('UploadDocument'))).toBe(false);
 });
 
-test('a lost finalize reply: the stored CRC-32 confirms the document instead of a second upload', async () => {
+test('a lost finalize reply whose handler is then gone: the stored CRC-32 confirms the document instead of a second upload', async () => {
   const service = scriptedService(BASE, {
     script: (call, s) => {
       if (call.op !== 'UploadDocumentWithHandler') return 'default';
+      if (call.n > 1) return { inner: '<root success="false" error="Invalid upload handler."/>' };
       s.storedCrc = crc32(s.staged.get(call.fields['uploadHandler'] as string) as Buffer);
       return BAD_GATEWAY;
     },
   });
   const result = await uploadWith(service);
   expect(result).toMatchObject({ documentId: undefined, versionId: undefined, restarts: 0 });
+  expect(service.callsOf('UploadDocumentWithHandler')).toHaveLength(2);
   expect(service.callsOf('DocumentExists')).toHaveLength(1);
-  expect(service.callsOf('UploadDocumentWithHandler')).toHaveLength(1);
 });
 
-test('a finalize that failed without storing starts over', async () => {
+test('a finalize whose reply was lost before it was applied succeeds when sent again with the same handler', async () => {
   const service = scriptedService(BASE, { script: (call) => (call.op === 'UploadDocumentWithHandler' && call.n === 1 ? BAD_GATEWAY : 'default') });
   const result = await uploadWith(service);
+  expect(result).toMatchObject({ documentId: 42, restarts: 0 });
+  expect(service.callsOf('UploadDocumentWithHandler').map((c) => c.fields['uploadHandler'])).toEqual(['11111111-1111-4111-8111-000000000001', '11111111-1111-4111-8111-000000000001']);
+  expect(service.callsOf('DocumentExists')).toHaveLength(0);
+});
+
+test('a finalize that keeps failing after its handler was consumed, with other content stored, starts over', async () => {
+  const service = scriptedService(BASE, {
+    script: (call) => {
+      if (call.op !== 'UploadDocumentWithHandler') return 'default';
+      return call.n === 1 ? BAD_GATEWAY : call.n === 2 ? { inner: '<root success="false" error="Invalid upload handler."/>' } : 'default';
+    },
+  });
+  const result = await uploadWith(service);
   expect(result).toMatchObject({ documentId: 42, restarts: 1 });
-  expect(service.callsOf('UploadDocumentWithHandler')).toHaveLength(2);
+  expect(service.callsOf('CreateUploadHandler')).toHaveLength(2);
 });
