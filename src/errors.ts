@@ -77,6 +77,9 @@ export class TransportError extends SrvError {
   }
 }
 
+/** The TLS handshake failed: a certificate was refused (expired, wrong host, unknown CA) or none was given. */
+export class CertificateError extends TransportError {}
+
 /** No complete reply within the call's timeout. */
 export class TimeoutError extends TransportError {}
 

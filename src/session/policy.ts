@@ -1,7 +1,7 @@
 // Which calls may be repeated, and when. Per operation, hand-written from the contract: an
 // operation not listed here is never repeated blindly.
 import type { OperationName } from '../../generated/srv.js';
-import { AuthenticationError, ServerError, TicketExpiredError, TransportError } from '../errors.js';
+import { AuthenticationError, CertificateError, ServerError, TicketExpiredError, TransportError } from '../errors.js';
 
 /** Repeating the call has the effect of making it once, so a failed attempt may be resent. */
 export const IDEMPOTENT: ReadonlySet<OperationName> = new Set<OperationName>([
@@ -24,5 +24,5 @@ export function isDeadTicket(error: unknown): boolean {
 
 /** A failure that may pass: the exchange broke, or the server hit an unhandled exception. */
 export function isTransient(error: unknown): boolean {
-  return error instanceof TransportError || error instanceof ServerError;
+  return (error instanceof TransportError && !(error instanceof CertificateError)) || error instanceof ServerError;
 }

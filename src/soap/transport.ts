@@ -4,7 +4,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
-import { AbortError, TimeoutError, TransportError } from '../errors.js';
+import { AbortError, TimeoutError, TransportError, CertificateError } from '../errors.js';
 import { ReplyBuffers, ReplyBytes } from './reply-bytes.js';
 
 export interface TlsOptions {
@@ -51,6 +51,8 @@ export interface HttpReply {
 
 /** Errors of the connect phase: the request cannot have been sent. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+/** Node's codes for certificate checks and TLS alerts (CERT_HAS_EXPIRED, UNABLE_TO_VERIFY_LEAF_SIGNATURE, ERR_TLS_CERT_ALTNAME_INVALID, ERR_SSL_…). */
+const TLS_FAILURE = /CERT|VERIFY|SIGNATURE|^ERR_TLS_|^ERR_SSL_/;
 const DEFAULT_MAX_RESPONSE_BYTES = 128 * 1024 * 1024;
 
 export class HttpTransport {
@@ -172,8 +174,10 @@ class Exchange {
   };
 
   private transportError(error: NodeJS.ErrnoException): TransportError {
-    const notSent = !this.mayHaveReachedServer || NOT_SENT_CODES.has(error.code ?? '');
     const what = error.code ? `${error.code} ${error.message}` : error.message;
+    // The handshake failed: no request was sent, and trying again cannot change the certificates.
+    if (TLS_FAILURE.test(error.code ?? '')) return new CertificateError(`TLS with ${this.spec.url.host} failed: ${what}`, { mayHaveReachedServer: false, cause: error });
+    const notSent = !this.mayHaveReachedServer || NOT_SENT_CODES.has(error.code ?? '');
     return new TransportError(`connection to ${this.spec.url.host} failed: ${what}`, { mayHaveReachedServer: !notSent, cause: error });
   }
 

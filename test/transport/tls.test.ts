@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { startEmulator, type EmulatorTls, type RunningEmulator } from '../../src/emulator/index.js';
-import { createSrvClient, SrvSession, TransportError, type TlsOptions } from '../../src/index.js';
+import { CertificateError, createSrvClient, SrvSession, type TlsOptions } from '../../src/index.js';
 import { makeCertificates, type TestCertificates } from '../helpers/certificates.js';
 
 const CLI = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
@@ -56,7 +56,7 @@ describe('a server certificate from a private CA', () => {
 
   test('is refused without the CA, and accepted only when checking is explicitly turned off', async () => {
     const error = await serverInfo(emulator.url).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(TransportError);
+    expect(error).toBeInstanceOf(CertificateError);
     expect((error as Error).message).toMatch(/certificate/i);
     await expect(serverInfo(emulator.url, { rejectUnauthorized: false })).resolves.toEqual(expect.any(String));
   });
@@ -73,7 +73,7 @@ describe.each([
 
   test('is refused even with the CA trusted', async () => {
     const error = await serverInfo(emulator.url, { ca: certs.ca.cert }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(TransportError);
+    expect(error).toBeInstanceOf(CertificateError);
     expect((error as Error).message).toMatch(message);
   });
 
@@ -89,7 +89,7 @@ describe('a server that requires a client certificate', () => {
   });
 
   test('refuses a client without one and accepts one signed by its CA', async () => {
-    await expect(serverInfo(emulator.url, { ca: certs.ca.cert })).rejects.toBeInstanceOf(TransportError);
+    await expect(serverInfo(emulator.url, { ca: certs.ca.cert })).rejects.toBeInstanceOf(CertificateError);
     await expect(serverInfo(emulator.url, { ca: certs.ca.cert, cert: certs.client.cert, key: certs.client.key })).resolves.toEqual(expect.any(String));
   });
 });
