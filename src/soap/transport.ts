@@ -3,6 +3,9 @@
 // the server.
 import http from 'node:http';
 import https from 'node:https';
+import { HttpProxyAgent } from 'http-proxy-agent';
+import { HttpsProxyAgent } from 'https-proxy-agent';
+import { getProxyForUrl } from 'proxy-from-env';
 import type { IncomingHttpHeaders } from 'node:http';
 import { AbortError, TimeoutError, TransportError, CertificateError } from '../errors.js';
 import { ReplyBuffers, ReplyBytes } from './reply-bytes.js';
@@ -25,6 +28,8 @@ export interface TransportOptions {
   /** A reply body larger than this fails the request (default 128 MiB). */
   maxResponseBytes?: number;
   tls?: TlsOptions;
+  /** A proxy URL for every request, or false for none. By default HTTP_PROXY, HTTPS_PROXY and NO_PROXY decide. */
+  proxy?: string | false;
 }
 
 export interface HttpRequest {
@@ -56,15 +61,18 @@ const TLS_FAILURE = /CERT|VERIFY|SIGNATURE|^ERR_TLS_|^ERR_SSL_/;
 const DEFAULT_MAX_RESPONSE_BYTES = 128 * 1024 * 1024;
 
 export class HttpTransport {
-  private readonly httpAgent: http.Agent;
-  private readonly httpsAgent: https.Agent;
+  /** One keep-alive agent per target protocol and proxy. */
+  private readonly agents = new Map<string, http.Agent>();
+  private readonly agentOptions: http.AgentOptions;
+  private readonly tls: TlsOptions;
+  private readonly proxy: string | false | undefined;
   private readonly maxResponseBytes: number;
   private readonly replyBuffers = new ReplyBuffers();
 
   constructor(options: TransportOptions = {}) {
-    const agentOptions = { keepAlive: options.keepAlive ?? true, maxSockets: options.maxSockets ?? 16 };
-    this.httpAgent = new http.Agent(agentOptions);
-    this.httpsAgent = new https.Agent({ ...agentOptions, ...options.tls });
+    this.agentOptions = { keepAlive: options.keepAlive ?? true, maxSockets: options.maxSockets ?? 16 };
+    this.tls = options.tls ?? {};
+    this.proxy = options.proxy;
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   }
 
@@ -79,16 +87,33 @@ export class HttpTransport {
 
   /** Closes idle connections; requests under way finish. */
   close(): void {
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    for (const agent of this.agents.values()) agent.destroy();
+    this.agents.clear();
     this.replyBuffers.drop();
   }
 
   private readonly open = (url: URL, headers: Record<string, string | number>): http.ClientRequest => {
-    const secure = url.protocol === 'https:';
-    const options = { method: 'POST', headers, agent: secure ? this.httpsAgent : this.httpAgent };
-    return secure ? https.request(url, options) : http.request(url, options);
+    const options = { method: 'POST', headers, agent: this.agentFor(url) };
+    // A proxy agent takes the target's TLS settings from the request, not from itself.
+    return url.protocol === 'https:' ? https.request(url, { ...options, ...this.tls }) : http.request(url, options);
   };
+
+  private agentFor(url: URL): http.Agent {
+    const proxy = this.proxy === undefined ? getProxyForUrl(url.href) : this.proxy || '';
+    const key = `${url.protocol} ${proxy}`;
+    let agent = this.agents.get(key);
+    if (!agent) {
+      agent = newAgent(url.protocol === 'https:', proxy, this.agentOptions, this.tls);
+      this.agents.set(key, agent);
+    }
+    return agent;
+  }
+}
+
+/** A direct agent, or one that goes through an HTTP proxy (absolute URLs for http:, CONNECT for https:). */
+function newAgent(secure: boolean, proxy: string, options: http.AgentOptions, tls: TlsOptions): http.Agent {
+  if (proxy === '') return secure ? new https.Agent({ ...options, ...tls }) : new http.Agent(options);
+  return secure ? new HttpsProxyAgent(proxy, options) : new HttpProxyAgent(proxy, options);
 }
 
 type Open = (url: URL, headers: Record<string, string | number>) => http.ClientRequest;
