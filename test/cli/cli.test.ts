@@ -8,44 +8,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { runCli, type CliRun } from '../helpers/run-cli.js';
 
 const CLI = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
 const PASSWORD = 'cli-secret-Pa55';
 let emulator: RunningEmulator;
 let dir: string;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
+function cli(args: string[], options: { env?: Record<string, string>; interruptWhen?: RegExp } = {}): Promise<CliRun> {
+  const env = { SRV_ASMX_URL: emulator.url, SRV_ASMX_USER: 'demo', SRV_ASMX_PASSWORD: PASSWORD, ...options.env };
+  return runCli(args, { env, ...(options.interruptWhen && { interruptWhen: options.interruptWhen, interruptDelayMs: 500 }) });
 }
 
-function cli(args: string[], options: { env?: Record<string, string>; interruptWhen?: (stderr: string) => boolean } = {}): Promise<Run> {
-  const env = { PATH: process.env['PATH'] ?? '', SRV_ASMX_URL: emulator.url, SRV_ASMX_USER: 'demo', SRV_ASMX_PASSWORD: PASSWORD, ...options.env };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let interrupted = false;
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      if (!interrupted && options.interruptWhen?.(stderr)) {
-        interrupted = true;
-        setTimeout(() => child.kill('SIGINT'), 500);
-      }
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end();
-  });
-}
-
-const json = (run: Run) => JSON.parse(run.stdout) as Record<string, unknown>;
+const json = (run: CliRun) => JSON.parse(run.stdout) as Record<string, unknown>;
 const handlersLeft = () => emulator.state().uploadHandlers.length + emulator.state().downloadHandlers.length;
 
 beforeAll(async () => {
-  if (!existsSync(CLI)) throw new Error('dist/ is missing: run `npm run build` (npm test does it)');
   emulator = await startEmulator({ users: [{ user: 'demo', password: PASSWORD }] });
   dir = await mkdtemp(join(tmpdir(), 'srv-cli-'));
 });
@@ -90,7 +68,7 @@ describe('upload', () => {
     const file = join(dir, 'slow.bin');
     await writeFile(file, randomBytes(262_144 * 6));
     emulator.faults.add({ op: 'UploadFileChunk', kind: 'latency', latencyMs: 300 });
-    const run = await cli(['upload', file, '/Public/slow.bin', '--chunk-size', '262144'], { interruptWhen: (stderr) => stderr.includes('uploading') });
+    const run = await cli(['upload', file, '/Public/slow.bin', '--chunk-size', '262144'], { interruptWhen: /uploading/ });
     expect(run.code).toBe(130);
     expect(run.stderr).toMatch(/cancelled/);
     expect(handlersLeft()).toBe(0);
@@ -137,7 +115,7 @@ describe('download', () => {
   test('Ctrl-C mid-download: exit 130, no partial file, no handler', async () => {
     emulator.faults.add({ op: 'DownloadFileChunk', kind: 'latency', latencyMs: 300 });
     const target = join(dir, 'interrupted.bin');
-    const run = await cli(['download', remote, target, '--chunk-size', '262144'], { interruptWhen: (stderr) => stderr.includes('downloading') });
+    const run = await cli(['download', remote, target, '--chunk-size', '262144'], { interruptWhen: /downloading/ });
     expect(run.code).toBe(130);
     expect(existsSync(target)).toBe(false);
     expect((await readdir(dir)).filter((f) => f.endsWith('.part'))).toEqual([]);

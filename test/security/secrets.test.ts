@@ -11,7 +11,7 @@ import { format } from 'node:util';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { createSrvClient, SrvSession, type ExchangeRecord, type SessionWarning } from '../../src/index.js';
 import { everything, leaksIn, type Secret } from './leaks.js';
-import { runCli, startServe, type CliRun } from './run-cli.js';
+import { runCli, startServe, type CliRun } from '../helpers/run-cli.js';
 import { recordTickets, type TicketRecorder } from './ticket-recorder.js';
 
 const USER = 'sec-user';

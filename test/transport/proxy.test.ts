@@ -1,17 +1,15 @@
 // An HTTP(S) proxy from the standard environment variables, through a local proxy server:
 // plain HTTP goes as absolute-URL requests, HTTPS as a CONNECT tunnel; NO_PROXY and
 // `proxy: false` bypass it.
-import { spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { rm } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { createProxy, type ProxyServer } from 'proxy';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { createSrvClient, SrvSession, type SrvClientOptions } from '../../src/index.js';
 import { makeCertificates, type TestCertificates } from '../helpers/certificates.js';
+import { runCli } from '../helpers/run-cli.js';
 
-const CLI = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
 const PROXY_VARIABLES = ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy'];
 let proxy: ProxyServer;
 let proxyUrl: string;
@@ -78,10 +76,8 @@ test('NO_PROXY and proxy: false bypass the proxy', async () => {
 });
 
 test('the command line honours HTTPS_PROXY', async () => {
-  const code = await new Promise((resolve) => {
-    const env = { PATH: process.env['PATH'] ?? '', HTTPS_PROXY: proxyUrl, SRV_ASMX_URL: secure.url, SRV_ASMX_USER: 'demo', SRV_ASMX_PASSWORD: 'demo' };
-    spawn(process.execPath, [CLI, 'exists', '/Public/none', '--ca', certs.ca.certFile], { env, stdio: 'ignore' }).on('close', resolve);
-  });
-  expect(code).toBe(1);
+  const env = { HTTPS_PROXY: proxyUrl, SRV_ASMX_URL: secure.url, SRV_ASMX_USER: 'demo', SRV_ASMX_PASSWORD: 'demo' };
+  const run = await runCli(['exists', '/Public/none', '--ca', certs.ca.certFile], { env });
+  expect(run.code).toBe(1);
   expect(seen.tunnels).toBeGreaterThanOrEqual(1);
 });

@@ -1,15 +1,12 @@
 // HTTPS against the emulator served with certificates made here: a private CA, a client
 // certificate, and the certificates that must be refused (expired, another host) unless the
 // caller explicitly opts out of checking.
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { startEmulator, type EmulatorTls, type RunningEmulator } from '../../src/emulator/index.js';
 import { CertificateError, createSrvClient, SrvSession, type TlsOptions } from '../../src/index.js';
 import { makeCertificates, type TestCertificates } from '../helpers/certificates.js';
+import { runCli } from '../helpers/run-cli.js';
 
-const CLI = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
 let certs: TestCertificates;
 const running: RunningEmulator[] = [];
 
@@ -95,19 +92,7 @@ describe('a server that requires a client certificate', () => {
 });
 
 describe('the command line', () => {
-  function cli(args: string[], url: string): Promise<{ code: number | null; stderr: string }> {
-    return new Promise((resolve) => {
-      const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env['PATH'] ?? '', SRV_ASMX_URL: url, SRV_ASMX_USER: 'demo', SRV_ASMX_PASSWORD: 'demo' } });
-      let stderr = '';
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('close', (code) => resolve({ code, stderr }));
-    });
-  }
-
-  beforeAll(() => {
-    if (!existsSync(CLI)) throw new Error('dist/ is missing: run `npm run build` (npm test does it)');
-  });
-
+  const cli = (args: string[], url: string) => runCli(args, { env: { SRV_ASMX_URL: url, SRV_ASMX_USER: 'demo', SRV_ASMX_PASSWORD: 'demo' } });
   test('--ca trusts a private CA; without it the connection fails; --insecure works with a warning', async () => {
     const emulator = await emulatorWith({ cert: certs.server.cert, key: certs.server.key });
     expect((await cli(['exists', '/Public/none', '--ca', certs.ca.certFile], emulator.url)).code).toBe(1);

@@ -14,8 +14,9 @@ export interface CliRun {
 
 export interface CliOptions {
   readonly env: Readonly<Record<string, string>>;
-  /** Sends SIGINT once stderr matches. */
+  /** Sends SIGINT once stderr matches, after `interruptDelayMs` (default 0). */
   readonly interruptWhen?: RegExp;
+  readonly interruptDelayMs?: number;
 }
 
 export function runCli(args: readonly string[], options: CliOptions): Promise<CliRun> {
@@ -30,7 +31,7 @@ export function runCli(args: readonly string[], options: CliOptions): Promise<Cl
       stderr += data.toString();
       if (!interrupted && options.interruptWhen?.test(stderr)) {
         interrupted = true;
-        child.kill('SIGINT');
+        setTimeout(() => child.kill('SIGINT'), options.interruptDelayMs ?? 0);
       }
     });
     child.on('error', reject);
