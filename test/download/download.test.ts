@@ -7,7 +7,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
-import nock from 'nock';
+import nock from '../helpers/nock.js';
 import { download, type DownloadOptions, type DownloadProgress } from '../../src/download/download.js';
 import {
   AbortError,
@@ -32,12 +32,6 @@ let warnings: SessionWarning[];
 let dir: string;
 let target: string;
 
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => {
-  nock.enableNetConnect();
-  // Unpatch node:http, which test files in the same worker share.
-  nock.restore();
-});
 beforeEach(async () => {
   srv = new FakeSrv();
   srv.documents.set(PATH, CONTENT);
@@ -48,7 +42,6 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   session.client.close();
-  nock.cleanAll();
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -1,7 +1,7 @@
 // A scripted /srv.asmx behind nock: it logs in, stages documents and serves their chunks like the
 // service, records every request, and lets a test replace any reply.
 import { randomUUID } from 'node:crypto';
-import nock from 'nock';
+import nock from './nock.js';
 import { crc32, crcToHex } from '../../src/integrity/crc32.js';
 import { SrvSession, type SessionWarning } from '../../src/session/session.js';
 import { canonicalXml, operationElement, type XmlNode } from '../helpers/xml.js';

@@ -1,7 +1,7 @@
 // A scripted stand-in for the service over nock, for unit tests of retry decisions: every call is
 // recorded, and a script decides its reply (or falls back to a plain, correct default).
 import { crc32 } from 'node:zlib';
-import nock from 'nock';
+import nock from './nock.js';
 
 export interface ScriptedCall {
   op: string;

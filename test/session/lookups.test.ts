@@ -1,6 +1,6 @@
 // documentExists and ensureFolder against a scripted service: what exists, what does not, and
 // what is an error that must not be mistaken for either.
-import nock from 'nock';
+import nock from '../helpers/nock.js';
 import { InvalidArgumentError, NotFoundError, ServiceError } from '../../src/errors.js';
 import { documentExists, ensureFolder, folderExists } from '../../src/session/lookups.js';
 import type { SrvSession } from '../../src/session/session.js';
@@ -12,19 +12,12 @@ const FOLDER = '/Public/reports/2025';
 let srv: FakeSrv;
 let session: SrvSession;
 
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => {
-  nock.enableNetConnect();
-  // Unpatch node:http, which test files in the same worker share.
-  nock.restore();
-});
 beforeEach(async () => {
   srv = new FakeSrv();
   session = await srv.login();
 });
 afterEach(() => {
   session.client.close();
-  nock.cleanAll();
 });
 
 /** Answers `op` with the replies in turn. */

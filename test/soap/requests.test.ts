@@ -1,7 +1,7 @@
 // The exact request of every operation: method, path, headers and envelope, checked against the
 // seeds and the contract's parameter tables (written out here by hand, not taken from the WSDL).
 import { readFileSync } from 'node:fs';
-import nock from 'nock';
+import nock from '../helpers/nock.js';
 import { createSrvClient, OPERATION_NAMES, type SrvClient } from '../../src/index.js';
 import { canonicalXml, operationElement } from '../helpers/xml.js';
 
@@ -100,15 +100,10 @@ function expectedOperation(op: string, children: Array<[string, string]>): Retur
 let soap11: SrvClient;
 let soap12: SrvClient;
 beforeAll(async () => {
-  nock.disableNetConnect();
   soap11 = await createSrvClient({ url: `${BASE}/srv.asmx` });
   soap12 = await createSrvClient({ url: `${BASE}/srv.asmx`, soapVersion: '1.2' });
 });
-afterEach(() => nock.cleanAll());
 afterAll(() => {
-  nock.enableNetConnect();
-  // Unpatch node:http, which test files in the same worker share.
-  nock.restore();
   soap11.close();
   soap12.close();
 });

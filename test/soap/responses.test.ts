@@ -1,6 +1,6 @@
 // Realistic replies, as the service and the proxies in front of it send them, each mapped to a
 // typed result or to the right error class.
-import nock from 'nock';
+import nock from '../helpers/nock.js';
 import {
   AuthenticationError,
   createSrvClient,
@@ -34,15 +34,10 @@ function replyOnce(status: number, body: string, contentType = 'text/xml; charse
 let client: SrvClient;
 let client12: SrvClient;
 beforeAll(async () => {
-  nock.disableNetConnect();
   client = await createSrvClient({ url: `${BASE}/srv.asmx` });
   client12 = await createSrvClient({ url: `${BASE}/srv.asmx`, soapVersion: '1.2' });
 });
-afterEach(() => nock.cleanAll());
 afterAll(() => {
-  nock.enableNetConnect();
-  // Unpatch node:http, which test files in the same worker share.
-  nock.restore();
   client.close();
   client12.close();
 });

@@ -2,7 +2,7 @@
 // and that an append that may have happened is never resent unless filehexcrc can prove the result.
 import { randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
-import nock from 'nock';
+import nock from '../helpers/nock.js';
 import {
   ChecksumMismatchError,
   SoapFaultError,
@@ -18,13 +18,6 @@ const SOURCE = randomBytes(CHUNK * 3 + 1000);
 const BAD_GATEWAY: ScriptedReply = { raw: '<html><body>502 Bad Gateway</body></html>', status: 502 };
 const FAST_RETRY = { retries: 5, minDelayMs: 1, maxDelayMs: 2 };
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
-afterAll(() => {
-  nock.enableNetConnect();
-  // Unpatch node:http, which test files in the same worker share.
-  nock.restore();
-});
 
 async function uploadWith(service: ScriptedService, options: { fromTicket?: boolean; maxRestarts?: number; chunkSize?: number } = {}): Promise<UploadResult> {
   const session = options.fromTicket
