@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type FaultKind, type RunningEmulator } from '../../src/emulator/index.js';
 import { SrvError, SrvSession } from '../../src/index.js';
+import { FAST_RETRY } from '../helpers/fast-retry.js';
 
 const CHUNK = 262_144;
-const FAST_RETRY = { retries: 5, minDelayMs: 1, maxDelayMs: 5 };
 let emulator: RunningEmulator;
 let session: SrvSession;
 let dir: string;

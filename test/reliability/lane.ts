@@ -8,8 +8,9 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js
 import { SrvSession, type LoginOptions, type SoapVersion } from '../../src/index.js';
 import { CHUNK, SIZES } from './cases.js';
 import type { SeededRandom } from './seeded-random.js';
+import { FAST_RETRY } from '../helpers/fast-retry.js';
 
-export const FAST_RETRY = { retries: 5, minDelayMs: 1, maxDelayMs: 5 };
+export { FAST_RETRY };
 /** A bound on every call, so that no fault can hang the matrix. */
 const CALL_TIMEOUT_MS = 15_000;
 const USER = 'matrix';

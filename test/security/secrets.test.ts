@@ -13,13 +13,13 @@ import { createSrvClient, SrvSession, type ExchangeRecord, type SessionWarning }
 import { everything, leaksIn, type Secret } from './leaks.js';
 import { runCli, startServe, type CliRun } from '../helpers/run-cli.js';
 import { recordTickets, type TicketRecorder } from './ticket-recorder.js';
+import { FAST_RETRY } from '../helpers/fast-retry.js';
 
 const USER = 'sec-user';
 /** Characters that XML and URLs escape, around a core that every encoding keeps as it is. */
 const PASSWORD = 'Pw7f3a9cQz&<"secret\'>';
 const WRONG_PASSWORD = 'WrongPw41b8e&<x>';
 const CHUNK = 262_144;
-const FAST_RETRY = { retries: 5, minDelayMs: 1, maxDelayMs: 5 };
 
 let emulator: RunningEmulator;
 let recorder: TicketRecorder;

@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { startEmulator, type FaultKind, type RunningEmulator } from '../../src/emulator/index.js';
 import { AbortError, InvalidArgumentError, ServiceError, SrvError, SrvSession, type UploadOptions } from '../../src/index.js';
+import { FAST_RETRY } from '../helpers/fast-retry.js';
 
 const CHUNK = 262_144;
-const FAST_RETRY = { retries: 5, minDelayMs: 1, maxDelayMs: 5 };
 let emulator: RunningEmulator;
 let session: SrvSession;
 let scratch: string;
