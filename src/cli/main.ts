@@ -13,7 +13,7 @@ import { PACKAGE_VERSION } from '../package-files.js';
 const program = new Command('srv-asmx')
   .description('Move documents in and out of a /srv.asmx document-management service, or run a local emulator of it.')
   .version(PACKAGE_VERSION, '-V, --cli-version', 'print the version of srv-asmx')
-  .showHelpAfterError('(add --help for the right form)')
+  .showHelpAfterError()
   .exitOverride()
   .addHelpText('after', `
 Exit codes: 0 success, 1 failure, 2 usage error, 3 authentication, 4 integrity (checksum), 130 cancelled.
