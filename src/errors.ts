@@ -86,6 +86,11 @@ export class TimeoutError extends TransportError {}
 /** A reply came, but it is not a result of the operation: non-XML, malformed or of another shape. */
 export class UnexpectedResponseError extends TransportError {}
 
+/** A reply of the operation whose content cannot be what the operation returns. */
+export function malformedReply(operation: string, problem: string): UnexpectedResponseError {
+  return new UnexpectedResponseError(`${operation}: the reply's ${problem}`, { operation, mayHaveReachedServer: true });
+}
+
 /** The caller's AbortSignal fired. */
 export class AbortError extends SrvError {
   constructor(reason: unknown, operation?: string) {

@@ -1,12 +1,12 @@
 // One chunk of a staged file, verified: its length and CRC-32 must match what the server says, or
 // the same offset is asked for again (safe: a chunk is addressed by its offset).
 import type { DownloadedChunk } from '../../generated/srv.js';
-import { ChecksumMismatchError } from '../errors.js';
+import { ChecksumMismatchError, malformedReply } from '../errors.js';
 import { crc32, crcToHex, parseHexCrc } from '../integrity/crc32.js';
 import { withRetries } from '../session/retry.js';
 import type { SrvSession } from '../session/session.js';
 import type { CallOptions } from '../soap/client.js';
-import { malformed, type StagedFile } from './staged-file.js';
+import type { StagedFile } from './staged-file.js';
 
 const OPERATION = 'DownloadFileChunk';
 
@@ -31,12 +31,12 @@ export function fetchChunk(session: SrvSession, staged: StagedFile, offset: numb
 
 function verifiedChunk(reply: DownloadedChunk, staged: StagedFile, offset: number): ReceivedChunk {
   const { filelength, chunklength, chunkCRC32, content } = reply;
-  if (filelength !== staged.size) throw malformed(OPERATION, `filelength ${filelength} differs from the handler's Size ${staged.size}`);
+  if (filelength !== staged.size) throw malformedReply(OPERATION, `filelength ${filelength} differs from the handler's Size ${staged.size}`);
   if (chunklength < 0 || offset + chunklength > staged.size) {
-    throw malformed(OPERATION, `chunklength ${chunklength} at offset ${offset} does not fit in ${staged.size} bytes`);
+    throw malformedReply(OPERATION, `chunklength ${chunklength} at offset ${offset} does not fit in ${staged.size} bytes`);
   }
   const expected = parseHexCrc(chunkCRC32);
-  if (expected === undefined) throw malformed(OPERATION, `chunkCRC32 "${chunkCRC32}" is not hex`);
+  if (expected === undefined) throw malformedReply(OPERATION, `chunkCRC32 "${chunkCRC32}" is not hex`);
   const actual = crc32(content);
   if (content.length !== chunklength || actual !== expected) {
     throw new ChecksumMismatchError(

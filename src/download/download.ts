@@ -1,9 +1,9 @@
 // A chunked, verified download (contract §6): stage the document, fetch it chunk by chunk, check
 // every chunk and the whole file, and hand it to the destination only when everything matched.
 // A lost handler or a bad whole-file CRC starts over with a new handler, a bounded number of times.
-import { AbortError, ChecksumMismatchError, HandlerNotFoundError, InvalidHandlerError, SrvError, UnexpectedResponseError } from '../errors.js';
+import { AbortError, ChecksumMismatchError, SrvError, UnexpectedResponseError } from '../errors.js';
 import { crc32Combine, crcToHex } from '../integrity/crc32.js';
-import { isDeadTicket } from '../session/policy.js';
+import { handlerIsGone, isDeadTicket } from '../session/policy.js';
 import type { SrvSession } from '../session/session.js';
 import { fetchChunk } from './chunk.js';
 import { planDownload, type DownloadPlan } from './plan.js';
@@ -161,7 +161,7 @@ class Transfer {
 
 /** The handler is gone with its session ([900]/[901]: the session has logged in again) or on its own. */
 function isHandlerLost(error: unknown): boolean {
-  return isDeadTicket(error) || error instanceof InvalidHandlerError || error instanceof HandlerNotFoundError;
+  return isDeadTicket(error) || handlerIsGone(error);
 }
 
 /** Only a whole-file CRC-32 proves two handlers stage the same bytes. */

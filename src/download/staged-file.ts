@@ -1,7 +1,7 @@
 // A download handler's life: the server stages the document (GetDownloadHandler or
 // GetDownloadHandlerByVersion) and the client deletes the staged file afterwards, best effort.
 import type { DownloadHandlerGrant } from '../../generated/srv.js';
-import { InvalidArgumentError, UnexpectedResponseError } from '../errors.js';
+import { InvalidArgumentError, malformedReply } from '../errors.js';
 import { parseHexCrc } from '../integrity/crc32.js';
 import type { SessionCallOptions, SrvSession } from '../session/session.js';
 import type { CallOptions } from '../soap/client.js';
@@ -31,7 +31,7 @@ export async function stageFile(session: SrvSession, source: SourceSpec, chunkSi
       ? await session.call('GetDownloadHandler', { Path, PreferedChunkSize: chunkSize }, call)
       : await session.call('GetDownloadHandlerByVersion', { Path, VersionNumber, PreferedChunkSize: chunkSize }, call);
   const operation = VersionNumber === undefined ? 'GetDownloadHandler' : 'GetDownloadHandlerByVersion';
-  if (!GUID.test(grant.downloadhandler)) throw malformed(operation, `downloadhandler "${grant.downloadhandler}" is not a GUID`);
+  if (!GUID.test(grant.downloadhandler)) throw malformedReply(operation, `downloadhandler "${grant.downloadhandler}" is not a GUID`);
   try {
     return stagedFileOf(grant, operation);
   } catch (error) {
@@ -53,8 +53,8 @@ function stagedFileOf(grant: DownloadHandlerGrant, operation: string): StagedFil
   if (grant.Size > MAX_INT) {
     throw new InvalidArgumentError('source', `is ${grant.Size} bytes; the service's int offsets cannot address more than ${MAX_INT} (contract C31)`, operation);
   }
-  if (grant.Size < 0) throw malformed(operation, `Size ${grant.Size} is negative`);
-  if (grant.ChunkSize <= 0) throw malformed(operation, `ChunkSize ${grant.ChunkSize} is not positive`);
+  if (grant.Size < 0) throw malformedReply(operation, `Size ${grant.Size} is negative`);
+  if (grant.ChunkSize <= 0) throw malformedReply(operation, `ChunkSize ${grant.ChunkSize} is not positive`);
   return {
     handler: grant.downloadhandler,
     size: grant.Size,
@@ -69,10 +69,7 @@ function stagedFileOf(grant: DownloadHandlerGrant, operation: string): StagedFil
 function wholeFileCrc(text: string | undefined, operation: string): number | undefined {
   if (text === undefined || text.trim() === '') return undefined;
   const crc = parseHexCrc(text);
-  if (crc === undefined) throw malformed(operation, `CRC32 "${text}" is not hex`);
+  if (crc === undefined) throw malformedReply(operation, `CRC32 "${text}" is not hex`);
   return crc;
 }
 
-export function malformed(operation: string, problem: string): UnexpectedResponseError {
-  return new UnexpectedResponseError(`${operation}: the reply's ${problem}`, { operation, mayHaveReachedServer: true });
-}

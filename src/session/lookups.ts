@@ -1,6 +1,6 @@
 // Lookups over a session: does a document exist (and with which CRC-32s), does a folder, and make
 // sure one does (contract §7.1, §7.3, §7.4).
-import { AbortError, InvalidArgumentError, NotFoundError, UnexpectedResponseError } from '../errors.js';
+import { AbortError, InvalidArgumentError, malformedReply, NotFoundError } from '../errors.js';
 import { parseHexCrc } from '../integrity/crc32.js';
 import type { CallOptions } from '../soap/client.js';
 import type { SrvSession } from './session.js';
@@ -64,7 +64,7 @@ function checkedPath(path: unknown): string {
 function checksum(text: string, attribute: string): number {
   const crc = parseHexCrc(text);
   if (crc === undefined) {
-    throw new UnexpectedResponseError(`DocumentExists: the reply's ${attribute} "${text}" is not hex`, { operation: 'DocumentExists', mayHaveReachedServer: true });
+    throw malformedReply('DocumentExists', `${attribute} "${text}" is not hex`);
   }
   return crc;
 }

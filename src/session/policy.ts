@@ -1,7 +1,7 @@
 // Which calls may be repeated, and when. Per operation, hand-written from the contract: an
 // operation not listed here is never repeated blindly.
 import type { OperationName } from '../../generated/srv.js';
-import { AuthenticationError, CertificateError, ServerError, TicketExpiredError, TransportError } from '../errors.js';
+import { AuthenticationError, CertificateError, HandlerNotFoundError, InvalidHandlerError, ServerError, TicketExpiredError, TransportError } from '../errors.js';
 
 /** Repeating the call has the effect of making it once, so a failed attempt may be resent. */
 export const IDEMPOTENT: ReadonlySet<OperationName> = new Set<OperationName>([
@@ -20,6 +20,11 @@ export const SESSION_BOUND: ReadonlySet<OperationName> = new Set<OperationName>(
 /** [900] and [901] both mean the ticket is dead on a call that carries one (contract C14). */
 export function isDeadTicket(error: unknown): boolean {
   return error instanceof TicketExpiredError || error instanceof AuthenticationError;
+}
+
+/** The handler is not (or no longer) an active handler: expired, deleted, consumed or another session's. */
+export function handlerIsGone(error: unknown): boolean {
+  return error instanceof InvalidHandlerError || error instanceof HandlerNotFoundError;
 }
 
 /** A failure that may pass: the exchange broke, or the server hit an unhandled exception. */

@@ -2,7 +2,7 @@
 // request arguments in the documented order, result attributes read by name (exact first, then
 // case-insensitively, contract §1.2).
 import type { AttributeDescriptor, OperationDescriptor, ParameterDescriptor } from '../../generated/srv.js';
-import { InvalidArgumentError, UnexpectedResponseError } from '../errors.js';
+import { InvalidArgumentError, malformedReply, type UnexpectedResponseError } from '../errors.js';
 
 export type WireValue = string | number | boolean;
 /** A checked argument: a wire value, or bytes, which only a payload request carries (see PAYLOAD_REQUESTS). */
@@ -134,5 +134,5 @@ export function decodeBase64(text: string): Buffer {
 }
 
 function malformed(op: OperationDescriptor, problem: string): UnexpectedResponseError {
-  return new UnexpectedResponseError(`${op.name}: the reply's result element ${problem}`, { operation: op.name, mayHaveReachedServer: true });
+  return malformedReply(op.name, `result element ${problem}`);
 }

@@ -6,19 +6,17 @@
 import type { StoredDocument } from '../../generated/srv.js';
 import {
   ChecksumMismatchError,
-  HandlerNotFoundError,
   InvalidArgumentError,
-  InvalidHandlerError,
+  malformedReply,
   NotFoundError,
   ServerError,
   ServiceError,
   TransportError,
-  UnexpectedResponseError,
   type SrvError,
 } from '../errors.js';
 import { crc32, crc32Combine, crcToHex, crcToWireHex, parseHexCrc } from '../integrity/crc32.js';
 import type { TransferStats } from '../integrity/transfer-stats.js';
-import { isDeadTicket } from '../session/policy.js';
+import { handlerIsGone, isDeadTicket } from '../session/policy.js';
 import { withRetries } from '../session/retry.js';
 import type { SrvSession } from '../session/session.js';
 import type { CallOptions } from '../soap/client.js';
@@ -151,7 +149,7 @@ class UploadRun {
     const grant = await this.session.call('CreateUploadHandler', { PreferedChunkSize: this.chunkSize }, { ...this.callOptions, onRetry: () => this.retries++ });
     this.handler = grant.UploadHandler;
     if (!(grant.ChunkSize > 0)) {
-      throw new UnexpectedResponseError(`CreateUploadHandler granted a chunk size of ${grant.ChunkSize}`, { operation: 'CreateUploadHandler', mayHaveReachedServer: true });
+      throw malformedReply('CreateUploadHandler', `ChunkSize ${grant.ChunkSize} is not positive`);
     }
     const staged = await this.sendAll(grant.UploadHandler, grant.ChunkSize);
     return { staged, stored: await this.finalize(grant.UploadHandler, staged) };
@@ -311,8 +309,4 @@ class UploadRun {
 /** The server may have applied the request: a lost or broken reply, or an unhandled server error. */
 function mayHaveAppended(error: unknown): boolean {
   return (error instanceof TransportError && error.mayHaveReachedServer) || error instanceof ServerError;
-}
-
-function handlerIsGone(error: unknown): boolean {
-  return error instanceof InvalidHandlerError || error instanceof HandlerNotFoundError;
 }
