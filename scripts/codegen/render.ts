@@ -34,6 +34,8 @@ function header(): string {
     '// change the WSDL and run `npm run codegen` (CI runs `npm run codegen:check`).',
     '/* eslint-disable */',
     '',
+    "import { escapeXml } from '../src/soap/xml-escape.js';",
+    '',
   ].join('\n');
 }
 
@@ -183,8 +185,7 @@ export interface PayloadRequest {
 
 /** Element text, escaped as node-soap escapes it (\\t, \\r and \\n as character references, which no parser normalizes away). */
 export function escapeText(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;')
-    .replace(/\\t/g, '&#x9;').replace(/\\r/g, '&#xD;').replace(/\\n/g, '&#xA;');
+  return escapeXml(text).replace(/\\t/g, '&#x9;').replace(/\\r/g, '&#xD;').replace(/\\n/g, '&#xA;');
 }
 
 /** SOAP 1.1 names the action in SOAPAction (quoted); SOAP 1.2 in the Content-Type. */
