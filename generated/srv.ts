@@ -53,13 +53,13 @@ export interface Authentication {
   readonly success?: boolean;
   readonly error?: string;
   readonly ticket: string;
-  readonly userid: number;
-  readonly username: string;
+  readonly userid?: number;
+  readonly username?: string;
   readonly firstName?: string;
   readonly lastName?: string;
   readonly fullname?: string;
   readonly email?: string;
-  readonly expireOn: string;
+  readonly expireOn?: string;
   readonly isAuthenticated?: boolean;
 }
 
@@ -73,14 +73,14 @@ export interface ChunkAck {
 export interface CreatedFolder {
   readonly success?: boolean;
   readonly error?: string;
-  readonly FolderId: number;
-  readonly FolderName: string;
+  readonly FolderId?: number;
+  readonly FolderName?: string;
 }
 
 export interface DocumentChecksums {
   readonly success?: boolean;
   readonly error?: string;
-  readonly CRC32LASTVERSION: string;
+  readonly CRC32LASTVERSION?: string;
   readonly CRC32?: string;
 }
 
@@ -94,24 +94,24 @@ export interface DownloadHandlerGrant {
   readonly AlterDocumentName?: string;
   readonly RenderedContent?: boolean;
   readonly CRC32?: string;
-  readonly ChunkSize: number;
+  readonly ChunkSize?: number;
   readonly downloadhandler: string;
 }
 
 export interface DownloadedChunk {
   readonly success?: boolean;
   readonly error?: string;
-  readonly filelength: number;
-  readonly chunklength: number;
-  readonly lastchunk: boolean;
-  readonly chunkCRC32: string;
+  readonly filelength?: number;
+  readonly chunklength?: number;
+  readonly lastchunk?: boolean;
+  readonly chunkCRC32?: string;
   readonly content: Buffer;
 }
 
 export interface ServerFacts {
   readonly success?: boolean;
   readonly error?: string;
-  readonly VersionNumber: string;
+  readonly VersionNumber?: string;
   readonly Server_date_time?: string;
   readonly Coordinated_Universal_Time?: string;
   readonly UTC_Offset?: number;
@@ -133,20 +133,20 @@ export interface Status {
 export interface StoredDocument {
   readonly success?: boolean;
   readonly error?: string;
-  readonly DocumentId: number;
-  readonly VersionId: number;
+  readonly DocumentId?: number;
+  readonly VersionId?: number;
 }
 
 export interface TicketInfo {
   readonly success?: boolean;
   readonly error?: string;
-  readonly userid: number;
-  readonly username: string;
+  readonly userid?: number;
+  readonly username?: string;
   readonly firstName?: string;
   readonly lastName?: string;
   readonly fullname?: string;
   readonly email?: string;
-  readonly expireOn: string;
+  readonly expireOn?: string;
   readonly isAuthenticated?: boolean;
 }
 
@@ -326,7 +326,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     resultElement: 'AuthenticateUserResult',
     result: {
       type: 'Authentication',
-      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'ticket', kind: 'string', required: true }, { name: 'userid', kind: 'int', required: true }, { name: 'username', kind: 'string', required: true }, { name: 'firstName', kind: 'string', required: false }, { name: 'lastName', kind: 'string', required: false }, { name: 'fullname', kind: 'string', required: false }, { name: 'email', kind: 'string', required: false }, { name: 'expireOn', kind: 'string', required: true }, { name: 'isAuthenticated', kind: 'flag', required: false }],
+      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'ticket', kind: 'string', required: true }, { name: 'userid', kind: 'int', required: false }, { name: 'username', kind: 'string', required: false }, { name: 'firstName', kind: 'string', required: false }, { name: 'lastName', kind: 'string', required: false }, { name: 'fullname', kind: 'string', required: false }, { name: 'email', kind: 'string', required: false }, { name: 'expireOn', kind: 'string', required: false }, { name: 'isAuthenticated', kind: 'flag', required: false }],
       text: null,
     },
   },
@@ -337,7 +337,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     resultElement: 'AuthenticateUser1Result',
     result: {
       type: 'Authentication',
-      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'ticket', kind: 'string', required: true }, { name: 'userid', kind: 'int', required: true }, { name: 'username', kind: 'string', required: true }, { name: 'firstName', kind: 'string', required: false }, { name: 'lastName', kind: 'string', required: false }, { name: 'fullname', kind: 'string', required: false }, { name: 'email', kind: 'string', required: false }, { name: 'expireOn', kind: 'string', required: true }, { name: 'isAuthenticated', kind: 'flag', required: false }],
+      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'ticket', kind: 'string', required: true }, { name: 'userid', kind: 'int', required: false }, { name: 'username', kind: 'string', required: false }, { name: 'firstName', kind: 'string', required: false }, { name: 'lastName', kind: 'string', required: false }, { name: 'fullname', kind: 'string', required: false }, { name: 'email', kind: 'string', required: false }, { name: 'expireOn', kind: 'string', required: false }, { name: 'isAuthenticated', kind: 'flag', required: false }],
       text: null,
     },
   },
@@ -348,7 +348,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     resultElement: 'RenewTicketResult',
     result: {
       type: 'Authentication',
-      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'ticket', kind: 'string', required: true }, { name: 'userid', kind: 'int', required: true }, { name: 'username', kind: 'string', required: true }, { name: 'firstName', kind: 'string', required: false }, { name: 'lastName', kind: 'string', required: false }, { name: 'fullname', kind: 'string', required: false }, { name: 'email', kind: 'string', required: false }, { name: 'expireOn', kind: 'string', required: true }, { name: 'isAuthenticated', kind: 'flag', required: false }],
+      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'ticket', kind: 'string', required: true }, { name: 'userid', kind: 'int', required: false }, { name: 'username', kind: 'string', required: false }, { name: 'firstName', kind: 'string', required: false }, { name: 'lastName', kind: 'string', required: false }, { name: 'fullname', kind: 'string', required: false }, { name: 'email', kind: 'string', required: false }, { name: 'expireOn', kind: 'string', required: false }, { name: 'isAuthenticated', kind: 'flag', required: false }],
       text: null,
     },
   },
@@ -359,7 +359,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     resultElement: 'isValidTicketResult',
     result: {
       type: 'TicketInfo',
-      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'userid', kind: 'int', required: true }, { name: 'username', kind: 'string', required: true }, { name: 'firstName', kind: 'string', required: false }, { name: 'lastName', kind: 'string', required: false }, { name: 'fullname', kind: 'string', required: false }, { name: 'email', kind: 'string', required: false }, { name: 'expireOn', kind: 'string', required: true }, { name: 'isAuthenticated', kind: 'flag', required: false }],
+      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'userid', kind: 'int', required: false }, { name: 'username', kind: 'string', required: false }, { name: 'firstName', kind: 'string', required: false }, { name: 'lastName', kind: 'string', required: false }, { name: 'fullname', kind: 'string', required: false }, { name: 'email', kind: 'string', required: false }, { name: 'expireOn', kind: 'string', required: false }, { name: 'isAuthenticated', kind: 'flag', required: false }],
       text: null,
     },
   },
@@ -381,7 +381,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     resultElement: 'ServerInfoResult',
     result: {
       type: 'ServerFacts',
-      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'VersionNumber', kind: 'string', required: true }, { name: 'Server_date_time', kind: 'string', required: false }, { name: 'Coordinated_Universal_Time', kind: 'string', required: false }, { name: 'UTC_Offset', kind: 'decimal', required: false }, { name: 'Company', kind: 'string', required: false }, { name: 'ServerName', kind: 'string', required: false }, { name: 'LicenseCount', kind: 'int', required: false }, { name: 'SubscriptionEndDate', kind: 'string', required: false }, { name: 'WindowsAuthenticationIsOn', kind: 'flag', required: false }, { name: 'WorkflowIsOn', kind: 'flag', required: false }, { name: 'AnonymousAccessIsOn', kind: 'flag', required: false }, { name: 'ComplianceModuleIsOn', kind: 'flag', required: false }],
+      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'VersionNumber', kind: 'string', required: false }, { name: 'Server_date_time', kind: 'string', required: false }, { name: 'Coordinated_Universal_Time', kind: 'string', required: false }, { name: 'UTC_Offset', kind: 'decimal', required: false }, { name: 'Company', kind: 'string', required: false }, { name: 'ServerName', kind: 'string', required: false }, { name: 'LicenseCount', kind: 'int', required: false }, { name: 'SubscriptionEndDate', kind: 'string', required: false }, { name: 'WindowsAuthenticationIsOn', kind: 'flag', required: false }, { name: 'WorkflowIsOn', kind: 'flag', required: false }, { name: 'AnonymousAccessIsOn', kind: 'flag', required: false }, { name: 'ComplianceModuleIsOn', kind: 'flag', required: false }],
       text: null,
     },
   },
@@ -414,7 +414,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     resultElement: 'UploadDocumentWithHandlerResult',
     result: {
       type: 'StoredDocument',
-      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'DocumentId', kind: 'int', required: true }, { name: 'VersionId', kind: 'int', required: true }],
+      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'DocumentId', kind: 'int', required: false }, { name: 'VersionId', kind: 'int', required: false }],
       text: null,
     },
   },
@@ -425,7 +425,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     resultElement: 'UploadDocumentWithHandler1Result',
     result: {
       type: 'StoredDocument',
-      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'DocumentId', kind: 'int', required: true }, { name: 'VersionId', kind: 'int', required: true }],
+      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'DocumentId', kind: 'int', required: false }, { name: 'VersionId', kind: 'int', required: false }],
       text: null,
     },
   },
@@ -436,7 +436,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     resultElement: 'UploadDocumentWithHandler2Result',
     result: {
       type: 'StoredDocument',
-      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'DocumentId', kind: 'int', required: true }, { name: 'VersionId', kind: 'int', required: true }],
+      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'DocumentId', kind: 'int', required: false }, { name: 'VersionId', kind: 'int', required: false }],
       text: null,
     },
   },
@@ -447,7 +447,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     resultElement: 'UploadDocumentWithHandler3Result',
     result: {
       type: 'StoredDocument',
-      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'DocumentId', kind: 'int', required: true }, { name: 'VersionId', kind: 'int', required: true }],
+      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'DocumentId', kind: 'int', required: false }, { name: 'VersionId', kind: 'int', required: false }],
       text: null,
     },
   },
@@ -458,7 +458,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     resultElement: 'UploadNewDocumentWidthHandlerResult',
     result: {
       type: 'StoredDocument',
-      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'DocumentId', kind: 'int', required: true }, { name: 'VersionId', kind: 'int', required: true }],
+      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'DocumentId', kind: 'int', required: false }, { name: 'VersionId', kind: 'int', required: false }],
       text: null,
     },
   },
@@ -480,7 +480,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     resultElement: 'GetDownloadHandlerResult',
     result: {
       type: 'DownloadHandlerGrant',
-      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'Size', kind: 'int', required: true }, { name: 'ContentType', kind: 'string', required: false }, { name: 'ModificationDate', kind: 'string', required: false }, { name: 'VersionNumber', kind: 'int', required: false }, { name: 'AlterDocumentName', kind: 'string', required: false }, { name: 'RenderedContent', kind: 'flag', required: false }, { name: 'CRC32', kind: 'string', required: false }, { name: 'ChunkSize', kind: 'int', required: true }, { name: 'downloadhandler', kind: 'string', required: true }],
+      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'Size', kind: 'int', required: true }, { name: 'ContentType', kind: 'string', required: false }, { name: 'ModificationDate', kind: 'string', required: false }, { name: 'VersionNumber', kind: 'int', required: false }, { name: 'AlterDocumentName', kind: 'string', required: false }, { name: 'RenderedContent', kind: 'flag', required: false }, { name: 'CRC32', kind: 'string', required: false }, { name: 'ChunkSize', kind: 'int', required: false }, { name: 'downloadhandler', kind: 'string', required: true }],
       text: null,
     },
   },
@@ -491,7 +491,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     resultElement: 'GetDownloadHandlerByVersionResult',
     result: {
       type: 'DownloadHandlerGrant',
-      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'Size', kind: 'int', required: true }, { name: 'ContentType', kind: 'string', required: false }, { name: 'ModificationDate', kind: 'string', required: false }, { name: 'VersionNumber', kind: 'int', required: false }, { name: 'AlterDocumentName', kind: 'string', required: false }, { name: 'RenderedContent', kind: 'flag', required: false }, { name: 'CRC32', kind: 'string', required: false }, { name: 'ChunkSize', kind: 'int', required: true }, { name: 'downloadhandler', kind: 'string', required: true }],
+      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'Size', kind: 'int', required: true }, { name: 'ContentType', kind: 'string', required: false }, { name: 'ModificationDate', kind: 'string', required: false }, { name: 'VersionNumber', kind: 'int', required: false }, { name: 'AlterDocumentName', kind: 'string', required: false }, { name: 'RenderedContent', kind: 'flag', required: false }, { name: 'CRC32', kind: 'string', required: false }, { name: 'ChunkSize', kind: 'int', required: false }, { name: 'downloadhandler', kind: 'string', required: true }],
       text: null,
     },
   },
@@ -502,7 +502,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     resultElement: 'DownloadFileChunkResult',
     result: {
       type: 'DownloadedChunk',
-      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'filelength', kind: 'int', required: true }, { name: 'chunklength', kind: 'int', required: true }, { name: 'lastchunk', kind: 'flag', required: true }, { name: 'chunkCRC32', kind: 'string', required: true }],
+      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'filelength', kind: 'int', required: false }, { name: 'chunklength', kind: 'int', required: false }, { name: 'lastchunk', kind: 'flag', required: false }, { name: 'chunkCRC32', kind: 'string', required: false }],
       text: 'base64Binary',
     },
   },
@@ -524,7 +524,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     resultElement: 'DocumentExistsResult',
     result: {
       type: 'DocumentChecksums',
-      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'CRC32LASTVERSION', kind: 'string', required: true }, { name: 'CRC32', kind: 'string', required: false }],
+      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'CRC32LASTVERSION', kind: 'string', required: false }, { name: 'CRC32', kind: 'string', required: false }],
       text: null,
     },
   },
@@ -535,7 +535,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     resultElement: 'DocumentExists1Result',
     result: {
       type: 'DocumentChecksums',
-      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'CRC32LASTVERSION', kind: 'string', required: true }, { name: 'CRC32', kind: 'string', required: false }],
+      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'CRC32LASTVERSION', kind: 'string', required: false }, { name: 'CRC32', kind: 'string', required: false }],
       text: null,
     },
   },
@@ -557,7 +557,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     resultElement: 'CreateFolderResult',
     result: {
       type: 'CreatedFolder',
-      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'FolderId', kind: 'int', required: true }, { name: 'FolderName', kind: 'string', required: true }],
+      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'FolderId', kind: 'int', required: false }, { name: 'FolderName', kind: 'string', required: false }],
       text: null,
     },
   },

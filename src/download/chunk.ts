@@ -29,22 +29,29 @@ export function fetchChunk(session: SrvSession, staged: StagedFile, offset: numb
   });
 }
 
+/**
+ * Only the bytes are load-bearing. `filelength`, `chunklength` and `chunkCRC32` are checked when
+ * the server sends them; a chunk without `chunkCRC32` is vouched for by the whole file's CRC-32.
+ */
 function verifiedChunk(reply: DownloadedChunk, staged: StagedFile, offset: number): ReceivedChunk {
-  const { filelength, chunklength, chunkCRC32, content } = reply;
-  if (filelength !== staged.size) throw malformedReply(OPERATION, `filelength ${filelength} differs from the handler's Size ${staged.size}`);
+  const { filelength, chunkCRC32, content } = reply;
+  const chunklength = reply.chunklength ?? content.length;
+  if (filelength !== undefined && filelength !== staged.size) throw malformedReply(OPERATION, `filelength ${filelength} differs from the handler's Size ${staged.size}`);
   if (chunklength < 0 || offset + chunklength > staged.size) {
     throw malformedReply(OPERATION, `chunklength ${chunklength} at offset ${offset} does not fit in ${staged.size} bytes`);
   }
-  const expected = parseHexCrc(chunkCRC32);
-  if (expected === undefined) throw malformedReply(OPERATION, `chunkCRC32 "${chunkCRC32}" is not hex`);
+  const expected = chunkCRC32 === undefined || chunkCRC32.trim() === '' ? undefined : parseHexCrc(chunkCRC32);
+  if (expected === undefined && chunkCRC32 !== undefined && chunkCRC32.trim() !== '') throw malformedReply(OPERATION, `chunkCRC32 "${chunkCRC32}" is not hex`);
   const actual = crc32(content);
-  if (content.length !== chunklength || actual !== expected) {
+  if (content.length !== chunklength || (expected !== undefined && actual !== expected)) {
+    const claimed = expected === undefined ? 'no CRC-32' : crcToHex(expected);
     throw new ChecksumMismatchError(
-      `${OPERATION} at offset ${offset}: got ${content.length} bytes with CRC-32 ${crcToHex(actual)}, the reply says ${chunklength} bytes with ${crcToHex(expected)}`,
-      crcToHex(expected),
+      `${OPERATION} at offset ${offset}: got ${content.length} bytes with CRC-32 ${crcToHex(actual)}, the reply says ${chunklength} bytes with ${claimed}`,
+      claimed,
       crcToHex(actual),
       { operation: OPERATION },
     );
   }
-  return { data: content, last: reply.lastchunk || chunklength === 0, crc: actual };
+  const last = reply.lastchunk ?? offset + content.length >= staged.size;
+  return { data: content, last: last || chunklength === 0, crc: actual };
 }

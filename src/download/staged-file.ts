@@ -33,7 +33,7 @@ export async function stageFile(session: SrvSession, source: SourceSpec, chunkSi
   const operation = VersionNumber === undefined ? 'GetDownloadHandler' : 'GetDownloadHandlerByVersion';
   if (!GUID.test(grant.downloadhandler)) throw malformedReply(operation, `downloadhandler "${grant.downloadhandler}" is not a GUID`);
   try {
-    return stagedFileOf(grant, operation);
+    return stagedFileOf(grant, chunkSize, operation);
   } catch (error) {
     await releaseHandler(session, grant.downloadhandler);
     throw error;
@@ -49,16 +49,17 @@ export async function releaseHandler(session: SrvSession, handler: string): Prom
   }
 }
 
-function stagedFileOf(grant: DownloadHandlerGrant, operation: string): StagedFile {
+function stagedFileOf(grant: DownloadHandlerGrant, requestedChunkSize: number, operation: string): StagedFile {
   if (grant.Size > MAX_INT) {
     throw new InvalidArgumentError('source', `is ${grant.Size} bytes; the service's int offsets cannot address more than ${MAX_INT} (contract C31)`, operation);
   }
   if (grant.Size < 0) throw malformedReply(operation, `Size ${grant.Size} is negative`);
-  if (grant.ChunkSize <= 0) throw malformedReply(operation, `ChunkSize ${grant.ChunkSize} is not positive`);
+  if (grant.ChunkSize !== undefined && grant.ChunkSize <= 0) throw malformedReply(operation, `ChunkSize ${grant.ChunkSize} is not positive`);
   return {
     handler: grant.downloadhandler,
     size: grant.Size,
-    chunkSize: grant.ChunkSize,
+    // Without a granted size, the size asked for: each reply's chunklength says what really came.
+    chunkSize: grant.ChunkSize ?? requestedChunkSize,
     crc32: grant.RenderedContent === true ? undefined : wholeFileCrc(grant.CRC32, operation),
     contentType: grant.ContentType,
     fileName: grant.AlterDocumentName,

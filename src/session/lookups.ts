@@ -8,8 +8,8 @@ import type { SrvSession } from './session.js';
 export type LookupOptions = Pick<CallOptions, 'signal' | 'timeoutMs'>;
 
 export interface DocumentInfo {
-  /** The CRC-32 of the latest version. */
-  crc32LastVersion: number;
+  /** The CRC-32 of the latest version; undefined when the server does not report it. */
+  crc32LastVersion: number | undefined;
   /** The CRC-32 of the published version; undefined when none is published. */
   crc32Published: number | undefined;
 }
@@ -21,7 +21,7 @@ export async function documentExists(session: SrvSession, path: string, options:
     const reply = await session.call('DocumentExists', { Path }, options);
     return {
       crc32LastVersion: checksum(reply.CRC32LASTVERSION, 'CRC32LASTVERSION'),
-      crc32Published: reply.CRC32 === undefined || reply.CRC32.trim() === '' ? undefined : checksum(reply.CRC32, 'CRC32'),
+      crc32Published: checksum(reply.CRC32, 'CRC32'),
     };
   } catch (error) {
     if (error instanceof NotFoundError) return undefined;
@@ -61,7 +61,9 @@ function checkedPath(path: unknown): string {
   return path;
 }
 
-function checksum(text: string, attribute: string): number {
+/** An absent or empty CRC is unknown; one that is there must be hex. */
+function checksum(text: string | undefined, attribute: string): number | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
   const crc = parseHexCrc(text);
   if (crc === undefined) {
     throw malformedReply('DocumentExists', `${attribute} "${text}" is not hex`);

@@ -85,7 +85,9 @@ export function parseFlag(value: string | undefined): boolean | undefined {
 }
 
 /**
- * The typed result: every declared attribute that is present, converted; required ones must be.
+ * The typed result: every declared attribute that is present, converted. Only the required ones
+ * (what a workflow cannot do without) must be there and well-formed; an advisory attribute that is
+ * missing or does not parse is left out, and anything undeclared is ignored.
  * `payload` is the element's base64 text, already cut out of the reply and decoded.
  */
 export function decodeResult(op: OperationDescriptor, element: RawElement, payload?: Buffer): Record<string, unknown> {
@@ -96,33 +98,31 @@ export function decodeResult(op: OperationDescriptor, element: RawElement, paylo
       if (attribute.required) throw malformed(op, `has no ${attribute.name} attribute`);
       continue;
     }
-    result[attribute.name] = decodeValue(op, attribute, raw);
+    const value = decodeValue(attribute, raw);
+    if (value === undefined && attribute.required) throw malformed(op, `has a malformed ${attribute.name} (${JSON.stringify(raw.slice(0, 40))})`);
+    if (value !== undefined) result[attribute.name] = value;
   }
   if (op.result.text) {
-    result['content'] = payload ?? decodeValue(op, { name: 'content', kind: op.result.text, required: true }, element.text);
+    result['content'] = payload ?? decodeValue({ name: 'content', kind: op.result.text, required: true }, element.text);
   }
   return result;
 }
 
-function decodeValue(op: OperationDescriptor, attribute: AttributeDescriptor, raw: string): unknown {
+/** The attribute's typed value, or undefined when the text is not of its type. */
+function decodeValue(attribute: AttributeDescriptor, raw: string): unknown {
   switch (attribute.kind) {
     case 'string':
       return raw;
     case 'int':
     case 'short':
-      if (!/^\s*[-+]?\d+\s*$/.test(raw)) throw malformed(op, `has a non-integer ${attribute.name}`);
-      return Number(raw);
+      return /^\s*[-+]?\d+\s*$/.test(raw) ? Number(raw) : undefined;
     case 'decimal': {
       const number = Number(raw);
-      if (raw.trim() === '' || !Number.isFinite(number)) throw malformed(op, `has a non-numeric ${attribute.name}`);
-      return number;
+      return raw.trim() === '' || !Number.isFinite(number) ? undefined : number;
     }
     case 'boolean':
-    case 'flag': {
-      const flag = parseFlag(raw);
-      if (flag === undefined) throw malformed(op, `has a non-boolean ${attribute.name}`);
-      return flag;
-    }
+    case 'flag':
+      return parseFlag(raw);
     case 'base64Binary':
       return decodeBase64(raw);
   }

@@ -38,10 +38,10 @@ test('result types carry their attributes with kinds; text content is typed', ()
   expect(chunk?.attributes).toEqual([
     { name: 'success', kind: 'flag', required: false },
     { name: 'error', kind: 'string', required: false },
-    { name: 'filelength', kind: 'int', required: true },
-    { name: 'chunklength', kind: 'int', required: true },
-    { name: 'lastchunk', kind: 'flag', required: true },
-    { name: 'chunkCRC32', kind: 'string', required: true },
+    { name: 'filelength', kind: 'int', required: false },
+    { name: 'chunklength', kind: 'int', required: false },
+    { name: 'lastchunk', kind: 'flag', required: false },
+    { name: 'chunkCRC32', kind: 'string', required: false },
   ]);
   expect(render(model)).toContain('readonly content: Buffer;');
   expect(model.service).toEqual({ name: 'srv', ports: { '1.1': 'srvSoap', '1.2': 'srvSoap12' } });

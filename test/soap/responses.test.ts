@@ -165,6 +165,11 @@ describe('replies that are not results are transport errors that may have reache
     await expect(createHandler()).rejects.toMatchObject({ name: 'UnexpectedResponseError', message: expect.stringMatching(/no UploadHandler attribute/) });
   });
 
+  test('a required attribute that does not parse is malformed', async () => {
+    replyOnce(200, envelope('CreateUploadHandler', `<response success="true" UploadHandler="${HANDLER}" ChunkSize="big"/>`));
+    await expect(createHandler()).rejects.toMatchObject({ name: 'UnexpectedResponseError', message: expect.stringMatching(/malformed ChunkSize/) });
+  });
+
   test('a connection refused never reached the server', async () => {
     nock.enableNetConnect('127.0.0.1');
     const closed = await createSrvClient({ url: 'http://127.0.0.1:9/srv.asmx' });
@@ -173,5 +178,34 @@ describe('replies that are not results are transport errors that may have reache
     nock.disableNetConnect();
     expect(error).toBeInstanceOf(TransportError);
     expect(error).toMatchObject({ mayHaveReachedServer: false });
+  });
+});
+
+describe('tolerant reader: only what the workflow needs is required', () => {
+  test('a login reply without expireOn, userid or username carries the ticket', async () => {
+    replyOnce(200, envelope('AuthenticateUser', `<root xmlns="" success="true" ticket="${TICKET}"/>`));
+    await expect(client.AuthenticateUser({ UID: 'u', PWD: 'p' })).resolves.toEqual({ success: true, ticket: TICKET });
+  });
+
+  test('advisory attributes that do not parse, and unknown attributes and children, are left out', async () => {
+    const inner = `<root xmlns="" success="true" ticket="${TICKET}" userid="n/a" isAuthenticated="maybe" x-gateway="1"><extra a="b"/>text</root>`;
+    replyOnce(200, envelope('AuthenticateUser', inner));
+    await expect(client.AuthenticateUser({ UID: 'u', PWD: 'p' })).resolves.toEqual({ success: true, ticket: TICKET });
+  });
+
+  test('a finalize reply with success and no DocumentId is a success', async () => {
+    replyOnce(200, envelope('UploadDocumentWithHandler', '<root xmlns="" success="true"/>'));
+    await expect(client.UploadDocumentWithHandler({ authenticationTicket: TICKET, path: '/Public/a.txt', uploadHandler: HANDLER })).resolves.toEqual({ success: true });
+  });
+
+  test('a download chunk with only its bytes is read', async () => {
+    replyOnce(200, envelope('DownloadFileChunk', '<response xmlns="" success="true">YWJj</response>'));
+    const chunk = await client.DownloadFileChunk({ authenticationTicket: TICKET, DownloadHandler: HANDLER, StartOffset: 0, ChunkSize: 262144 });
+    expect(chunk).toEqual({ success: true, content: Buffer.from('abc') });
+  });
+
+  test('a lookup without CRC32LASTVERSION answers success', async () => {
+    replyOnce(200, envelope('DocumentExists', '<response success="true"/>'));
+    await expect(client.DocumentExists({ authenticationTicket: TICKET, Path: '/Public/a.txt' })).resolves.toEqual({ success: true });
   });
 });

@@ -24,7 +24,7 @@ async function emulatorWith(tls: EmulatorTls): Promise<RunningEmulator> {
   return emulator;
 }
 
-async function serverInfo(url: string, tls?: TlsOptions): Promise<string> {
+async function serverInfo(url: string, tls?: TlsOptions): Promise<string | undefined> {
   const client = await createSrvClient({ url, ...(tls && { tls }) });
   try {
     return (await client.ServerInfo()).VersionNumber;

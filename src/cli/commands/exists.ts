@@ -21,13 +21,14 @@ async function exists(context: CommandContext, remotePath: string, file: string 
   const localCrc = file === undefined ? undefined : await crc32OfFile(file);
   const info = await context.withSession((session) => session.exists(remotePath, { signal: context.signal }));
   const found = info !== undefined;
+  // A server that does not report the stored CRC-32 cannot confirm the file: not the same.
   const same = localCrc === undefined || !found ? undefined : info.crc32LastVersion === localCrc;
   const data = {
     ok: true,
     command: 'exists',
     remotePath,
     exists: found,
-    crc32LastVersion: found ? crcToHex(info.crc32LastVersion) : undefined,
+    crc32LastVersion: info?.crc32LastVersion === undefined ? undefined : crcToHex(info.crc32LastVersion),
     crc32Published: info?.crc32Published === undefined ? undefined : crcToHex(info.crc32Published),
     ...(file !== undefined && { file, fileCrc32: crcToHex(localCrc as number), same: same ?? false }),
   };
@@ -37,7 +38,9 @@ async function exists(context: CommandContext, remotePath: string, file: string 
 
 function humanAnswer(remotePath: string, data: { exists: boolean; crc32LastVersion?: string | undefined; file?: string; same?: boolean }): string {
   if (!data.exists) return `${remotePath} does not exist`;
-  const existsLine = `${remotePath} exists (latest version CRC32 ${data.crc32LastVersion})`;
+  const crc = data.crc32LastVersion === undefined ? 'the server reports no CRC32' : `latest version CRC32 ${data.crc32LastVersion}`;
+  const existsLine = `${remotePath} exists (${crc})`;
   if (data.file === undefined) return existsLine;
+  if (data.crc32LastVersion === undefined) return `${existsLine}; whether ${data.file} is the same cannot be told`;
   return `${existsLine}; ${data.file} is ${data.same ? 'the same' : 'different'}`;
 }
