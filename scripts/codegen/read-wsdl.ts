@@ -8,6 +8,8 @@ const NS = {
   soap11: 'http://schemas.xmlsoap.org/wsdl/soap/',
   soap12: 'http://schemas.xmlsoap.org/wsdl/soap12/',
   xsd: 'http://www.w3.org/2001/XMLSchema',
+  /** The annotations only this codegen reads (gen:result in an {Op}Result's s:appinfo). */
+  codegen: 'urn:srv-asmx-client:codegen',
 } as const;
 
 /** How a value travels and which TypeScript type it gets. */
@@ -115,7 +117,6 @@ function readService(definitions: Element): ServiceModel {
 class SchemaIndex {
   private readonly elements = new Map<string, Element>();
   private readonly complexTypes = new Map<string, Element>();
-  private readonly groups = new Map<string, Element>();
   private readonly attributeGroups = new Map<string, Element>();
   private readonly simpleTypes = new Map<string, Element>();
 
@@ -123,7 +124,6 @@ class SchemaIndex {
     const index: Array<[string, Map<string, Element>]> = [
       ['element', this.elements],
       ['complexType', this.complexTypes],
-      ['group', this.groups],
       ['attributeGroup', this.attributeGroups],
       ['simpleType', this.simpleTypes],
     ];
@@ -147,15 +147,25 @@ class SchemaIndex {
     }));
   }
 
-  /** The {Op}Result element of a response and the type of the element it holds. */
+  /**
+   * The {Op}Result element of a response and the type of the element it holds. {Op}Result must be
+   * declared as the WSDL's header says: mixed content holding one s:any, with the element's type
+   * named by gen:result in its s:annotation/s:appinfo.
+   */
   resultOf(responseElement: Element, operation: string): { element: string; type: string } {
     const sequence = onlyChild(onlyChild(responseElement, NS.xsd, 'complexType'), NS.xsd, 'sequence');
     const resultElement = onlyChild(sequence, NS.xsd, 'element');
-    const group = onlyChild(onlyChild(resultElement, NS.xsd, 'complexType'), NS.xsd, 'group');
-    const choice = onlyChild(required(this.groups.get(this.localInTarget(group.getAttribute('ref') ?? '', group)), 'group'), NS.xsd, 'choice');
-    const types = new Set(children(choice, NS.xsd, 'element').map((e) => this.localInTarget(e.getAttribute('type') ?? '', e)));
-    if (types.size !== 1) throw new Error(`${operation}: every alternative of the result element must share one type`);
-    return { element: required(resultElement.getAttribute('name'), 'result element/@name'), type: [...types][0] as string };
+    const element = required(resultElement.getAttribute('name'), 'result element/@name');
+    const content = onlyChild(resultElement, NS.xsd, 'complexType');
+    const inner = children(content, NS.xsd, 'sequence')[0];
+    if (content.getAttribute('mixed') !== 'true' || elementChildren(content).length !== 1 || !inner || elementChildren(inner).length !== 1 || children(inner, NS.xsd, 'any').length !== 1) {
+      throw new Error(`${operation}: ${element} must hold mixed content with one s:any and nothing else (see the WSDL's header)`);
+    }
+    const appinfo = onlyChild(onlyChild(resultElement, NS.xsd, 'annotation'), NS.xsd, 'appinfo');
+    const link = onlyChild(appinfo, NS.codegen, 'result');
+    const type = this.localInTarget(required(link.getAttribute('type'), `${element}'s gen:result/@type`), link);
+    if (!this.complexTypes.has(type)) throw new Error(`${operation}: gen:result names ${type}, which is no complexType`);
+    return { element, type };
   }
 
   resultType(name: string): ResultTypeModel {

@@ -53,7 +53,10 @@ test('an operation added to the WSDL becomes a typed request, a descriptor and a
         <s:element name="authenticationTicket" type="s:string"/><s:element name="Path" type="s:string"/>
       </s:sequence></s:complexType></s:element>
       <s:element name="GetDocumentVersionsResponse"><s:complexType><s:sequence>
-        <s:element minOccurs="0" name="GetDocumentVersionsResult"><s:complexType><s:group ref="tns:StatusElement"/></s:complexType></s:element>
+        <s:element minOccurs="0" maxOccurs="1" name="GetDocumentVersionsResult">
+          <s:annotation><s:appinfo><gen:result type="tns:Status"/></s:appinfo></s:annotation>
+          <s:complexType mixed="true"><s:sequence><s:any processContents="lax"/></s:sequence></s:complexType>
+        </s:element>
       </s:sequence></s:complexType></s:element>
       <!-- Lookups -->`)
     .replace('<wsdl:portType name="srvSoap">', `<wsdl:message name="GetDocumentVersionsSoapIn"><wsdl:part name="parameters" element="tns:GetDocumentVersions"/></wsdl:message>
@@ -69,6 +72,28 @@ test('an operation added to the WSDL becomes a typed request, a descriptor and a
   expect(source).toContain("soapAction: 'http://tempuri.org/GetDocumentVersions'");
   expect(source).toContain('GetDocumentVersions(request: GetDocumentVersionsRequest, options?: CallOptions): Promise<Status>;');
   expect(source).toMatch(/OPERATION_NAMES: readonly OperationName\[\] = \['GetDocumentVersions', /);
+});
+
+test("each {Op}Result takes its element's type from gen:result in its appinfo", () => {
+  const model = readWsdl(wsdl);
+  const result = (name: string) => model.operations.filter((o) => o.name === name).map((o) => [o.resultElement, o.resultType])[0];
+  expect(result('AuthenticateUser')).toEqual(['AuthenticateUserResult', 'Authentication']);
+  expect(result('CreateUploadHandler')).toEqual(['CreateUploadHandlerResult', 'UploadHandlerGrant']);
+  expect(result('DownloadFileChunk')).toEqual(['DownloadFileChunkResult', 'DownloadedChunk']);
+  expect(result('DeleteUploadHandler')).toEqual(['DeleteUploadHandlerResult', 'Status']);
+  expect(model.resultTypes.find((t) => t.name === 'UploadHandlerGrant')?.attributes.filter((a) => a.required).map((a) => a.name)).toEqual(['UploadHandler', 'ChunkSize']);
+});
+
+test('an {Op}Result that is not mixed content with one s:any and a gen:result is refused', () => {
+  const logOut = /(<s:element minOccurs="0" maxOccurs="1" name="LogOutResult">)([\s\S]*?)(<\/s:element>)/;
+  const typedChoice = wsdl.replace(logOut, '$1<s:complexType><s:choice><s:element name="root" form="unqualified" type="tns:Status"/><s:element name="root" type="tns:Status"/></s:choice></s:complexType>$3');
+  expect(() => readWsdl(typedChoice)).toThrow(/LogOut: LogOutResult must hold mixed content with one s:any/);
+  const notMixed = wsdl.replace(logOut, (_all, open: string, body: string, close: string) => open + body.replace(' mixed="true"', '') + close);
+  expect(() => readWsdl(notMixed)).toThrow(/LogOutResult must hold mixed content/);
+  const unlinked = wsdl.replace(logOut, (_all, open: string, body: string, close: string) => open + body.replace(/<s:annotation>.*<\/s:annotation>/, '') + close);
+  expect(() => readWsdl(unlinked)).toThrow(/expected one annotation in LogOutResult, found 0/);
+  const unknownType = wsdl.replace('<gen:result type="tns:Status"/>', '<gen:result type="tns:Statuss"/>');
+  expect(() => readWsdl(unknownType)).toThrow(/gen:result names Statuss, which is no complexType/);
 });
 
 test('a WSDL whose bindings disagree is refused, not guessed at', () => {

@@ -18,7 +18,9 @@ const OPERATIONS = [
 interface ZeepView {
   ports: Record<string, { binding: string; operations: Record<string, { soapAction: string; parameters: string[] }> }>;
   deleteUploadHandler: string;
-  replies: Record<string, Record<string, unknown>>;
+  replies: Record<string, { namespace: string; name: string; attributes: Record<string, string> }>;
+  typedChunk: Record<string, unknown>;
+  chunkText: string;
 }
 
 let view: ZeepView;
@@ -55,8 +57,23 @@ test("zeep builds the seed's DeleteUploadHandler envelope", () => {
   expect(operationElement(canonicalXml(view.deleteUploadHandler)).children).toHaveLength(2);
 });
 
-test('zeep parses result elements in the forms the wire uses, with their documented attributes', () => {
-  expect(view.replies['unqualified response']).toEqual({ success: 'true', error: '' });
-  expect(view.replies['inherited root']).toEqual({ success: 'false', error: '[901] Session expired or Invalid ticket' });
-  expect(view.replies['download chunk']).toMatchObject({ _value_1: 'abc', filelength: 3, chunklength: 3, lastchunk: 'true', chunkCRC32: '352441c2' });
+test('zeep hands back the result element in every name and namespace form the wire uses, attributes as sent', () => {
+  const status = { success: 'true', error: '' };
+  expect(view.replies).toEqual({
+    'xmlns-empty response': { namespace: '', name: 'response', attributes: status },
+    'inherited root': { namespace: 'http://tempuri.org/', name: 'root', attributes: { success: 'false', error: '[901] Session expired or Invalid ticket' } },
+    'unqualified Response': { namespace: '', name: 'Response', attributes: status },
+    'prefixed response': { namespace: 'http://tempuri.org/', name: 'response', attributes: status },
+    'spaced, with an unknown attribute': { namespace: '', name: 'root', attributes: { ...status, added: '1' } },
+    'download chunk': {
+      namespace: '',
+      name: 'response',
+      attributes: { success: 'true', filelength: '3', chunklength: '3', lastchunk: 'true', chunkCRC32: '352441c2' },
+    },
+  });
+  expect(view.chunkText).toBe('YWJj');
+});
+
+test("the schema's named result types still type the element for a caller that asks zeep to", () => {
+  expect(view.typedChunk).toEqual({ _value_1: 'abc', success: 'true', filelength: 3, chunklength: 3, lastchunk: 'true', chunkCRC32: '352441c2' });
 });

@@ -9,18 +9,15 @@ import sys
 import zlib
 
 import zeep
-from zeep.helpers import serialize_object
-
-RESULT_CHOICES = ("root", "response", "Response", "root__1", "response__1", "Response__1")
+from lxml import etree
 
 
 def attributes(result):
-    """The one result element inside {Op}Result, whatever name and namespace form it took."""
-    fields = serialize_object(result)
-    chosen = [fields[name] for name in RESULT_CHOICES if fields.get(name) is not None]
-    if len(chosen) != 1:
-        raise AssertionError("expected exactly one result element, got %r" % (fields,))
-    return dict(chosen[0])
+    """The attributes of the one result element inside {Op}Result, as the wire has them (strings).
+    {Op}Result is an s:any, so zeep hands back the raw lxml element, whatever its name and namespace form."""
+    if not isinstance(result, etree._Element):
+        raise AssertionError("expected the result element, got %r" % (result,))
+    return dict(result.attrib)
 
 
 def crc_hex(data):

@@ -1,11 +1,13 @@
 """Loads wsdl/srv.wsdl in Python zeep (a SOAP toolkit nobody here wrote) and prints, as JSON,
 what it makes of it: every port's operations with their SOAP actions, the parameter names in
-order, and the SOAP 1.1 envelope it builds for the seed's DeleteUploadHandler example."""
+order, the SOAP 1.1 envelope it builds for the seed's DeleteUploadHandler example, and the result
+element it hands back for each name and namespace form the service uses."""
 import json
 import sys
 
 import zeep
 from lxml import etree
+from zeep.helpers import serialize_object
 
 wsdl_path = sys.argv[1]
 client = zeep.Client(wsdl_path)
@@ -39,23 +41,53 @@ class Reply:
         self.encoding = "utf-8"
 
 
-def parse_reply(operation, inner):
+TEMPURI = "http://tempuri.org/"
+
+
+def parse_reply(operation, inner, wrapper_prefix=""):
+    """What zeep makes of {Op}Result: with s:any, the raw lxml element, in whatever form it came."""
+    tag = lambda name: f"{wrapper_prefix}:{name}" if wrapper_prefix else name
+    xmlns = f'xmlns:{wrapper_prefix}="{TEMPURI}"' if wrapper_prefix else f'xmlns="{TEMPURI}"'
     body = (
         '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
-        f'<{operation}Response xmlns="http://tempuri.org/"><{operation}Result>{inner}</{operation}Result>'
-        f"</{operation}Response></soap:Body></soap:Envelope>"
+        f'<{tag(operation + "Response")} {xmlns}><{tag(operation + "Result")}>{inner}</{tag(operation + "Result")}>'
+        f'</{tag(operation + "Response")}></soap:Body></soap:Envelope>'
     )
     result = service._binding.process_reply(client, service._binding.get(operation), Reply(body))
-    element = next(value for value in result.__values__.values() if value is not None)
-    return {key: (value.decode() if isinstance(value, bytes) else value) for key, value in element.__values__.items() if key != "_value_1" or value}
+    if not isinstance(result, etree._Element):
+        raise AssertionError("expected an lxml element, got %r" % (result,))
+    return result
 
 
+def described(element):
+    """The element's namespace and name, and its attributes as the wire has them (strings)."""
+    qname = etree.QName(element)
+    return {"namespace": qname.namespace or "", "name": qname.localname, "attributes": dict(element.attrib)}
+
+
+def typed(element, type_name):
+    """The element read through the schema's named type of its attributes, as a caller may do."""
+    value = serialize_object(client.get_type("{%s}%s" % (TEMPURI, type_name)).parse_xmlelement(element, client.wsdl.types))
+    return {key: (item.decode() if isinstance(item, bytes) else item) for key, item in value.items() if item is not None}
+
+
+STATUS = 'success="true" error=""'
+chunk = parse_reply(
+    "DownloadFileChunk",
+    '<response xmlns="" success="true" filelength="3" chunklength="3" lastchunk="true" chunkCRC32="352441c2">YWJj</response>',
+)
 replies = {
-    "unqualified response": parse_reply("DeleteUploadHandler", '<response xmlns="" success="true" error=""/>'),
-    "inherited root": parse_reply("DeleteUploadHandler", '<root success="false" error="[901] Session expired or Invalid ticket"/>'),
-    "download chunk": parse_reply(
-        "DownloadFileChunk",
-        '<response xmlns="" success="true" filelength="3" chunklength="3" lastchunk="true" chunkCRC32="352441c2">YWJj</response>',
-    ),
+    "xmlns-empty response": described(parse_reply("DeleteUploadHandler", f'<response xmlns="" {STATUS}/>')),
+    "inherited root": described(parse_reply("DeleteUploadHandler", '<root success="false" error="[901] Session expired or Invalid ticket"/>')),
+    "unqualified Response": described(parse_reply("DeleteUploadHandler", f"<Response {STATUS}/>", "tns")),
+    "prefixed response": described(parse_reply("DeleteUploadHandler", f"<tns:response {STATUS}/>", "tns")),
+    "spaced, with an unknown attribute": described(parse_reply("DeleteUploadHandler", f'\n  <root xmlns="" {STATUS} added="1"/>\n')),
+    "download chunk": described(chunk),
 }
-print(json.dumps({"ports": ports, "deleteUploadHandler": etree.tostring(envelope).decode(), "replies": replies}))
+print(json.dumps({
+    "ports": ports,
+    "deleteUploadHandler": etree.tostring(envelope).decode(),
+    "replies": replies,
+    "typedChunk": typed(chunk, "DownloadedChunk"),
+    "chunkText": chunk.text,
+}))
