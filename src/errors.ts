@@ -1,5 +1,6 @@
 // Every failure the client reports is one of these classes. Business failures are classified by
-// the numeric code of the service's message, never by its wording (contract §1.3, C15).
+// the numeric code of the service's message where it has one; only uncoded messages, which carry
+// nothing else, are classified by their wording (see README, "Protocol notes").
 
 /** The base of every error this library throws. */
 export class SrvError extends Error {
@@ -49,16 +50,42 @@ export class NotFoundError extends ServiceError {}
 /** "SystemError: ...": an unhandled exception on the server. */
 export class ServerError extends ServiceError {}
 
-/** A SOAP Fault (1.1 faultcode/faultstring or 1.2 Code/Reason), usually with HTTP 500. */
+/**
+ * A SOAP Fault (1.1 faultcode/faultstring or 1.2 Code/Reason), usually with HTTP 500. A server
+ * fault (`soap:Server`, 1.2 `soap:Receiver`, or any code that does not blame the request) is an
+ * unhandled exception after which the request may have been applied; a sender fault
+ * (`soap:Client`/`soap:Sender`, `VersionMismatch`, `MustUnderstand`) says the request itself was refused.
+ */
 export class SoapFaultError extends SrvError {
+  /** Whose fault it is, from the fault code. */
+  readonly side: 'sender' | 'server';
+
   constructor(
     readonly faultCode: string,
     readonly faultString: string,
     readonly httpStatus: number,
     operation?: string,
   ) {
-    super(`${operation ?? 'call'}: SOAP fault ${faultCode}: ${faultString}`, { operation });
+    super(`${operation ?? 'call'}: SOAP fault ${faultCode}: ${firstLine(faultString)}`, { operation });
+    this.side = SENDER_FAULT.test(faultCode.replace(/^.*:/, '')) ? 'sender' : 'server';
   }
+}
+
+const SENDER_FAULT = /^(Client|Sender|VersionMismatch|MustUnderstand|DataEncodingUnknown)\b/i;
+
+/** The first line of a fault string: ASMX appends the server's stack trace after it. */
+function firstLine(text: string): string {
+  const line = text.trim().split(/\r?\n/, 1)[0] ?? '';
+  return line.length < text.trim().length ? `${line} (…)` : line;
+}
+
+export interface TransportErrorOptions {
+  operation?: string | undefined;
+  cause?: unknown;
+  mayHaveReachedServer: boolean;
+  httpStatus?: number | undefined;
+  /** The system error code of a failed connection, e.g. ECONNRESET. */
+  code?: string | undefined;
 }
 
 /** The exchange itself failed: no usable reply. */
@@ -66,25 +93,48 @@ export class TransportError extends SrvError {
   /** False only when the request certainly did not take effect (refused connection, DNS, HTTP 413). */
   readonly mayHaveReachedServer: boolean;
   readonly httpStatus: number | undefined;
+  /** The system error code of a failed connection (ECONNREFUSED, ECONNRESET, EPIPE, …). */
+  readonly code: string | undefined;
 
-  constructor(
-    message: string,
-    options: { operation?: string; cause?: unknown; mayHaveReachedServer: boolean; httpStatus?: number },
-  ) {
+  constructor(message: string, options: TransportErrorOptions) {
     super(message, options);
     this.mayHaveReachedServer = options.mayHaveReachedServer;
     this.httpStatus = options.httpStatus;
+    this.code = options.code;
   }
 }
 
 /** The TLS handshake failed: a certificate was refused (expired, wrong host, unknown CA) or none was given. */
 export class CertificateError extends TransportError {}
 
+/** The endpoint's host name does not resolve: check the URL. */
+export class HostNotFoundError extends TransportError {}
+
 /** No complete reply within the call's timeout. */
 export class TimeoutError extends TransportError {}
 
 /** A reply came, but it is not a result of the operation: non-XML, malformed or of another shape. */
 export class UnexpectedResponseError extends TransportError {}
+
+/** The URL does not lead to the service: HTTP 404, or a web page instead of a SOAP reply. */
+export class EndpointError extends UnexpectedResponseError {}
+
+/** HTTP 401 or 403: the web server in front of the service wants HTTP authentication (`schemes`, from WWW-Authenticate). */
+export class HttpAuthenticationError extends UnexpectedResponseError {
+  constructor(
+    message: string,
+    readonly schemes: readonly string[],
+    options: TransportErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** The server refused the request for its size (HTTP 413, IIS 404.13); it was not acted on. */
+export class RequestTooLargeError extends UnexpectedResponseError {}
+
+/** The reply passed the size this operation's replies can have; it was refused unparsed. */
+export class ReplyTooLargeError extends UnexpectedResponseError {}
 
 /** A reply of the operation whose content cannot be what the operation returns. */
 export function malformedReply(operation: string, problem: string): UnexpectedResponseError {

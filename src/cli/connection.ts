@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { read } from 'read';
-import { SrvSession, type SessionOptions } from '../session/session.js';
+import { SrvSession, type SessionOptions, type SessionWarning } from '../session/session.js';
 import type { TlsOptions } from '../soap/transport.js';
 import { UsageError } from './exit-codes.js';
 import type { Reporter } from './reporter.js';
@@ -58,7 +58,7 @@ export async function openSession(flags: ConnectionFlags, reporter: Reporter, en
     ...(flags.timeout !== undefined && { timeoutMs: flags.timeout * 1000 }),
     ...(await tlsOptions(flags, reporter)),
     onExchange: reporter.exchange,
-    onWarning: (warning) => reporter.debug(`${warning.message}${warning.error instanceof Error ? `: ${warning.error.message}` : ''}`),
+    onWarning: (warning) => reportWarning(reporter, warning),
   };
   const ticket = flags.ticket ?? setting(env, 'SRV_ASMX_TICKET');
   if (ticket !== undefined) return SrvSession.fromTicket({ ...options, ticket });
@@ -120,4 +120,11 @@ function positiveNumber(value: string): number {
   const number = Number(value);
   if (!Number.isFinite(number) || number <= 0) throw new InvalidArgumentError('expected a positive number of seconds.');
   return number;
+}
+
+/** Retries are shown as they happen; everything else that did not fail the work only with --verbose. */
+function reportWarning(reporter: Reporter, warning: SessionWarning): void {
+  const cause = warning.error instanceof Error ? `: ${warning.error.message}` : '';
+  if (warning.retry) reporter.notice(`retrying (${warning.retry.number}/${warning.retry.of})${cause || `: ${warning.message}`}`);
+  else reporter.debug(`${warning.message}${cause}`);
 }

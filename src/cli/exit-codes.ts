@@ -3,6 +3,7 @@ import {
   AbortError,
   AuthenticationError,
   ChecksumMismatchError,
+  HttpAuthenticationError,
   InvalidArgumentError,
   TicketExpiredError,
   TicketNotAllowedError,
@@ -24,7 +25,9 @@ export class UsageError extends Error {
 
 export function exitCodeOf(error: unknown): number {
   if (error instanceof UsageError || error instanceof InvalidArgumentError) return EXIT.usage;
-  if (error instanceof AuthenticationError || error instanceof TicketExpiredError || error instanceof TicketNotAllowedError) return EXIT.authentication;
+  if (error instanceof AuthenticationError || error instanceof TicketExpiredError || error instanceof TicketNotAllowedError || error instanceof HttpAuthenticationError) {
+    return EXIT.authentication;
+  }
   if (error instanceof ChecksumMismatchError) return EXIT.integrity;
   if (error instanceof AbortError) return EXIT.cancelled;
   return EXIT.failure;

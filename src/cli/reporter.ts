@@ -16,6 +16,8 @@ export interface Reporter {
   info(line: string): void;
   /** A problem worth telling even with --json (stderr). */
   warn(line: string): void;
+  /** What the tool is doing about a problem, e.g. a retry: on stderr, even with --json. */
+  notice(line: string): void;
   /** Only with --verbose. */
   debug(line: string): void;
   /** Only with --verbose: without it there is no listener, and the client builds no exchange records. */
@@ -43,6 +45,7 @@ export function createReporter(options: ReporterOptions): Reporter {
     json: options.json,
     info: (text) => options.json || line(text),
     warn: (text) => line(`warning: ${text}`),
+    notice: (text) => line(text),
     debug: (text) => options.verbose && line(text),
     exchange: options.verbose ? (record) => line(describeExchange(record)) : undefined,
     progress: (label, total) => {

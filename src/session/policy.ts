@@ -1,7 +1,22 @@
 // Which calls may be repeated, and when. Per operation, hand-written from the contract: an
 // operation not listed here is never repeated blindly.
 import type { OperationName } from '../../generated/srv.js';
-import { AuthenticationError, CertificateError, HandlerNotFoundError, InvalidHandlerError, ServerError, TicketExpiredError, TransportError } from '../errors.js';
+import {
+  AuthenticationError,
+  CertificateError,
+  EndpointError,
+  HandlerNotFoundError,
+  HostNotFoundError,
+  HttpAuthenticationError,
+  InvalidHandlerError,
+  ReplyTooLargeError,
+  RequestTooLargeError,
+  ServerError,
+  ServiceError,
+  SoapFaultError,
+  TicketExpiredError,
+  TransportError,
+} from '../errors.js';
 
 /** Repeating the call has the effect of making it once, so a failed attempt may be resent. */
 export const IDEMPOTENT: ReadonlySet<OperationName> = new Set<OperationName>([
@@ -27,7 +42,28 @@ export function handlerIsGone(error: unknown): boolean {
   return error instanceof InvalidHandlerError || error instanceof HandlerNotFoundError;
 }
 
-/** A failure that may pass: the exchange broke, or the server hit an unhandled exception. */
+/** Transport failures that the same request meets again: a wrong URL or host, credentials, certificates, sizes. */
+const PERMANENT_TRANSPORT = [CertificateError, HostNotFoundError, EndpointError, HttpAuthenticationError, RequestTooLargeError, ReplyTooLargeError];
+
+/**
+ * A failure that may pass: the exchange broke, or the server hit an unhandled exception
+ * (`SystemError:` in-band, or a server SOAP fault as classic ASMX sends with HTTP 500).
+ * After one, the request may have been applied.
+ */
 export function isTransient(error: unknown): boolean {
-  return (error instanceof TransportError && !(error instanceof CertificateError)) || error instanceof ServerError;
+  if (error instanceof TransportError) return !PERMANENT_TRANSPORT.some((kind) => error instanceof kind);
+  return error instanceof ServerError || (error instanceof SoapFaultError && error.side === 'server');
+}
+
+/** How servers word a refusal for size: ASP.NET's maxRequestLength, httpRuntime limits, gateways. */
+const TOO_LARGE_WORDING = /maximum request length exceeded|request (entity|body) (is )?too large|upload size exceeds|exceeds (the )?(maximum )?(allowed )?(request|upload|content) (size|length)|content length too large/i;
+
+/**
+ * The server refused a request for its size: HTTP 413 or IIS 404.13, or a fault or error that says
+ * so (classic ASP.NET answers a 500 fault, never 413). The request was not acted on.
+ */
+export function isRequestTooLarge(error: unknown): boolean {
+  if (error instanceof RequestTooLargeError) return true;
+  if (error instanceof SoapFaultError) return TOO_LARGE_WORDING.test(error.faultString);
+  return error instanceof ServiceError && TOO_LARGE_WORDING.test(error.serverMessage);
 }

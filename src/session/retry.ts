@@ -26,8 +26,8 @@ export interface RetryPlan {
   signal?: AbortSignal | undefined;
   /** Whether this failure may be repeated. */
   canRetry: (error: unknown) => boolean;
-  /** Told of each failure that will be retried. */
-  onRetry?: (error: unknown) => void;
+  /** Told of each failure that will be retried: the retry's number, from 1 to options.retries. */
+  onRetry?: (error: unknown, retry: number) => void;
 }
 
 export async function withRetries<T>(attempt: () => Promise<T>, plan: RetryPlan): Promise<T> {
@@ -39,9 +39,9 @@ export async function withRetries<T>(attempt: () => Promise<T>, plan: RetryPlan)
       factor: 2,
       randomize: true,
       signal: plan.signal,
-      shouldRetry: ({ error }) => {
+      shouldRetry: ({ error, attemptNumber }) => {
         const retry = !(error instanceof AbortError) && plan.canRetry(error);
-        if (retry) plan.onRetry?.(error);
+        if (retry) plan.onRetry?.(error, attemptNumber);
         return retry;
       },
     });

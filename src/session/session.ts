@@ -18,6 +18,8 @@ export interface SessionWarning {
   message: string;
   operation?: string | undefined;
   error?: unknown;
+  /** Set when a failed call is about to be repeated: which retry this is, of how many at most. */
+  retry?: { number: number; of: number } | undefined;
 }
 
 export interface SessionOptions extends SrvClientOptions {
@@ -55,8 +57,15 @@ interface Credentials {
   language: string | undefined;
 }
 
+/** What the session has learnt about its server, so that each next transfer starts from it. */
+export interface ServerTraits {
+  /** The largest upload chunk the server took, once it refused a larger one as too large. */
+  uploadChunkLimit?: number;
+}
+
 export class SrvSession {
   readonly client: SrvClient;
+  readonly learned: ServerTraits = {};
   readonly user: string | undefined;
   readonly retry: Required<RetryOptions>;
   readonly #onWarning: (warning: SessionWarning) => void;
@@ -80,7 +89,11 @@ export class SrvSession {
     const retry = retryOptionsOf(options.retry);
     const client = await createSrvClient(options);
     try {
-      const ticket = await withRetries(() => authenticate(client, credentials), { options: retry, canRetry: isTransient });
+      const ticket = await withRetries(() => authenticate(client, credentials), {
+        options: retry,
+        canRetry: isTransient,
+        onRetry: (error, number) => options.onWarning?.(retryWarning(credentials.language === undefined ? 'AuthenticateUser' : 'AuthenticateUser1', error, number, retry.retries)),
+      });
       return new SrvSession(client, ticket, credentials, options);
     } catch (error) {
       client.close();
@@ -153,9 +166,9 @@ export class SrvSession {
       options: this.retry,
       signal: options.signal,
       canRetry: isTransient,
-      onRetry: (error) => {
+      onRetry: (error, number) => {
         options.onRetry?.(error);
-        this.warn({ message: `retrying ${operation}`, operation, error });
+        this.warn(retryWarning(operation, error, number, this.retry.retries));
       },
     });
   }
@@ -215,6 +228,11 @@ export class SrvSession {
       return this.client.call(operation, withTicket(operation, request, this.#ticket), options);
     }
   }
+}
+
+/** The warning that a failed call is about to be repeated. */
+export function retryWarning(operation: OperationName, error: unknown, number: number, of: number): SessionWarning {
+  return { message: `retrying ${operation}`, operation, error, retry: { number, of } };
 }
 
 async function authenticate(client: SrvClient, credentials: Credentials): Promise<string> {

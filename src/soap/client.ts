@@ -69,6 +69,8 @@ interface CallContext {
   /** Sent in place of node-soap's envelope. */
   payloadRequest: PayloadRequest | undefined;
   contentBuffer: Buffer | undefined;
+  /** A longer reply is refused before any parser sees it. */
+  maxResponseBytes: number;
   sent?: { headers: Readonly<Record<string, string>>; body: string | PayloadRequest };
   reply?: HttpReply;
   /** The result element's base64 text, cut out of the reply and decoded. */
@@ -103,7 +105,7 @@ export async function createSrvClient(options: SrvClientOptions): Promise<SrvCli
     const args = encodeArguments(op, request);
     const payloadRequest = isPayloadOperation(name) ? PAYLOAD_REQUESTS[name](soapVersion, request as RequestOf<PayloadOperationName>) : undefined;
     const timeoutMs = positive(callOptions.timeoutMs ?? defaultTimeoutMs, 'timeoutMs');
-    const context: CallContext = { op, signal: callOptions.signal, timeoutMs, payloadRequest, contentBuffer: callOptions.contentBuffer };
+    const context: CallContext = { op, signal: callOptions.signal, timeoutMs, payloadRequest, contentBuffer: callOptions.contentBuffer, maxResponseBytes: replyLimit(op, args) };
     const listeners = [options.onExchange, callOptions.onExchange].filter((l): l is ExchangeListener => l !== undefined);
     const started = performance.now();
     const secrets = secretsOf(args);
@@ -155,6 +157,22 @@ async function openPort(url: URL, soapVersion: SoapVersion, transport: HttpTrans
   return port;
 }
 
+/** Every reply is a few attributes, but for a chunk's base64 text. */
+const SMALL_REPLY_BYTES = 1_048_576;
+/** The largest chunk the service grants, for a chunk request that names no size. */
+const LARGEST_CHUNK = 33_554_432;
+
+/**
+ * How long the reply of this call can be: a chunk's base64 (4/3 of ChunkSize, line breaks allowed)
+ * and an envelope margin, else a small cap, so that a hostile reply never reaches a parser.
+ */
+function replyLimit(op: OperationDescriptor, args: Record<string, ArgumentValue>): number {
+  if (op.result.text !== 'base64Binary') return SMALL_REPLY_BYTES;
+  const requested = args['ChunkSize'];
+  const chunkSize = typeof requested === 'number' && requested > 0 ? requested : LARGEST_CHUNK;
+  return Math.ceil((Math.ceil(chunkSize / 3) * 4 * 78) / 76) + SMALL_REPLY_BYTES;
+}
+
 function isPayloadOperation(name: OperationName): name is PayloadOperationName {
   return Object.hasOwn(PAYLOAD_REQUESTS, name);
 }
@@ -171,7 +189,14 @@ function httpBridge(transport: HttpTransport): soap.IHttpClient {
       const { payloadRequest } = context;
       context.sent = payloadRequest ? { headers: payloadRequest.headers, body: payloadRequest } : { headers, body };
       transport
-        .send({ url: new URL(url), headers: context.sent.headers, body: payloadRequest ? payloadBody(payloadRequest) : body, timeoutMs: context.timeoutMs, signal: context.signal })
+        .send({
+          url: new URL(url),
+          headers: context.sent.headers,
+          body: payloadRequest ? payloadBody(payloadRequest) : body,
+          timeoutMs: context.timeoutMs,
+          signal: context.signal,
+          maxResponseBytes: context.maxResponseBytes,
+        })
         .then((reply) => {
           context.reply = reply;
           if (declaresDtd(reply.body)) return callback(refusedDtd(context.op, reply));

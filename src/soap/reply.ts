@@ -2,7 +2,16 @@
 // local name inside {Op}Result, whatever its own name or namespace; `success` decides, and a
 // missing `success` means failure (contract §1.2, C3, C4).
 import type { OperationDescriptor, SoapVersion } from '../../generated/srv.js';
-import { SoapFaultError, SrvError, TransportError, UnexpectedResponseError, serviceErrorFor } from '../errors.js';
+import {
+  EndpointError,
+  HttpAuthenticationError,
+  RequestTooLargeError,
+  SoapFaultError,
+  SrvError,
+  TransportError,
+  UnexpectedResponseError,
+  serviceErrorFor,
+} from '../errors.js';
 import type { HttpReply } from './transport.js';
 import { attributeOf, decodeResult, parseFlag, type RawElement } from './values.js';
 import { redact } from './exchange.js';
@@ -27,6 +36,7 @@ export function resultOf(op: OperationDescriptor, parsed: unknown, reply: HttpRe
 export function failureOf(op: OperationDescriptor, error: unknown, reply: HttpReply | undefined, version: SoapVersion, secrets: readonly string[]): SrvError {
   if (error instanceof SrvError) return error;
   if (!reply) return new TransportError(`${op.name}: ${String(error)}`, { operation: op.name, mayHaveReachedServer: true, cause: error });
+  if (reply.status === 401 || reply.status === 403) return httpAuthentication(op, reply);
   const fault = faultOf(error);
   if (fault) return new SoapFaultError(redact(fault.code, secrets), redact(fault.reason, secrets), reply.status, op.name);
   const hint = version === '1.2' && reply.status >= 400 ? ' (the server may not support SOAP 1.2)' : '';
@@ -94,14 +104,45 @@ function textOf(value: unknown): string | undefined {
   return undefined;
 }
 
+/** IIS's request filtering answers an oversized request with 404.13, not 413. */
+const IIS_TOO_LARGE = /404\.13|CONTENT_LENGTH_TOO_LARGE|content length too large/i;
+
+/** A reply that is not the operation's, classified by what the user has to check. */
 function unexpected(op: OperationDescriptor, reply: HttpReply, problem: string): UnexpectedResponseError {
   const type = reply.headers['content-type'] ?? 'no content type';
-  return new UnexpectedResponseError(`${op.name}: the HTTP ${reply.status} reply (${type}, ${reply.body.length} bytes) ${problem}`, {
-    operation: op.name,
-    // A request refused for its size was not acted on.
-    mayHaveReachedServer: reply.status !== 413,
-    httpStatus: reply.status,
-  });
+  const what = `${op.name}: the HTTP ${reply.status} reply (${type}, ${reply.body.length} bytes)`;
+  const notActedOn = { operation: op.name, mayHaveReachedServer: false, httpStatus: reply.status };
+  if (reply.status === 413 || (reply.status === 404 && IIS_TOO_LARGE.test(bodyStart(reply)))) {
+    return new RequestTooLargeError(`${what} refuses the request as too large`, notActedOn);
+  }
+  if (reply.status === 404) return new EndpointError(`${what}: there is no service at this URL; check the URL (it ends in /srv.asmx)`, notActedOn);
+  if (reply.status < 500 && isWebPage(reply)) {
+    return new EndpointError(`${what} is a web page, not a SOAP reply; check the URL (it ends in /srv.asmx)`, notActedOn);
+  }
+  return new UnexpectedResponseError(`${what} ${problem}`, { operation: op.name, mayHaveReachedServer: true, httpStatus: reply.status });
+}
+
+function httpAuthentication(op: OperationDescriptor, reply: HttpReply): HttpAuthenticationError {
+  const schemes = authenticationSchemes(reply.headers['www-authenticate']);
+  const asked = schemes.length > 0 ? `asks for HTTP authentication (${schemes.join(', ')})` : 'refuses access without saying which HTTP authentication it wants';
+  const message = `${op.name}: HTTP ${reply.status}: the web server in front of the service ${asked}; check the credentials it expects`;
+  return new HttpAuthenticationError(message, schemes, { operation: op.name, mayHaveReachedServer: false, httpStatus: reply.status });
+}
+
+/** The scheme names of WWW-Authenticate headers: `NTLM`, `Negotiate`, `Basic realm="x"` → NTLM, Negotiate, Basic. */
+function authenticationSchemes(header: string | string[] | undefined): string[] {
+  const values = header === undefined ? [] : Array.isArray(header) ? header : [header];
+  const schemes = values.flatMap((value) => value.split(/,(?=\s*[A-Za-z][\w-]*(?:\s|$|,))/).map((part) => /^\s*([A-Za-z][\w-]*)/.exec(part)?.[1]));
+  return [...new Set(schemes.filter((scheme): scheme is string => scheme !== undefined))];
+}
+
+function bodyStart(reply: HttpReply): string {
+  return reply.body.subarray(0, 4096).toString('latin1');
+}
+
+function isWebPage(reply: HttpReply): boolean {
+  const type = String(reply.headers['content-type'] ?? '');
+  return /text\/html|application\/xhtml/i.test(type) || /^\s*(<!doctype html|<html)/i.test(bodyStart(reply));
 }
 
 function isObject(value: unknown): value is SoapObject {

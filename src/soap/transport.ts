@@ -7,7 +7,7 @@ import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { getProxyForUrl } from 'proxy-from-env';
 import type { IncomingHttpHeaders } from 'node:http';
-import { AbortError, TimeoutError, TransportError, CertificateError } from '../errors.js';
+import { AbortError, CertificateError, HostNotFoundError, ReplyTooLargeError, TimeoutError, TransportError } from '../errors.js';
 import { ReplyBuffers, ReplyBytes } from './reply-bytes.js';
 
 export interface TlsOptions {
@@ -25,7 +25,7 @@ export interface TransportOptions {
   keepAlive?: boolean;
   /** Most connections kept per host (default 16). */
   maxSockets?: number;
-  /** A reply body larger than this fails the request (default 128 MiB). */
+  /** No reply body may be larger than this, whatever the operation (default 128 MiB). */
   maxResponseBytes?: number;
   tls?: TlsOptions;
   /** A proxy URL for every request, or false for none. By default HTTP_PROXY, HTTPS_PROXY and NO_PROXY decide. */
@@ -38,6 +38,8 @@ export interface HttpRequest {
   body: string | Buffer | StreamedBody;
   timeoutMs: number;
   signal?: AbortSignal | undefined;
+  /** A longer reply is refused unread; at most the transport's maxResponseBytes. */
+  maxResponseBytes?: number | undefined;
 }
 
 /** A body written piece by piece as the connection takes it, so that no copy of the whole is ever made. */
@@ -77,7 +79,8 @@ export class HttpTransport {
   }
 
   send(request: HttpRequest): Promise<HttpReply> {
-    return new Promise((resolve, reject) => new Exchange(this.open, this.maxResponseBytes, this.replyBuffers, request, resolve, reject).start());
+    const limit = Math.min(request.maxResponseBytes ?? Infinity, this.maxResponseBytes);
+    return new Promise((resolve, reject) => new Exchange(this.open, limit, this.replyBuffers, request, resolve, reject).start());
   }
 
   /** Says that nothing refers to this reply's body any more: its memory may serve the next reply. */
@@ -166,12 +169,11 @@ class Exchange {
   }
 
   private collect(response: http.IncomingMessage): void {
-    const reply = new ReplyBytes(declaredLength(response, this.responseLimit), this.replyBuffers);
+    const declared = declaredLength(response);
+    if (declared !== undefined && declared > this.responseLimit) return this.fail(this.tooLarge(response, `declares ${declared} bytes`));
+    const reply = new ReplyBytes(declared, this.replyBuffers);
     response.on('data', (chunk: Buffer) => {
-      if (reply.size + chunk.length > this.responseLimit) {
-        this.fail(new TransportError(`reply larger than ${this.responseLimit} bytes`, { mayHaveReachedServer: true, httpStatus: response.statusCode }));
-        return;
-      }
+      if (reply.size + chunk.length > this.responseLimit) return this.fail(this.tooLarge(response, 'goes on'));
       reply.add(chunk);
     });
     response.on('error', (error) => this.fail(this.transportError(error)));
@@ -190,6 +192,13 @@ class Exchange {
     });
   }
 
+  private tooLarge(response: http.IncomingMessage, how: string): ReplyTooLargeError {
+    return new ReplyTooLargeError(`the HTTP ${response.statusCode ?? 0} reply ${how}, past the ${this.responseLimit} bytes a reply of this call can have; it was refused unparsed`, {
+      mayHaveReachedServer: true,
+      httpStatus: response.statusCode,
+    });
+  }
+
   private readonly onAbort = (): void => {
     this.fail(new AbortError(this.spec.signal?.reason));
   };
@@ -199,11 +208,14 @@ class Exchange {
   };
 
   private transportError(error: NodeJS.ErrnoException): TransportError {
-    const what = error.code ? `${error.code} ${error.message}` : error.message;
+    const { code } = error;
+    const what = code ? `${code} ${error.message}` : error.message;
+    const host = this.spec.url.host;
     // The handshake failed: no request was sent, and trying again cannot change the certificates.
-    if (TLS_FAILURE.test(error.code ?? '')) return new CertificateError(`TLS with ${this.spec.url.host} failed: ${what}`, { mayHaveReachedServer: false, cause: error });
-    const notSent = !this.mayHaveReachedServer || NOT_SENT_CODES.has(error.code ?? '');
-    return new TransportError(`connection to ${this.spec.url.host} failed: ${what}`, { mayHaveReachedServer: !notSent, cause: error });
+    if (TLS_FAILURE.test(code ?? '')) return new CertificateError(`TLS with ${host} failed: ${what}`, { mayHaveReachedServer: false, cause: error, code });
+    if (code === 'ENOTFOUND') return new HostNotFoundError(`the host ${this.spec.url.hostname} is unknown (${what}); check the URL`, { mayHaveReachedServer: false, cause: error, code });
+    const notSent = !this.mayHaveReachedServer || NOT_SENT_CODES.has(code ?? '');
+    return new TransportError(`connection to ${host} failed: ${what}`, { mayHaveReachedServer: !notSent, cause: error, code });
   }
 
   private fail(error: Error): void {
@@ -220,12 +232,10 @@ class Exchange {
   }
 }
 
-/** Content-Length, when the server sent one within the limit; the HTTP parser holds the body to it. */
-function declaredLength(response: http.IncomingMessage, limit: number): number | undefined {
+/** Content-Length, when the server sent one; the HTTP parser holds the body to it. */
+function declaredLength(response: http.IncomingMessage): number | undefined {
   const header = response.headers['content-length'];
-  if (header === undefined || !/^\d+$/.test(header)) return undefined;
-  const length = Number(header);
-  return length <= limit ? length : undefined;
+  return header === undefined || !/^\d+$/.test(header) ? undefined : Number(header);
 }
 
 function isStreamed(body: HttpRequest['body']): body is StreamedBody {

@@ -9,16 +9,15 @@ import {
   InvalidArgumentError,
   malformedReply,
   NotFoundError,
-  ServerError,
   ServiceError,
   TransportError,
   type SrvError,
 } from '../errors.js';
 import { crc32, crc32Combine, crcToHex, crcToWireHex, parseHexCrc } from '../integrity/crc32.js';
 import type { TransferStats } from '../integrity/transfer-stats.js';
-import { handlerIsGone, isDeadTicket } from '../session/policy.js';
+import { handlerIsGone, isDeadTicket, isRequestTooLarge, isTransient } from '../session/policy.js';
 import { withRetries } from '../session/retry.js';
-import type { SrvSession } from '../session/session.js';
+import { retryWarning, type SrvSession } from '../session/session.js';
 import type { CallOptions } from '../soap/client.js';
 import { finalizerFor, type Finalizer, type UploadDestination } from './finalizer.js';
 import type { DocumentMetadata } from './metadata.js';
@@ -71,8 +70,10 @@ export async function upload(session: SrvSession, source: UploadSource, destinat
   const maxRestarts = options.maxRestarts ?? 3;
   if (!Number.isInteger(maxRestarts) || maxRestarts < 0) throw new InvalidArgumentError('maxRestarts', 'must be a whole number ≥ 0');
   const reader = await openSource(source);
+  // A server that refused larger chunks as too large is asked for no more than what it took.
+  const learnt = Math.min(chunkSize, session.learned.uploadChunkLimit ?? MAX_CHUNK_SIZE);
   try {
-    return await new UploadRun(session, reader, finalizer, { ...options, chunkSize, maxRestarts }).run();
+    return await new UploadRun(session, reader, finalizer, { ...options, chunkSize: learnt, maxRestarts }).run();
   } finally {
     await reader.close();
   }
@@ -80,10 +81,14 @@ export async function upload(session: SrvSession, source: UploadSource, destinat
 
 /** Internal: this handler is given up and the upload starts over, for `reason`. */
 class Restart extends Error {
+  /** `halveChunkSize`: the server refused the chunk as too large; such restarts are bounded by the sizes left, not maxRestarts. */
   constructor(readonly reason: SrvError, readonly halveChunkSize = false) {
     super(reason.message);
   }
 }
+
+/** Connection errors of a server that closes on a request body it will not read (contract C18). */
+const RESET_WHILE_SENDING = new Set(['ECONNRESET', 'EPIPE']);
 
 /** Internal: the server asked for the chunk again (tryagain="true"); it was not appended. */
 class ChunkNotAppended extends Error {}
@@ -102,6 +107,8 @@ class UploadRun {
   private padCrc: boolean;
   private retries = 0;
   private restarts = 0;
+  /** Restarts for other reasons than a chunk size the server refused: these count against maxRestarts. */
+  private budgetedRestarts = 0;
   private bytesSent = 0;
   /** Learnt from the first last-chunk reply: whether the server reports filehexcrc. */
   private serverReportsFileCrc: boolean | undefined;
@@ -137,12 +144,24 @@ class UploadRun {
       } catch (error) {
         await this.abandonHandler();
         if (!(error instanceof Restart)) throw error;
-        if (this.restarts >= this.options.maxRestarts || !this.source.rewindable) throw error.reason;
+        if (!this.source.rewindable) throw error.reason;
         this.restarts++;
-        if (error.halveChunkSize) this.chunkSize = Math.max(MIN_CHUNK_SIZE, Math.floor(this.chunkSize / 2));
+        if (error.halveChunkSize) {
+          this.halveChunkSize(error.reason);
+          continue;
+        }
+        if (++this.budgetedRestarts > this.options.maxRestarts) throw error.reason;
         this.session.warn({ message: `restarting the upload of ${this.finalizer.path}: ${error.reason.message}`, error: error.reason });
       }
     }
+  }
+
+  /** Goes on with half the chunk size, and tells the session, so that its next uploads start there. */
+  private halveChunkSize(reason: SrvError): void {
+    const refused = this.chunkSize;
+    this.chunkSize = Math.max(MIN_CHUNK_SIZE, Math.floor(refused / 2));
+    this.session.learned.uploadChunkLimit = this.chunkSize;
+    this.session.warn({ message: `the server refused ${refused}-byte chunks as too large; uploading ${this.finalizer.path} in ${this.chunkSize}-byte chunks`, error: reason });
   }
 
   private async attempt(): Promise<{ staged: Staged; stored: StoredDocument | undefined }> {
@@ -199,26 +218,40 @@ class UploadRun {
               }
               return true;
             }
-            if (error instanceof TransportError && !error.mayHaveReachedServer) return error.httpStatus !== 413;
+            if (this.refusedAsTooLarge(error, chunk, index)) return false;
+            if (error instanceof TransportError && !error.mayHaveReachedServer) return isTransient(error);
             if (!mayHaveAppended(error)) return false;
             ambiguous = true;
             return this.serverReportsFileCrc !== false;
           },
-          onRetry: () => this.retries++,
+          onRetry: (error, number) => {
+            this.retries++;
+            if (!(error instanceof ChunkNotAppended)) this.session.warn(retryWarning('UploadFileChunk', error, number, this.session.retry.retries));
+          },
         },
       );
       return { ambiguous, fileCrc: ack.filehexcrc, crc };
     } catch (error) {
-      throw this.chunkFailure(error, index, ambiguous);
+      throw this.chunkFailure(error, chunk, index, ambiguous);
     }
   }
 
+  /**
+   * The server will not take a chunk this large: HTTP 413, a fault or error that says so, or a
+   * connection reset while the first chunk was still being sent. Smaller chunks may pass.
+   */
+  private refusedAsTooLarge(error: unknown, chunk: SourceChunk, index: number): boolean {
+    if (this.chunkSize <= MIN_CHUNK_SIZE || chunk.data.length <= MIN_CHUNK_SIZE) return false;
+    if (isRequestTooLarge(error)) return true;
+    return index === 0 && error instanceof TransportError && error.httpStatus === undefined && RESET_WHILE_SENDING.has(error.code ?? '');
+  }
+
   /** What ends this chunk's tries: a restart with a new handler, or the error itself. */
-  private chunkFailure(error: unknown, index: number, ambiguous: boolean): unknown {
+  private chunkFailure(error: unknown, chunk: SourceChunk, index: number, ambiguous: boolean): unknown {
     if (error instanceof ChunkNotAppended) {
       return new ChecksumMismatchError(`the server refused the CRC-32 of chunk ${index} on every try`, 'accepted', 'tryagain', { operation: 'UploadFileChunk' });
     }
-    if (error instanceof TransportError && error.httpStatus === 413 && this.chunkSize > MIN_CHUNK_SIZE) return new Restart(error, true);
+    if (this.refusedAsTooLarge(error, chunk, index)) return new Restart(error as SrvError, true);
     if (handlerIsGone(error) || (isDeadTicket(error) && this.session.canLogInAgain) || mayHaveAppended(error)) return new Restart(error as SrvError);
     // After a reply was lost, a refusal says nothing reliable about the handler's state.
     if (ambiguous && error instanceof ServiceError) return new Restart(error);
@@ -306,7 +339,7 @@ class UploadRun {
   }
 }
 
-/** The server may have applied the request: a lost or broken reply, or an unhandled server error. */
+/** The server may have applied the request: a lost or broken reply, or an unhandled server error (in-band or a server fault). */
 function mayHaveAppended(error: unknown): boolean {
-  return (error instanceof TransportError && error.mayHaveReachedServer) || error instanceof ServerError;
+  return isTransient(error) && !(error instanceof TransportError && !error.mayHaveReachedServer);
 }

@@ -77,7 +77,7 @@ test('a reply sent before the body was read ends the call, and the next call wor
     },
     async (url) => {
       const client = await createSrvClient({ url, timeoutMs: 5_000 });
-      await expect(client.UploadFileChunk(chunkRequest(randomBytes(16 * 1024 * 1024)))).rejects.toMatchObject({ name: 'UnexpectedResponseError', httpStatus: 413, mayHaveReachedServer: false });
+      await expect(client.UploadFileChunk(chunkRequest(randomBytes(16 * 1024 * 1024)))).rejects.toMatchObject({ name: 'RequestTooLargeError', httpStatus: 413, mayHaveReachedServer: false });
       await expect(client.UploadFileChunk(chunkRequest(randomBytes(1000)))).resolves.toEqual({ success: true, tryagain: false });
       client.close();
     },

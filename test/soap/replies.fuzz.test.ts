@@ -5,7 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
-import { createSrvClient, SrvError, TransportError, type SrvClient } from '../../src/index.js';
+import { createSrvClient, ReplyTooLargeError, SrvError, TransportError, type SrvClient } from '../../src/index.js';
 
 const TICKET = '3f2504e0-4f89-11d3-9a0c-0305e82c3301';
 const HANDLER = 'a1b2c3d4-e5f6-7890-abcd-ef1234567890';
@@ -147,7 +147,8 @@ describe('hostile replies', () => {
     expect(await outcomeOf('DeleteUploadHandler', { status: 200, contentType: 'text/xml', body: Buffer.from(envelope('DeleteUploadHandler', `<response success="true" error="${big}"/>`)) })).toBe('result');
     const tooBig = await outcomeOf('DeleteUploadHandler', { status: 200, contentType: 'text/xml', body: Buffer.alloc(RESPONSE_LIMIT * 64, 'a') });
     expect(tooBig).toBeInstanceOf(TransportError);
-    expect((tooBig as Error).message).toMatch(/larger than 1048576 bytes/);
+    expect(tooBig).toBeInstanceOf(ReplyTooLargeError);
+    expect((tooBig as Error).message).toMatch(/past the 1048576 bytes a reply of this call can have/);
   });
 
   test.each([

@@ -152,7 +152,7 @@ describe('replies that are not results are transport errors that may have reache
 
   test('HTTP 413 says the request was not acted on', async () => {
     replyOnce(413, 'Request Entity Too Large', 'text/plain');
-    await expect(deleteHandler()).rejects.toMatchObject({ name: 'UnexpectedResponseError', mayHaveReachedServer: false, httpStatus: 413 });
+    await expect(deleteHandler()).rejects.toMatchObject({ name: 'RequestTooLargeError', mayHaveReachedServer: false, httpStatus: 413 });
   });
 
   test('a 1.2 request refused without a 1.2 envelope hints that 1.2 may be unsupported', async () => {

@@ -19,12 +19,16 @@ const BAD_GATEWAY: ScriptedReply = { raw: '<html><body>502 Bad Gateway</body></h
 const FAST_RETRY = { retries: 5, minDelayMs: 1, maxDelayMs: 2 };
 
 
-async function uploadWith(service: ScriptedService, options: { fromTicket?: boolean; maxRestarts?: number; chunkSize?: number } = {}): Promise<UploadResult> {
+async function uploadWith(service: ScriptedService, options: { fromTicket?: boolean; maxRestarts?: number; chunkSize?: number; times?: number } = {}): Promise<UploadResult> {
   const session = options.fromTicket
     ? await SrvSession.fromTicket({ url: `${BASE}/srv.asmx`, ticket: '00000000-0000-4000-8000-000000000009', retry: FAST_RETRY })
     : await SrvSession.login({ url: `${BASE}/srv.asmx`, user: 'demo', password: 'demo', retry: FAST_RETRY });
   try {
-    return await session.upload(SOURCE, '/Public/report.bin', { chunkSize: options.chunkSize ?? CHUNK, maxRestarts: options.maxRestarts ?? 3 });
+    let result: UploadResult | undefined;
+    for (let n = 0; n < (options.times ?? 1); n++) {
+      result = await session.upload(SOURCE, '/Public/report.bin', { chunkSize: options.chunkSize ?? CHUNK, maxRestarts: options.maxRestarts ?? 3 });
+    }
+    return result as UploadResult;
   } finally {
     session.client.close();
   }
@@ -101,6 +105,66 @@ test('HTTP 413 at the smallest chunk size is final', async () => {
   await expect(uploadWith(service)).rejects.toMatchObject({ httpStatus: 413 });
   expect(service.callsOf('CreateUploadHandler')).toHaveLength(1);
   expect(service.callsOf('DeleteUploadHandler')).toHaveLength(1);
+});
+
+/** What System.Web.Services answers for an unhandled exception: a soap:Server fault with HTTP 500 and a stack trace. */
+function classicFault(text: string, code = 'soap:Server'): ScriptedReply {
+  const faultstring = `System.Web.Services.Protocols.SoapException: Server was unable to process request. ---&gt; ${text}\n   at Srv.Upload(String authenticationTicket) in C:\\Srv\\Srv.asmx.cs:line 412\n   --- End of inner exception stack trace ---`;
+  return { raw: `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><soap:Fault><faultcode>${code}</faultcode><faultstring>${faultstring}</faultstring><detail /></soap:Fault></soap:Body></soap:Envelope>`, status: 500, contentType: 'text/xml; charset=utf-8' };
+}
+
+describe('classic ASMX: server faults with HTTP 500', () => {
+  test('on a chunk: the append may have happened, so it is resent only under the proof rule', async () => {
+    const service = scriptedService(BASE, { script: (call) => (chunkCall(call, 2) ? classicFault('System.IO.IOException: The disk is busy.') : 'default') });
+    const result = await uploadWith(service);
+    expect(chunksSent(service)).toEqual(['h1/0', 'h1/1', 'h1/1', 'h1/2', 'h1/3']);
+    expect(result).toMatchObject({ restarts: 0, retries: 1 });
+  });
+
+  test('on a chunk, without filehexcrc: the upload starts over instead of finalizing unproven bytes', async () => {
+    const service = scriptedService(BASE, { fileHexCrc: false, script: (call) => (chunkCall(call, 2) ? classicFault('System.IO.IOException: The disk is busy.') : 'default') });
+    const result = await uploadWith(service);
+    expect(service.callsOf('UploadDocumentWithHandler').map((c) => c.fields['uploadHandler'])).toEqual(['11111111-1111-4111-8111-000000000002']);
+    expect(result.restarts).toBe(1);
+  });
+
+  test('on CreateUploadHandler: retried', async () => {
+    const service = scriptedService(BASE, { script: (call) => (call.op === 'CreateUploadHandler' && call.n === 1 ? classicFault('System.TimeoutException: timed out') : 'default') });
+    const result = await uploadWith(service);
+    expect(service.callsOf('CreateUploadHandler')).toHaveLength(2);
+    expect(result).toMatchObject({ documentId: 42, retries: 1 });
+  });
+
+  test('on the finalizer: settled like a lost reply, with the same handler', async () => {
+    const service = scriptedService(BASE, { script: (call) => (call.op === 'UploadDocumentWithHandler' && call.n === 1 ? classicFault('System.Data.SqlClient.SqlException: deadlock') : 'default') });
+    const result = await uploadWith(service);
+    expect(result).toMatchObject({ documentId: 42, restarts: 0 });
+    expect(service.callsOf('UploadDocumentWithHandler')).toHaveLength(2);
+  });
+});
+
+describe('the chunk size is learnt from the server', () => {
+  test.each([
+    ['a 500 fault "Maximum request length exceeded"', classicFault('System.Web.HttpException: Maximum request length exceeded.')],
+    ['an in-band "Upload size exceeds httpRuntime limit"', { inner: '<root success="false" error="SystemError: Upload size exceeds httpRuntime limit"/>' } as ScriptedReply],
+    ['IIS 404.13', { raw: '<html><body>HTTP Error 404.13 - Not Found. The request filtering module is configured to deny a request that exceeds the request content length.</body></html>', status: 404 } as ScriptedReply],
+  ])('%s halves the chunk, and the next upload of the session starts there', async (_what, tooLarge) => {
+    const service = scriptedService(BASE, {
+      script: (call) => (call.op === 'UploadFileChunk' && Buffer.from(call.fields['fileChunk'] ?? '', 'base64').length > CHUNK * 2 ? tooLarge : 'default'),
+    });
+    const result = await uploadWith(service, { chunkSize: CHUNK * 8, times: 2 });
+    expect(service.callsOf('CreateUploadHandler').map((c) => Number(c.fields['PreferedChunkSize']))).toEqual([CHUNK * 8, CHUNK * 4, CHUNK * 2, CHUNK * 2]);
+    expect(service.callsOf('DeleteUploadHandler')).toHaveLength(2);
+    expect(result).toMatchObject({ restarts: 0, chunks: 2 });
+  });
+
+  test('halving does not use up maxRestarts, and ends at the smallest size', async () => {
+    const service = scriptedService(BASE, { script: (call) => (call.op === 'UploadFileChunk' ? classicFault('System.Web.HttpException: Maximum request length exceeded.') : 'default') });
+    const error = await uploadWith(service, { chunkSize: CHUNK * 4, maxRestarts: 0 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'SoapFaultError', side: 'server' });
+    expect(service.callsOf('CreateUploadHandler').map((c) => Number(c.fields['PreferedChunkSize']))).toEqual([CHUNK * 4, CHUNK * 2, CHUNK]);
+    expect(service.callsOf('DeleteUploadHandler')).toHaveLength(3);
+  });
 });
 
 test('an invalid or expired handler restarts the upload with a new one', async () => {

@@ -1,0 +1,73 @@
+// A server that resets the connection on a request body it will not take, as classic ASP.NET can
+// past maxRequestLength (contract C18): the upload goes on with half the chunk size, and the session
+// starts its next upload there.
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { SrvSession, type SessionWarning } from '../../src/index.js';
+import { FAST_RETRY } from '../helpers/fast-retry.js';
+
+const CHUNK = 262_144;
+const LIMIT = 600_000;
+
+/** Forwards to the emulator, but resets any connection whose UploadFileChunk request declares more than LIMIT bytes. */
+async function resettingProxy(target: URL): Promise<{ url: string; resets: () => number; close: () => Promise<void> }> {
+  let resets = 0;
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(target.port), target.hostname);
+    let head = '';
+    client.on('data', (data: Buffer) => {
+      head = (head + data.toString('latin1', 0, Math.min(data.length, 4096))).slice(-8192);
+      const length = Number(/content-length:\s*(\d+)/i.exec(head)?.[1] ?? 0);
+      if (/UploadFileChunk/.test(head) && length > LIMIT) {
+        resets += 1;
+        upstream.destroy();
+        return void client.resetAndDestroy();
+      }
+      if (/\r\n\r\n/.test(head)) head = '';
+      upstream.write(data);
+    });
+    upstream.on('data', (data: Buffer) => client.write(data));
+    for (const socket of [client, upstream]) socket.on('error', () => undefined);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${target.pathname}`,
+    resets: () => resets,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+let emulator: RunningEmulator;
+beforeAll(async () => {
+  emulator = await startEmulator();
+});
+afterAll(() => emulator.close());
+
+test('a reset of the first chunk before any reply halves the chunk size, and the session remembers it', async () => {
+  const proxy = await resettingProxy(new URL(emulator.url));
+  const warnings: SessionWarning[] = [];
+  const session = await SrvSession.login({ url: proxy.url, user: 'demo', password: 'demo', retry: FAST_RETRY, onWarning: (w) => warnings.push(w) });
+  const source = randomBytes(CHUNK * 5 + 17);
+  try {
+    const first = await session.upload(source, '/Public/reset-first.bin', { chunkSize: CHUNK * 4 });
+    expect(first).toMatchObject({ bytes: source.length, restarts: 2 });
+    expect(session.learned.uploadChunkLimit).toBe(CHUNK);
+    expect(warnings.map((w) => w.message)).toEqual([
+      'the server refused 1048576-byte chunks as too large; uploading /Public/reset-first.bin in 524288-byte chunks',
+      'the server refused 524288-byte chunks as too large; uploading /Public/reset-first.bin in 262144-byte chunks',
+    ]);
+    const resetsBefore = proxy.resets();
+    const second = await session.upload(source, '/Public/reset-second.bin', { chunkSize: CHUNK * 4 });
+    expect(second).toMatchObject({ restarts: 0, chunks: 6 });
+    expect(proxy.resets()).toBe(resetsBefore);
+    expect((await emulator.readDocument('/Public/reset-first.bin')).equals(source)).toBe(true);
+    expect(emulator.state().uploadHandlers).toEqual([]);
+  } finally {
+    await session.close();
+    await proxy.close();
+  }
+});
