@@ -14,8 +14,10 @@ export interface ReceivedChunk {
   readonly data: Buffer;
   /** The server says nothing follows. */
   readonly last: boolean;
-  /** The CRC-32 of `data`, checked against the server's. */
+  /** The CRC-32 of `data`, checked against the server's when it sent one. */
   readonly crc: number;
+  /** Whether the server's chunkCRC32 vouched for the bytes. */
+  readonly checked: boolean;
 }
 
 /** Asks again, up to the session's retry limit, while the chunk fails its checks or the exchange; `onRetry` hears each time. */
@@ -53,5 +55,5 @@ function verifiedChunk(reply: DownloadedChunk, staged: StagedFile, offset: numbe
     );
   }
   const last = reply.lastchunk ?? offset + content.length >= staged.size;
-  return { data: content, last: last || chunklength === 0, crc: actual };
+  return { data: content, last: last || chunklength === 0, crc: actual, checked: expected !== undefined };
 }

@@ -115,6 +115,9 @@ class Transfer {
           mayHaveReachedServer: true,
         });
       }
+      if (!chunk.checked && staged.crc32 === undefined && chunks === 0) {
+        this.session.warn({ message: `download of ${this.plan.source.path}: the server sends no CRC-32 for its chunks or the file, so nothing can verify the bytes` });
+      }
       await this.sink.write(chunk.data);
       this.#content = { offset: end, crc: crc32Combine(crc, chunk.crc, chunk.data.length), chunks: chunks + 1 };
       this.plan.onProgress?.({ bytesReceived: end, totalBytes: staged.size, chunkIndex: chunks, retries: this.#retries, restarts: this.#restarts });

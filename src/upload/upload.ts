@@ -55,10 +55,15 @@ export interface UploadProgress {
 }
 
 export interface UploadResult extends TransferStats {
-  /** Undefined only when the finalize reply was lost and the stored document was confirmed by its CRC-32. */
+  /** As the finalize reply reports it; undefined when the server left it out, or the reply was lost. */
   documentId: number | undefined;
   versionId: number | undefined;
   path: string;
+  /**
+   * What says the document is stored: the finalize reply ('finalize-reply'), or, after that reply
+   * was lost, the stored CRC-32 that DocumentExists reports ('stored-crc').
+   */
+  confirmation: 'finalize-reply' | 'stored-crc';
 }
 
 export async function upload(session: SrvSession, source: UploadSource, destination: UploadDestination, options: UploadOptions = {}): Promise<UploadResult> {
@@ -134,6 +139,7 @@ class UploadRun {
           documentId: stored?.DocumentId,
           versionId: stored?.VersionId,
           path: this.finalizer.path,
+          confirmation: stored ? 'finalize-reply' : 'stored-crc',
           bytes: staged.bytes,
           crc32: crcToHex(staged.crc),
           chunks: staged.chunks,

@@ -54,7 +54,12 @@ async function upload(context: CommandContext, file: string, remotePath: string,
       progress.stop();
     }
   });
-  const ids = result.documentId === undefined ? 'confirmed by its CRC-32 (the finalize reply was lost)' : `DocumentId ${result.documentId}, VersionId ${result.versionId}`;
+  const ids =
+    result.confirmation === 'stored-crc'
+      ? 'confirmed by its CRC-32 (the finalize reply was lost)'
+      : result.documentId === undefined
+        ? 'the server reported no DocumentId'
+        : `DocumentId ${result.documentId}, VersionId ${result.versionId ?? 'not reported'}`;
   reporter.result(
     `uploaded ${file} to ${result.path}: ${ids}; ${bytes(result.bytes)} in ${seconds(result.elapsedMs)} (${rate(result.bytes, result.elapsedMs)}), CRC32 ${result.crc32}, ${result.retries} retries, ${result.restarts} restarts`,
     { ok: true, command: 'upload', file, ...result },
