@@ -18,7 +18,8 @@ import { snapshotState } from './state.js';
 import type { EmulatorState } from './state.js';
 import { DocumentStore } from './store/document-store.js';
 
-export type { EmulatorOptions, EmulatorTls, EmulatorUser } from './options.js';
+export type { EmulatorOptions, EmulatorTls, EmulatorUser, ProfileName } from './options.js';
+export { PROFILE_NAMES } from './options.js';
 export type { FaultController, FaultKind, FaultRule, InjectedFault } from './faults.js';
 export { FAULT_KINDS } from './faults.js';
 export { FAULT_SPEC_HELP, parseFaultSpec } from './fault-spec.js';

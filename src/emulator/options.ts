@@ -12,7 +12,29 @@ export interface EmulatorTls {
   readonly clientCa?: string | Buffer;
 }
 
+/**
+ * Which server the emulator behaves like (README, "Server profiles"):
+ * - `documented`: every documented attribute, in-band `SystemError:` replies, HTTP 413 over `maxBodyBytes`.
+ * - `minimal`: successful results carry only their load-bearing attributes (no `filehexcrc`, no `error=""`).
+ * - `classic-asmx`: a .NET Framework System.Web.Services endpoint: unhandled errors as `soap:Server` faults with
+ *   a stack trace, `maxRequestLength` instead of 413, HTTP 400 with an empty body for malformed XML, `xmlns=""`
+ *   written last, and ASMX's routing.
+ */
+export const PROFILE_NAMES = ['documented', 'minimal', 'classic-asmx'] as const;
+export type ProfileName = (typeof PROFILE_NAMES)[number];
+
+export function isProfileName(name: string): name is ProfileName {
+  return (PROFILE_NAMES as readonly string[]).includes(name);
+}
+
 export interface EmulatorOptions {
+  /** The server to behave like. Default `documented`. */
+  profile?: ProfileName;
+  /**
+   * `classic-asmx` only: ASP.NET's `httpRuntime/@maxRequestLength`, in KB (1024 bytes). A request over it gets
+   * `System.Web.HttpException: Maximum request length exceeded.` (HTTP 500), never 413. Default 4096.
+   */
+  maxRequestLengthKb?: number;
   /** 0 (the default) picks a free port. */
   port?: number;
   host?: string;
@@ -33,15 +55,18 @@ export interface EmulatorOptions {
   handlerTtlMs?: number;
   /** The chunk size granted for `PreferedChunkSize=0`. Default 1 MiB. */
   defaultChunkSize?: number;
-  /** Larger request bodies get HTTP 413. Default 64 MiB (a 32 MiB chunk in base64 fits). */
+  /** Larger request bodies get HTTP 413. Default 64 MiB (a 32 MiB chunk in base64 fits). Not used by `classic-asmx`. */
   maxBodyBytes?: number;
   /** A request must arrive completely within this time (slow-loris guard). Default 30 s. */
   readTimeoutMs?: number;
   /** false: answer SOAP 1.2 requests like an endpoint without 1.2 (HTTP 415). Default true. */
   soap12?: boolean;
-  /** false: the last UploadFileChunk reply carries no `filehexcrc`. Default true. */
+  /** false: the last UploadFileChunk reply carries no `filehexcrc`. Default true. `minimal` never sends it. */
   fileHexCrc?: boolean;
-  /** 'empty': the result element carries `xmlns=""`; 'inherit': it inherits the service namespace. */
+  /**
+   * 'empty' (the default): the result element carries `xmlns=""`; 'inherit': it inherits the service namespace.
+   * `classic-asmx` always writes 'empty', after the attributes, as XmlWriter does.
+   */
   resultXmlns?: 'empty' | 'inherit';
   /** Who may use a handler: the session (ticket) that created it, or any session of the same user. */
   handlerBinding?: 'session' | 'user';
@@ -60,7 +85,15 @@ export const MAX_CHUNK_SIZE = 33_554_432;
 const DAY_MS = 86_400_000;
 
 export function resolveOptions(options: EmulatorOptions): EmulatorConfig {
+  const maxRequestLengthKb = options.maxRequestLengthKb ?? 4096;
+  if (!(Number.isInteger(maxRequestLengthKb) && maxRequestLengthKb > 0)) {
+    throw new TypeError(`maxRequestLengthKb must be a positive whole number of KB, not ${maxRequestLengthKb}`);
+  }
+  const profile = options.profile ?? 'documented';
+  if (!isProfileName(profile)) throw new TypeError(`unknown profile "${String(profile)}": expected ${PROFILE_NAMES.join(', ')}`);
   return {
+    profile,
+    maxRequestLengthKb,
     port: options.port ?? 0,
     host: options.host ?? '127.0.0.1',
     dataDir: options.dataDir,

@@ -289,7 +289,7 @@ describe('limits', () => {
   });
   afterAll(() => limited.close());
 
-  it('answers 413 to a declared body over the limit, before reading it', async () => {
+  it('answers 413 to a declared body over the limit, without processing it', async () => {
     const response = await postSoap11(limited.url, `${TEMPURI}ServerInfo`, envelope11('ServerInfo', []) + ' '.repeat(5000));
     expect(response.status).toBe(413);
     const form = await postForm(limited.url, 'ServerInfo', [['x', 'y'.repeat(5000)]]);

@@ -1,10 +1,16 @@
 import type { IncomingMessage } from 'node:http';
 import { BodyTooLargeError } from './errors.js';
 
+/**
+ * How much of a refused body is read and discarded before the refusal is sent. A client still sending its body
+ * would otherwise meet a closed socket (EPIPE or a reset) and never see the reply; past this, it may.
+ */
+export const DRAIN_LIMIT_BYTES = 256 * 1_048_576;
+
 /** Refuses a declared Content-Length over the limit before reading anything. */
 export function checkDeclaredLength(request: IncomingMessage, maxBytes: number): void {
   const declared = Number(request.headers['content-length'] ?? 0);
-  if (declared > maxBytes) throw new BodyTooLargeError(maxBytes);
+  if (declared > maxBytes) throw new BodyTooLargeError(maxBytes, true);
 }
 
 /**
@@ -16,7 +22,7 @@ export async function* limitedBody(request: IncomingMessage, maxBytes: number): 
   for await (const chunk of request.iterator({ destroyOnReturn: false })) {
     const piece = chunk as Buffer;
     received += piece.length;
-    if (received > maxBytes) throw new BodyTooLargeError(maxBytes);
+    if (received > maxBytes) throw new BodyTooLargeError(maxBytes, false);
     yield piece;
   }
 }

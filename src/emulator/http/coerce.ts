@@ -1,6 +1,8 @@
 import type { ParamSpec } from '../operations.js';
 import type { Binary, ParamValue } from '../params.js';
 import { decodeBase64 } from './base64.js';
+import { conversionException, formConversionException } from '../profiles/asmx.js';
+import type { DotNetException } from '../profiles/asmx.js';
 import { RequestError } from './errors.js';
 
 export type Binder = 'soap' | 'form';
@@ -45,12 +47,25 @@ function convert(spec: ParamSpec, raw: string | Binary, binder: Binder): ParamVa
   }
 }
 
-export const invalidValue = (spec: ParamSpec): RequestError =>
-  new RequestError(`Server was unable to read request: the value of ${spec.name} is not a valid ${spec.type}.`);
+/** What .NET throws for the value: XmlSerializer's XmlConvert over SOAP, ScalarFormatter over GET/POST. */
+function dotnetProblem(spec: ParamSpec, text: string, binder: Binder): DotNetException | undefined {
+  if (spec.type === 'string') return undefined;
+  if (binder === 'form') return formConversionException(spec.type, text);
+  // A bad base64Binary is an XmlException of the reader (malformed), not a conversion.
+  return spec.type === 'base64' ? undefined : conversionException(spec.type, text.trim());
+}
+
+/** A value that does not convert to its parameter's type; `text` is the value received, when it is text. */
+export function invalidValue(spec: ParamSpec, binder: Binder, text = ''): RequestError {
+  return new RequestError(`Server was unable to read request: the value of ${spec.name} is not a valid ${spec.type}.`, 'Client', {
+    malformed: binder === 'soap' && spec.type === 'base64',
+    dotnet: dotnetProblem(spec, text, binder),
+  });
+}
 
 /** Converts a received value to the parameter's type; a value that does not convert is a request error. */
 export function bindValue(spec: ParamSpec, raw: string | Binary, binder: Binder): ParamValue {
   const value = convert(spec, raw, binder);
-  if (value === undefined) throw invalidValue(spec);
+  if (value === undefined) throw invalidValue(spec, binder, asText(raw));
   return value;
 }

@@ -43,7 +43,7 @@ async function fromMultipart(request: IncomingMessage, maxBytes: number): Promis
   const files: Promise<void>[] = [];
   const parser = multipartParser(request, maxBytes);
   parser.on('field', (name, value, info) => {
-    if (info.valueTruncated) parser.destroy(new BodyTooLargeError(maxBytes));
+    if (info.valueTruncated) parser.destroy(new BodyTooLargeError(maxBytes, false));
     addRaw(values, name, value);
   });
   parser.on('file', (name, stream) => {

@@ -4,68 +4,53 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { FaultInjector, FaultPlan } from '../faults.js';
 import type { EmulatorConfig } from '../options.js';
-import { findOperationIgnoringCase } from '../operations.js';
+import { findOperation, findOperationIgnoringCase } from '../operations.js';
 import type { OperationSpec } from '../operations.js';
 import type { Params } from '../params.js';
+import {
+  actionNotRecognized,
+  actionRequired,
+  exceptionText,
+  formRequestLengthExceeded,
+  injectedHttp500,
+  injectedSystemError as asmxSystemError,
+  internalException,
+  requestLengthExceeded,
+  unknownAction,
+  unknownFormMethod,
+  webMethodFrame,
+} from '../profiles/asmx.js';
+import type { DotNetException } from '../profiles/asmx.js';
+import { bodyLimit, isClassicAsmx } from '../profiles/index.js';
 import type { ResultElement } from '../result.js';
-import { callOperation, injectedSystemError } from '../service/index.js';
+import { callOperation, injectedSystemError, performOperation } from '../service/index.js';
 import type { ServiceContext } from '../service/index.js';
 import type { EmulatorState } from '../state.js';
-import { elementXml, XML_DECLARATION } from '../xml/writer.js';
-import { checkDeclaredLength, discardRest, drain, limitedBody } from './body.js';
+import { checkDeclaredLength, discardRest, DRAIN_LIMIT_BYTES, drain, limitedBody } from './body.js';
 import { BodyTooLargeError, RequestError, UnsupportedMediaTypeError } from './errors.js';
-import { readFormParams } from './form-request.js';
-import { operationOfAction, readSoapParams, soapActionOf, soapVersionOf } from './soap-request.js';
+import { FORM_CONTENT_TYPE, formProtocol, send, sendPlain, soapProtocol } from './protocols.js';
+import type { Protocol } from './protocols.js';
+import {
+  asmxActionOf,
+  operationOfAction,
+  requestElementOf,
+  SERVICE_NAMESPACE,
+  soapActionOf,
+  soapVersionOf,
+} from './soap-request.js';
 import type { SoapVersion } from './soap-request.js';
-import { SOAP_CONTENT_TYPES, soapFaultXml, soapResultXml } from './soap-response.js';
+import { SOAP_CONTENT_TYPES, soapFaultXml } from './soap-response.js';
 import { wsdlFor } from './wsdl.js';
 
 /** The state view lives outside /srv.asmx, so it can never collide with an operation. */
 export const STATE_PATH = '/__emulator/state';
 const SERVICE_PATH = '/srv.asmx';
-const FORM_CONTENT_TYPE = 'text/xml; charset=utf-8';
 
 export interface ServerEnvironment {
   readonly config: EmulatorConfig;
   readonly service: ServiceContext;
   readonly faults: FaultInjector;
   readonly state: () => EmulatorState;
-}
-
-/** How one protocol reads a call and writes its outcome. */
-interface Protocol {
-  readParams(request: IncomingMessage, spec: OperationSpec): Promise<Params>;
-  writeResult(response: ServerResponse, spec: OperationSpec, element: ResultElement): void;
-  writeRequestError(response: ServerResponse, error: RequestError): void;
-}
-
-function send(response: ServerResponse, status: number, contentType: string, body: string): void {
-  response.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
-  response.end(body);
-}
-
-const sendPlain = (response: ServerResponse, status: number, text: string): void =>
-  send(response, status, 'text/plain; charset=utf-8', text);
-
-function soapProtocol(version: SoapVersion, config: EmulatorConfig): Protocol {
-  const contentType = SOAP_CONTENT_TYPES[version];
-  return {
-    readParams: (request, spec) => readSoapParams(limitedBody(request, config.maxBodyBytes), version, spec),
-    writeResult: (response, spec, element) =>
-      send(response, 200, contentType, soapResultXml(version, spec, element, config.resultXmlns)),
-    writeRequestError: (response, error) =>
-      send(response, 500, contentType, soapFaultXml(version, error.faultCode, error.message)),
-  };
-}
-
-/** GET and POST answer the bare result element. */
-function formProtocol(url: URL, config: EmulatorConfig): Protocol {
-  return {
-    readParams: (request, spec) => readFormParams(request, url, spec, config.maxBodyBytes),
-    writeResult: (response, _spec, element) =>
-      send(response, 200, FORM_CONTENT_TYPE, XML_DECLARATION + elementXml(element.name, element.attributes, element.text)),
-    writeRequestError: (response, error) => sendPlain(response, 400, error.message),
-  };
 }
 
 /** Ends the exchange with no reply at all. */
@@ -97,7 +82,7 @@ function requestUrl(request: IncomingMessage): URL | undefined {
  * carry the next request; when that is not possible, the reply closes the connection.
  */
 async function finishBody(env: ServerEnvironment, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  if (!(await discardRest(request, env.config.maxBodyBytes))) response.setHeader('Connection', 'close');
+  if (!(await discardRest(request, bodyLimit(env.config)))) response.setHeader('Connection', 'close');
 }
 
 function expireCallerTicket(env: ServerEnvironment, spec: OperationSpec, params: Params, cookie: string | undefined): void {
@@ -106,18 +91,28 @@ function expireCallerTicket(env: ServerEnvironment, spec: OperationSpec, params:
   if (ticket !== undefined) env.service.tickets.revoke(ticket);
 }
 
+/** What a call comes to: a result element, or (`classic-asmx`) an exception the web method did not catch. */
+type CallOutcome = { readonly element: ResultElement } | { readonly exception: DotNetException };
+
 async function runOperation(
   env: ServerEnvironment,
   request: IncomingMessage,
   spec: OperationSpec,
   params: Params,
   plan: FaultPlan,
-): Promise<ResultElement> {
+): Promise<CallOutcome> {
   const cookie = cookieTicket(request);
   if (plan.latencyMs > 0) await delay(plan.latencyMs);
   if (plan.kinds.has('expireTicket')) expireCallerTicket(env, spec, params, cookie);
-  if (plan.kinds.has('systemError')) return injectedSystemError(spec);
-  return callOperation(env.service, spec, { params, cookieTicket: cookie, faults: plan.kinds });
+  const call = { params, cookieTicket: cookie, faults: plan.kinds };
+  if (!isClassicAsmx(env.config)) {
+    if (plan.kinds.has('systemError')) return { element: injectedSystemError(spec) };
+    return { element: await callOperation(env.service, spec, call) };
+  }
+  // An ASMX web method that does not catch an exception leaves it to ASP.NET, which answers a soap:Server fault.
+  if (plan.kinds.has('systemError')) return { exception: asmxSystemError(webMethodFrame(spec)) };
+  const outcome = await performOperation(env.service, spec, call);
+  return 'element' in outcome ? outcome : { exception: internalException(outcome.unhandled, webMethodFrame(spec)) };
 }
 
 /** One operation call, with the faults planned for it applied at their point of the exchange. */
@@ -127,25 +122,68 @@ async function serveCall(
   response: ServerResponse,
   spec: OperationSpec,
   protocol: Protocol,
+  body?: AsyncIterable<Buffer>,
 ): Promise<void> {
   const plan = env.faults.plan(spec.name);
   if (plan.kinds.has('dropRequest')) return dropConnection(response);
   if (plan.kinds.has('http500')) {
     await drain(request);
+    if (isClassicAsmx(env.config)) return protocol.writeException(response, injectedHttp500(webMethodFrame(spec)));
     return sendPlain(response, 500, '');
   }
   let params: Params;
   try {
-    params = await protocol.readParams(request, spec);
+    params = await protocol.readParams(request, spec, body);
   } catch (error) {
     if (!(error instanceof RequestError)) throw error;
     await finishBody(env, request, response);
     return protocol.writeRequestError(response, error);
   }
-  const element = await runOperation(env, request, spec, params, plan);
+  const outcome = await runOperation(env, request, spec, params, plan);
   if (plan.kinds.has('dropReply')) return dropConnection(response);
-  protocol.writeResult(response, spec, element);
+  if ('exception' in outcome) return protocol.writeException(response, outcome.exception);
+  protocol.writeResult(response, spec, outcome.element);
 }
+
+async function* replay(pieces: readonly Buffer[]): AsyncGenerator<Buffer> {
+  yield* pieces;
+}
+
+/**
+ * ASMX routing: SOAP 1.1 routes on the SOAPAction header when there is one, and on the request element (the
+ * Body's first child) when there is none; SOAP 1.2 routes on the action parameter, then on the request element.
+ * Actions are URL-decoded and compared exactly.
+ */
+async function asmxSoapCall(
+  env: ServerEnvironment,
+  request: IncomingMessage,
+  response: ServerResponse,
+  version: SoapVersion,
+  protocol: Protocol,
+): Promise<void> {
+  const action = asmxActionOf(request.headers, version);
+  const byAction = action === undefined ? undefined : operationOfAction(action);
+  if (byAction !== undefined) return serveCall(env, request, response, byAction, protocol);
+  if (version === '1.1' && action !== undefined) {
+    await drain(request);
+    return protocol.writeRequestError(response, routingError(`Server did not recognize the value of HTTP Header SOAPAction: ${action}.`, unknownAction(action)));
+  }
+  const pieces: Buffer[] = [];
+  for await (const piece of limitedBody(request, bodyLimit(env.config))) pieces.push(piece);
+  let element: ReturnType<typeof requestElementOf>;
+  try {
+    element = requestElementOf(pieces);
+  } catch (error) {
+    if (!(error instanceof RequestError)) throw error;
+    return protocol.writeRequestError(response, error);
+  }
+  const byElement = element?.uri === SERVICE_NAMESPACE ? findOperation(element.local) : undefined;
+  if (byElement !== undefined) return serveCall(env, request, response, byElement, protocol, replay(pieces));
+  const exception = action === undefined || action === '' ? actionRequired(version) : actionNotRecognized(action);
+  protocol.writeRequestError(response, routingError(exception.message, exception));
+}
+
+const routingError = (message: string, dotnet: DotNetException): RequestError => new RequestError(message, 'Client', { dotnet });
 
 async function soapCall(env: ServerEnvironment, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const contentType = request.headers['content-type'] ?? '';
@@ -154,6 +192,7 @@ async function soapCall(env: ServerEnvironment, request: IncomingMessage, respon
     throw new UnsupportedMediaTypeError(contentType, SOAP_CONTENT_TYPES['1.1']);
   }
   const protocol = soapProtocol(version, env.config);
+  if (isClassicAsmx(env.config)) return asmxSoapCall(env, request, response, version, protocol);
   const action = soapActionOf(request.headers, version);
   const spec = operationOfAction(action);
   if (spec !== undefined) return serveCall(env, request, response, spec, protocol);
@@ -174,8 +213,15 @@ async function serviceRoot(env: ServerEnvironment, request: IncomingMessage, res
   sendPlain(response, 405, 'Use POST for SOAP, or GET ?WSDL.');
 }
 
+/** GET/POST: ASP.NET Core routes ignore the operation name's case; ASMX's HttpServerType looks it up exactly. */
 async function formCall(env: ServerEnvironment, request: IncomingMessage, response: ServerResponse, url: URL) {
-  const spec = findOperationIgnoringCase(url.pathname.slice(SERVICE_PATH.length + 1));
+  const name = url.pathname.slice(SERVICE_PATH.length + 1);
+  const classic = isClassicAsmx(env.config);
+  const spec = classic ? findOperation(name) : findOperationIgnoringCase(name);
+  if (spec === undefined && classic) {
+    await drain(request);
+    return sendPlain(response, 500, `${exceptionText(unknownFormMethod(name))}\r\n`);
+  }
   if (spec === undefined) return sendPlain(response, 404, 'Unknown operation.');
   if (request.method !== 'GET' && request.method !== 'POST') return sendPlain(response, 405, 'Use GET or POST.');
   return serveCall(env, request, response, spec, formProtocol(url, env.config));
@@ -185,7 +231,7 @@ async function route(env: ServerEnvironment, request: IncomingMessage, response:
   const url = requestUrl(request);
   if (url === undefined) return sendPlain(response, 400, 'Invalid request target.');
   const path = url.pathname.toLowerCase();
-  checkDeclaredLength(request, env.config.maxBodyBytes);
+  checkDeclaredLength(request, bodyLimit(env.config));
   if (path === STATE_PATH && request.method === 'GET') {
     return send(response, 200, 'application/json; charset=utf-8', JSON.stringify(env.state()));
   }
@@ -194,14 +240,40 @@ async function route(env: ServerEnvironment, request: IncomingMessage, response:
   sendPlain(response, 404, 'Not found.');
 }
 
+/** The SOAP version of a POST to the service endpoint, or undefined for anything else. */
+function soapVersionOfRequest(request: IncomingMessage): SoapVersion | undefined {
+  if (request.method !== 'POST' || requestUrl(request)?.pathname.toLowerCase() !== SERVICE_PATH) return undefined;
+  return soapVersionOf(request.headers['content-type'] ?? '');
+}
+
+/**
+ * A body over the limit. The rest of it is read first (up to DRAIN_LIMIT_BYTES), so that a client still sending
+ * receives the reply instead of a reset. Documented and minimal servers answer HTTP 413. `classic-asmx` is
+ * ASP.NET's maxRequestLength: a declared length over it is an HttpException (a soap:Server fault, or text over
+ * GET/POST, HTTP 500); a chunked body that grows past it has the connection reset, as a worker that stops
+ * reading does.
+ */
+async function refuseBody(env: ServerEnvironment, request: IncomingMessage, response: ServerResponse, error: BodyTooLargeError) {
+  const classic = isClassicAsmx(env.config);
+  if (classic && !error.declared) return void request.socket.resetAndDestroy();
+  const declared = Number(request.headers['content-length'] ?? 0);
+  if (declared <= DRAIN_LIMIT_BYTES) await discardRest(request, DRAIN_LIMIT_BYTES);
+  response.setHeader('Connection', 'close');
+  if (!classic) return sendPlain(response, 413, error.message);
+  const version = soapVersionOfRequest(request);
+  if (version === undefined) return sendPlain(response, 500, `${exceptionText(formRequestLengthExceeded())}\r\n`);
+  send(response, 500, SOAP_CONTENT_TYPES[version], soapFaultXml(version, 'Server', exceptionText(requestLengthExceeded())));
+}
+
 async function failRequest(env: ServerEnvironment, request: IncomingMessage, response: ServerResponse, error: unknown): Promise<void> {
   if (response.headersSent || response.socket === null || response.socket.destroyed) return dropConnection(response);
-  if (error instanceof BodyTooLargeError) {
-    response.setHeader('Connection', 'close');
-    return sendPlain(response, 413, error.message);
-  }
+  if (error instanceof BodyTooLargeError) return refuseBody(env, request, response, error);
   await finishBody(env, request, response);
-  if (error instanceof UnsupportedMediaTypeError) return sendPlain(response, 415, error.message);
+  const classic = isClassicAsmx(env.config);
+  // ASMX answers a content type it cannot read with 415 and no body (the fault is written only for 500).
+  if (error instanceof UnsupportedMediaTypeError) return classic ? send(response, 415, FORM_CONTENT_TYPE, '') : sendPlain(response, 415, error.message);
+  const version = classic ? soapVersionOfRequest(request) : undefined;
+  if (version !== undefined) return soapProtocol(version, env.config).writeException(response, internalException(error, 'System.Web.Services.Protocols.WebServiceHandler.CoreProcessRequest()'));
   sendPlain(response, 500, error instanceof Error ? error.message : String(error));
 }
 

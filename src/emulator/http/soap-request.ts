@@ -5,6 +5,8 @@ import type { OperationSpec, ParamSpec } from '../operations.js';
 import type { ParamValue, Params } from '../params.js';
 import { createSafeParser } from '../xml/safe-parser.js';
 import type { SafeParser } from '../xml/safe-parser.js';
+import { envelopeMismatch, unreadableRequest, xmlDocumentError } from '../profiles/asmx.js';
+import type { DotNetException } from '../profiles/asmx.js';
 import { Base64Decoder } from './base64.js';
 import { bindValue, invalidValue } from './coerce.js';
 import { RequestError } from './errors.js';
@@ -35,12 +37,47 @@ export function soapActionOf(headers: IncomingHttpHeaders, version: SoapVersion)
   return (Array.isArray(raw) ? raw[0] : raw)?.trim().replace(/^"(.*)"$/, '$1') ?? '';
 }
 
+/** HttpUtility.UrlDecode: `+` is a space, %XX runs are UTF-8; anything else stays as it is. */
+export function urlDecode(text: string): string {
+  return text
+    .replace(/\+/g, ' ')
+    .replace(/(?:%[0-9a-fA-F]{2})+/g, (run) => Buffer.from(run.replace(/%/g, ''), 'hex').toString('utf8'));
+}
+
+/**
+ * The action as ASMX routes on it, or undefined when the request names none. SOAP 1.1: the SOAPAction header,
+ * unquoted only when it both starts and ends with a quote; SOAP 1.2: the Content-Type's action parameter. Then
+ * URL-decoded. It is compared exactly (a case-sensitive Hashtable of the web methods' actions).
+ */
+export function asmxActionOf(headers: IncomingHttpHeaders, version: SoapVersion): string | undefined {
+  if (version === '1.1') {
+    const raw = Array.isArray(headers.soapaction) ? headers.soapaction[0] : headers.soapaction;
+    if (raw === undefined) return undefined;
+    const unquoted = raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1) : raw;
+    return urlDecode(unquoted);
+  }
+  const parameter = /;\s*action\s*=\s*("[^"]*"|[^;]*)/i.exec(headers['content-type'] ?? '')?.[1]?.trim();
+  if (parameter === undefined || parameter === '' || parameter === '""') return undefined;
+  return urlDecode(parameter.replace(/^"(.*)"$/, '$1'));
+}
+
 /** Like ASMX, the action must be exactly the service namespace followed by an operation name. */
 export function operationOfAction(action: string): OperationSpec | undefined {
   return action.startsWith(SERVICE_NAMESPACE) ? findOperation(action.slice(SERVICE_NAMESPACE.length)) : undefined;
 }
 
-const unreadable = (message: string): RequestError => new RequestError(`Server was unable to read request. ${message}`);
+/** The request cannot be read: not well-formed XML (`malformed`), or XML that is not the expected request. */
+function unreadable(message: string, details: { malformed?: boolean; inner?: DotNetException } = {}): RequestError {
+  const inner = details.inner ?? { type: 'System.InvalidOperationException', message };
+  return new RequestError(`Server was unable to read request. ${message}`, 'Client', {
+    malformed: details.malformed ?? false,
+    dotnet: unreadableRequest(inner),
+  });
+}
+
+/** An XmlException of the reader: the body is not well-formed XML. */
+const malformed = (message: string): RequestError =>
+  unreadable(message, { malformed: true, inner: { type: 'System.Xml.XmlException', message } });
 
 interface OpenParam {
   readonly spec: ParamSpec;
@@ -63,6 +100,7 @@ class SoapBodyReader {
   readonly #version: SoapVersion;
   readonly #spec: OperationSpec;
   #depth = 0;
+  #sawRoot = false;
   #inBody = false;
   #sawOperation = false;
   #param: OpenParam | undefined;
@@ -96,6 +134,7 @@ class SoapBodyReader {
 
   finish(): Params {
     this.#parse(() => this.#parser.close());
+    if (this.#depth === 0 && !this.#sawRoot) throw malformed('Root element is missing.');
     if (!this.#sawOperation) throw unreadable(`The SOAP Body holds no ${this.#spec.name} element.`);
     return this.#params;
   }
@@ -105,9 +144,16 @@ class SoapBodyReader {
     try {
       step();
     } catch (error) {
-      if (error instanceof RequestError) throw error;
-      throw unreadable(error instanceof Error ? error.message : String(error));
+      if (error instanceof RequestError) throw this.#located(error);
+      throw malformed(error instanceof Error ? error.message : String(error));
     }
+  }
+
+  /** A value that did not convert, as XmlSerializer reports it: inside an error at a position of the document. */
+  #located(error: RequestError): RequestError {
+    if (error.malformed || error.dotnet === undefined || error.dotnet.type.endsWith('SoapException')) return error;
+    const located = xmlDocumentError(this.#parser.line, this.#parser.column, error.dotnet);
+    return new RequestError(error.message, error.faultCode, { dotnet: unreadableRequest(located) });
   }
 
   #open(local: string, uri: string, attributes: readonly { uri: string; local: string; value: string }[]): void {
@@ -119,15 +165,22 @@ class SoapBodyReader {
   }
 
   #checkEnvelope(local: string, uri: string): void {
-    if (local !== 'Envelope') throw unreadable('The root element is not a SOAP Envelope.');
+    this.#sawRoot = true;
+    if (local !== 'Envelope') throw malformed('The root element is not a SOAP Envelope.');
     if (uri === ENVELOPE_NAMESPACES[this.#version]) return;
     const expected = ENVELOPE_NAMESPACES[this.#version];
-    throw new RequestError(`The envelope namespace '${uri}' is not the expected '${expected}'.`, 'VersionMismatch');
+    throw new RequestError(`The envelope namespace '${uri}' is not the expected '${expected}'.`, 'VersionMismatch', {
+      dotnet: envelopeMismatch(uri, expected),
+    });
   }
 
   #checkOperation(local: string, uri: string): void {
     if (local !== this.#spec.name || uri !== SERVICE_NAMESPACE) {
-      throw unreadable(`The Body element {${uri}}${local} is not {${SERVICE_NAMESPACE}}${this.#spec.name}.`);
+      const position = [this.#parser.line, this.#parser.column] as const;
+      const notExpected = { type: 'System.InvalidOperationException', message: `<${local} xmlns='${uri}'> was not expected.` };
+      throw unreadable(`The Body element {${uri}}${local} is not {${SERVICE_NAMESPACE}}${this.#spec.name}.`, {
+        inner: xmlDocumentError(...position, notExpected),
+      });
     }
     this.#sawOperation = true;
   }
@@ -158,7 +211,7 @@ class SoapBodyReader {
   #value(param: OpenParam): ParamValue {
     if (param.base64 === undefined) return bindValue(param.spec, param.text.join(''), 'soap');
     const bytes = param.base64.finish();
-    if (bytes === undefined) throw invalidValue(param.spec);
+    if (bytes === undefined) throw invalidValue(param.spec, 'soap');
     return bytes;
   }
 }
@@ -179,7 +232,7 @@ function decode(decoder: TextDecoder, piece?: Buffer): string {
   try {
     return decoder.decode(piece, { stream: piece !== undefined });
   } catch {
-    throw unreadable('The body is not valid UTF-8.');
+    throw malformed('The body is not valid UTF-8.');
   }
 }
 
@@ -194,4 +247,43 @@ export async function readSoapParams(
   for await (const piece of body) reader.write(decode(decoder, piece));
   reader.write(decode(decoder));
   return reader.finish();
+}
+
+/** Stops the pre-scan once the request element is known. */
+class Found extends Error {}
+
+/**
+ * The first element of the SOAP Body, `{uri}local`, as ASMX's GetRequestElement finds it to route a request that
+ * names no usable action. Undefined when there is none (an empty Body, or no Envelope). Not well-formed XML
+ * before that point is a `malformed` request error.
+ */
+export function requestElementOf(body: readonly Buffer[]): { readonly local: string; readonly uri: string } | undefined {
+  const parser = createSafeParser();
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let depth = 0;
+  let inBody = false;
+  let envelope = '';
+  let found: { local: string; uri: string } | undefined;
+  parser.on('opentag', (tag) => {
+    depth += 1;
+    if (depth === 1) envelope = tag.local === 'Envelope' ? tag.uri : '';
+    else if (depth === 2) inBody = envelope !== '' && tag.local === 'Body' && tag.uri === envelope;
+    else if (depth === 3 && inBody) {
+      found = { local: tag.local, uri: tag.uri };
+      throw new Found();
+    }
+  });
+  parser.on('closetag', () => {
+    depth -= 1;
+  });
+  try {
+    for (const piece of body) parser.write(decode(decoder, piece));
+    parser.write(decode(decoder));
+    parser.close();
+  } catch (error) {
+    if (error instanceof Found) return found;
+    if (error instanceof RequestError) throw error;
+    throw malformed(error instanceof Error ? error.message : String(error));
+  }
+  return found;
 }

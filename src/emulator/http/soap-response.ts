@@ -18,14 +18,26 @@ function envelope(version: SoapVersion, body: string): string {
   );
 }
 
+/**
+ * How the result element leaves the service namespace: `xmlns=""` before its attributes, after them (where .NET's
+ * XmlWriter puts a declaration it had to add), or not at all, so that it inherits tempuri.
+ */
+export type ResultNamespace = 'empty' | 'empty-last' | 'inherit';
+
+function withNamespace(element: ResultElement, resultXmlns: ResultNamespace) {
+  const declaration = ['xmlns', ''] as const;
+  if (resultXmlns === 'empty') return [declaration, ...element.attributes];
+  return resultXmlns === 'empty-last' ? [...element.attributes, declaration] : element.attributes;
+}
+
 /** `{Op}Response/{Op}Result/<element>`; the element carries `xmlns=""` unless it should inherit tempuri. */
 export function soapResultXml(
   version: SoapVersion,
   spec: OperationSpec,
   element: ResultElement,
-  resultXmlns: 'empty' | 'inherit',
+  resultXmlns: ResultNamespace,
 ): string {
-  const attributes = resultXmlns === 'empty' ? [['xmlns', ''] as const, ...element.attributes] : element.attributes;
+  const attributes = withNamespace(element, resultXmlns);
   const inner = elementXml(element.name, attributes, element.text);
   const { name } = spec;
   return envelope(

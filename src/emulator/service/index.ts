@@ -44,19 +44,33 @@ const HANDLERS: Record<OperationName, OperationHandler> = {
   CreateFolder: createFolder,
 };
 
+/** What an operation produced: its result (a refusal is a `success="false"` one), or an error it did not handle. */
+export type OperationOutcome = { readonly element: ResultElement } | { readonly unhandled: unknown };
+
+/** Runs one operation; an unexpected error is left to the caller, as an ASMX web method leaves it to ASP.NET. */
+export async function performOperation(
+  context: ServiceContext,
+  spec: OperationSpec,
+  call: OperationCall,
+): Promise<OperationOutcome> {
+  try {
+    return { element: { name: spec.resultElement, ...(await HANDLERS[spec.name](context, call)) } };
+  } catch (error) {
+    if (error instanceof Refusal) return { element: { name: spec.resultElement, ...refusalReply(error) } };
+    return { unhandled: error };
+  }
+}
+
 /** Runs one operation: refusals become `success="false"` replies, unexpected errors `SystemError:` ones. */
 export async function callOperation(
   context: ServiceContext,
   spec: OperationSpec,
   call: OperationCall,
 ): Promise<ResultElement> {
-  try {
-    return { name: spec.resultElement, ...(await HANDLERS[spec.name](context, call)) };
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const reply = error instanceof Refusal ? refusalReply(error) : systemErrorReply(message);
-    return { name: spec.resultElement, ...reply };
-  }
+  const outcome = await performOperation(context, spec, call);
+  if ('element' in outcome) return outcome.element;
+  const message = outcome.unhandled instanceof Error ? outcome.unhandled.message : String(outcome.unhandled);
+  return { name: spec.resultElement, ...systemErrorReply(message) };
 }
 
 export const injectedSystemError = (spec: OperationSpec): ResultElement => ({
