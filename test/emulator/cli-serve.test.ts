@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { login, soap } from './helpers.js';
+import { envelope11, login, postSoap11, soap, TEMPURI } from './helpers.js';
 
 const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'serve-cli.ts');
 
@@ -38,6 +38,48 @@ describe('srv-asmx serve', () => {
     const [code] = (await once(child, 'exit')) as [number | null];
     expect(code).toBe(0);
     expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it('--profile minimal: only the load-bearing attributes', async () => {
+    const child = runServe(['--profile', 'minimal']);
+    const url = await firstLine(child);
+    try {
+      expect(await (await fetch(`${url}/ServerInfo`)).text()).toBe('<?xml version="1.0" encoding="utf-8"?><root success="true" VersionNumber="8.7.0.0" />');
+    } finally {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+  });
+
+  it('--profile classic-asmx with --max-request-length: xmlns="" last, and the limit as an ASMX fault', async () => {
+    const child = runServe(['--profile', 'classic-asmx', '--max-request-length', '1']);
+    let stderr = '';
+    child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+    const url = await firstLine(child);
+    try {
+      expect((await soap(url, 'ServerInfo')).body).toMatch(/ComplianceModuleIsOn="true" xmlns="" \/><\/ServerInfoResult>/);
+      const over = await postSoap11(url, `${TEMPURI}ServerInfo`, envelope11('ServerInfo', []) + ' '.repeat(2048));
+      expect(over.status).toBe(500);
+      expect(over.body).toContain('System.Web.HttpException: Maximum request length exceeded.');
+      expect(stderr).toContain('profile classic-asmx');
+    } finally {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+  });
+
+  it('refuses an unknown --profile and a --max-request-length of 0', async () => {
+    for (const [args, message] of [
+      [['--profile', 'iis'], 'expected one of documented, minimal, classic-asmx'],
+      [['--profile', 'classic-asmx', '--max-request-length', '0'], 'above 0'],
+    ] as const) {
+      const child = runServe([...args]);
+      let stderr = '';
+      child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+      const [code] = (await once(child, 'exit')) as [number | null];
+      expect(code).not.toBe(0);
+      expect(stderr).toContain(message);
+    }
   });
 
   it('refuses a bad --faults spec', async () => {

@@ -1,12 +1,14 @@
 import { once } from 'node:events';
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
-import { FAULT_SPEC_HELP, parseFaultSpec, startEmulator } from '../../emulator/index.js';
-import type { EmulatorOptions, EmulatorTls, EmulatorUser, FaultRule } from '../../emulator/index.js';
+import { FAULT_SPEC_HELP, parseFaultSpec, PROFILE_NAMES, startEmulator } from '../../emulator/index.js';
+import type { EmulatorOptions, EmulatorTls, EmulatorUser, FaultRule, ProfileName } from '../../emulator/index.js';
 import { readFileSync } from 'node:fs';
 import { wholeNumber } from '../arguments.js';
 
 interface ServeOptions {
+  profile: ProfileName;
+  maxRequestLength?: number;
   port: number;
   host: string;
   dataDir?: string;
@@ -38,6 +40,18 @@ function faultRules(value: string): FaultRule[] {
   }
 }
 
+function profileName(value: string): ProfileName {
+  const profile = PROFILE_NAMES.find((name) => name === value);
+  if (profile === undefined) throw new InvalidArgumentError(`expected one of ${PROFILE_NAMES.join(', ')}`);
+  return profile;
+}
+
+function positiveKb(value: string): number {
+  const kb = wholeNumber(value);
+  if (kb === 0) throw new InvalidArgumentError('expected a whole number of KB above 0');
+  return kb;
+}
+
 function tlsOf(options: ServeOptions): EmulatorTls | undefined {
   if (options.tlsCert === undefined && options.tlsKey === undefined) return undefined;
   if (options.tlsCert === undefined || options.tlsKey === undefined) throw new InvalidArgumentError('--tls-cert and --tls-key go together');
@@ -52,6 +66,8 @@ function emulatorOptions(options: ServeOptions): EmulatorOptions {
   const tls = tlsOf(options);
   return {
     ...(tls !== undefined && { tls }),
+    profile: options.profile,
+    ...(options.maxRequestLength !== undefined && { maxRequestLengthKb: options.maxRequestLength }),
     port: options.port,
     host: options.host,
     soap12: options.soap12,
@@ -71,18 +87,30 @@ function emulatorOptions(options: ServeOptions): EmulatorOptions {
 async function serve(options: ServeOptions): Promise<void> {
   const emulator = await startEmulator(emulatorOptions(options));
   process.stdout.write(`${emulator.url}\n`);
-  process.stderr.write(`srv-asmx emulator: data in ${emulator.dataDir}; WSDL at ${emulator.url}?WSDL; stop with Ctrl+C\n`);
+  process.stderr.write(
+    `srv-asmx emulator (profile ${options.profile}): data in ${emulator.dataDir}; WSDL at ${emulator.url}?WSDL; stop with Ctrl+C\n`,
+  );
   const stop = new AbortController();
   await Promise.race(['SIGINT', 'SIGTERM'].map((signal) => once(process, signal, { signal: stop.signal })));
   stop.abort();
   await emulator.close();
 }
 
+const PROFILE_HELP = `Profiles (--profile):
+  documented    every documented attribute; SystemError: in-band; HTTP 413 over --max-body (the default)
+  minimal       successful results carry only the attributes a client cannot do without
+                (no filehexcrc, no error="", no profile, dates or ServerInfo details)
+  classic-asmx  a .NET Framework ASMX endpoint: unhandled errors as soap:Server faults with a stack trace
+                (HTTP 500, Connection: close), "Maximum request length exceeded." over
+                --max-request-length, HTTP 400 with an empty body for malformed XML, xmlns="" last`;
+
 /** Adds `serve`: a local emulator of the /srv.asmx service, for CI pipelines and demos. */
 export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('run a local emulator of the /srv.asmx service (prints its URL, stops on SIGINT/SIGTERM)')
+    .option('--profile <name>', `the server to behave like: ${PROFILE_NAMES.join(', ')}`, profileName, 'documented')
+    .option('--max-request-length <kb>', 'classic-asmx: maxRequestLength in KB (default 4096)', positiveKb)
     .option('--port <n>', 'port to listen on; 0 picks a free one', wholeNumber, 0)
     .option('--host <address>', 'interface to listen on', '127.0.0.1')
     .option('--data-dir <dir>', 'keep documents here across restarts (default: a temporary directory, removed on exit)')
@@ -91,13 +119,13 @@ export function registerServe(program: Command): void {
     .option('--faults <spec>', 'fault rules to inject (syntax below)', faultRules)
     .option('--seed <n>', 'seed of the random fault rules (default 1)', wholeNumber)
     .option('--chunk-size <bytes>', 'chunk size granted for PreferedChunkSize=0 (default 1048576)', wholeNumber)
-    .option('--max-body <bytes>', 'larger requests get HTTP 413 (default 67108864)', wholeNumber)
+    .option('--max-body <bytes>', 'larger requests get HTTP 413 (default 67108864; not classic-asmx)', wholeNumber)
     .option('--no-soap12', 'answer SOAP 1.2 requests like an endpoint without it (HTTP 415)')
     .option('--no-filehexcrc', 'leave filehexcrc out of the last UploadFileChunk reply')
     .option('--verbose', 'log each request on stderr (never passwords or tickets)')
     .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM), with --tls-key')
     .option('--tls-key <file>', 'the private key of --tls-cert (PEM)')
     .option('--tls-client-ca <file>', 'require client certificates signed by this CA (PEM)')
-    .addHelpText('after', `\n${FAULT_SPEC_HELP}`)
+    .addHelpText('after', `\n${PROFILE_HELP}\n\n${FAULT_SPEC_HELP}`)
     .action((options: ServeOptions) => serve(options));
 }
