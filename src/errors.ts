@@ -136,9 +136,42 @@ export class RequestTooLargeError extends UnexpectedResponseError {}
 /** The reply passed the size this operation's replies can have; it was refused unparsed. */
 export class ReplyTooLargeError extends UnexpectedResponseError {}
 
-/** A reply of the operation whose content cannot be what the operation returns. */
-export function malformedReply(operation: string, problem: string): UnexpectedResponseError {
-  return new UnexpectedResponseError(`${operation}: the reply's ${problem}`, { operation, mayHaveReachedServer: true });
+/**
+ * A reply of the operation whose content cannot be what the operation returns. Asking again would
+ * only repeat it, so it is never retried; `handler` is a handler the reply named anyway, which the
+ * client deletes.
+ */
+export class MalformedReplyError extends UnexpectedResponseError {
+  constructor(
+    message: string,
+    readonly handler: string | undefined,
+    options: TransportErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+export function malformedReply(operation: string, problem: string, handler?: string): MalformedReplyError {
+  return new MalformedReplyError(`${operation}: the reply's ${problem}`, handler, { operation, mayHaveReachedServer: true });
+}
+
+/** A local file could not be read or written (`code`: ENOSPC, EROFS, EACCES, …); `path` is the user's path. */
+export class LocalFileError extends SrvError {
+  constructor(
+    message: string,
+    readonly path: string,
+    readonly code: string | undefined,
+    options: { operation?: string; cause?: unknown } = {},
+  ) {
+    super(message, options);
+  }
+}
+
+/** The source file changed while it was being uploaded; nothing was finalized from it. */
+export class SourceChangedError extends SrvError {
+  constructor(readonly path: string, change: string) {
+    super(`upload: ${path} changed while it was being read (${change}); nothing was stored from it`, { operation: 'upload' });
+  }
 }
 
 /** The caller's AbortSignal fired. */

@@ -3,8 +3,8 @@ import { InvalidArgumentError } from '../errors.js';
 import type { CallOptions } from '../soap/client.js';
 import type { DownloadOptions, DownloadProgress, DownloadSource } from './types.js';
 
-const MIN_CHUNK_SIZE = 262_144;
-const MAX_CHUNK_SIZE = 33_554_432;
+export const MIN_CHUNK_SIZE = 262_144;
+export const MAX_CHUNK_SIZE = 33_554_432;
 const DEFAULT_CHUNK_SIZE = 4 * 1_048_576;
 const DEFAULT_MAX_RESTARTS = 3;
 /** Size, filelength and StartOffset are xsd:int, which caps what can be addressed (contract C31). */

@@ -1,13 +1,13 @@
 // A download handler's life: the server stages the document (GetDownloadHandler or
 // GetDownloadHandlerByVersion) and the client deletes the staged file afterwards, best effort.
 import type { DownloadHandlerGrant } from '../../generated/srv.js';
-import { InvalidArgumentError, malformedReply } from '../errors.js';
+import { malformedReply, MalformedReplyError, SrvError } from '../errors.js';
+import { isGuid } from '../soap/values.js';
 import { parseHexCrc } from '../integrity/crc32.js';
 import type { SessionCallOptions, SrvSession } from '../session/session.js';
 import type { CallOptions } from '../soap/client.js';
-import { MAX_INT, type SourceSpec } from './plan.js';
+import { MAX_CHUNK_SIZE, MAX_INT, MIN_CHUNK_SIZE, type SourceSpec } from './plan.js';
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Bounds cleanup, retries included: it also runs after the caller has cancelled. */
 const CLEANUP_TIMEOUT_MS = 10_000;
 
@@ -26,14 +26,21 @@ export interface StagedFile {
 /** Obtains a handler. A grant the download cannot use is refused, its handler deleted. */
 export async function stageFile(session: SrvSession, source: SourceSpec, chunkSize: number, call: SessionCallOptions): Promise<StagedFile> {
   const { path: Path, versionNumber: VersionNumber } = source;
-  const grant =
-    VersionNumber === undefined
-      ? await session.call('GetDownloadHandler', { Path, PreferedChunkSize: chunkSize }, call)
-      : await session.call('GetDownloadHandlerByVersion', { Path, VersionNumber, PreferedChunkSize: chunkSize }, call);
-  const operation = VersionNumber === undefined ? 'GetDownloadHandler' : 'GetDownloadHandlerByVersion';
-  if (!GUID.test(grant.downloadhandler)) throw malformedReply(operation, `downloadhandler "${grant.downloadhandler}" is not a GUID`);
+  let grant: DownloadHandlerGrant;
   try {
-    return stagedFileOf(grant, chunkSize, operation);
+    grant =
+      VersionNumber === undefined
+        ? await session.call('GetDownloadHandler', { Path, PreferedChunkSize: chunkSize }, call)
+        : await session.call('GetDownloadHandlerByVersion', { Path, VersionNumber, PreferedChunkSize: chunkSize }, call);
+  } catch (error) {
+    // A malformed grant that names a handler still staged a file.
+    if (error instanceof MalformedReplyError && isGuid(error.handler)) await releaseHandler(session, error.handler);
+    throw error;
+  }
+  const operation = VersionNumber === undefined ? 'GetDownloadHandler' : 'GetDownloadHandlerByVersion';
+  if (!isGuid(grant.downloadhandler)) throw malformedReply(operation, `downloadhandler "${grant.downloadhandler}" is not a GUID`);
+  try {
+    return stagedFileOf(grant, chunkSize, operation, Path);
   } catch (error) {
     await releaseHandler(session, grant.downloadhandler);
     throw error;
@@ -49,12 +56,16 @@ export async function releaseHandler(session: SrvSession, handler: string): Prom
   }
 }
 
-function stagedFileOf(grant: DownloadHandlerGrant, requestedChunkSize: number, operation: string): StagedFile {
-  if (grant.Size > MAX_INT) {
-    throw new InvalidArgumentError('source', `is ${grant.Size} bytes; the service's int offsets cannot address more than ${MAX_INT} (contract C31)`, operation);
+function stagedFileOf(grant: DownloadHandlerGrant, requestedChunkSize: number, operation: string, path: string): StagedFile {
+  const { Size: size, ChunkSize: chunkSize } = grant;
+  if (size > MAX_INT) {
+    throw new SrvError(`download: ${path} is ${size} bytes, but the service's int offsets cannot address more than ${MAX_INT} bytes (2 GiB), so it cannot be downloaded`, { operation });
   }
-  if (grant.Size < 0) throw malformedReply(operation, `Size ${grant.Size} is negative`);
-  if (grant.ChunkSize !== undefined && grant.ChunkSize <= 0) throw malformedReply(operation, `ChunkSize ${grant.ChunkSize} is not positive`);
+  if (size < 0) throw malformedReply(operation, `Size ${size} is negative`);
+  // A chunk smaller than the service's smallest is absurd, but for a file that fits in it.
+  if (chunkSize !== undefined && (chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE || (chunkSize < MIN_CHUNK_SIZE && chunkSize < size))) {
+    throw malformedReply(operation, `ChunkSize ${chunkSize} is outside the ${MIN_CHUNK_SIZE}..${MAX_CHUNK_SIZE} the service grants`);
+  }
   return {
     handler: grant.downloadhandler,
     size: grant.Size,

@@ -9,6 +9,7 @@ import {
   HostNotFoundError,
   HttpAuthenticationError,
   InvalidHandlerError,
+  MalformedReplyError,
   ReplyTooLargeError,
   RequestTooLargeError,
   ServerError,
@@ -43,7 +44,7 @@ export function handlerIsGone(error: unknown): boolean {
 }
 
 /** Transport failures that the same request meets again: a wrong URL or host, credentials, certificates, sizes. */
-const PERMANENT_TRANSPORT = [CertificateError, HostNotFoundError, EndpointError, HttpAuthenticationError, RequestTooLargeError, ReplyTooLargeError];
+const PERMANENT_TRANSPORT = [CertificateError, HostNotFoundError, EndpointError, HttpAuthenticationError, RequestTooLargeError, ReplyTooLargeError, MalformedReplyError];
 
 /**
  * A failure that may pass: the exchange broke, or the server hit an unhandled exception

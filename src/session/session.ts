@@ -4,7 +4,7 @@
 import { inspect } from 'node:util';
 import { OPERATIONS, type OperationName, type RequestOf, type ResultOf } from '../../generated/srv.js';
 import { createSrvClient, type CallOptions, type SrvClient, type SrvClientOptions } from '../soap/client.js';
-import { AbortError, InvalidArgumentError, SrvError, TicketExpiredError } from '../errors.js';
+import { AbortError, InvalidArgumentError, ServiceError, SrvError, TicketExpiredError } from '../errors.js';
 import { IDEMPOTENT, SESSION_BOUND, isDeadTicket, isTransient } from './policy.js';
 import { retryOptionsOf, withRetries, type RetryOptions } from './retry.js';
 import { upload, type UploadOptions, type UploadResult } from '../upload/upload.js';
@@ -38,6 +38,8 @@ export interface LoginOptions extends SessionOptions {
 
 export interface TicketOptions extends SessionOptions {
   ticket: string;
+  /** Whether close() logs the ticket out (default false: a ticket passed in belongs to the caller). */
+  logOutOnClose?: boolean;
 }
 
 const TICKET_PARAMETERS = ['authenticationTicket', 'AuthenticationTicket'] as const;
@@ -73,11 +75,13 @@ export class SrvSession {
   #ticket: string;
   #relogin: Promise<void> | undefined;
   #closed = false;
+  readonly #logOutOnClose: boolean;
 
-  private constructor(client: SrvClient, ticket: string, credentials: Credentials | undefined, options: SessionOptions) {
+  private constructor(client: SrvClient, ticket: string, credentials: Credentials | undefined, options: SessionOptions & { logOutOnClose?: boolean }) {
     this.client = client;
     this.#ticket = ticket;
     this.#credentials = credentials;
+    this.#logOutOnClose = options.logOutOnClose ?? credentials !== undefined;
     this.user = credentials?.user;
     this.retry = retryOptionsOf(options.retry);
     this.#onWarning = options.onWarning ?? (() => undefined);
@@ -182,7 +186,7 @@ export class SrvSession {
     if (this.#ticket !== failedTicket) return;
     const credentials = this.#credentials;
     if (!credentials) {
-      const message = cause instanceof SrvError ? cause.message : 'the ticket is no longer valid';
+      const message = cause instanceof ServiceError ? cause.serverMessage : 'the ticket is no longer valid';
       throw new TicketExpiredError(`${message}; the session has no credentials to log in again`, { operation: cause instanceof SrvError ? cause.operation : undefined });
     }
     this.#relogin ??= authenticate(this.client, credentials)
@@ -196,11 +200,15 @@ export class SrvSession {
     this.#onWarning(warning);
   }
 
-  /** Logs out (an already expired ticket is not an error) and closes connections. Never throws. */
+  /**
+   * Closes connections, and logs out first (an already expired ticket is not an error) unless the
+   * ticket was passed in without logOutOnClose. Never throws.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     try {
+      if (!this.#logOutOnClose) return;
       await this.client.LogOut({ AuthenticationTicket: this.#ticket }, { timeoutMs: 10_000 });
     } catch (error) {
       if (!isDeadTicket(error)) this.warn({ message: 'LogOut failed', operation: 'LogOut', error });

@@ -2,7 +2,7 @@
 // request arguments in the documented order, result attributes read by name (exact first, then
 // case-insensitively, contract §1.2).
 import type { AttributeDescriptor, OperationDescriptor, ParameterDescriptor } from '../../generated/srv.js';
-import { InvalidArgumentError, malformedReply, type UnexpectedResponseError } from '../errors.js';
+import { InvalidArgumentError, malformedReply, type MalformedReplyError } from '../errors.js';
 
 export type WireValue = string | number | boolean;
 /** A checked argument: a wire value, or bytes, which only a payload request carries (see PAYLOAD_REQUESTS). */
@@ -64,6 +64,13 @@ function encodeValue(parameter: ParameterDescriptor, value: unknown, operation: 
   }
 }
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether a handler or ticket has the service's GUID form. */
+export function isGuid(value: unknown): value is string {
+  return typeof value === 'string' && GUID.test(value);
+}
+
 /** Reads an attribute by its exact name, else case-insensitively. */
 export function attributeOf(element: RawElement, name: string): string | undefined {
   const exact = element.attributes[name];
@@ -99,7 +106,7 @@ export function decodeResult(op: OperationDescriptor, element: RawElement, paylo
       continue;
     }
     const value = decodeValue(attribute, raw);
-    if (value === undefined && attribute.required) throw malformed(op, `has a malformed ${attribute.name} (${JSON.stringify(raw.slice(0, 40))})`);
+    if (value === undefined && attribute.required) throw malformed(op, `has a malformed ${attribute.name} (${JSON.stringify(raw.slice(0, 40))})`, handlerNamedIn(element));
     if (value !== undefined) result[attribute.name] = value;
   }
   if (op.result.text) {
@@ -133,6 +140,12 @@ export function decodeBase64(text: string): Buffer {
   return Buffer.from(text.replace(/\s+/g, ''), 'base64');
 }
 
-function malformed(op: OperationDescriptor, problem: string): UnexpectedResponseError {
-  return malformedReply(op.name, `result element ${problem}`);
+function malformed(op: OperationDescriptor, problem: string, handler?: string): MalformedReplyError {
+  return malformedReply(op.name, `result element ${problem}`, handler);
+}
+
+/** The handler a grant names (UploadHandler, downloadhandler), so that even a malformed grant gets it deleted. */
+function handlerNamedIn(element: RawElement): string | undefined {
+  const name = Object.keys(element.attributes).find((key) => /handler$/i.test(key));
+  return name === undefined ? undefined : element.attributes[name];
 }

@@ -3,11 +3,12 @@
 // successful finalize deletes it. The invariant (contract §4.2): a handler whose bytes are not
 // proven equal to the source is never finalized — a lost reply to an append is resent only while
 // the server's final `filehexcrc` can prove the result, otherwise the upload starts over.
-import type { StoredDocument } from '../../generated/srv.js';
+import type { StoredDocument, UploadHandlerGrant } from '../../generated/srv.js';
 import {
   ChecksumMismatchError,
   InvalidArgumentError,
   malformedReply,
+  MalformedReplyError,
   NotFoundError,
   ServiceError,
   TransportError,
@@ -19,6 +20,7 @@ import { handlerIsGone, isDeadTicket, isRequestTooLarge, isTransient } from '../
 import { withRetries } from '../session/retry.js';
 import { retryWarning, type SrvSession } from '../session/session.js';
 import type { CallOptions } from '../soap/client.js';
+import { isGuid } from '../soap/values.js';
 import { finalizerFor, type Finalizer, type UploadDestination } from './finalizer.js';
 import type { DocumentMetadata } from './metadata.js';
 import { openSource, type ChunkSource, type SourceChunk, type UploadSource } from './source.js';
@@ -171,13 +173,30 @@ class UploadRun {
   }
 
   private async attempt(): Promise<{ staged: Staged; stored: StoredDocument | undefined }> {
-    const grant = await this.session.call('CreateUploadHandler', { PreferedChunkSize: this.chunkSize }, { ...this.callOptions, onRetry: () => this.retries++ });
-    this.handler = grant.UploadHandler;
-    if (!(grant.ChunkSize > 0)) {
-      throw malformedReply('CreateUploadHandler', `ChunkSize ${grant.ChunkSize} is not positive`);
+    const { handler, chunkSize } = await this.grant();
+    const staged = await this.sendAll(handler, chunkSize);
+    return { staged, stored: await this.finalize(handler, staged) };
+  }
+
+  /**
+   * A new handler. Whatever else is wrong with the reply, a handler it names becomes this.handler,
+   * so that it is deleted; a malformed grant is not retried, since every try would stage another.
+   */
+  private async grant(): Promise<{ handler: string; chunkSize: number }> {
+    let grant: UploadHandlerGrant;
+    try {
+      grant = await this.session.call('CreateUploadHandler', { PreferedChunkSize: this.chunkSize }, { ...this.callOptions, onRetry: () => this.retries++ });
+    } catch (error) {
+      if (error instanceof MalformedReplyError && isGuid(error.handler)) this.handler = error.handler;
+      throw error;
     }
-    const staged = await this.sendAll(grant.UploadHandler, grant.ChunkSize);
-    return { staged, stored: await this.finalize(grant.UploadHandler, staged) };
+    const { UploadHandler: handler, ChunkSize: chunkSize } = grant;
+    if (!isGuid(handler)) throw malformedReply('CreateUploadHandler', `UploadHandler "${handler}" is not a GUID`);
+    this.handler = handler;
+    if (!Number.isInteger(chunkSize) || chunkSize < MIN_CHUNK_SIZE || chunkSize > MAX_CHUNK_SIZE) {
+      throw malformedReply('CreateUploadHandler', `ChunkSize ${chunkSize} is outside the ${MIN_CHUNK_SIZE}..${MAX_CHUNK_SIZE} the service grants`, handler);
+    }
+    return { handler, chunkSize };
   }
 
   /** Sends every chunk in order and proves what the server staged. */

@@ -59,7 +59,7 @@ describe('documentExists', () => {
 
   test('a CRC that is not hex is an unexpected reply', async () => {
     answer('DocumentExists', ok({ CRC32LASTVERSION: 'xyz' }));
-    await expect(documentExists(session, DOC)).rejects.toMatchObject({ name: 'UnexpectedResponseError', message: expect.stringMatching(/CRC32LASTVERSION "xyz"/) });
+    await expect(documentExists(session, DOC)).rejects.toMatchObject({ name: 'MalformedReplyError', message: expect.stringMatching(/CRC32LASTVERSION "xyz"/) });
   });
 });
 
