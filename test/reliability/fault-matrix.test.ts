@@ -1,37 +1,53 @@
 // The fault matrix: hundreds of uploads and downloads against the emulator, each with seeded random
 // faults of every kind at random calls of its chunk, handler, finalizer, lookup and login operations,
-// over SOAP 1.1 and 1.2, against servers with and without `filehexcrc`. Every transfer ends in the
+// over SOAP 1.1 and 1.2, against servers with and without `filehexcrc`, of every server profile
+// (documented, minimal, classic-asmx; SRV_TEST_PROFILES narrows them). Every transfer ends in the
 // source's bytes or a typed error; no document differs from its source, no handler is left, no
 // partial file stays at a destination. FAULT_MATRIX_SEED replays or varies a run.
 import { fileURLToPath } from 'node:url';
-import { FAULT_KINDS } from '../../src/emulator/index.js';
-import { nextCase } from './cases.js';
+import { FAULT_KINDS, type ProfileName } from '../../src/emulator/index.js';
+import type { SoapVersion } from '../../src/index.js';
+import { PROFILES } from '../helpers/profiles.js';
+import { nextCase, type TransferCase } from './cases.js';
 import { formatFigures, tally, writeFigures } from './figures.js';
 import { openLane, type LaneSpec } from './lane.js';
 import { runCase, type Outcome } from './run-case.js';
 import { seededRandom } from './seeded-random.js';
 
 const SEED = Number(process.env['FAULT_MATRIX_SEED'] ?? 20_260_101);
-const TRANSFERS_PER_LANE = 140;
-const LANES: readonly LaneSpec[] = [
-  { name: 'soap11-filehexcrc', soapVersion: '1.1', fileHexCrc: true },
-  { name: 'soap12-filehexcrc', soapVersion: '1.2', fileHexCrc: true },
-  { name: 'soap11-no-filehexcrc', soapVersion: '1.1', fileHexCrc: false },
-  { name: 'soap12-no-filehexcrc', soapVersion: '1.2', fileHexCrc: false },
-];
+function lane(profile: ProfileName, soapVersion: SoapVersion, fileHexCrc: boolean): LaneSpec {
+  const version = soapVersion === '1.1' ? 'soap11' : 'soap12';
+  return { name: `${profile}-${version}${profile === 'minimal' ? '' : fileHexCrc ? '-filehexcrc' : '-no-filehexcrc'}`, profile, soapVersion, fileHexCrc };
+}
+
+/** Both SOAP versions, with and without `filehexcrc`; a `minimal` server never sends it. */
+const LANES: readonly LaneSpec[] = PROFILES.flatMap((profile) =>
+  (['1.1', '1.2'] as const).flatMap((version) =>
+    profile === 'minimal' ? [lane(profile, version, false)] : [lane(profile, version, true), lane(profile, version, false)],
+  ),
+);
+/** About 700 transfers in all (70 per lane with every profile), so the matrix stays near 45 s on 2 cores. */
+const TRANSFERS_PER_LANE = Math.ceil(700 / LANES.length);
 const RESULTS = fileURLToPath(new URL('../../bench-results/fault-matrix.json', import.meta.url));
 
+/** An outcome with the transfer it came from, so that a broken invariant names the lane, the case and its faults. */
+interface Labelled {
+  readonly label: string;
+  readonly transfer: TransferCase;
+  readonly outcome: Outcome;
+}
+
 /** One lane's transfers, one after another, from its own seeded random source. */
-async function runLane(spec: LaneSpec, index: number): Promise<Outcome[]> {
+async function runLane(spec: LaneSpec, index: number): Promise<Labelled[]> {
   const random = seededRandom(SEED + index);
   const lane = await openLane(spec, random);
-  const outcomes: Outcome[] = [];
+  const outcomes: Labelled[] = [];
   try {
     for (let n = 0; n < TRANSFERS_PER_LANE; n += 1) {
       // A corrupted append is only detectable where the server reports filehexcrc (contract C6).
       const transfer = nextCase(random, lane.fileHexCrc);
       const bytes = random.bytes(transfer.size);
-      outcomes.push(await runCase(lane, transfer, bytes, `${lane.name}-${n}.bin`));
+      outcomes.push({ label: `${lane.name}-${n}`, transfer, outcome: await runCase(lane, transfer, bytes, `${lane.name}-${n}.bin`) });
     }
   } finally {
     await lane.close();
@@ -40,14 +56,27 @@ async function runLane(spec: LaneSpec, index: number): Promise<Outcome[]> {
 }
 
 test('the fault matrix: typed errors or identical bytes, nothing corrupt, leaked or partial', async () => {
-  const outcomes = (await Promise.all(LANES.map(runLane))).flat();
+  const labelled = (await Promise.all(LANES.map(runLane))).flat();
+  const outcomes = labelled.map(({ outcome }) => outcome);
   const figures = tally(outcomes, SEED, LANES.map((lane) => lane.name), FAULT_KINDS);
   console.log(formatFigures(figures));
   await writeFigures(RESULTS, figures);
 
   expect(figures.transfers).toBeGreaterThanOrEqual(500);
+  expect(new Set(LANES.map((spec) => spec.profile))).toEqual(new Set(PROFILES));
   const untyped = outcomes.flatMap(({ failure }) => (failure === undefined || failure.typed ? [] : [`${failure.name}: ${failure.message}`]));
   expect(untyped).toEqual([]);
+  const broken = labelled.flatMap(({ label, transfer, outcome }) => {
+    const { corrupt, missing, duplicateVersions, handlersLeft, unexplainedHandlers, partialFiles } = outcome;
+    const counts = { corrupt, missing, duplicateVersions, handlersLeft, unexplainedHandlers, partialFiles };
+    const nonZero = Object.entries(counts).filter(([, count]) => count > 0);
+    if (nonZero.length === 0) return [];
+    const faults = outcome.faults.map((fault) => `${fault.op}#${fault.call}:${fault.kind}`).join(', ');
+    const ending = outcome.failure === undefined ? 'succeeded' : `${outcome.failure.name}: ${outcome.failure.message}`;
+    const shape = transfer.transfer === 'upload' ? `from a ${transfer.source}, ${transfer.finalizing}` : `to a ${transfer.destination}${transfer.byVersion ? ', by version' : ''}`;
+    return [`${label} ${transfer.transfer} of ${transfer.size} bytes ${shape} (${nonZero.map(([name, count]) => `${name} ${count}`).join(', ')}) after [${faults}]: ${ending}`];
+  });
+  expect(broken).toEqual([]);
   expect({
     corruptDocuments: figures.corruptDocuments,
     missingDocuments: figures.missingDocuments,

@@ -1,10 +1,10 @@
-// A lane of the fault matrix: its own emulator, SOAP version and scratch directory, holding one
+// A lane of the fault matrix: its own emulator (of one server profile), SOAP version and scratch directory, holding one
 // document of every size for the downloads. A lane runs one transfer at a time, so the faults it
 // adds hit that transfer only; lanes run side by side.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { startEmulator, type ProfileName, type RunningEmulator } from '../../src/emulator/index.js';
 import { SrvSession, type LoginOptions, type SoapVersion } from '../../src/index.js';
 import { CHUNK, SIZES } from './cases.js';
 import type { SeededRandom } from './seeded-random.js';
@@ -18,8 +18,10 @@ const PASSWORD = 'matrix-password';
 
 export interface LaneSpec {
   readonly name: string;
+  /** The server the lane's emulator behaves like. */
+  readonly profile: ProfileName;
   readonly soapVersion: SoapVersion;
-  /** Whether the emulator reports `filehexcrc` on the last chunk. */
+  /** Whether the emulator reports `filehexcrc` on the last chunk (a `minimal` server never does). */
   readonly fileHexCrc: boolean;
 }
 
@@ -36,7 +38,7 @@ export interface Lane extends LaneSpec {
 export const seedPath = (size: number): string => `/Public/seed-${size}.bin`;
 
 export async function openLane(spec: LaneSpec, random: SeededRandom): Promise<Lane> {
-  const emulator = await startEmulator({ fileHexCrc: spec.fileHexCrc, users: [{ user: USER, password: PASSWORD }] });
+  const emulator = await startEmulator({ profile: spec.profile, fileHexCrc: spec.fileHexCrc, users: [{ user: USER, password: PASSWORD }] });
   const dir = await mkdtemp(join(tmpdir(), `srv-matrix-${spec.name}-`));
   const loginOptions = (): LoginOptions => ({
     url: emulator.url,
