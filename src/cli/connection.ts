@@ -51,7 +51,7 @@ export interface Environment {
   [name: string]: string | undefined;
 }
 
-export async function openSession(flags: ConnectionFlags, reporter: Reporter, env: Environment = process.env): Promise<SrvSession> {
+export async function openSession(flags: ConnectionFlags, reporter: Reporter, signal: AbortSignal, env: Environment = process.env): Promise<SrvSession> {
   const options: SessionOptions = {
     url: required(flags.url ?? setting(env, 'SRV_ASMX_URL'), '--url <url> (or SRV_ASMX_URL)'),
     soapVersion: flags.soap,
@@ -60,10 +60,11 @@ export async function openSession(flags: ConnectionFlags, reporter: Reporter, en
     onExchange: reporter.exchange,
     onWarning: (warning) => reportWarning(reporter, warning),
   };
+  if (flags.ticket !== undefined) reporter.warn('--ticket shows in the process list; prefer SRV_ASMX_TICKET');
   const ticket = flags.ticket ?? setting(env, 'SRV_ASMX_TICKET');
   if (ticket !== undefined) return SrvSession.fromTicket({ ...options, ticket });
   const user = required(flags.user ?? setting(env, 'SRV_ASMX_USER'), '--user <name> (or SRV_ASMX_USER), or a ticket with --ticket');
-  return SrvSession.login({ ...options, user, password: await passwordOf(flags, reporter, env) });
+  return SrvSession.login({ ...options, user, password: await passwordOf(flags, reporter, env), signal });
 }
 
 async function passwordOf(flags: ConnectionFlags, reporter: Reporter, env: Environment): Promise<string> {
@@ -126,5 +127,6 @@ function positiveNumber(value: string): number {
 function reportWarning(reporter: Reporter, warning: SessionWarning): void {
   const cause = warning.error instanceof Error ? `: ${warning.error.message}` : '';
   if (warning.retry) reporter.notice(`retrying (${warning.retry.number}/${warning.retry.of})${cause || `: ${warning.message}`}`);
+  else if (warning.severity === 'warning') reporter.warn(warning.message);
   else reporter.debug(`${warning.message}${cause}`);
 }

@@ -27,7 +27,7 @@ export async function runCommand(command: Command, work: (context: CommandContex
     reporter,
     signal: cancel.signal,
     withSession: async (use) => {
-      const session = await openSession(flags, reporter);
+      const session = await openSession(flags, reporter, cancel.signal);
       try {
         return await use(session);
       } finally {

@@ -4,11 +4,11 @@ import { randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { link, open, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, LocalFileError } from '../errors.js';
 import type { Sink } from './sink.js';
 
-/** Keeps `.{name}.{random}.part` within the usual 255-byte limit of a file name. */
-const MAX_NAME_IN_TEMP = 200;
+/** Keeps `.{name}.{random}.part` within the usual 255-byte limit of a file name, counted in UTF-8 bytes. */
+const MAX_NAME_BYTES_IN_TEMP = 200;
 /** link() fails this way on file systems without hard links. */
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
 
@@ -16,8 +16,30 @@ export async function openFileSink(destination: string, overwrite: boolean): Pro
   if (destination.trim() === '') throw new InvalidArgumentError('destination', 'must be a non-empty file path');
   const target = resolve(destination);
   await checkTarget(target, overwrite);
-  const temp = join(dirname(target), `.${basename(target).slice(0, MAX_NAME_IN_TEMP)}.${randomBytes(6).toString('hex')}.part`);
-  return new FileSink(target, temp, await open(temp, 'wx'), overwrite);
+  const temp = join(dirname(target), `.${truncateUtf8(basename(target), MAX_NAME_BYTES_IN_TEMP)}.${randomBytes(6).toString('hex')}.part`);
+  const file = await open(temp, 'wx').catch((error: unknown) => {
+    throw localFailure(target, 'cannot be written', error);
+  });
+  return new FileSink(target, temp, file, overwrite);
+}
+
+/** The longest start of `name` whose UTF-8 form fits in `bytes`, never cutting a character in two. */
+function truncateUtf8(name: string, bytes: number): string {
+  let end = 0;
+  let used = 0;
+  for (const character of name) {
+    used += Buffer.byteLength(character);
+    if (used > bytes) break;
+    end += character.length;
+  }
+  return name.slice(0, end);
+}
+
+/** A file-system failure, told in terms of the destination the user named, never the hidden temporary file. */
+function localFailure(target: string, what: string, error: unknown): LocalFileError {
+  const code = codeOf(error) || undefined;
+  const reason = ((error as Error | undefined)?.message ?? String(error)).replace(/,\s*\w+(\s+'[^']*')*$/, '');
+  return new LocalFileError(`download: ${target} ${what}: ${reason}`, target, code, { operation: 'download', cause: error });
 }
 
 class FileSink implements Sink {
@@ -34,9 +56,13 @@ class FileSink implements Sink {
   ) {}
 
   async write(data: Buffer): Promise<void> {
-    for (let written = 0; written < data.length; ) {
-      const { bytesWritten } = await this.file.write(data, written, data.length - written, this.#size + written);
-      written += bytesWritten;
+    try {
+      for (let written = 0; written < data.length; ) {
+        const { bytesWritten } = await this.file.write(data, written, data.length - written, this.#size + written);
+        written += bytesWritten;
+      }
+    } catch (error) {
+      throw localFailure(this.target, 'could not be written', error);
     }
     this.#size += data.length;
   }
@@ -47,10 +73,15 @@ class FileSink implements Sink {
   };
 
   async commit(): Promise<void> {
-    await this.file.sync();
-    await this.close();
-    if (this.overwrite) await rename(this.temp, this.target);
-    else await placeWithoutReplacing(this.temp, this.target);
+    try {
+      await this.file.sync();
+      await this.close();
+      if (this.overwrite) await rename(this.temp, this.target);
+      else await placeWithoutReplacing(this.temp, this.target);
+    } catch (error) {
+      if (error instanceof InvalidArgumentError) throw error;
+      throw localFailure(this.target, 'could not be put in place', error);
+    }
   }
 
   async discard(): Promise<void> {

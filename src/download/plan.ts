@@ -1,5 +1,6 @@
 // Checks a download's source and options before anything is sent, and settles their defaults.
 import { InvalidArgumentError } from '../errors.js';
+import { checkXmlText } from '../soap/values.js';
 import type { CallOptions } from '../soap/client.js';
 import type { DownloadOptions, DownloadProgress, DownloadSource } from './types.js';
 
@@ -50,6 +51,7 @@ function documentPath(value: unknown, argument: string): string {
   if (typeof value !== 'string' || value.trim() === '') {
     throw new InvalidArgumentError(argument, 'must be a non-empty full path, ~D{id} or ~D{id}.ext');
   }
+  checkXmlText(value, argument);
   return value;
 }
 

@@ -3,9 +3,10 @@
 import { AbortError, InvalidArgumentError, malformedReply, NotFoundError } from '../errors.js';
 import { parseHexCrc } from '../integrity/crc32.js';
 import type { CallOptions } from '../soap/client.js';
+import { checkXmlText } from '../soap/values.js';
 import type { SrvSession } from './session.js';
 
-export type LookupOptions = Pick<CallOptions, 'signal' | 'timeoutMs'>;
+export type LookupOptions = Pick<CallOptions, 'signal' | 'timeoutMs' | 'idleTimeoutMs'>;
 
 export interface DocumentInfo {
   /** The CRC-32 of the latest version; undefined when the server does not report it. */
@@ -58,6 +59,7 @@ export async function ensureFolder(session: SrvSession, path: string, options: L
 
 function checkedPath(path: unknown): string {
   if (typeof path !== 'string' || path.trim() === '') throw new InvalidArgumentError('path', 'must be a non-empty path');
+  checkXmlText(path, 'path');
   return path;
 }
 

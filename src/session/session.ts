@@ -20,6 +20,8 @@ export interface SessionWarning {
   error?: unknown;
   /** Set when a failed call is about to be repeated: which retry this is, of how many at most. */
   retry?: { number: number; of: number } | undefined;
+  /** 'warning': something the user should know even when not debugging (default 'info'). */
+  severity?: 'info' | 'warning' | undefined;
 }
 
 export interface SessionOptions extends SrvClientOptions {
@@ -34,6 +36,8 @@ export interface LoginOptions extends SessionOptions {
   password: string;
   /** A session language (AuthenticateUser1), e.g. 'en'. */
   language?: string;
+  /** Cancels the login, its retries and their waits included. */
+  signal?: AbortSignal;
 }
 
 export interface TicketOptions extends SessionOptions {
@@ -93,8 +97,10 @@ export class SrvSession {
     const retry = retryOptionsOf(options.retry);
     const client = await createSrvClient(options);
     try {
-      const ticket = await withRetries(() => authenticate(client, credentials), {
+      const { signal } = options;
+      const ticket = await withRetries(() => authenticate(client, credentials, signal), {
         options: retry,
+        signal,
         canRetry: isTransient,
         onRetry: (error, number) => options.onWarning?.(retryWarning(credentials.language === undefined ? 'AuthenticateUser' : 'AuthenticateUser1', error, number, retry.retries)),
       });
@@ -159,17 +165,31 @@ export class SrvSession {
 
   /**
    * Calls an operation with the session's ticket. Transient failures of idempotent operations are
-   * retried; a dead ticket ([900]/[901]) leads to one new login and one repeat, unless the call
-   * uses a handler bound to the old session.
+   * retried, all within the call's one time limit (timeoutMs); a dead ticket ([900]/[901]) leads to
+   * one new login and one repeat, unless the call uses a handler bound to the old session.
    */
   async call<K extends OperationName>(operation: K, request: SessionRequest<K>, options: SessionCallOptions = {}): Promise<ResultOf<K>> {
     if (this.#closed) throw new SrvError('the session is closed', { operation });
-    const attempt = () => this.callWithLogin(operation, request, options);
-    if (!IDEMPOTENT.has(operation)) return attempt();
+    if (!IDEMPOTENT.has(operation)) return this.callWithLogin(operation, request, options);
+    const budget = options.timeoutMs ?? this.client.timeoutMs;
+    const deadline = performance.now() + budget;
+    let failure: unknown;
+    const attempt = async () => {
+      const left = deadline - performance.now();
+      // A backoff that ran past the deadline ends the call with the failure that led to it.
+      if (left <= 0) throw failure;
+      try {
+        return await this.callWithLogin(operation, request, { ...options, timeoutMs: left });
+      } catch (error) {
+        failure = error;
+        throw error;
+      }
+    };
     return withRetries(attempt, {
       options: this.retry,
       signal: options.signal,
-      canRetry: isTransient,
+      // A retry that would start past the call's deadline is not made.
+      canRetry: (error) => isTransient(error) && deadline - performance.now() > this.retry.minDelayMs,
       onRetry: (error, number) => {
         options.onRetry?.(error);
         this.warn(retryWarning(operation, error, number, this.retry.retries));
@@ -243,9 +263,9 @@ export function retryWarning(operation: OperationName, error: unknown, number: n
   return { message: `retrying ${operation}`, operation, error, retry: { number, of } };
 }
 
-async function authenticate(client: SrvClient, credentials: Credentials): Promise<string> {
+async function authenticate(client: SrvClient, credentials: Credentials, signal?: AbortSignal): Promise<string> {
   const { user: UID, password: PWD, language: Lang } = credentials;
-  const result = Lang === undefined ? await client.AuthenticateUser({ UID, PWD }) : await client.AuthenticateUser1({ UID, PWD, Lang });
+  const result = Lang === undefined ? await client.AuthenticateUser({ UID, PWD }, { signal }) : await client.AuthenticateUser1({ UID, PWD, Lang }, { signal });
   return result.ticket;
 }
 

@@ -34,13 +34,19 @@ export interface SrvClientOptions extends TransportOptions {
   soapVersion?: SoapVersion;
   /** Default time limit of one call, from sending to the complete reply (default 120 s). */
   timeoutMs?: number;
+  /**
+   * Default longest silence within a call (default 30 s): connecting, sending, waiting for the
+   * reply's first byte, or between its pieces. A stalled server fails here, long before timeoutMs.
+   */
+  idleTimeoutMs?: number;
   /** Receives a redacted record of every exchange. */
   onExchange?: ExchangeListener;
 }
 
 export interface CallOptions {
-  signal?: AbortSignal;
-  timeoutMs?: number;
+  signal?: AbortSignal | undefined;
+  timeoutMs?: number | undefined;
+  idleTimeoutMs?: number | undefined;
   /** Receives the redacted record of this call's exchange. */
   onExchange?: ExchangeListener;
   /**
@@ -53,6 +59,8 @@ export interface CallOptions {
 export interface SrvClient extends SrvOperations<CallOptions> {
   readonly url: string;
   readonly soapVersion: SoapVersion;
+  /** The default time limit of one call. */
+  readonly timeoutMs: number;
   /** Calls an operation by name. */
   call<K extends OperationName>(operation: K, request: RequestOf<K>, options?: CallOptions): Promise<ResultOf<K>>;
   /** Closes idle keep-alive connections. */
@@ -60,12 +68,14 @@ export interface SrvClient extends SrvOperations<CallOptions> {
 }
 
 export const DEFAULT_TIMEOUT_MS = 120_000;
+export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 
 /** What one call shares with the HTTP bridge: its operation, limits and payload request in, the exchange out. */
 interface CallContext {
   op: OperationDescriptor;
   signal: AbortSignal | undefined;
   timeoutMs: number;
+  idleTimeoutMs: number;
   /** Sent in place of node-soap's envelope. */
   payloadRequest: PayloadRequest | undefined;
   contentBuffer: Buffer | undefined;
@@ -97,6 +107,7 @@ export async function createSrvClient(options: SrvClientOptions): Promise<SrvCli
   const soapVersion = options.soapVersion ?? '1.1';
   if (soapVersion !== '1.1' && soapVersion !== '1.2') throw new InvalidArgumentError('soapVersion', "must be '1.1' or '1.2'");
   const defaultTimeoutMs = positive(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, 'timeoutMs');
+  const defaultIdleTimeoutMs = positive(options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, 'idleTimeoutMs');
   const transport = new HttpTransport(options);
   const port = await openPort(url, soapVersion, transport);
 
@@ -105,7 +116,16 @@ export async function createSrvClient(options: SrvClientOptions): Promise<SrvCli
     const args = encodeArguments(op, request);
     const payloadRequest = isPayloadOperation(name) ? PAYLOAD_REQUESTS[name](soapVersion, request as RequestOf<PayloadOperationName>) : undefined;
     const timeoutMs = positive(callOptions.timeoutMs ?? defaultTimeoutMs, 'timeoutMs');
-    const context: CallContext = { op, signal: callOptions.signal, timeoutMs, payloadRequest, contentBuffer: callOptions.contentBuffer, maxResponseBytes: replyLimit(op, args) };
+    const idleTimeoutMs = Math.min(timeoutMs, positive(callOptions.idleTimeoutMs ?? defaultIdleTimeoutMs, 'idleTimeoutMs'));
+    const context: CallContext = {
+      op,
+      signal: callOptions.signal,
+      timeoutMs,
+      idleTimeoutMs,
+      payloadRequest,
+      contentBuffer: callOptions.contentBuffer,
+      maxResponseBytes: replyLimit(op, args),
+    };
     const listeners = [options.onExchange, callOptions.onExchange].filter((l): l is ExchangeListener => l !== undefined);
     const started = performance.now();
     const secrets = secretsOf(args);
@@ -137,6 +157,7 @@ export async function createSrvClient(options: SrvClientOptions): Promise<SrvCli
     ...(methods as unknown as SrvOperations<CallOptions>),
     url: url.href,
     soapVersion,
+    timeoutMs: defaultTimeoutMs,
     call,
     close: () => transport.close(),
   };
@@ -194,8 +215,10 @@ function httpBridge(transport: HttpTransport): soap.IHttpClient {
           headers: context.sent.headers,
           body: payloadRequest ? payloadBody(payloadRequest) : body,
           timeoutMs: context.timeoutMs,
+          idleTimeoutMs: context.idleTimeoutMs,
           signal: context.signal,
           maxResponseBytes: context.maxResponseBytes,
+          label: context.op.name,
         })
         .then((reply) => {
           context.reply = reply;

@@ -36,10 +36,18 @@ export interface HttpRequest {
   url: URL;
   headers: Readonly<Record<string, string>>;
   body: string | Buffer | StreamedBody;
+  /** The whole exchange, from connecting to the last byte of the reply, must fit in this. */
   timeoutMs: number;
+  /**
+   * Nothing may be silent for longer: connecting, the body draining into the connection, the wait
+   * for the reply's first byte, and the gaps between its pieces (default: timeoutMs).
+   */
+  idleTimeoutMs?: number | undefined;
   signal?: AbortSignal | undefined;
   /** A longer reply is refused unread; at most the transport's maxResponseBytes. */
   maxResponseBytes?: number | undefined;
+  /** Names the exchange in error messages, e.g. the operation. */
+  label?: string | undefined;
 }
 
 /** A body written piece by piece as the connection takes it, so that no copy of the whole is ever made. */
@@ -125,6 +133,7 @@ type Open = (url: URL, headers: Record<string, string | number>) => http.ClientR
 class Exchange {
   private request: http.ClientRequest | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
   private settled = false;
   /** Becomes true once the connection is up: from then on the server may act on what it got. */
   private mayHaveReachedServer = false;
@@ -140,16 +149,23 @@ class Exchange {
 
   start(): void {
     const { signal, url, body, headers, timeoutMs } = this.spec;
-    if (signal?.aborted) return this.fail(new AbortError(signal.reason));
+    if (signal?.aborted) return this.fail(new AbortError(signal.reason, this.spec.label));
     signal?.addEventListener('abort', this.onAbort, { once: true });
     this.timer = setTimeout(this.onTimeout, timeoutMs);
+    this.touch();
     const streamed = isStreamed(body);
     const request = this.open(url, { ...headers, 'Content-Length': streamed ? body.byteLength : Buffer.byteLength(body) });
     this.request = request;
     request.on('socket', (socket) => {
       if (!socket.connecting) this.mayHaveReachedServer = true;
-      else socket.once('connect', () => (this.mayHaveReachedServer = true));
+      else {
+        socket.once('connect', () => {
+          this.mayHaveReachedServer = true;
+          this.touch();
+        });
+      }
     });
+    request.on('finish', this.touch);
     request.on('error', (error: NodeJS.ErrnoException) => this.fail(this.transportError(error)));
     request.on('response', (response) => this.collect(response));
     if (streamed) this.pump(request, body.pieces());
@@ -161,7 +177,10 @@ class Exchange {
     for (let piece = pieces.next(); !piece.done; piece = pieces.next()) {
       if (this.settled) return;
       if (!request.write(piece.value, 'latin1')) {
-        request.once('drain', () => this.pump(request, pieces));
+        request.once('drain', () => {
+          this.touch();
+          this.pump(request, pieces);
+        });
         return;
       }
     }
@@ -172,12 +191,14 @@ class Exchange {
     const declared = declaredLength(response);
     if (declared !== undefined && declared > this.responseLimit) return this.fail(this.tooLarge(response, `declares ${declared} bytes`));
     const reply = new ReplyBytes(declared, this.replyBuffers);
+    this.touch();
     response.on('data', (chunk: Buffer) => {
       if (reply.size + chunk.length > this.responseLimit) return this.fail(this.tooLarge(response, 'goes on'));
+      this.touch();
       reply.add(chunk);
     });
     response.on('error', (error) => this.fail(this.transportError(error)));
-    response.on('aborted', () => this.fail(new TransportError('the connection closed before the reply was complete', { mayHaveReachedServer: true })));
+    response.on('aborted', () => this.fail(new TransportError(`${this.prefix}the connection closed before the reply was complete`, { operation: this.spec.label, mayHaveReachedServer: true })));
     response.on('end', () => {
       if (this.settled || !response.complete) return;
       this.finish();
@@ -193,29 +214,50 @@ class Exchange {
   }
 
   private tooLarge(response: http.IncomingMessage, how: string): ReplyTooLargeError {
-    return new ReplyTooLargeError(`the HTTP ${response.statusCode ?? 0} reply ${how}, past the ${this.responseLimit} bytes a reply of this call can have; it was refused unparsed`, {
+    return new ReplyTooLargeError(`${this.prefix}the HTTP ${response.statusCode ?? 0} reply ${how}, past the ${this.responseLimit} bytes a reply of this call can have; it was refused unparsed`, {
+      operation: this.spec.label,
       mayHaveReachedServer: true,
       httpStatus: response.statusCode,
     });
   }
 
+  private get prefix(): string {
+    return this.spec.label === undefined ? '' : `${this.spec.label}: `;
+  }
+
+  /** Something happened on the exchange: the silence allowed starts again. */
+  private readonly touch = (): void => {
+    const { idleTimeoutMs } = this.spec;
+    if (idleTimeoutMs === undefined || this.settled) return;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(this.onIdle, idleTimeoutMs);
+  };
+
+  private readonly onIdle = (): void => {
+    const waited = this.request?.writableFinished ? 'for the reply' : this.mayHaveReachedServer ? 'while sending the request' : 'to connect';
+    const message = `${this.prefix}nothing came for ${this.spec.idleTimeoutMs} ms ${waited} (the idle limit)`;
+    this.fail(new TimeoutError(message, { operation: this.spec.label, mayHaveReachedServer: this.mayHaveReachedServer }));
+  };
+
   private readonly onAbort = (): void => {
-    this.fail(new AbortError(this.spec.signal?.reason));
+    this.fail(new AbortError(this.spec.signal?.reason, this.spec.label));
   };
 
   private readonly onTimeout = (): void => {
-    this.fail(new TimeoutError(`no complete reply within ${this.spec.timeoutMs} ms`, { mayHaveReachedServer: this.mayHaveReachedServer }));
+    this.fail(new TimeoutError(`${this.prefix}no complete reply within ${Math.round(this.spec.timeoutMs)} ms`, { operation: this.spec.label, mayHaveReachedServer: this.mayHaveReachedServer }));
   };
 
   private transportError(error: NodeJS.ErrnoException): TransportError {
     const { code } = error;
     const what = code ? `${code} ${error.message}` : error.message;
     const host = this.spec.url.host;
+    const { prefix } = this;
+    const operation = this.spec.label;
     // The handshake failed: no request was sent, and trying again cannot change the certificates.
-    if (TLS_FAILURE.test(code ?? '')) return new CertificateError(`TLS with ${host} failed: ${what}`, { mayHaveReachedServer: false, cause: error, code });
-    if (code === 'ENOTFOUND') return new HostNotFoundError(`the host ${this.spec.url.hostname} is unknown (${what}); check the URL`, { mayHaveReachedServer: false, cause: error, code });
+    if (TLS_FAILURE.test(code ?? '')) return new CertificateError(`${prefix}TLS with ${host} failed: ${what}`, { operation, mayHaveReachedServer: false, cause: error, code });
+    if (code === 'ENOTFOUND') return new HostNotFoundError(`${prefix}the host ${this.spec.url.hostname} is unknown (${what}); check the URL`, { operation, mayHaveReachedServer: false, cause: error, code });
     const notSent = !this.mayHaveReachedServer || NOT_SENT_CODES.has(code ?? '');
-    return new TransportError(`connection to ${host} failed: ${what}`, { mayHaveReachedServer: !notSent, cause: error, code });
+    return new TransportError(`${prefix}connection to ${host} failed: ${what}`, { operation, mayHaveReachedServer: !notSent, cause: error, code });
   }
 
   private fail(error: Error): void {
@@ -228,6 +270,7 @@ class Exchange {
   private finish(): void {
     this.settled = true;
     clearTimeout(this.timer);
+    clearTimeout(this.idleTimer);
     this.spec.signal?.removeEventListener('abort', this.onAbort);
   }
 }

@@ -36,12 +36,20 @@ export function encodeArguments(op: OperationDescriptor, request: object | undef
   return args;
 }
 
+/** Refuses a string that XML 1.0 cannot carry (control characters, U+FFFE/U+FFFF, lone surrogates), naming `argument`. */
+export function checkXmlText(value: string, argument: string, operation?: string): void {
+  const bad = NOT_XML_CHAR.exec(value);
+  if (!bad) return;
+  const code = `U+${(bad[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+  throw new InvalidArgumentError(argument, `contains ${code} at position ${bad.index}, a character XML cannot carry`, operation);
+}
+
 function encodeValue(parameter: ParameterDescriptor, value: unknown, operation: string): ArgumentValue {
   const invalid = (problem: string) => new InvalidArgumentError(parameter.name, problem, operation);
   switch (parameter.kind) {
     case 'string':
       if (typeof value !== 'string') throw invalid('must be a string');
-      if (NOT_XML_CHAR.test(value)) throw invalid('contains a character XML cannot carry');
+      checkXmlText(value, parameter.name, operation);
       return value;
     case 'int':
     case 'short': {

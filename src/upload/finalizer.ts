@@ -4,6 +4,7 @@
 import type { StoredDocument } from '../../generated/srv.js';
 import type { CallOptions } from '../soap/client.js';
 import { InvalidArgumentError } from '../errors.js';
+import { checkXmlText } from '../soap/values.js';
 import type { SrvSession } from '../session/session.js';
 import { needsXmlParameters, validateMetadata, xmlParametersOf, type DocumentMetadata } from './metadata.js';
 
@@ -43,6 +44,8 @@ function newDocumentIn(destination: { folder: string; name: string }, metadata: 
   if (typeof documentName !== 'string' || documentName.trim() === '' || /[/\\]/.test(documentName)) {
     throw new InvalidArgumentError('destination.name', 'must be a file name without slashes');
   }
+  checkXmlText(folderPath, 'destination.folder');
+  checkXmlText(documentName, 'destination.name');
   const xmlParameters = xmlParametersOf(metadata);
   const path = `${folderPath.replace(/[/\\]+$/, '')}/${documentName}`;
   return finalizer(path, 'UploadNewDocumentWidthHandler', (s, uploadHandler, o) =>
@@ -55,6 +58,7 @@ function documentPath(destination: unknown): string {
   if (segments.length < 2 || /[/\\]$/.test(destination)) {
     throw new InvalidArgumentError('destination', `must be a full document path such as /Library/Folder/name.ext: ${JSON.stringify(destination)}`);
   }
+  checkXmlText(destination, 'destination');
   return destination;
 }
 

@@ -2,6 +2,7 @@
 // document (contract §5): documented upper-case keys only, values escaped, booleans lower-case,
 // keywords joined with commas, manual version ranges checked here rather than by the server.
 import { InvalidArgumentError } from '../errors.js';
+import { checkXmlText } from '../soap/values.js';
 import { escapeXml } from '../soap/xml-escape.js';
 
 export type PublishOption = 'ServerDefault' | 'Publish' | 'DontPublish';
@@ -39,6 +40,7 @@ export function validateMetadata(metadata: DocumentMetadata): void {
   for (const field of ['description', 'versionComment', 'textOnlyContent'] as const) {
     const value = metadata[field];
     if (value !== undefined && typeof value !== 'string') throw invalid(field, 'must be a string');
+    if (value !== undefined) checkXmlText(value, `metadata.${field}`);
   }
   for (const field of ['checkout', 'sendEmails'] as const) {
     const value = metadata[field];
@@ -48,6 +50,7 @@ export function validateMetadata(metadata: DocumentMetadata): void {
   for (const keyword of metadata.keywords ?? []) {
     if (typeof keyword !== 'string' || keyword.trim() === '') throw invalid('keywords', 'must be non-empty strings');
     if (keyword.includes(',')) throw invalid('keywords', `must not contain commas (the server splits on them): ${JSON.stringify(keyword)}`);
+    checkXmlText(keyword, 'metadata.keywords');
   }
   if (metadata.creationDate !== undefined) dateText(metadata.creationDate, 'creationDate');
   if (metadata.modificationDate !== undefined) dateText(metadata.modificationDate, 'modificationDate');

@@ -2,7 +2,8 @@
 // the server's ChunkSize (the last may be shorter; an empty source is one empty last chunk).
 // Files and buffers can be read again from the start for a restart; a stream cannot. Files and
 // streams are read into Buffers that are reused, so memory does not follow the source's size.
-import { open, type FileHandle } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { InvalidArgumentError, SrvError } from '../errors.js';
 
@@ -15,11 +16,18 @@ export interface SourceChunk {
 }
 
 export interface ChunkSource {
+  /** The file's path, or what the source is, for messages. */
+  readonly name: string;
   /** The total size, when known before reading. */
   readonly totalBytes: number | undefined;
   /** Whether chunks() may be called again to start over. */
   readonly rewindable: boolean;
   chunks(size: number): AsyncGenerator<SourceChunk>;
+  /**
+   * How the source changed since the current pass of chunks() began (size, mtime or ctime of a
+   * file), or undefined. A Buffer must not be changed by its owner during an upload.
+   */
+  changed(): Promise<string | undefined>;
   close(): Promise<void>;
 }
 
@@ -32,22 +40,27 @@ export async function openSource(source: UploadSource): Promise<ChunkSource> {
 
 async function openFile(path: string): Promise<ChunkSource> {
   if (path.trim() === '') throw new InvalidArgumentError('source', 'must be a non-empty file path');
+  // Checked before open(), which would wait forever for the writer of a FIFO.
+  const found = await stat(path).catch((error: Error) => {
+    throw new InvalidArgumentError('source', `cannot be read: ${error.message}`);
+  });
+  if (!found.isFile()) throw new InvalidArgumentError('source', `is not a regular file: ${path}`);
   let file: FileHandle;
   try {
     file = await open(path, 'r');
   } catch (error) {
     throw new InvalidArgumentError('source', `cannot be read: ${(error as Error).message}`);
   }
-  const stat = await file.stat();
-  if (!stat.isFile()) {
-    await file.close();
-    throw new InvalidArgumentError('source', `is not a regular file: ${path}`);
-  }
-  const totalBytes = stat.size;
-  return {
-    totalBytes,
+  let pass = await file.stat();
+  const source: ChunkSource = {
+    name: path,
+    get totalBytes() {
+      return pass.size;
+    },
     rewindable: true,
     async *chunks(size) {
+      pass = await file.stat();
+      const totalBytes = pass.size;
       const buffer = Buffer.allocUnsafe(Math.min(size, totalBytes));
       for (let position = 0; position === 0 || position < totalBytes; position += size) {
         const length = Math.min(size, totalBytes - position);
@@ -57,12 +70,25 @@ async function openFile(path: string): Promise<ChunkSource> {
         yield { data, last: position + length >= totalBytes };
       }
     },
+    changed: async () => changeOf(pass, await file.stat()),
     close: () => file.close(),
   };
+  return source;
 }
+
+/** What tells a rewritten or appended file from the one that was read, as GNU tar's "file changed as we read it" does. */
+function changeOf(before: Stats, now: Stats): string | undefined {
+  if (now.size !== before.size) return `its size went from ${before.size} to ${now.size} bytes`;
+  if (now.mtimeMs !== before.mtimeMs) return 'it was modified';
+  if (now.ctimeMs !== before.ctimeMs) return 'its status changed';
+  return undefined;
+}
+
+const unchanged = async (): Promise<undefined> => undefined;
 
 function bufferSource(bytes: Buffer): ChunkSource {
   return {
+    name: 'the Buffer',
     totalBytes: bytes.length,
     rewindable: true,
     async *chunks(size) {
@@ -71,6 +97,7 @@ function bufferSource(bytes: Buffer): ChunkSource {
         yield { data, last: position + data.length >= bytes.length };
       }
     },
+    changed: unchanged,
     close: async () => undefined,
   };
 }
@@ -78,6 +105,7 @@ function bufferSource(bytes: Buffer): ChunkSource {
 function streamSource(stream: Readable): ChunkSource {
   let started = false;
   return {
+    name: 'the stream',
     totalBytes: undefined,
     rewindable: false,
     chunks(size) {
@@ -85,6 +113,7 @@ function streamSource(stream: Readable): ChunkSource {
       started = true;
       return streamChunks(stream, size);
     },
+    changed: unchanged,
     close: async () => void stream.destroy(),
   };
 }

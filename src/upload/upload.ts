@@ -11,6 +11,7 @@ import {
   MalformedReplyError,
   NotFoundError,
   ServiceError,
+  SourceChangedError,
   TransportError,
   type SrvError,
 } from '../errors.js';
@@ -29,6 +30,10 @@ export const MIN_CHUNK_SIZE = 262_144;
 export const MAX_CHUNK_SIZE = 33_554_432;
 export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
 const MAX_FINALIZE_ATTEMPTS = 3;
+/** Once a finalize is sent, a cancel waits this long for its outcome, so that it can say what happened. */
+const FINALIZE_GRACE_MS = 30_000;
+/** The service's sizes are xsd:int: a larger document may be stored, but cannot be downloaded (contract C31). */
+const MAX_INT = 2_147_483_647;
 
 export interface UploadOptions {
   /** The chunk size to ask for (default 4 MiB); the server's answer is what is used. */
@@ -42,6 +47,12 @@ export interface UploadOptions {
   maxRestarts?: number;
   /** Send chunk CRCs zero-padded to 8 digits (default false, as the vendor sample does). */
   padCrc?: boolean;
+  /**
+   * What to do when the source file changes while it is read (its size, mtime or ctime): 'fail'
+   * (the default) with SourceChangedError, or 'restart' with the new content, within maxRestarts.
+   * Either way the handler is deleted and nothing is finalized from the mixed bytes.
+   */
+  onSourceChange?: 'fail' | 'restart';
 }
 
 export interface UploadProgress {
@@ -175,7 +186,19 @@ class UploadRun {
   private async attempt(): Promise<{ staged: Staged; stored: StoredDocument | undefined }> {
     const { handler, chunkSize } = await this.grant();
     const staged = await this.sendAll(handler, chunkSize);
-    return { staged, stored: await this.finalize(handler, staged) };
+    // From here a cancel waits, boundedly, for the outcome: the finalize may store the document.
+    const grace = graceAfter(this.options.signal, FINALIZE_GRACE_MS);
+    const settle = { ...this.callOptions, signal: grace.signal };
+    try {
+      const stored = await this.finalize(handler, staged, settle);
+      if (stored && this.serverReportsFileCrc === false) await this.confirmStored(staged, settle);
+      if (this.options.signal?.aborted) {
+        this.session.warn({ message: `the upload of ${this.finalizer.path} was cancelled after its finalize was sent; the document was stored`, severity: 'warning' });
+      }
+      return { staged, stored };
+    } finally {
+      grace.dispose();
+    }
   }
 
   /**
@@ -205,6 +228,9 @@ class UploadRun {
     let unproven = false;
     let fileCrc: string | undefined;
     for await (const chunk of this.source.chunks(chunkSize)) {
+      if (staged.bytes <= MAX_INT && staged.bytes + chunk.data.length > MAX_INT && this.restarts === 0) {
+        this.session.warn({ message: `${this.finalizer.path} is over 2 GiB: the service's sizes are 32-bit, so it may store the document, but no client can download it`, severity: 'warning' });
+      }
       const sent = await this.sendChunk(handler, chunk, staged.chunks);
       unproven ||= sent.ambiguous;
       fileCrc = sent.fileCrc;
@@ -213,8 +239,17 @@ class UploadRun {
       staged.chunks++;
       this.report(staged);
     }
+    await this.checkSourceUnchanged();
     this.prove(staged, fileCrc, unproven);
     return staged;
+  }
+
+  /** A file rewritten or appended to while it was read would be stored as a mix of versions. */
+  private async checkSourceUnchanged(): Promise<void> {
+    const change = await this.source.changed();
+    if (change === undefined) return;
+    const error = new SourceChangedError(this.source.name, change);
+    throw this.options.onSourceChange === 'restart' ? new Restart(error) : error;
   }
 
   /** One chunk, resent while that is safe; `ambiguous` when a resend followed a possibly applied append. `crc` is the chunk's. */
@@ -309,11 +344,11 @@ class UploadRun {
    * reply: a second call tells whether the first one happened, since a finalize consumes its
    * handler. Only when the handler is gone after a lost reply does the stored CRC-32 decide.
    */
-  private async finalize(handler: string, staged: Staged): Promise<StoredDocument | undefined> {
+  private async finalize(handler: string, staged: Staged, settle: CallOptions): Promise<StoredDocument | undefined> {
     let replyLost = false;
     for (let attempt = 1; ; attempt++) {
       try {
-        const stored = await this.finalizer.finalize(this.session, handler, this.callOptions);
+        const stored = await this.finalizer.finalize(this.session, handler, settle);
         this.handler = undefined;
         return stored;
       } catch (error) {
@@ -321,7 +356,7 @@ class UploadRun {
         const again = attempt < MAX_FINALIZE_ATTEMPTS && (mayHaveAppended(error) || (isDeadTicket(error) && this.session.canLogInAgain));
         if (again) continue;
         if (!handlerIsGone(error) && !mayHaveAppended(error) && !isDeadTicket(error)) throw error;
-        if (replyLost && (await this.storedMatches(staged))) {
+        if (replyLost && (await this.storedCrc(settle)) === staged.crc) {
           this.handler = undefined;
           return undefined;
         }
@@ -330,12 +365,35 @@ class UploadRun {
     }
   }
 
-  private async storedMatches(staged: Staged): Promise<boolean> {
+  /**
+   * Without filehexcrc nothing proved the staged bytes before the finalize, so the stored CRC-32
+   * must (contract C6). A mismatch is never a success: the document is uploaded again, as a new
+   * version, or fails where it had to be new.
+   */
+  private async confirmStored(staged: Staged, settle: CallOptions): Promise<void> {
+    const stored = await this.storedCrc(settle);
+    const { path } = this.finalizer;
+    if (stored === undefined) {
+      this.session.warn({ message: `the server reports neither filehexcrc nor CRC32LASTVERSION, so nothing can check the stored ${path}`, severity: 'warning' });
+      return;
+    }
+    if (stored === staged.crc) return;
+    const found = stored === null ? 'is not there' : `has CRC-32 ${crcToHex(stored)}`;
+    const error = new ChecksumMismatchError(`the stored ${path} ${found}, but the source's CRC-32 is ${crcToHex(staged.crc)}`, crcToHex(staged.crc), stored === null ? 'missing' : crcToHex(stored), {
+      operation: this.finalizer.operation,
+    });
+    if (this.finalizer.operation === 'UploadNewDocumentWidthHandler') throw error;
+    this.session.warn({ message: `${error.message}; uploading it again`, severity: 'warning' });
+    throw new Restart(error);
+  }
+
+  /** DocumentExists' CRC-32 of the latest version: null when there is no such document, undefined when the server does not say. */
+  private async storedCrc(settle: CallOptions): Promise<number | null | undefined> {
     try {
-      const found = await this.session.call('DocumentExists', { Path: this.finalizer.path }, this.callOptions);
-      return parseHexCrc(found.CRC32LASTVERSION) === staged.crc;
+      const found = await this.session.call('DocumentExists', { Path: this.finalizer.path }, settle);
+      return found.CRC32LASTVERSION === undefined || found.CRC32LASTVERSION.trim() === '' ? undefined : (parseHexCrc(found.CRC32LASTVERSION) ?? null);
     } catch (error) {
-      if (error instanceof NotFoundError) return false;
+      if (error instanceof NotFoundError) return null;
       throw error;
     }
   }
@@ -362,6 +420,22 @@ class UploadRun {
       restarts: this.restarts,
     });
   }
+}
+
+/** An AbortSignal that follows `signal` only `ms` after it fires. */
+function graceAfter(signal: AbortSignal | undefined, ms: number): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const onAbort = () => (timer = setTimeout(() => controller.abort(signal?.reason), ms));
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    },
+  };
 }
 
 /** The server may have applied the request: a lost or broken reply, or an unhandled server error (in-band or a server fault). */
