@@ -115,12 +115,18 @@ class Transfer {
           mayHaveReachedServer: true,
         });
       }
-      if (!chunk.checked && staged.crc32 === undefined && chunks === 0) {
-        this.session.warn({ message: `download of ${this.plan.source.path}: the server sends no CRC-32 for its chunks or the file, so nothing can verify the bytes` });
-      }
+      if (!chunk.checked) await this.uncheckedChunk(staged, chunks);
       await this.sink.write(chunk.data);
       this.#content = { offset: end, crc: crc32Combine(crc, chunk.crc, chunk.data.length), chunks: chunks + 1 };
       this.plan.onProgress?.({ bytesReceived: end, totalBytes: staged.size, chunkIndex: chunks, retries: this.#retries, restarts: this.#restarts });
+    }
+  }
+
+  /** A chunk no chunkCRC32 vouches for: held from the destination until the whole file's CRC-32 has, if the server sends one. */
+  private async uncheckedChunk(staged: StagedFile, index: number): Promise<void> {
+    if (staged.crc32 !== undefined) return this.sink.holdUntilCommit?.();
+    if (index === 0) {
+      this.session.warn({ message: `download of ${this.plan.source.path}: the server sends no CRC-32 for its chunks or the file, so nothing can verify the bytes`, severity: 'warning' });
     }
   }
 
