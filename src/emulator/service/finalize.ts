@@ -3,7 +3,7 @@ import { ok, Refusal } from '../result.js';
 import type { Reply } from '../result.js';
 import type { UploadHandler } from '../staging/uploads.js';
 import { isValidName, pathSegments } from '../store/doc-path.js';
-import type { VersionDetails } from '../store/document-store.js';
+import type { StagedContent, VersionDetails } from '../store/document-store.js';
 import type { OperationCall, OperationHandler, ServiceContext } from './context.js';
 import {
   DOCUMENT_EXISTS,
@@ -30,13 +30,19 @@ function checkedDocumentPath(context: ServiceContext, segments: readonly string[
   return segments;
 }
 
+/** What the handler staged, as the disk holds it: the stored size and CRC-32 are those of the staged file. */
+async function stagedContent(context: ServiceContext, handler: UploadHandler): Promise<StagedContent> {
+  const { size, crc32 } = await context.uploads.measure(handler);
+  if (size !== handler.bytes) throw new Error(`the staged file holds ${size} bytes, not the ${handler.bytes} appended`);
+  return { file: handler.file, size, crc32 };
+}
+
 async function store(context: ServiceContext, handler: UploadHandler, destination: Destination): Promise<Reply> {
-  const content = { file: handler.file, size: handler.bytes, crc32: handler.crc };
   const segments = checkedDocumentPath(context, destination.segments);
   if (destination.newDocumentOnly && context.store.document(segments) !== undefined) {
     throw new Refusal(DOCUMENT_EXISTS);
   }
-  const stored = await context.store.addVersion(segments, content, destination.details);
+  const stored = await context.store.addVersion(segments, await stagedContent(context, handler), destination.details);
   return ok(['DocumentId', String(stored.document.documentId)], ['VersionId', String(stored.version.versionId)]);
 }
 

@@ -1,6 +1,7 @@
 import type { OperationName, OperationSpec } from '../operations.js';
 import { Refusal, refusalReply, systemErrorReply } from '../result.js';
 import type { ResultElement } from '../result.js';
+import { asStorageFailure } from '../storage-errors.js';
 import { authenticateUser, isValidTicket, logOut, renewTicket } from './auth.js';
 import type { OperationCall, OperationHandler, ServiceContext } from './context.js';
 import { deleteDownloadHandler, deleteUploadHandler } from './delete-handler.js';
@@ -57,7 +58,7 @@ export async function performOperation(
     return { element: { name: spec.resultElement, ...(await HANDLERS[spec.name](context, call)) } };
   } catch (error) {
     if (error instanceof Refusal) return { element: { name: spec.resultElement, ...refusalReply(error) } };
-    return { unhandled: error };
+    return { unhandled: asStorageFailure(error) };
   }
 }
 
@@ -69,7 +70,10 @@ export async function callOperation(
 ): Promise<ResultElement> {
   const outcome = await performOperation(context, spec, call);
   if ('element' in outcome) return outcome.element;
-  const message = outcome.unhandled instanceof Error ? outcome.unhandled.message : String(outcome.unhandled);
+  // Duck-typed: errors of node:fs may come from another realm (a test runner's VM context).
+  const { unhandled } = outcome;
+  const text = typeof unhandled === 'object' && unhandled !== null ? (unhandled as { message?: unknown }).message : undefined;
+  const message = typeof text === 'string' ? text : String(unhandled);
   return { name: spec.resultElement, ...systemErrorReply(message) };
 }
 

@@ -1,4 +1,4 @@
-import { copyFile, open } from 'node:fs/promises';
+import { copyFile, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Session } from '../auth/tickets.js';
 import { newGuid } from '../guid.js';
@@ -33,7 +33,13 @@ export class DownloadStaging {
       size: source.size,
       queue: Promise.resolve(),
     };
-    await copyFile(source.file, handler.file);
+    try {
+      await copyFile(source.file, handler.file);
+    } catch (error) {
+      // A copy that failed halfway (a full disk) leaves no staged file behind.
+      await rm(handler.file, { force: true });
+      throw error;
+    }
     this.table.add(handler);
     return handler;
   }

@@ -1,18 +1,51 @@
+import { createReadStream } from 'node:fs';
 import { open, writeFile } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import type { Session } from '../auth/tickets.js';
 import { crc32Of } from '../crc.js';
 import { newGuid } from '../guid.js';
+import { diskFull, StorageError } from '../storage-errors.js';
 import { HandlerTable } from './handler-table.js';
 import type { HandlerBinding, SessionAlive, StagedHandler } from './handler-table.js';
 
 export interface UploadHandler extends StagedHandler {
   readonly chunkSize: number;
+  /** The length of the staged file: it only grows once an append is wholly on disk. */
   bytes: number;
-  /** CRC-32 of everything appended so far. */
+  /** CRC-32 of the staged file's bytes; it advances with `bytes`, after the write. */
   crc: number;
   /** Set by the chunk sent with lastChunk=true. */
   complete: boolean;
+}
+
+export interface AppendOptions {
+  /** The `diskFull` fault: the write runs out of space, as ENOSPC does, once this many of its bytes are written. */
+  readonly failAfterBytes?: number;
+}
+
+/** What a staged file holds, read back from the disk. */
+export interface StagedBytes {
+  readonly size: number;
+  readonly crc32: number;
+}
+
+/**
+ * Writes all of `bytes` at `position`. A short write (a disk that fills up halfway) is continued until it fails;
+ * `budget` is what the diskFull fault lets through.
+ */
+async function writeFully(file: FileHandle, bytes: Uint8Array, position: number, budget: { left: number }): Promise<number> {
+  let offset = 0;
+  while (offset < bytes.length) {
+    const length = Math.min(bytes.length - offset, budget.left);
+    if (length === 0) throw diskFull();
+    const { bytesWritten } = await file.write(bytes, offset, length, position + offset);
+    if (bytesWritten === 0) throw new StorageError('A write to the staged file made no progress.', 'EIO');
+    offset += bytesWritten;
+    budget.left -= bytesWritten;
+  }
+  return position + offset;
 }
 
 /** Upload handlers: each stages the appended chunks in `<dir>/<guid>.upload`. */
@@ -44,16 +77,37 @@ export class UploadStaging {
     return handler;
   }
 
-  async append(handler: UploadHandler, parts: readonly Buffer[], last: boolean): Promise<void> {
-    const file = await open(handler.file, 'a');
+  /**
+   * Appends all of `parts`, or nothing: when a write fails (the disk is full, say), the staged file is truncated
+   * back to its length before the append, and the error is passed on. The handler's size and CRC-32 advance only
+   * once every byte is on disk, so they always describe the staged file. A handler whose file cannot be put back
+   * is discarded, so that nothing can finalize its bytes.
+   */
+  async append(handler: UploadHandler, parts: readonly Buffer[], last: boolean, options: AppendOptions = {}): Promise<void> {
+    const file = await open(handler.file, 'r+');
+    let position = handler.bytes;
     try {
-      for (const part of parts) await file.write(part);
-    } finally {
+      const budget = { left: options.failAfterBytes ?? Number.POSITIVE_INFINITY };
+      for (const part of parts) position = await writeFully(file, part, position, budget);
+    } catch (error) {
+      await file.truncate(handler.bytes).catch(() => this.table.remove(handler));
       await file.close();
+      throw error;
     }
-    handler.bytes += parts.reduce((sum, part) => sum + part.length, 0);
+    await file.close();
+    handler.bytes = position;
     handler.crc = crc32Of(parts, handler.crc);
     handler.complete = last;
   }
-}
 
+  /** The size and CRC-32 of what the staged file holds, read from the disk. */
+  async measure(handler: UploadHandler): Promise<StagedBytes> {
+    let size = 0;
+    let crc = 0;
+    for await (const piece of createReadStream(handler.file, { highWaterMark: 1_048_576 })) {
+      size += (piece as Buffer).length;
+      crc = crc32(piece as Buffer, crc);
+    }
+    return { size, crc32: crc >>> 0 };
+  }
+}

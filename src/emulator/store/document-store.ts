@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { displayPath, pathKey } from './doc-path.js';
 
@@ -102,15 +102,21 @@ export class DocumentStore {
     return this.#data.documents.find((document) => document.documentId === documentId);
   }
 
-  /** Stores staged content as a new version of the document at `segments`, creating the document if needed. */
+  /**
+   * Stores staged content as a new version of the document at `segments`, creating the document if needed. All or
+   * nothing: when the store file cannot be written (a full disk), the version, the document it created and its
+   * content file are taken back, and the error is passed on.
+   */
   async addVersion(
     segments: readonly string[],
     content: StagedContent,
     details: VersionDetails,
   ): Promise<{ document: DocumentRecord; version: VersionRecord }> {
     const versionId = this.#data.nextVersionId++;
-    await rename(content.file, this.contentFile(versionId));
-    const document = this.document(segments) ?? this.#addDocument(segments);
+    const contentFile = this.contentFile(versionId);
+    await rename(content.file, contentFile);
+    const existing = this.document(segments);
+    const document = existing ?? this.#addDocument(segments);
     const version: VersionRecord = {
       versionId,
       versionNumber: (document.versions.length + 1) * VERSION_STEP,
@@ -120,7 +126,14 @@ export class DocumentStore {
       ...details,
     };
     document.versions.push(version);
-    await this.#save();
+    try {
+      await this.#save();
+    } catch (error) {
+      document.versions.splice(document.versions.indexOf(version), 1);
+      if (existing === undefined) this.#removeDocument(document);
+      await rm(contentFile, { force: true });
+      throw error;
+    }
     return { document, version };
   }
 
@@ -151,6 +164,11 @@ export class DocumentStore {
     this.#data.documents.push(document);
     this.#documents.set(pathKey(segments), document);
     return document;
+  }
+
+  #removeDocument(document: DocumentRecord): void {
+    this.#data.documents.splice(this.#data.documents.indexOf(document), 1);
+    this.#documents.delete(keyOf(document));
   }
 
   /** Writes the store file atomically; saves run one at a time, in order. */
