@@ -3,6 +3,7 @@ import { ok, Refusal } from '../result.js';
 import type { Reply } from '../result.js';
 import type { UploadHandler } from '../staging/uploads.js';
 import { isValidName, pathSegments } from '../store/doc-path.js';
+import { DocumentExistsError } from '../store/document-store.js';
 import type { StagedContent, VersionDetails } from '../store/document-store.js';
 import type { OperationCall, OperationHandler, ServiceContext } from './context.js';
 import {
@@ -39,10 +40,14 @@ async function stagedContent(context: ServiceContext, handler: UploadHandler): P
 
 async function store(context: ServiceContext, handler: UploadHandler, destination: Destination): Promise<Reply> {
   const segments = checkedDocumentPath(context, destination.segments);
-  if (destination.newDocumentOnly && context.store.document(segments) !== undefined) {
-    throw new Refusal(DOCUMENT_EXISTS);
-  }
-  const stored = await context.store.addVersion(segments, await stagedContent(context, handler), destination.details);
+  if (destination.newDocumentOnly && context.store.document(segments) !== undefined) throw new Refusal(DOCUMENT_EXISTS);
+  const content = await stagedContent(context, handler);
+  // Checked again, atomically with the creation: another finalize for the same name may be under way.
+  const stored = await context.store
+    .addVersion(segments, content, destination.details, { newDocumentOnly: destination.newDocumentOnly })
+    .catch((error: unknown) => {
+      throw error instanceof DocumentExistsError ? new Refusal(DOCUMENT_EXISTS) : error;
+    });
   return ok(['DocumentId', String(stored.document.documentId)], ['VersionId', String(stored.version.versionId)]);
 }
 

@@ -44,6 +44,14 @@ interface StoreFile {
   documents: DocumentRecord[];
 }
 
+/** addVersion with `newDocumentOnly`, for a document that exists. */
+export class DocumentExistsError extends Error {
+  constructor() {
+    super('the document already exists');
+    this.name = 'DocumentExistsError';
+  }
+}
+
 /** Version numbers are multiples of this: 1000000, 2000000, … */
 export const VERSION_STEP = 1_000_000;
 const FIRST_VERSION_ID = 1_000_001;
@@ -65,6 +73,8 @@ export class DocumentStore {
   readonly #documents: Map<string, DocumentRecord>;
   readonly #dataDir: string;
   #saving: Promise<void> = Promise.resolve();
+  /** The tail of the version additions queued for each document path (pathKey). */
+  readonly #pathQueues = new Map<string, Promise<void>>();
 
   private constructor(dataDir: string, data: StoreFile) {
     this.#dataDir = dataDir;
@@ -103,15 +113,25 @@ export class DocumentStore {
   }
 
   /**
-   * Stores staged content as a new version of the document at `segments`, creating the document if needed. All or
+   * Stores staged content as a new version of the document at `segments`, creating the document if needed; with
+   * `newDocumentOnly`, refuses (DocumentExistsError) a document that exists. Versions of one path are added one at
+   * a time, so that check and the creation are one step: two calls for one new name cannot both create it. All or
    * nothing: when the store file cannot be written (a full disk), the version, the document it created and its
    * content file are taken back, and the error is passed on.
    */
-  async addVersion(
+  addVersion(
     segments: readonly string[],
     content: StagedContent,
     details: VersionDetails,
+    options: { newDocumentOnly?: boolean } = {},
   ): Promise<{ document: DocumentRecord; version: VersionRecord }> {
+    return this.#oneAtATime(pathKey(segments), async () => {
+      if (options.newDocumentOnly === true && this.document(segments) !== undefined) throw new DocumentExistsError();
+      return this.#addVersion(segments, content, details);
+    });
+  }
+
+  async #addVersion(segments: readonly string[], content: StagedContent, details: VersionDetails): Promise<{ document: DocumentRecord; version: VersionRecord }> {
     const versionId = this.#data.nextVersionId++;
     const contentFile = this.contentFile(versionId);
     await rename(content.file, contentFile);
@@ -164,6 +184,20 @@ export class DocumentStore {
     this.#data.documents.push(document);
     this.#documents.set(pathKey(segments), document);
     return document;
+  }
+
+  /** Runs `task` after every earlier task of the same key has finished. */
+  #oneAtATime<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const run = (this.#pathQueues.get(key) ?? Promise.resolve()).then(task, task);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#pathQueues.set(key, settled);
+    void settled.then(() => {
+      if (this.#pathQueues.get(key) === settled) this.#pathQueues.delete(key);
+    });
+    return run;
   }
 
   #removeDocument(document: DocumentRecord): void {
