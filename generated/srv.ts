@@ -2,8 +2,6 @@
 // change the WSDL and run `npm run codegen` (CI runs `npm run codegen:check`).
 /* eslint-disable */
 
-import { escapeXml } from '../src/soap/xml-escape.js';
-
 export const TARGET_NAMESPACE = 'http://tempuri.org/';
 
 export type SoapVersion = '1.1' | '1.2';
@@ -612,45 +610,3 @@ export interface SrvOperations<CallOptions> {
   /** Creates a folder and any missing intermediate folders; never a library (top-level folder). */
   CreateFolder(request: CreateFolderRequest, options?: CallOptions): Promise<CreatedFolder>;
 }
-
-// Requests that carry a base64Binary payload, as bytes
-
-/** A request's HTTP headers and its envelope, cut around the payload's base64 text. */
-export interface PayloadRequest {
-  readonly headers: Readonly<Record<string, string>>;
-  /** The envelope up to the payload's text, UTF-8. */
-  readonly head: Buffer;
-  /** The bytes the envelope carries, in base64. */
-  readonly payload: Uint8Array;
-  /** The envelope after the payload's text, UTF-8. */
-  readonly tail: Buffer;
-}
-
-/** Element text, escaped as node-soap escapes it (\t, \r and \n as character references, which no parser normalizes away). */
-export function escapeText(text: string): string {
-  return escapeXml(text).replace(/\t/g, '&#x9;').replace(/\r/g, '&#xD;').replace(/\n/g, '&#xA;');
-}
-
-/** SOAP 1.1 names the action in SOAPAction (quoted); SOAP 1.2 in the Content-Type. */
-export function soapHeaders(version: SoapVersion, soapAction: string): Record<string, string> {
-  return version === '1.1'
-    ? { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: `"${soapAction}"` }
-    : { 'Content-Type': `application/soap+xml; charset=utf-8; action="${soapAction}"` };
-}
-
-const ENVELOPE_HEAD: { readonly [V in SoapVersion]: string } = {
-  '1.1': '<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>',
-  '1.2': '<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><soap:Body>',
-};
-const ENVELOPE_TAIL = '</soap:Body></soap:Envelope>';
-
-export type PayloadOperationName = 'UploadFileChunk';
-
-export const PAYLOAD_REQUESTS: { readonly [K in PayloadOperationName]: (version: SoapVersion, request: RequestOf<K>) => PayloadRequest } = {
-  UploadFileChunk: (version, request) => ({
-    headers: soapHeaders(version, 'http://tempuri.org/UploadFileChunk'),
-    head: Buffer.from(`${ENVELOPE_HEAD[version]}<UploadFileChunk xmlns="http://tempuri.org/"><authenticationTicket>${escapeText(request.authenticationTicket)}</authenticationTicket><uploadHandler>${escapeText(request.uploadHandler)}</uploadHandler><fileChunk>`),
-    payload: request.fileChunk,
-    tail: Buffer.from(`</fileChunk><chunkHEXCRC>${escapeText(request.chunkHEXCRC)}</chunkHEXCRC><lastChunk>${request.lastChunk}</lastChunk></UploadFileChunk>${ENVELOPE_TAIL}`),
-  }),
-};

@@ -1,27 +1,23 @@
-// The typed client: one method per WSDL operation, driven by the generated descriptors, with
-// node-soap building the envelopes and parsing the replies, and our transport carrying them.
-// Chunks take a shorter way: a request with a payload is written by its generated serializer as
-// bytes, and a reply's base64 result text is cut out and decoded before node-soap parses the rest.
+// The typed client: one method per WSDL operation, driven by the generated descriptors. Our code
+// writes each request (envelope.ts) and our transport carries it; node-soap parses the reply
+// against the WSDL, and nothing else. A reply's base64 result text (a chunk) is cut out and
+// decoded before node-soap sees the few hundred bytes around it.
 import soap from 'soap';
 import {
   OPERATIONS,
   OPERATION_NAMES,
-  PAYLOAD_REQUESTS,
-  SERVICE,
   type OperationDescriptor,
   type OperationName,
-  type PayloadOperationName,
-  type PayloadRequest,
   type RequestOf,
   type ResultOf,
   type SrvOperations,
 } from '../../generated/srv.js';
 import { WSDL_PATH } from '../package-files.js';
 import { InvalidArgumentError, SrvError } from '../errors.js';
-import { redact, redactHeaders, redactPayloadRequest, secretsOf, type ExchangeListener, type ExchangeRecord } from './exchange.js';
-import { payloadBody } from './payload-body.js';
+import { envelopeBody, requestEnvelope, type RequestEnvelope } from './envelope.js';
+import { redactEnvelope, redact, redactHeaders, secretsOf, type ExchangeListener, type ExchangeRecord } from './exchange.js';
 import { cutPayload } from './payload-cut.js';
-import { declaresDtd, failureOf, refusedDtd, resultOf, type SoapVersion } from './reply.js';
+import { failureOf, notAReply, refusedUnparsed, resultOf, type SoapVersion } from './reply.js';
 import { HttpTransport, type HttpReply, type TransportOptions } from './transport.js';
 import { encodeArguments, type ArgumentValue } from './values.js';
 
@@ -70,37 +66,18 @@ export interface SrvClient extends SrvOperations<CallOptions> {
 export const DEFAULT_TIMEOUT_MS = 120_000;
 export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 
-/** What one call shares with the HTTP bridge: its operation, limits and payload request in, the exchange out. */
+/** What one call leaves behind for its exchange record and for the reply's recycling. */
 interface CallContext {
   op: OperationDescriptor;
-  signal: AbortSignal | undefined;
-  timeoutMs: number;
-  idleTimeoutMs: number;
-  /** Sent in place of node-soap's envelope. */
-  payloadRequest: PayloadRequest | undefined;
+  envelope: RequestEnvelope;
   contentBuffer: Buffer | undefined;
-  /** A longer reply is refused before any parser sees it. */
-  maxResponseBytes: number;
-  sent?: { headers: Readonly<Record<string, string>>; body: string | PayloadRequest };
   reply?: HttpReply;
   /** The result element's base64 text, cut out of the reply and decoded. */
   payload?: Buffer;
 }
 
-type NodeSoapMethod = (
-  args: Record<string, ArgumentValue>,
-  callback: (error: unknown, result: unknown) => void,
-  options: CallContext,
-) => void;
-
-/**
- * node-soap's arguments for a call whose payload request is sent instead: node-soap still runs the
- * call, so that its reply is handled exactly like every other, but its envelope is never sent.
- */
-const PAYLOAD_STAND_IN = { _xml: '<!-- replaced by the payload request -->' };
-
-/** node-soap keeps the last envelope and reply text on its client: tens of MB, for chunks, held for nothing. */
-const RETAINED_COPIES = ['lastRequest', 'lastMessage', 'lastResponse'];
+/** Parses a reply against the WSDL: the Envelope as an object, or throws (a SOAP Fault throws with its parsed `root`). */
+type ReplyParser = (xml: string) => unknown;
 
 export async function createSrvClient(options: SrvClientOptions): Promise<SrvClient> {
   const url = endpointOf(options.url);
@@ -108,39 +85,35 @@ export async function createSrvClient(options: SrvClientOptions): Promise<SrvCli
   if (soapVersion !== '1.1' && soapVersion !== '1.2') throw new InvalidArgumentError('soapVersion', "must be '1.1' or '1.2'");
   const defaultTimeoutMs = positive(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, 'timeoutMs');
   const defaultIdleTimeoutMs = positive(options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, 'idleTimeoutMs');
+  const parse = await replyParser();
   const transport = new HttpTransport(options);
-  const port = await openPort(url, soapVersion, transport);
 
   async function call<K extends OperationName>(name: K, request: RequestOf<K>, callOptions: CallOptions = {}): Promise<ResultOf<K>> {
     const op = OPERATIONS[name];
     const args = encodeArguments(op, request);
-    const payloadRequest = isPayloadOperation(name) ? PAYLOAD_REQUESTS[name](soapVersion, request as RequestOf<PayloadOperationName>) : undefined;
     const timeoutMs = positive(callOptions.timeoutMs ?? defaultTimeoutMs, 'timeoutMs');
     const idleTimeoutMs = Math.min(timeoutMs, positive(callOptions.idleTimeoutMs ?? defaultIdleTimeoutMs, 'idleTimeoutMs'));
-    const context: CallContext = {
-      op,
-      signal: callOptions.signal,
-      timeoutMs,
-      idleTimeoutMs,
-      payloadRequest,
-      contentBuffer: callOptions.contentBuffer,
-      maxResponseBytes: replyLimit(op, args),
-    };
+    const context: CallContext = { op, envelope: requestEnvelope(op, soapVersion, args), contentBuffer: callOptions.contentBuffer };
     const listeners = [options.onExchange, callOptions.onExchange].filter((l): l is ExchangeListener => l !== undefined);
     const started = performance.now();
     const secrets = secretsOf(args);
     let failure: SrvError | undefined;
     try {
-      let parsed: unknown;
-      try {
-        parsed = await invoke(port, name, payloadRequest ? PAYLOAD_STAND_IN : args, context);
-      } catch (error) {
-        throw failureOf(op, error, context.reply, soapVersion, secrets);
-      }
-      return resultOf(op, parsed, context.reply as HttpReply, secrets, context.payload) as ResultOf<K>;
+      const reply = await transport.send({
+        url,
+        headers: context.envelope.headers,
+        body: envelopeBody(context.envelope),
+        timeoutMs,
+        idleTimeoutMs,
+        signal: callOptions.signal,
+        maxResponseBytes: replyLimit(op, args),
+        label: name,
+      });
+      context.reply = reply;
+      return resultOf(op, responseOf(parse, context, reply, soapVersion, secrets), reply, secrets, context.payload) as ResultOf<K>;
     } catch (error) {
-      failure = error as SrvError;
-      throw error;
+      failure = failureOf(op, error, context.reply, soapVersion, secrets);
+      throw failure;
     } finally {
       if (listeners.length > 0) {
         const record = exchangeRecord(name, soapVersion, url, context, performance.now() - started, secrets);
@@ -163,19 +136,38 @@ export async function createSrvClient(options: SrvClientOptions): Promise<SrvCli
   };
 }
 
-async function openPort(url: URL, soapVersion: SoapVersion, transport: HttpTransport): Promise<Record<string, NodeSoapMethod>> {
-  // disableCache: node-soap otherwise shares one parsed WSDL, and its options, between clients.
-  const client = await soap.createClientAsync(WSDL_PATH, {
-    disableCache: true,
-    endpoint: url.href,
-    forceSoap12Headers: soapVersion === '1.2',
-    httpClient: httpBridge(transport),
-  });
-  for (const name of RETAINED_COPIES) Object.defineProperty(client, name, { get: () => undefined, set: () => undefined });
-  const service = (client as unknown as Record<string, Record<string, Record<string, NodeSoapMethod>>>)[SERVICE.name];
-  const port = service?.[SERVICE.ports[soapVersion]];
-  if (!port) throw new Error(`wsdl/srv.wsdl has no port ${SERVICE.ports[soapVersion]}`);
-  return port;
+/**
+ * node-soap's reply parser for the package's WSDL. Parsing keeps no state of a client's, so every
+ * client of the process shares one parsed WSDL.
+ */
+let parser: Promise<ReplyParser> | undefined;
+function replyParser(): Promise<ReplyParser> {
+  parser ??= soap.createClientAsync(WSDL_PATH).then(({ wsdl }) => (xml: string) => wsdl.xmlToObject(xml) as unknown);
+  parser.catch(() => (parser = undefined));
+  return parser;
+}
+
+/** The {Op}Response element of the reply's Body, parsed; a reply without one is not this operation's. */
+function responseOf(parse: ReplyParser, context: CallContext, reply: HttpReply, version: SoapVersion, secrets: readonly string[]): unknown {
+  const { op } = context;
+  const refused = refusedUnparsed(op, reply);
+  if (refused) throw refused;
+  let envelope: unknown;
+  try {
+    envelope = parse(replyText(reply, context));
+  } catch (error) {
+    throw failureOf(op, error, reply, version, secrets);
+  }
+  const response = childNamed(childNamed(envelope, 'Body'), `${op.name}Response`);
+  if (response === undefined) throw notAReply(op, reply, version);
+  return response;
+}
+
+function childNamed(parent: unknown, name: string): unknown {
+  if (typeof parent !== 'object' || parent === null) return undefined;
+  const lower = name.toLowerCase();
+  const key = Object.keys(parent).find((k) => k.toLowerCase() === lower);
+  return key === undefined ? undefined : (parent as Record<string, unknown>)[key];
 }
 
 /** Every reply is a few attributes, but for a chunk's base64 text. */
@@ -194,43 +186,6 @@ function replyLimit(op: OperationDescriptor, args: Record<string, ArgumentValue>
   return Math.ceil((Math.ceil(chunkSize / 3) * 4 * 78) / 76) + SMALL_REPLY_BYTES;
 }
 
-function isPayloadOperation(name: OperationName): name is PayloadOperationName {
-  return Object.hasOwn(PAYLOAD_REQUESTS, name);
-}
-
-function invoke(port: Record<string, NodeSoapMethod>, name: OperationName, args: Record<string, ArgumentValue>, context: CallContext): Promise<unknown> {
-  const method = port[name] as NodeSoapMethod;
-  return new Promise((resolve, reject) => method(args, (error, result) => (error ? reject(error) : resolve(result)), context));
-}
-
-/** node-soap's HTTP client interface, served by our transport; the call context rides in its options. */
-function httpBridge(transport: HttpTransport): soap.IHttpClient {
-  const bridge = {
-    request(url: string, body: string, callback: (error: unknown, response?: unknown, body?: string) => void, headers: Record<string, string>, context: CallContext) {
-      const { payloadRequest } = context;
-      context.sent = payloadRequest ? { headers: payloadRequest.headers, body: payloadRequest } : { headers, body };
-      transport
-        .send({
-          url: new URL(url),
-          headers: context.sent.headers,
-          body: payloadRequest ? payloadBody(payloadRequest) : body,
-          timeoutMs: context.timeoutMs,
-          idleTimeoutMs: context.idleTimeoutMs,
-          signal: context.signal,
-          maxResponseBytes: context.maxResponseBytes,
-          label: context.op.name,
-        })
-        .then((reply) => {
-          context.reply = reply;
-          if (declaresDtd(reply.body)) return callback(refusedDtd(context.op, reply));
-          callback(null, { status: reply.status, headers: reply.headers }, replyText(reply, context));
-        }, callback);
-    },
-  };
-  // node-soap only uses the callback; the axios promise its type declares as the return is never read.
-  return bridge as unknown as soap.IHttpClient;
-}
-
 /** The reply as node-soap gets it: without a base64 result text, which is cut out and kept in the context. */
 function replyText(reply: HttpReply, context: CallContext): string {
   const cut = context.op.result.text === 'base64Binary' ? cutPayload(reply.body, context.op.resultElement, context.contentBuffer) : undefined;
@@ -245,16 +200,12 @@ function exchangeRecord(operation: string, soapVersion: SoapVersion, url: URL, c
     soapVersion,
     url: url.href,
     durationMs: Math.round(durationMs),
-    request: { headers: context.sent?.headers ?? {}, body: requestText(context.sent?.body ?? '', secrets) },
+    request: { headers: context.envelope.headers, body: redactEnvelope(context.envelope, secrets) },
   };
   if (context.reply) {
     record.response = { status: context.reply.status, headers: redactHeaders(context.reply.headers), body: redact(context.reply.body.toString('utf8'), secrets) };
   }
   return record;
-}
-
-function requestText(body: string | PayloadRequest, secrets: readonly string[]): string {
-  return typeof body === 'string' ? redact(body, secrets) : redactPayloadRequest(body, secrets);
 }
 
 function endpointOf(value: string | URL): URL {

@@ -1,9 +1,8 @@
 // A per-call record of the wire exchange, for debugging. Secrets (passwords, tickets) and base64
 // payloads are removed before anyone sees it.
 import type { IncomingHttpHeaders } from 'node:http';
-import type { PayloadRequest } from '../../generated/srv.js';
-import { base64Length } from './payload-body.js';
-import { escapeXml } from './xml-escape.js';
+import { base64Length, type RequestEnvelope } from './envelope.js';
+import { escapeText, escapeXml } from './xml-escape.js';
 
 export interface ExchangeRecord {
   operation: string;
@@ -50,7 +49,7 @@ export function redact(text: string, secrets: readonly string[]): string {
     .replace(TICKET_ATTRIBUTE, `$1$2${REDACTED}$2`)
     .replace(BASE64_RUN, (run) => elided(run.length));
   for (const secret of secrets) {
-    for (const form of new Set([secret, escapeXml(secret), encodeURIComponent(secret)])) {
+    for (const form of new Set([secret, escapeXml(secret), escapeText(secret), encodeURIComponent(secret)])) {
       result = result.split(form).join(REDACTED);
     }
   }
@@ -58,15 +57,19 @@ export function redact(text: string, secrets: readonly string[]): string {
 }
 
 /**
- * redact() of a payload request's envelope. The payload sits between two tags, so its base64 is one
- * run of its own: when redact() would elide it anyway, it is never turned into text.
+ * redact() of a request envelope. A payload sits between two tags, so its base64 is one run of its
+ * own: when redact() would elide it anyway, it is never turned into text.
  */
-export function redactPayloadRequest(request: PayloadRequest, secrets: readonly string[]): string {
-  const bytes = request.payload.byteLength;
+export function redactEnvelope(envelope: RequestEnvelope, secrets: readonly string[]): string {
+  return redact(`${envelope.head.toString('utf8')}${payloadText(envelope.payload)}${envelope.tail.toString('utf8')}`, secrets);
+}
+
+function payloadText(payload: Uint8Array | undefined): string {
+  if (payload === undefined) return '';
+  const bytes = payload.byteLength;
   // The run redact() measures leaves out the padding; what it elides includes it.
   const unpadded = Math.ceil((bytes * 4) / 3);
-  const payload = unpadded >= MIN_BASE64_RUN ? elided(base64Length(bytes)) : Buffer.from(request.payload).toString('base64');
-  return redact(`${request.head.toString('utf8')}${payload}${request.tail.toString('utf8')}`, secrets);
+  return unpadded >= MIN_BASE64_RUN ? elided(base64Length(bytes)) : Buffer.from(payload).toString('base64');
 }
 
 function elided(length: number): string {

@@ -36,18 +36,30 @@ export function resultOf(op: OperationDescriptor, parsed: unknown, reply: HttpRe
 export function failureOf(op: OperationDescriptor, error: unknown, reply: HttpReply | undefined, version: SoapVersion, secrets: readonly string[]): SrvError {
   if (error instanceof SrvError) return error;
   if (!reply) return new TransportError(`${op.name}: ${String(error)}`, { operation: op.name, mayHaveReachedServer: true, cause: error });
-  if (reply.status === 401 || reply.status === 403) return httpAuthentication(op, reply);
   const fault = faultOf(error);
   if (fault) return new SoapFaultError(redact(fault.code, secrets), redact(fault.reason, secrets), reply.status, op.name);
+  return notAReply(op, reply, version);
+}
+
+/** A reply that parsed, or not, but is no reply of this operation. */
+export function notAReply(op: OperationDescriptor, reply: HttpReply, version: SoapVersion): UnexpectedResponseError {
   const hint = version === '1.2' && reply.status >= 400 ? ' (the server may not support SOAP 1.2)' : '';
   return unexpected(op, reply, `is not a SOAP reply of ${op.name}${hint}`);
 }
 
 /**
- * Whether the reply declares a DTD, which a SOAP message must not (SOAP 1.1 §3, 1.2 part 1 §5):
- * such a reply is refused before any parser sees it, so no entity is ever fetched or expanded.
+ * Why a reply is refused before any parser sees it: an HTTP authentication refusal is never a
+ * reply of the service, and a reply that declares a DTD must not be parsed, so that no entity is
+ * ever fetched or expanded.
  */
-export function declaresDtd(body: Buffer): boolean {
+export function refusedUnparsed(op: OperationDescriptor, reply: HttpReply): SrvError | undefined {
+  if (reply.status === 401 || reply.status === 403) return httpAuthentication(op, reply);
+  if (declaresDtd(reply.body)) return unexpected(op, reply, 'declares a DTD, which a SOAP message must not; it was refused unparsed');
+  return undefined;
+}
+
+/** A SOAP message must not declare a DTD (SOAP 1.1 §3, 1.2 part 1 §5). */
+function declaresDtd(body: Buffer): boolean {
   let at = body.indexOf('<');
   while (at !== -1) {
     const head = body.subarray(at, at + 9).toString('latin1');
@@ -59,10 +71,6 @@ export function declaresDtd(body: Buffer): boolean {
     at = body.indexOf('<', at);
   }
   return false;
-}
-
-export function refusedDtd(op: OperationDescriptor, reply: HttpReply): UnexpectedResponseError {
-  return unexpected(op, reply, 'declares a DTD, which a SOAP message must not; it was refused unparsed');
 }
 
 function resultElement(op: OperationDescriptor, parsed: unknown): RawElement | undefined {
