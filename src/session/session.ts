@@ -83,6 +83,7 @@ export class SrvSession {
 
   private constructor(client: SrvClient, ticket: string, credentials: Credentials | undefined, options: SessionOptions & { logOutOnClose?: boolean }) {
     this.client = client;
+    client.addSecret(ticket);
     this.#ticket = ticket;
     this.#credentials = credentials;
     this.#logOutOnClose = options.logOutOnClose ?? credentials !== undefined;
@@ -96,6 +97,7 @@ export class SrvSession {
     const credentials = credentialsOf(options);
     const retry = retryOptionsOf(options.retry);
     const client = await createSrvClient(options);
+    client.addSecret(credentials.password);
     try {
       const { signal } = options;
       const ticket = await withRetries(() => authenticate(client, credentials, signal), {
@@ -210,7 +212,10 @@ export class SrvSession {
       throw new TicketExpiredError(`${message}; the session has no credentials to log in again`, { operation: cause instanceof SrvError ? cause.operation : undefined });
     }
     this.#relogin ??= authenticate(this.client, credentials)
-      .then((ticket) => void (this.#ticket = ticket))
+      .then((ticket) => {
+        this.client.addSecret(ticket);
+        this.#ticket = ticket;
+      })
       .finally(() => (this.#relogin = undefined));
     await abortable(this.#relogin, signal);
   }

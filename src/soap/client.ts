@@ -57,6 +57,11 @@ export interface SrvClient extends SrvOperations<CallOptions> {
   readonly soapVersion: SoapVersion;
   /** The default time limit of one call. */
   readonly timeoutMs: number;
+  /**
+   * Removes `secret` from every later error and exchange record, whichever call it turns up in
+   * (a server may echo a password or an old ticket anywhere). A call's own secrets always are.
+   */
+  addSecret(secret: string): void;
   /** Calls an operation by name. */
   call<K extends OperationName>(operation: K, request: RequestOf<K>, options?: CallOptions): Promise<ResultOf<K>>;
   /** Closes idle keep-alive connections. */
@@ -87,6 +92,7 @@ export async function createSrvClient(options: SrvClientOptions): Promise<SrvCli
   const defaultIdleTimeoutMs = positive(options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, 'idleTimeoutMs');
   const parse = await replyParser();
   const transport = new HttpTransport(options);
+  const known = new Set<string>();
 
   async function call<K extends OperationName>(name: K, request: RequestOf<K>, callOptions: CallOptions = {}): Promise<ResultOf<K>> {
     const op = OPERATIONS[name];
@@ -96,7 +102,7 @@ export async function createSrvClient(options: SrvClientOptions): Promise<SrvCli
     const context: CallContext = { op, envelope: requestEnvelope(op, soapVersion, args), contentBuffer: callOptions.contentBuffer };
     const listeners = [options.onExchange, callOptions.onExchange].filter((l): l is ExchangeListener => l !== undefined);
     const started = performance.now();
-    const secrets = secretsOf(args);
+    const secrets = [...new Set([...secretsOf(args), ...known])];
     let failure: SrvError | undefined;
     try {
       const reply = await transport.send({
@@ -131,6 +137,7 @@ export async function createSrvClient(options: SrvClientOptions): Promise<SrvCli
     url: url.href,
     soapVersion,
     timeoutMs: defaultTimeoutMs,
+    addSecret: (secret) => void (secret !== '' && known.add(secret)),
     call,
     close: () => transport.close(),
   };
@@ -200,10 +207,10 @@ function exchangeRecord(operation: string, soapVersion: SoapVersion, url: URL, c
     soapVersion,
     url: url.href,
     durationMs: Math.round(durationMs),
-    request: { headers: context.envelope.headers, body: redactEnvelope(context.envelope, secrets) },
+    request: { headers: redactHeaders(context.envelope.headers, secrets), body: redactEnvelope(context.envelope, secrets) },
   };
   if (context.reply) {
-    record.response = { status: context.reply.status, headers: redactHeaders(context.reply.headers), body: redact(context.reply.body.toString('utf8'), secrets) };
+    record.response = { status: context.reply.status, headers: redactHeaders(context.reply.headers, secrets), body: redact(context.reply.body.toString('utf8'), secrets) };
   }
   return record;
 }

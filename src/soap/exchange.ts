@@ -2,7 +2,6 @@
 // payloads are removed before anyone sees it.
 import type { IncomingHttpHeaders } from 'node:http';
 import { base64Length, type RequestEnvelope } from './envelope.js';
-import { escapeText, escapeXml } from './xml-escape.js';
 
 export interface ExchangeRecord {
   operation: string;
@@ -23,16 +22,25 @@ export const SECRET_PARAMETERS: ReadonlySet<string> = new Set(['PWD', 'authentic
 const REDACTED = '[redacted]';
 const SECRET_ELEMENT = new RegExp(`(<(?:[\\w.-]+:)?(?:${[...SECRET_PARAMETERS].join('|')})(?:\\s[^>]*)?>)[^<]*`, 'g');
 const TICKET_ATTRIBUTE = /(\sticket\s*=\s*)(["'])[^"']*\2/gi;
+/** A ticket in a URL's query, e.g. a Location header's `?ticket=…`. */
+const TICKET_QUERY = /([?&;]ticket=)[^&#\s;"'<>]*/gi;
 /** Shorter runs of base64 characters may be words, hex or GUID parts, and stay. */
 const MIN_BASE64_RUN = 76;
 const BASE64_RUN = new RegExp(`[A-Za-z0-9+/]{${MIN_BASE64_RUN},}={0,2}`, 'g');
 
-/** Cookies may carry a ticket (contract §3: the service reads a `ticket` cookie). */
-const SECRET_HEADERS: ReadonlySet<string> = new Set(['set-cookie', 'cookie']);
+/** Headers whose whole value is a secret: cookies (the service reads a `ticket` cookie), credentials, debug echoes of a ticket. */
+const SECRET_HEADER_NAME = /cookie|ticket|auth|token|password|secret|session/i;
 
-/** The reply's headers with every cookie replaced. */
-export function redactHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, SECRET_HEADERS.has(name.toLowerCase()) ? REDACTED : value]));
+/** Headers with secret ones replaced, and every secret removed from the others. */
+export function redactHeaders<H extends IncomingHttpHeaders | Readonly<Record<string, string>>>(headers: H, secrets: readonly string[]): H {
+  const redactValue = (value: string) => redact(value, secrets);
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => {
+      if (value === undefined) return [name, value];
+      if (SECRET_HEADER_NAME.test(name)) return [name, REDACTED];
+      return [name, Array.isArray(value) ? value.map(redactValue) : redactValue(String(value))];
+    }),
+  ) as H;
 }
 
 /** The secret values a request carries. */
@@ -42,18 +50,55 @@ export function secretsOf(args: Readonly<Record<string, unknown>>): string[] {
     .map(([, value]) => value as string);
 }
 
-/** Removes every secret value (raw or XML-escaped), secret elements, tickets and base64 runs. */
+/** Removes secret elements, ticket attributes and query parameters, base64 runs, and every secret value however it is spelt. */
 export function redact(text: string, secrets: readonly string[]): string {
   let result = text
     .replace(SECRET_ELEMENT, `$1${REDACTED}`)
     .replace(TICKET_ATTRIBUTE, `$1$2${REDACTED}$2`)
+    .replace(TICKET_QUERY, `$1${REDACTED}`)
     .replace(BASE64_RUN, (run) => elided(run.length));
-  for (const secret of secrets) {
-    for (const form of new Set([secret, escapeXml(secret), escapeText(secret), encodeURIComponent(secret)])) {
-      result = result.split(form).join(REDACTED);
-    }
-  }
+  for (const secret of secrets) result = result.replace(secretPattern(secret), REDACTED);
   return result;
+}
+
+const GUID = /^\{?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\}?$/i;
+const patterns = new Map<string, RegExp>();
+
+/**
+ * Matches a secret however a server may echo it: in any letter case, each character raw, as a
+ * numeric character reference (decimal or hex, any case, leading zeros), as a predefined entity, or
+ * percent-encoded; a GUID (a ticket) also without its dashes and braces.
+ */
+function secretPattern(secret: string): RegExp {
+  let pattern = patterns.get(secret);
+  if (!pattern) {
+    const guid = GUID.test(secret);
+    const characters = [...(guid ? secret.replace(/[{}-]/g, '') : secret)];
+    const dash = `(?:${characterForms('-')})?`;
+    const body = characters.map((c, i) => (guid && [8, 12, 16, 20].includes(i) ? dash : '') + `(?:${characterForms(c)})`).join('');
+    pattern = new RegExp(guid ? `\\{?${body}\\}?` : body, 'giu');
+    if (patterns.size > 256) patterns.clear();
+    patterns.set(secret, pattern);
+  }
+  pattern.lastIndex = 0;
+  return pattern;
+}
+
+const ENTITIES: Readonly<Record<string, string>> = { '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' };
+
+function characterForms(c: string): string {
+  const code = c.codePointAt(0) as number;
+  const percent = code < 0x80 ? `%${code.toString(16).padStart(2, '0')}` : encodeURIComponent(c);
+  const forms = [escapeRegExp(c), `&#0*${code};`, `&#x0*${code.toString(16)};`, percent];
+  const entity = ENTITIES[c];
+  if (entity) forms.push(`&${entity};`);
+  if (c === ' ') forms.push('\\+');
+  return forms.join('|');
+}
+
+/** Escapes the characters that are syntax in a regular expression (with the u flag, no others may be escaped). */
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
 /**
