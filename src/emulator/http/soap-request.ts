@@ -3,7 +3,7 @@ import { TextDecoder } from 'node:util';
 import { findOperation } from '../operations.js';
 import type { OperationSpec, ParamSpec } from '../operations.js';
 import type { ParamValue, Params } from '../params.js';
-import { createSafeParser } from '../xml/safe-parser.js';
+import { checkDepth, createSafeParser } from '../xml/safe-parser.js';
 import type { SafeParser } from '../xml/safe-parser.js';
 import { envelopeMismatch, unreadableRequest, xmlDocumentError } from '../profiles/asmx.js';
 import type { DotNetException } from '../profiles/asmx.js';
@@ -158,6 +158,7 @@ class SoapBodyReader {
 
   #open(local: string, uri: string, attributes: readonly { uri: string; local: string; value: string }[]): void {
     this.#depth += 1;
+    checkDepth(this.#depth);
     if (this.#depth === 1) this.#checkEnvelope(local, uri);
     else if (this.#depth === 2) this.#inBody = local === 'Body' && uri === ENVELOPE_NAMESPACES[this.#version];
     else if (this.#depth === 3 && this.#inBody && !this.#sawOperation) this.#checkOperation(local, uri);
@@ -266,6 +267,7 @@ export function requestElementOf(body: readonly Buffer[]): { readonly local: str
   let found: { local: string; uri: string } | undefined;
   parser.on('opentag', (tag) => {
     depth += 1;
+    checkDepth(depth);
     if (depth === 1) envelope = tag.local === 'Envelope' ? tag.uri : '';
     else if (depth === 2) inBody = envelope !== '' && tag.local === 'Body' && tag.uri === envelope;
     else if (depth === 3 && inBody) {

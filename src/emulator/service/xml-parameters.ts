@@ -1,6 +1,6 @@
 import { Refusal } from '../result.js';
 import type { VersionDetails } from '../store/document-store.js';
-import { createSafeParser } from '../xml/safe-parser.js';
+import { checkDepth, createSafeParser } from '../xml/safe-parser.js';
 import { invalidParameterValue } from './messages.js';
 import { DEFAULT_DETAILS, inRange, versionLabel } from './version-details.js';
 
@@ -43,6 +43,7 @@ function readItems(xml: string): Item[] {
   let open: { name: string; value: string | undefined; text: string } | undefined;
   parser.on('opentag', (tag) => {
     depth += 1;
+    checkDepth(depth);
     const local = tag.local.toLowerCase();
     if (depth === 1 && local !== 'xmlparameters') throw new Error('the root must be <xmlparameters>');
     if (depth !== 2 || local !== 'item') return;
