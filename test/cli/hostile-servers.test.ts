@@ -68,6 +68,17 @@ test('a failure that is retried says so on stderr, numbered', async () => {
   expect(run.stderr).toMatch(/^retrying \(1\/5\): AuthenticateUser: the HTTP 502 reply/m);
 });
 
+test('Ctrl-C while a login waits to retry cancels at once: exit 130', async () => {
+  const server = await serve((_n, _action, response) => {
+    response.writeHead(503, { 'Content-Type': 'text/html' });
+    response.end('<html><body>503 Service Unavailable</body></html>');
+  });
+  const run = await runCli(['exists', '/Public/a.txt'], { env: env(server.url), interruptWhen: /retrying \(2\/5\)/ });
+  await server.close();
+  expect(run.code).toBe(130);
+  expect(run.stderr).not.toMatch(/retrying \(4\/5\)/);
+});
+
 test('a login reply with a 60 MB attribute: the CLI refuses it with little memory, and does not retry it', async () => {
   let requests = 0;
   const server = await serve((_n, _action, response) => {

@@ -57,6 +57,16 @@ describe('malformed and absurd grants', () => {
   });
 });
 
+test('a finalize answered with success and no DocumentId is a success, never repeated', async () => {
+  const service = scriptedService(BASE, { script: (call) => (call.op === 'UploadDocumentWithHandler' ? { inner: '<root xmlns="" success="true"/>' } : 'default') });
+  const s = await session();
+  const result = await s.upload(Buffer.alloc(1000, 1), '/Public/no-id.bin');
+  await s.close();
+  expect(result).toMatchObject({ documentId: undefined, versionId: undefined, confirmation: 'finalize-reply', restarts: 0 });
+  expect(service.callsOf('UploadDocumentWithHandler')).toHaveLength(1);
+  expect(service.callsOf('CreateUploadHandler')).toHaveLength(1);
+});
+
 describe('tickets', () => {
   test('a ticket passed in belongs to the caller: close() does not log it out', async () => {
     const service = scriptedService(BASE);
