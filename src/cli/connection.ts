@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { read } from 'read';
 import { SrvSession, type SessionOptions, type SessionWarning } from '../session/session.js';
-import type { TlsOptions } from '../soap/transport.js';
+import type { TlsOptions } from '../http/transport.js';
 import { UsageError } from './exit-codes.js';
 import type { Reporter } from './reporter.js';
 

@@ -5,14 +5,14 @@ import { inspect } from 'node:util';
 import { OPERATIONS, type OperationName, type RequestOf, type ResultOf } from '../../generated/srv.js';
 import { createSrvClient, type CallOptions, type SrvClient, type SrvClientOptions } from '../soap/client.js';
 import { AbortError, InvalidArgumentError, ServiceError, SrvError, TicketExpiredError } from '../errors.js';
-import { IDEMPOTENT, SESSION_BOUND, isDeadTicket, isTransient } from './policy.js';
-import { retryOptionsOf, withRetries, type RetryOptions } from './retry.js';
-import { upload, type UploadOptions, type UploadResult } from '../upload/upload.js';
-import type { UploadDestination } from '../upload/finalizer.js';
-import type { UploadSource } from '../upload/source.js';
-import { uploadMany, type UploadItem, type UploadManyOptions } from '../upload/upload-many.js';
-import { download, type DownloadDestination, type DownloadOptions, type DownloadResult, type DownloadSource } from '../download/download.js';
-import { documentExists, ensureFolder, folderExists, type DocumentInfo, type LookupOptions } from './lookups.js';
+import { IDEMPOTENT, SESSION_BOUND, isDeadTicket, isTransient } from '../port/policy.js';
+import { retryOptionsOf, withRetries, type RetryOptions } from '../port/retry.js';
+import { upload, type UploadOptions, type UploadResult } from '../transfers/upload/upload.js';
+import type { UploadDestination } from '../transfers/upload/finalizer.js';
+import type { UploadSource } from '../transfers/upload/source.js';
+import { uploadMany, type UploadItem, type UploadManyOptions } from '../transfers/upload/upload-many.js';
+import { download, type DownloadDestination, type DownloadOptions, type DownloadResult, type DownloadSource } from '../transfers/download/download.js';
+import { documentExists, ensureFolder, folderExists, type DocumentInfo, type LookupOptions } from '../transfers/lookups.js';
 
 export interface SessionWarning {
   message: string;

@@ -18,7 +18,7 @@ import { envelopeBody, requestEnvelope, type RequestEnvelope } from './envelope.
 import { redactEnvelope, redact, redactHeaders, secretsOf, type ExchangeListener, type ExchangeRecord } from './exchange.js';
 import { cutPayload } from './payload-cut.js';
 import { failureOf, notAReply, refusedUnparsed, resultOf, type SoapVersion } from './reply.js';
-import { HttpTransport, type HttpReply, type TransportOptions } from './transport.js';
+import { HttpTransport, type HttpReply, type TransportOptions } from '../http/transport.js';
 import { encodeArguments, type ArgumentValue } from './values.js';
 
 export type { SoapVersion } from './reply.js';

@@ -3,7 +3,7 @@
 // xml-escape.ts. A base64Binary parameter stays bytes, which the transport encodes as it sends,
 // so a chunk never becomes part of a string.
 import { TARGET_NAMESPACE, type OperationDescriptor, type SoapVersion } from '../../generated/srv.js';
-import type { StreamedBody } from './transport.js';
+import type { StreamedBody } from '../http/transport.js';
 import type { ArgumentValue } from './values.js';
 import { escapeText, escapeXml } from './xml-escape.js';
 

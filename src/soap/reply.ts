@@ -12,7 +12,7 @@ import {
   UnexpectedResponseError,
   serviceErrorFor,
 } from '../errors.js';
-import type { HttpReply } from './transport.js';
+import type { HttpReply } from '../http/transport.js';
 import { attributeOf, decodeResult, parseFlag, type RawElement } from './values.js';
 import { redact } from './exchange.js';
 

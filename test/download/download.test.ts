@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import nock from '../helpers/nock.js';
-import { download, type DownloadOptions, type DownloadProgress } from '../../src/download/download.js';
+import { download, type DownloadOptions, type DownloadProgress } from '../../src/transfers/download/download.js';
 import {
   AbortError,
   ChecksumMismatchError,

@@ -5,11 +5,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { download } from '../../src/download/download.js';
+import { download } from '../../src/transfers/download/download.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { AbortError } from '../../src/errors.js';
 import { crc32, crcToHex, crcToWireHex } from '../../src/integrity/crc32.js';
-import { documentExists, ensureFolder } from '../../src/session/lookups.js';
+import { documentExists, ensureFolder } from '../../src/transfers/lookups.js';
 import { SrvSession, type SessionWarning } from '../../src/session/session.js';
 import { PROFILES } from '../helpers/profiles.js';
 

@@ -2,7 +2,7 @@
 // what is an error that must not be mistaken for either.
 import nock from '../helpers/nock.js';
 import { InvalidArgumentError, NotFoundError, ServiceError } from '../../src/errors.js';
-import { documentExists, ensureFolder, folderExists } from '../../src/session/lookups.js';
+import { documentExists, ensureFolder, folderExists } from '../../src/transfers/lookups.js';
 import type { SrvSession } from '../../src/session/session.js';
 import { FakeSrv, TICKET_EXPIRED, fail, ok, type Reply } from '../helpers/fake-srv.js';
 

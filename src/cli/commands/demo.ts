@@ -9,9 +9,9 @@ import { parseFaultSpec, startEmulator, type InjectedFault, type RunningEmulator
 import { ChecksumMismatchError } from '../../errors.js';
 import { crc32OfFile } from '../../integrity/file-crc.js';
 import { crcToHex } from '../../integrity/crc32.js';
-import type { TransferStats } from '../../integrity/transfer-stats.js';
+import type { TransferStats } from '../../transfers/stats.js';
 import { SrvSession } from '../../session/session.js';
-import { DEFAULT_CHUNK_SIZE } from '../../upload/upload.js';
+import { DEFAULT_CHUNK_SIZE } from '../../transfers/upload/upload.js';
 import { wholeNumber } from '../arguments.js';
 import { bytes, rate, seconds } from '../format.js';
 import { addOutputOptions, soapOption } from '../connection.js';

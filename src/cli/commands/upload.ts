@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { Command } from 'commander';
-import type { UploadDestination } from '../../upload/finalizer.js';
-import type { DocumentMetadata, ManualVersion } from '../../upload/metadata.js';
+import type { UploadDestination } from '../../transfers/upload/finalizer.js';
+import type { DocumentMetadata, ManualVersion } from '../../transfers/upload/metadata.js';
 import { commaList, manualVersion, wholeNumber } from '../arguments.js';
 import { bytes, rate, seconds } from '../format.js';
 import { addConnectionOptions } from '../connection.js';

@@ -6,7 +6,7 @@ import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { AbortError } from '../errors.js';
+import { AbortError } from '../../errors.js';
 import type { Sink } from './sink.js';
 
 /** How much of a held file is read back and handed to the stream at a time. */

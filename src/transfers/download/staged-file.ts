@@ -1,11 +1,11 @@
 // A download handler's life: the server stages the document (GetDownloadHandler or
 // GetDownloadHandlerByVersion) and the client deletes the staged file afterwards, best effort.
-import type { DownloadHandlerGrant } from '../../generated/srv.js';
-import { malformedReply, MalformedReplyError, SrvError } from '../errors.js';
-import { isGuid } from '../soap/values.js';
-import { parseHexCrc } from '../integrity/crc32.js';
-import type { SessionCallOptions, SrvSession } from '../session/session.js';
-import type { CallOptions } from '../soap/client.js';
+import type { DownloadHandlerGrant } from '../../../generated/srv.js';
+import { malformedReply, MalformedReplyError, SrvError } from '../../errors.js';
+import { isGuid } from '../../soap/values.js';
+import { parseHexCrc } from '../../integrity/crc32.js';
+import type { SessionCallOptions, SrvSession } from '../../session/session.js';
+import type { CallOptions } from '../../soap/client.js';
 import { MAX_CHUNK_SIZE, MAX_INT, MIN_CHUNK_SIZE, type SourceSpec } from './plan.js';
 
 /** Bounds cleanup, retries included: it also runs after the caller has cancelled. */

@@ -1,11 +1,11 @@
 // One chunk of a staged file, verified: its length and CRC-32 must match what the server says, or
 // the same offset is asked for again (safe: a chunk is addressed by its offset).
-import type { DownloadedChunk } from '../../generated/srv.js';
-import { ChecksumMismatchError, malformedReply } from '../errors.js';
-import { crc32, crcToHex, parseHexCrc } from '../integrity/crc32.js';
-import { withRetries } from '../session/retry.js';
-import type { SrvSession } from '../session/session.js';
-import type { CallOptions } from '../soap/client.js';
+import type { DownloadedChunk } from '../../../generated/srv.js';
+import { ChecksumMismatchError, malformedReply } from '../../errors.js';
+import { crc32, crcToHex, parseHexCrc } from '../../integrity/crc32.js';
+import { withRetries } from '../../port/retry.js';
+import type { SrvSession } from '../../session/session.js';
+import type { CallOptions } from '../../soap/client.js';
 import type { StagedFile } from './staged-file.js';
 
 const OPERATION = 'DownloadFileChunk';

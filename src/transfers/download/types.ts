@@ -1,6 +1,6 @@
 // The public shapes of a download: what to fetch, where to put it, how, and what came of it.
 import type { Writable } from 'node:stream';
-import type { TransferStats } from '../integrity/transfer-stats.js';
+import type { TransferStats } from '../stats.js';
 
 /**
  * The latest version of a document (a full path, `~D{id}` or `~D{id}.ext`), or one version of it.

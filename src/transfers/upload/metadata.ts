@@ -1,9 +1,9 @@
 // Typed document metadata and the one builder that turns it into the service's xmlParameters
 // document (contract §5): documented upper-case keys only, values escaped, booleans lower-case,
 // keywords joined with commas, manual version ranges checked here rather than by the server.
-import { InvalidArgumentError } from '../errors.js';
-import { checkXmlText } from '../soap/values.js';
-import { escapeXml } from '../soap/xml-escape.js';
+import { InvalidArgumentError } from '../../errors.js';
+import { checkXmlText } from '../../soap/values.js';
+import { escapeXml } from '../../soap/xml-escape.js';
 
 export type PublishOption = 'ServerDefault' | 'Publish' | 'DontPublish';
 

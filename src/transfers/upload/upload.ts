@@ -3,7 +3,7 @@
 // successful finalize deletes it. The invariant (contract §4.2): a handler whose bytes are not
 // proven equal to the source is never finalized — a lost reply to an append is resent only while
 // the server's final `filehexcrc` can prove the result, otherwise the upload starts over.
-import type { StoredDocument, UploadHandlerGrant } from '../../generated/srv.js';
+import type { StoredDocument, UploadHandlerGrant } from '../../../generated/srv.js';
 import {
   ChecksumMismatchError,
   InvalidArgumentError,
@@ -14,14 +14,14 @@ import {
   SourceChangedError,
   TransportError,
   type SrvError,
-} from '../errors.js';
-import { crc32, crc32Combine, crcToHex, crcToWireHex, parseHexCrc } from '../integrity/crc32.js';
-import type { TransferStats } from '../integrity/transfer-stats.js';
-import { handlerIsGone, isDeadTicket, isRequestTooLarge, isTransient } from '../session/policy.js';
-import { withRetries } from '../session/retry.js';
-import { retryWarning, type SrvSession } from '../session/session.js';
-import type { CallOptions } from '../soap/client.js';
-import { isGuid } from '../soap/values.js';
+} from '../../errors.js';
+import { crc32, crc32Combine, crcToHex, crcToWireHex, parseHexCrc } from '../../integrity/crc32.js';
+import type { TransferStats } from '../stats.js';
+import { handlerIsGone, isDeadTicket, isRequestTooLarge, isTransient } from '../../port/policy.js';
+import { withRetries } from '../../port/retry.js';
+import { retryWarning, type SrvSession } from '../../session/session.js';
+import type { CallOptions } from '../../soap/client.js';
+import { isGuid } from '../../soap/values.js';
 import { finalizerFor, type Finalizer, type UploadDestination } from './finalizer.js';
 import type { DocumentMetadata } from './metadata.js';
 import { openSource, type ChunkSource, type SourceChunk, type UploadSource } from './source.js';

@@ -1,7 +1,7 @@
 // Checks a download's source and options before anything is sent, and settles their defaults.
-import { InvalidArgumentError } from '../errors.js';
-import { checkXmlText } from '../soap/values.js';
-import type { CallOptions } from '../soap/client.js';
+import { InvalidArgumentError } from '../../errors.js';
+import { checkXmlText } from '../../soap/values.js';
+import type { CallOptions } from '../../soap/client.js';
 import type { DownloadOptions, DownloadProgress, DownloadSource } from './types.js';
 
 export const MIN_CHUNK_SIZE = 262_144;

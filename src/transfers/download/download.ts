@@ -1,10 +1,10 @@
 // A chunked, verified download (contract §6): stage the document, fetch it chunk by chunk, check
 // every chunk and the whole file, and hand it to the destination only when everything matched.
 // A lost handler or a bad whole-file CRC starts over with a new handler, a bounded number of times.
-import { AbortError, ChecksumMismatchError, SrvError, UnexpectedResponseError } from '../errors.js';
-import { crc32Combine, crcToHex } from '../integrity/crc32.js';
-import { handlerIsGone, isDeadTicket } from '../session/policy.js';
-import type { SrvSession } from '../session/session.js';
+import { AbortError, ChecksumMismatchError, SrvError, UnexpectedResponseError } from '../../errors.js';
+import { crc32Combine, crcToHex } from '../../integrity/crc32.js';
+import { handlerIsGone, isDeadTicket } from '../../port/policy.js';
+import type { SrvSession } from '../../session/session.js';
 import { fetchChunk } from './chunk.js';
 import { planDownload, type DownloadPlan } from './plan.js';
 import { openSink, type Sink } from './sink.js';

@@ -4,7 +4,7 @@ import { AbortError, InvalidArgumentError, malformedReply, NotFoundError } from 
 import { parseHexCrc } from '../integrity/crc32.js';
 import type { CallOptions } from '../soap/client.js';
 import { checkXmlText } from '../soap/values.js';
-import type { SrvSession } from './session.js';
+import type { SrvSession } from '../session/session.js';
 
 export type LookupOptions = Pick<CallOptions, 'signal' | 'timeoutMs' | 'idleTimeoutMs'>;
 

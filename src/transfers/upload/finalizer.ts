@@ -1,11 +1,11 @@
 // Chooses the operation that turns a complete handler into a document, from the destination and
 // the metadata: a new document in a folder (UploadNewDocumentWidthHandler), or a full path (new
 // document or new version) with metadata (…3), a manual version (…2), a comment (…1), or none.
-import type { StoredDocument } from '../../generated/srv.js';
-import type { CallOptions } from '../soap/client.js';
-import { InvalidArgumentError } from '../errors.js';
-import { checkXmlText } from '../soap/values.js';
-import type { SrvSession } from '../session/session.js';
+import type { StoredDocument } from '../../../generated/srv.js';
+import type { CallOptions } from '../../soap/client.js';
+import { InvalidArgumentError } from '../../errors.js';
+import { checkXmlText } from '../../soap/values.js';
+import type { SrvSession } from '../../session/session.js';
 import { needsXmlParameters, validateMetadata, xmlParametersOf, type DocumentMetadata } from './metadata.js';
 
 /** A full document path (a new document or a new version), or a folder and a name for a document that must be new. */

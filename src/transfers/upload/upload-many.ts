@@ -1,8 +1,8 @@
 // Several uploads at once: files in parallel up to a limit, the chunks of each file strictly in
 // order (each file is one upload state machine).
 import pLimit from 'p-limit';
-import { InvalidArgumentError } from '../errors.js';
-import type { SrvSession } from '../session/session.js';
+import { InvalidArgumentError } from '../../errors.js';
+import type { SrvSession } from '../../session/session.js';
 import type { UploadDestination } from './finalizer.js';
 import type { UploadSource } from './source.js';
 import { upload, type UploadOptions, type UploadResult } from './upload.js';

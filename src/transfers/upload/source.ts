@@ -5,7 +5,7 @@
 import type { Stats } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { InvalidArgumentError, SrvError } from '../errors.js';
+import { InvalidArgumentError, SrvError } from '../../errors.js';
 
 export type UploadSource = string | Uint8Array | Readable;
 

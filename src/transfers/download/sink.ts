@@ -1,6 +1,6 @@
 // Where the verified bytes go. A sink only ever receives chunks that passed their checks.
 import type { Writable } from 'node:stream';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../../errors.js';
 import { openFileSink } from './file-sink.js';
 import { StreamSink } from './stream-sink.js';
 import type { DownloadDestination } from './types.js';

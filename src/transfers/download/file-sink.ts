@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { link, open, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { InvalidArgumentError, LocalFileError } from '../errors.js';
+import { InvalidArgumentError, LocalFileError } from '../../errors.js';
 import type { Sink } from './sink.js';
 
 /** Keeps `.{name}.{random}.part` within the usual 255-byte limit of a file name, counted in UTF-8 bytes. */
