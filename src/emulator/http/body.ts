@@ -52,12 +52,10 @@ export async function discardRest(request: IncomingMessage, maxBytes: number): P
   }
 }
 
-/** Reads and discards the body, so a reply sent without using it leaves the connection usable. */
-export async function drain(request: IncomingMessage): Promise<void> {
-  request.resume();
-  if (request.readableEnded) return;
-  await new Promise<void>((resolve) => {
-    request.once('end', resolve);
-    request.once('close', resolve);
-  });
+/**
+ * Reads and discards the body, so a reply sent without using it leaves the connection usable. A body that grows
+ * past `maxBytes` is refused for its size (BodyTooLargeError), as a declared one is before anything is read.
+ */
+export async function drain(request: IncomingMessage, maxBytes: number): Promise<void> {
+  for await (const piece of limitedBody(request, maxBytes)) void piece;
 }

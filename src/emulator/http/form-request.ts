@@ -49,7 +49,11 @@ async function fromMultipart(request: IncomingMessage, maxBytes: number): Promis
   parser.on('file', (name, stream) => {
     const parts: Buffer[] = [];
     stream.on('data', (part: Buffer) => parts.push(part));
-    files.push(new Promise((resolve) => stream.on('end', () => resolve(addRaw(values, name, binaryOf(parts))))));
+    // A body that breaks off or grows past the limit errors the file part too: the pipeline reports it.
+    files.push(new Promise((resolve) => {
+      stream.on('end', () => resolve(addRaw(values, name, binaryOf(parts))));
+      stream.on('error', () => resolve());
+    }));
   });
   await pipeline(Readable.from(limitedBody(request, maxBytes)), parser).catch((error: unknown) => {
     throw malformedMultipart(error);

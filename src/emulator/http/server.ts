@@ -127,7 +127,7 @@ async function serveCall(
   const plan = env.faults.plan(spec.name);
   if (plan.kinds.has('dropRequest')) return dropConnection(response);
   if (plan.kinds.has('http500')) {
-    await drain(request);
+    await drain(request, bodyLimit(env.config));
     if (isClassicAsmx(env.config)) return protocol.writeException(response, injectedHttp500(webMethodFrame(spec)));
     return sendPlain(response, 500, '');
   }
@@ -165,7 +165,7 @@ async function asmxSoapCall(
   const byAction = action === undefined ? undefined : operationOfAction(action);
   if (byAction !== undefined) return serveCall(env, request, response, byAction, protocol);
   if (version === '1.1' && action !== undefined) {
-    await drain(request);
+    await drain(request, bodyLimit(env.config));
     return protocol.writeRequestError(response, routingError(`Server did not recognize the value of HTTP Header SOAPAction: ${action}.`, unknownAction(action)));
   }
   const pieces: Buffer[] = [];
@@ -196,7 +196,7 @@ async function soapCall(env: ServerEnvironment, request: IncomingMessage, respon
   const action = soapActionOf(request.headers, version);
   const spec = operationOfAction(action);
   if (spec !== undefined) return serveCall(env, request, response, spec, protocol);
-  await drain(request);
+  await drain(request, bodyLimit(env.config));
   protocol.writeRequestError(
     response,
     new RequestError(`Server did not recognize the value of HTTP Header SOAPAction: ${action}.`),
@@ -219,7 +219,7 @@ async function formCall(env: ServerEnvironment, request: IncomingMessage, respon
   const classic = isClassicAsmx(env.config);
   const spec = classic ? findOperation(name) : findOperationIgnoringCase(name);
   if (spec === undefined && classic) {
-    await drain(request);
+    await drain(request, bodyLimit(env.config));
     return sendPlain(response, 500, `${exceptionText(unknownFormMethod(name))}\r\n`);
   }
   if (spec === undefined) return sendPlain(response, 404, 'Unknown operation.');
