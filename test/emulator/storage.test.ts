@@ -124,10 +124,10 @@ describe('path and handler safety', () => {
     expect((await readdir(root)).sort()).toEqual(['data', 'secret.txt']);
   });
 
-  it('normalizes separators and case, so the same document is reached however it is written', async () => {
+  it('normalizes separators and case (never spaces: names are kept as given), so the same document is reached however it is written', async () => {
     await soap(emulator.url, 'CreateFolder', [['authenticationTicket', ticket], ['Path', '/Public/Sub']]);
     await uploadDocument(emulator.url, ticket, '\\Public\\Sub\\Doc.txt', Buffer.from('one'));
-    await uploadDocument(emulator.url, ticket, 'public//sub/ doc.txt ', Buffer.from('two'));
+    await uploadDocument(emulator.url, ticket, 'public//sub/doc.txt', Buffer.from('two'));
     expect(emulator.state().documents.map((d) => [d.path, d.versions.length])).toEqual([['/Public/Sub/Doc.txt', 2]]);
     const content = await readdir(join(dataDir, 'content'));
     expect(content.sort()).toEqual(['1000001', '1000002']);

@@ -6,14 +6,14 @@
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 const FORBIDDEN_IN_NAMES = /[<>:"|?*]/g;
 
-/** The segments of `/Library/Folder/name`, with `/` or `\` as separators; undefined for an empty or unsafe path. */
+/**
+ * The segments of `/Library/Folder/name`, with `/` or `\` as separators, each exactly as given (a name may start
+ * with a space); undefined for an empty or unsafe path, or one with a segment of spaces alone.
+ */
 export function pathSegments(raw: string): string[] | undefined {
   if (CONTROL_CHARACTERS.test(raw)) return undefined;
-  const segments = raw
-    .split(/[\\/]/)
-    .map((segment) => segment.trim())
-    .filter((segment) => segment !== '');
-  if (segments.length === 0 || segments.some((segment) => segment === '.' || segment === '..')) return undefined;
+  const segments = raw.split(/[\\/]/).filter((segment) => segment !== '');
+  if (segments.length === 0 || segments.some((segment) => segment.trim() === '' || segment === '.' || segment === '..')) return undefined;
   return segments;
 }
 
@@ -27,11 +27,11 @@ export function sanitizeName(name: string): string {
 }
 
 /**
- * A name the path API can reach again: no control character, nothing a path trims off its segments, and
- * nothing sanitizing would change.
+ * A name that can be stored as it is: not blank, no control character, and nothing sanitizing would change (so no
+ * trailing space or dot). A leading space is kept: names are never trimmed.
  */
 export const isValidName = (name: string): boolean =>
-  name !== '' && !CONTROL_CHARACTERS.test(name) && name.trim() === name && sanitizeName(name) === name;
+  name.trim() !== '' && !CONTROL_CHARACTERS.test(name) && sanitizeName(name) === name;
 
 /** The lower-case extension of a path's last segment, '' when it has none. */
 export const extensionOf = (path: string): string => /\.([^./\\]+)$/.exec(path)?.[1]?.toLowerCase() ?? '';
