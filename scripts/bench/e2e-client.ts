@@ -59,10 +59,10 @@ const session = await SrvSession.login({ url: spec.url, user: 'demo', password: 
 const baselineRssKb = Math.round(process.memoryUsage.rss() / 1024);
 const path = '/Public/bench-e2e.bin';
 const upload = await phase((onProgress) =>
-  session.upload(spec.file, path, { chunkSize: spec.chunkSize, onProgress: (p) => onProgress(p.bytesAcknowledged, p.totalBytes) }),
+  session.upload(spec.file, path, { chunkSize: spec.chunkSize, onProgress: (p) => onProgress(p.bytes, p.totalBytes) }),
 );
 const download = await phase((onProgress) =>
-  session.download(path, spec.copy, { chunkSize: spec.chunkSize, onProgress: (p) => onProgress(p.bytesReceived, p.totalBytes) }),
+  session.download(path, spec.copy, { chunkSize: spec.chunkSize, onProgress: (p) => onProgress(p.bytes, p.totalBytes) }),
 );
 await session.close();
 const result: EndToEndReport = { baselineRssKb, upload, download, maxRssKb: process.resourceUsage().maxRSS };

@@ -1,6 +1,6 @@
 // Parsers of option values; a bad value is a usage error that names the option.
 import { InvalidArgumentError } from 'commander';
-import type { ManualVersion } from '../transfers/upload/metadata.js';
+import type { ManualVersion } from '../index.js';
 
 export function wholeNumber(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number.');

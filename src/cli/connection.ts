@@ -4,8 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { read } from 'read';
-import { SrvSession, type SessionOptions, type SessionWarning } from '../session/session.js';
-import type { TlsOptions } from '../http/transport.js';
+import { SrvSession, type SessionOptions, type SessionWarning, type TlsOptions } from '../index.js';
 import { UsageError } from './exit-codes.js';
 import type { Reporter } from './reporter.js';
 

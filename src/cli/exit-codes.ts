@@ -7,7 +7,7 @@ import {
   InvalidArgumentError,
   TicketExpiredError,
   TicketNotAllowedError,
-} from '../errors.js';
+} from '../index.js';
 
 export const EXIT = {
   success: 0,

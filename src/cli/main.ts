@@ -8,11 +8,11 @@ import { registerServe } from './commands/serve.js';
 import { registerSync } from './commands/sync.js';
 import { registerUpload } from './commands/upload.js';
 import { EXIT } from './exit-codes.js';
-import { PACKAGE_VERSION } from '../package-files.js';
+import { VERSION } from '../index.js';
 
 const program = new Command('srv-asmx')
   .description('Move documents in and out of a /srv.asmx document-management service, or run a local emulator of it.')
-  .version(PACKAGE_VERSION, '-V, --cli-version', 'print the version of srv-asmx')
+  .version(VERSION, '-V, --cli-version', 'print the version of srv-asmx')
   .showHelpAfterError()
   .exitOverride()
   .addHelpText('after', `

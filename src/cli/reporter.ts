@@ -2,7 +2,7 @@
 // (one JSON document with --json, and nothing else there). A progress bar on a terminal, a plain
 // line every few seconds otherwise, nothing with --json.
 import cliProgress from 'cli-progress';
-import type { ExchangeListener, ExchangeRecord } from '../soap/exchange.js';
+import type { ExchangeListener, ExchangeRecord } from '../index.js';
 import { bytes, rate } from './format.js';
 
 export interface Progress {

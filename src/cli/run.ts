@@ -1,7 +1,7 @@
 // Runs one command: its reporter, Ctrl-C as cancellation, the session it may open, and the exit
 // code and message of whatever went wrong.
 import type { Command } from 'commander';
-import type { SrvSession } from '../session/session.js';
+import type { SrvSession } from '../index.js';
 import { openSession, type ConnectionFlags } from './connection.js';
 import { EXIT, exitCodeOf } from './exit-codes.js';
 import { createReporter, type Reporter } from './reporter.js';

@@ -2,6 +2,7 @@
 // zlib.crc32 (Node >= 20.15; the package needs 20.19) runs at memory speed; the `crc-32` package
 // it replaced is kept as the independent check of its values in the tests.
 import { crc32 as zlibCrc32 } from 'node:zlib';
+import { malformedReply } from '../errors.js';
 
 /** The CRC-32 of `data`, continuing from `previous` (the CRC of what came before). */
 export function crc32(data: Uint8Array, previous = 0): number {
@@ -60,4 +61,12 @@ export function parseHexCrc(text: string | undefined): number | undefined {
   const trimmed = text?.trim() ?? '';
   if (!/^[0-9a-fA-F]{1,8}$/.test(trimmed)) return undefined;
   return Number.parseInt(trimmed, 16) >>> 0;
+}
+
+/** A CRC-32 attribute of a reply: undefined when absent or empty, and malformed when it is not hex. */
+export function crcAttribute(operation: string, attribute: string, text: string | undefined): number | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  const crc = parseHexCrc(text);
+  if (crc === undefined) throw malformedReply(operation, `${attribute} "${text}" is not hex`);
+  return crc;
 }

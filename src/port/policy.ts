@@ -27,12 +27,6 @@ export const IDEMPOTENT: ReadonlySet<OperationName> = new Set<OperationName>([
   'DocumentExists', 'DocumentExists1', 'FolderExists', 'CreateFolder',
 ]);
 
-/** The call uses a handler bound to the session that created it: a new login cannot rescue it. */
-export const SESSION_BOUND: ReadonlySet<OperationName> = new Set<OperationName>([
-  'UploadFileChunk', 'UploadDocumentWithHandler', 'UploadDocumentWithHandler1', 'UploadDocumentWithHandler2',
-  'UploadDocumentWithHandler3', 'UploadNewDocumentWidthHandler', 'DownloadFileChunk',
-]);
-
 /** [900] and [901] both mean the ticket is dead on a call that carries one (contract C14). */
 export function isDeadTicket(error: unknown): boolean {
   return error instanceof TicketExpiredError || error instanceof AuthenticationError;

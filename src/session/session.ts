@@ -1,28 +1,21 @@
-// A logged-in session: it owns the ticket (never printed), fills it into every call under the
-// parameter name that call uses, logs in again once when the ticket dies on a call that can be
-// repeated, and retries transient failures of idempotent calls.
+// A logged-in session, the facade of the library: it owns the ticket (never printed) and fills it
+// into every call under the parameter name that call uses, logs in again once when the ticket
+// dies, retries transient failures of idempotent calls within one deadline, and keeps what it has
+// learnt about its server. To the transfers it is their ServicePort.
 import { inspect } from 'node:util';
 import { OPERATIONS, type OperationName, type RequestOf, type ResultOf } from '../../generated/srv.js';
 import { createSrvClient, type CallOptions, type SrvClient, type SrvClientOptions } from '../soap/client.js';
-import { AbortError, InvalidArgumentError, ServiceError, SrvError, TicketExpiredError } from '../errors.js';
-import { IDEMPOTENT, SESSION_BOUND, isDeadTicket, isTransient } from '../port/policy.js';
-import { retryOptionsOf, withRetries, type RetryOptions } from '../port/retry.js';
+import { ChecksumMismatchError, InvalidArgumentError, ServiceError, SrvError, TicketExpiredError } from '../errors.js';
+import { IDEMPOTENT, isDeadTicket, isTransient } from '../port/policy.js';
+import { TICKET_PARAMETERS, type PortCallOptions, type ServerTraits, type ServicePort, type SessionRequest, type SessionWarning, type TicketParameter } from '../port/port.js';
+import { retryOptionsOf, retryWarning, withRetries, type RetryOptions } from '../port/retry.js';
+import { abortable } from '../util/abortable.js';
 import { upload, type UploadOptions, type UploadResult } from '../transfers/upload/upload.js';
 import type { UploadDestination } from '../transfers/upload/finalizer.js';
 import type { UploadSource } from '../transfers/upload/source.js';
 import { uploadMany, type UploadItem, type UploadManyOptions } from '../transfers/upload/upload-many.js';
 import { download, type DownloadDestination, type DownloadOptions, type DownloadResult, type DownloadSource } from '../transfers/download/download.js';
 import { documentExists, ensureFolder, folderExists, type DocumentInfo, type LookupOptions } from '../transfers/lookups.js';
-
-export interface SessionWarning {
-  message: string;
-  operation?: string | undefined;
-  error?: unknown;
-  /** Set when a failed call is about to be repeated: which retry this is, of how many at most. */
-  retry?: { number: number; of: number } | undefined;
-  /** 'warning': something the user should know even when not debugging (default 'info'). */
-  severity?: 'info' | 'warning' | undefined;
-}
 
 export interface SessionOptions extends SrvClientOptions {
   /** Retries of transient failures (default: 5 retries, 250 ms doubling to 8 s, with jitter). */
@@ -46,16 +39,8 @@ export interface TicketOptions extends SessionOptions {
   logOutOnClose?: boolean;
 }
 
-const TICKET_PARAMETERS = ['authenticationTicket', 'AuthenticationTicket'] as const;
-type TicketParameter = (typeof TICKET_PARAMETERS)[number];
-
-export interface SessionCallOptions extends CallOptions {
-  /** Told of each failed attempt that is about to be repeated. */
-  onRetry?: (error: unknown) => void;
-}
-
-/** An operation's request without its ticket, which the session supplies. */
-export type SessionRequest<K extends OperationName> = Omit<RequestOf<K>, TicketParameter>;
+/** The options of SrvSession.call. */
+export type SessionCallOptions<K extends OperationName = OperationName> = PortCallOptions<K>;
 
 interface Credentials {
   user: string;
@@ -63,13 +48,9 @@ interface Credentials {
   language: string | undefined;
 }
 
-/** What the session has learnt about its server, so that each next transfer starts from it. */
-export interface ServerTraits {
-  /** The largest upload chunk the server took, once it refused a larger one as too large. */
-  uploadChunkLimit?: number;
-}
+export type { ServerTraits, SessionRequest, SessionWarning } from '../port/port.js';
 
-export class SrvSession {
+export class SrvSession implements ServicePort {
   readonly client: SrvClient;
   readonly learned: ServerTraits = {};
   readonly user: string | undefined;
@@ -119,11 +100,6 @@ export class SrvSession {
     return new SrvSession(await createSrvClient(options), options.ticket.trim(), undefined, options);
   }
 
-  /** Whether the session holds credentials to log in again when its ticket dies. */
-  get canLogInAgain(): boolean {
-    return this.#credentials !== undefined;
-  }
-
   /**
    * Uploads a file path, Buffer or stream to a document path (a new document or a new version), or
    * to `{ folder, name }` for a document that must be new.
@@ -167,12 +143,19 @@ export class SrvSession {
 
   /**
    * Calls an operation with the session's ticket. Transient failures of idempotent operations are
-   * retried, all within the call's one time limit (timeoutMs); a dead ticket ([900]/[901]) leads to
-   * one new login and one repeat, unless the call uses a handler bound to the old session.
+   * retried, all within the call's one time limit (timeoutMs). A dead ticket ([900]/[901]) leads to
+   * one new login and one repeat of the call, whatever the operation: a handler of the old session
+   * is tried once more, and a server that bound it to that session refuses it as gone.
    */
-  async call<K extends OperationName>(operation: K, request: SessionRequest<K>, options: SessionCallOptions = {}): Promise<ResultOf<K>> {
+  async call<K extends OperationName>(operation: K, request: SessionRequest<K>, options: PortCallOptions<K> = {}): Promise<ResultOf<K>> {
     if (this.#closed) throw new SrvError('the session is closed', { operation });
-    if (!IDEMPOTENT.has(operation)) return this.callWithLogin(operation, request, options);
+    const { check } = options;
+    const checked = async (callOptions: PortCallOptions<K>) => {
+      const result = await this.callWithLogin(operation, request, callOptions);
+      check?.(result);
+      return result;
+    };
+    if (!IDEMPOTENT.has(operation)) return checked(options);
     const budget = options.timeoutMs ?? this.client.timeoutMs;
     const deadline = performance.now() + budget;
     let failure: unknown;
@@ -181,7 +164,7 @@ export class SrvSession {
       // A backoff that ran past the deadline ends the call with the failure that led to it.
       if (left <= 0) throw failure;
       try {
-        return await this.callWithLogin(operation, request, { ...options, timeoutMs: left });
+        return await checked({ ...options, timeoutMs: left });
       } catch (error) {
         failure = error;
         throw error;
@@ -191,7 +174,7 @@ export class SrvSession {
       options: this.retry,
       signal: options.signal,
       // A retry that would start past the call's deadline is not made.
-      canRetry: (error) => isTransient(error) && deadline - performance.now() > this.retry.minDelayMs,
+      canRetry: (error) => (isTransient(error) || (check !== undefined && error instanceof ChecksumMismatchError)) && deadline - performance.now() > this.retry.minDelayMs,
       onRetry: (error, number) => {
         options.onRetry?.(error);
         this.warn(retryWarning(operation, error, number, this.retry.retries));
@@ -215,6 +198,7 @@ export class SrvSession {
       .then((ticket) => {
         this.client.addSecret(ticket);
         this.#ticket = ticket;
+        this.warn({ kind: 'relogin', message: 'the ticket died; logged in again', error: cause });
       })
       .finally(() => (this.#relogin = undefined));
     await abortable(this.#relogin, signal);
@@ -223,6 +207,10 @@ export class SrvSession {
   /** Reports a problem that did not fail the work. */
   warn(warning: SessionWarning): void {
     this.#onWarning(warning);
+  }
+
+  recycle(content: Buffer): void {
+    this.client.recycle(content);
   }
 
   /**
@@ -236,7 +224,7 @@ export class SrvSession {
       if (!this.#logOutOnClose) return;
       await this.client.LogOut({ AuthenticationTicket: this.#ticket }, { timeoutMs: 10_000 });
     } catch (error) {
-      if (!isDeadTicket(error)) this.warn({ message: 'LogOut failed', operation: 'LogOut', error });
+      if (!isDeadTicket(error)) this.warn({ kind: 'cleanup', message: 'LogOut failed', operation: 'LogOut', error });
     } finally {
       this.client.close();
     }
@@ -257,31 +245,15 @@ export class SrvSession {
     } catch (error) {
       if (!isDeadTicket(error) || !ticketParameterOf(operation)) throw error;
       await this.relogin(ticket, error, options.signal);
-      if (SESSION_BOUND.has(operation)) throw error;
       return this.client.call(operation, withTicket(operation, request, this.#ticket), options);
     }
   }
-}
-
-/** The warning that a failed call is about to be repeated. */
-export function retryWarning(operation: OperationName, error: unknown, number: number, of: number): SessionWarning {
-  return { message: `retrying ${operation}`, operation, error, retry: { number, of } };
 }
 
 async function authenticate(client: SrvClient, credentials: Credentials, signal?: AbortSignal): Promise<string> {
   const { user: UID, password: PWD, language: Lang } = credentials;
   const result = Lang === undefined ? await client.AuthenticateUser({ UID, PWD }, { signal }) : await client.AuthenticateUser1({ UID, PWD, Lang }, { signal });
   return result.ticket;
-}
-
-function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return work;
-  if (signal.aborted) return Promise.reject(new AbortError(signal.reason));
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(new AbortError(signal.reason));
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 function credentialsOf(options: LoginOptions): Credentials {

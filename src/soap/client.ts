@@ -18,6 +18,7 @@ import { envelopeBody, requestEnvelope, type RequestEnvelope } from './envelope.
 import { redactEnvelope, redact, redactHeaders, secretsOf, type ExchangeListener, type ExchangeRecord } from './exchange.js';
 import { cutPayload } from './payload-cut.js';
 import { failureOf, notAReply, refusedUnparsed, resultOf, type SoapVersion } from './reply.js';
+import { ReplyBuffers } from '../http/reply-bytes.js';
 import { HttpTransport, type HttpReply, type TransportOptions } from '../http/transport.js';
 import { encodeArguments, type ArgumentValue } from './values.js';
 
@@ -45,11 +46,6 @@ export interface CallOptions {
   idleTimeoutMs?: number | undefined;
   /** Receives the redacted record of this call's exchange. */
   onExchange?: ExchangeListener;
-  /**
-   * Memory to decode the result's bytes (DownloadFileChunk's `content`) into, when they fit. The
-   * content is then a view of it, valid until the caller reuses that memory.
-   */
-  contentBuffer?: Buffer;
 }
 
 export interface SrvClient extends SrvOperations<CallOptions> {
@@ -62,6 +58,12 @@ export interface SrvClient extends SrvOperations<CallOptions> {
    * (a server may echo a password or an old ticket anywhere). A call's own secrets always are.
    */
   addSecret(secret: string): void;
+  /**
+   * Gives back a result's bytes (DownloadFileChunk's `content`) once nothing refers to them, so
+   * that a later reply's bytes are decoded into the same memory: a chunk is tens of MB, and fresh
+   * memory that size costs more in page faults than its bytes cost to decode.
+   */
+  recycle(content: Buffer): void;
   /** Calls an operation by name. */
   call<K extends OperationName>(operation: K, request: RequestOf<K>, options?: CallOptions): Promise<ResultOf<K>>;
   /** Closes idle keep-alive connections. */
@@ -75,7 +77,8 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 interface CallContext {
   op: OperationDescriptor;
   envelope: RequestEnvelope;
-  contentBuffer: Buffer | undefined;
+  /** Memory for the result's decoded bytes. */
+  take: (length: number) => Buffer;
   reply?: HttpReply;
   /** The result element's base64 text, cut out of the reply and decoded. */
   payload?: Buffer;
@@ -93,13 +96,15 @@ export async function createSrvClient(options: SrvClientOptions): Promise<SrvCli
   const parse = await replyParser();
   const transport = new HttpTransport(options);
   const known = new Set<string>();
+  const contents = new ReplyBuffers();
+  const take = (length: number) => contents.take(length);
 
   async function call<K extends OperationName>(name: K, request: RequestOf<K>, callOptions: CallOptions = {}): Promise<ResultOf<K>> {
     const op = OPERATIONS[name];
     const args = encodeArguments(op, request);
     const timeoutMs = positive(callOptions.timeoutMs ?? defaultTimeoutMs, 'timeoutMs');
     const idleTimeoutMs = Math.min(timeoutMs, positive(callOptions.idleTimeoutMs ?? defaultIdleTimeoutMs, 'idleTimeoutMs'));
-    const context: CallContext = { op, envelope: requestEnvelope(op, soapVersion, args), contentBuffer: callOptions.contentBuffer };
+    const context: CallContext = { op, envelope: requestEnvelope(op, soapVersion, args), take };
     const listeners = [options.onExchange, callOptions.onExchange].filter((l): l is ExchangeListener => l !== undefined);
     const started = performance.now();
     const secrets = [...new Set([...secretsOf(args), ...known])];
@@ -138,6 +143,7 @@ export async function createSrvClient(options: SrvClientOptions): Promise<SrvCli
     soapVersion,
     timeoutMs: defaultTimeoutMs,
     addSecret: (secret) => void (secret !== '' && known.add(secret)),
+    recycle: (content) => contents.recycle(content),
     call,
     close: () => transport.close(),
   };
@@ -195,7 +201,7 @@ function replyLimit(op: OperationDescriptor, args: Record<string, ArgumentValue>
 
 /** The reply as node-soap gets it: without a base64 result text, which is cut out and kept in the context. */
 function replyText(reply: HttpReply, context: CallContext): string {
-  const cut = context.op.result.text === 'base64Binary' ? cutPayload(reply.body, context.op.resultElement, context.contentBuffer) : undefined;
+  const cut = context.op.result.text === 'base64Binary' ? cutPayload(reply.body, context.op.resultElement, context.take) : undefined;
   if (!cut) return reply.body.toString('utf8');
   context.payload = cut.payload;
   return cut.rest;

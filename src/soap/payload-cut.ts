@@ -27,14 +27,14 @@ const SLICE_CHARS = 64 * 1024;
 
 /**
  * Cuts the text of the element inside `wrapper` ({Op}Result) out of `body`, or says it cannot. The
- * bytes are decoded into `into` when they fit.
+ * bytes are decoded into memory from `take` (default: a fresh Buffer).
  */
-export function cutPayload(body: Buffer, wrapper: string, into?: Buffer): CutReply | undefined {
+export function cutPayload(body: Buffer, wrapper: string, take: (length: number) => Buffer = Buffer.allocUnsafe): CutReply | undefined {
   const span = textSpan(body, wrapper);
   if (!span) return undefined;
   return {
     rest: body.toString('utf8', 0, span.start) + body.toString('utf8', span.end),
-    payload: decodeSpan(body, span, into),
+    payload: decodeSpan(body, span, take),
   };
 }
 
@@ -117,10 +117,10 @@ function skipSpaces(body: Buffer, at: number): number {
  * last decodes to exactly 3/4 of its length, and the total is known in advance. Anything else is
  * decoded as the parser's text would be.
  */
-function decodeSpan(body: Buffer, { start, end }: { start: number; end: number }, into: Buffer | undefined): Buffer {
+function decodeSpan(body: Buffer, { start, end }: { start: number; end: number }, take: (length: number) => Buffer): Buffer {
   const padding = end - start >= 2 ? (body[end - 1] === EQUALS ? 1 : 0) + (body[end - 2] === EQUALS ? 1 : 0) : 0;
   const expected = Math.floor(((end - start - padding) * 3) / 4);
-  const decoded = into && into.length >= expected ? into.subarray(0, expected) : Buffer.allocUnsafe(expected);
+  const decoded = take(expected);
   const asText = () => decodeBase64(body.toString('utf8', start, end));
   let written = 0;
   for (let at = start; at < end; at += SLICE_CHARS) {

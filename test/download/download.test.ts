@@ -8,11 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import nock from '../helpers/nock.js';
-import { download, type DownloadOptions, type DownloadProgress } from '../../src/transfers/download/download.js';
+import { download, type DownloadOptions } from '../../src/transfers/download/download.js';
+import type { TransferProgress } from '../../src/transfers/transfer.js';
 import {
   AbortError,
   ChecksumMismatchError,
+  HandlerNotFoundError,
   InvalidArgumentError,
+  InvalidHandlerError,
   ServiceError,
   SrvError,
   TicketExpiredError,
@@ -74,7 +77,7 @@ function expectAllHandlersDeleted(count: number): void {
 
 describe('a complete download', () => {
   test('fetches the granted chunks in order, verifies them and the file, writes the file and deletes the handler', async () => {
-    const progress: DownloadProgress[] = [];
+    const progress: TransferProgress[] = [];
     const result = await get({ onProgress: (p) => progress.push(p) });
 
     expectBytes(await readFile(target), CONTENT);
@@ -82,7 +85,7 @@ describe('a complete download', () => {
     expect(result).toMatchObject({ bytes: CONTENT.length, crc32: hex(CONTENT), chunks: 3, retries: 0, restarts: 0, fileName: 'q1.bin', contentType: 'application/octet-stream' });
     expect(srv.calls('GetDownloadHandler')[0]?.params).toMatchObject({ Path: PATH, PreferedChunkSize: String(CHUNK) });
     expect(srv.offsets()).toEqual([0, CHUNK, 2 * CHUNK]);
-    expect(progress.map((p) => [p.bytesReceived, p.chunkIndex])).toEqual([[CHUNK, 0], [2 * CHUNK, 1], [CONTENT.length, 2]]);
+    expect(progress.map((p) => [p.bytes, p.chunks])).toEqual([[CHUNK, 1], [2 * CHUNK, 2], [CONTENT.length, 3]]);
     expect(progress.every((p) => p.totalBytes === CONTENT.length)).toBe(true);
     expectAllHandlersDeleted(1);
     expect(warnings).toEqual([]);
@@ -128,7 +131,7 @@ describe('a complete download', () => {
 describe('a chunk that fails its checks is asked for again at the same offset', () => {
   test('a wrong chunkCRC32, then a good reply', async () => {
     onChunks([2], (reply) => ({ ...reply, attributes: { ...reply.attributes, chunkCRC32: 'deadbeef' } }));
-    const progress: DownloadProgress[] = [];
+    const progress: TransferProgress[] = [];
     const result = await get({ onProgress: (p) => progress.push(p) });
 
     expectBytes(await readFile(target), CONTENT);
@@ -197,7 +200,7 @@ describe('the whole-file CRC-32', () => {
     expect(srv.offsets()).toEqual([0, CHUNK, 2 * CHUNK, 0, CHUNK, 2 * CHUNK]);
     expect(result).toMatchObject({ restarts: 1, chunks: 3, crc32: hex(CONTENT) });
     expectAllHandlersDeleted(2);
-    expect(warnings.map((w) => w.message)).toEqual([expect.stringMatching(/starting again with a new handler \(1 of 3\)/)]);
+    expect(warnings.map((w) => w.message)).toEqual([expect.stringMatching(/starting over with a new handler \(1 of 3\)/)]);
   });
 
   test('a mismatch that persists fails with ChecksumMismatchError after maxRestarts; no file is written', async () => {
@@ -224,18 +227,19 @@ describe('the whole-file CRC-32', () => {
 });
 
 describe('a handler lost mid-transfer is replaced by a new one', () => {
+  // After a new login the old handler is tried once more; this server bound it to the old session.
   test.each([
-    ['[901]: the session logs in again', TICKET_EXPIRED, 2],
-    ['[900]: the session logs in again', '[900] Authentication failed', 2],
-    ['the handler expired', 'Download handler not found or expired.', 1],
-    ['the handler is refused', 'Invalid download handler. (guid)', 1],
-  ])('%s; the same staged file resumes at the offset reached; both handlers are deleted', async (_what, error, logins) => {
+    ['[901]: the session logs in again, the old handler is refused', TICKET_EXPIRED, 2, [0, CHUNK, CHUNK, CHUNK, 2 * CHUNK]],
+    ['[900]: the session logs in again, the old handler is refused', '[900] Authentication failed', 2, [0, CHUNK, CHUNK, CHUNK, 2 * CHUNK]],
+    ['the handler expired', 'Download handler not found or expired.', 1, [0, CHUNK, CHUNK, 2 * CHUNK]],
+    ['the handler is refused', 'Invalid download handler. (guid)', 1, [0, CHUNK, CHUNK, 2 * CHUNK]],
+  ])('%s; the same staged file resumes at the offset reached; both handlers are deleted', async (_what, error, logins, offsets) => {
     onChunks([2], () => fail(error));
     const result = await get();
 
     expectBytes(await readFile(target), CONTENT);
     expect(srv.calls('AuthenticateUser')).toHaveLength(logins);
-    expect(srv.offsets()).toEqual([0, CHUNK, CHUNK, 2 * CHUNK]);
+    expect(srv.offsets()).toEqual(offsets);
     expect(result).toMatchObject({ restarts: 1, chunks: 3, crc32: hex(CONTENT) });
     expectAllHandlersDeleted(2);
   });
@@ -256,7 +260,7 @@ describe('a handler lost mid-transfer is replaced by a new one', () => {
     const result = await get();
 
     expectBytes(await readFile(target), changed);
-    expect(srv.offsets()).toEqual([0, CHUNK, 2 * CHUNK, 0, CHUNK]);
+    expect(srv.offsets()).toEqual([0, CHUNK, 2 * CHUNK, 2 * CHUNK, 0, CHUNK]);
     expect(result).toMatchObject({ restarts: 1, bytes: changed.length, crc32: hex(changed) });
   });
 
@@ -266,16 +270,25 @@ describe('a handler lost mid-transfer is replaced by a new one', () => {
     await get();
 
     expectBytes(await readFile(target), CONTENT);
-    expect(srv.offsets()).toEqual([0, CHUNK, 0, CHUNK, 2 * CHUNK]);
+    expect(srv.offsets()).toEqual([0, CHUNK, CHUNK, 0, CHUNK, 2 * CHUNK]);
   });
 
   test('a handler lost every time fails after maxRestarts with the last error', async () => {
+    onChunks([2, 3], () => fail('Download handler not found or expired.'));
+    const error = await failure(get({ maxRestarts: 1 }));
+
+    expect(error).toBeInstanceOf(HandlerNotFoundError);
+    expect(await filesInDir()).toEqual([]);
+    expectAllHandlersDeleted(2);
+  });
+
+  test('a ticket that dies again right after the new login ends the download: TicketExpiredError', async () => {
     onChunks([2, 3], () => fail(TICKET_EXPIRED));
     const error = await failure(get({ maxRestarts: 1 }));
 
     expect(error).toBeInstanceOf(TicketExpiredError);
     expect(await filesInDir()).toEqual([]);
-    expectAllHandlersDeleted(2);
+    expectAllHandlersDeleted(1);
   });
 
   test('a session without credentials cannot log in again: TicketExpiredError, nothing left behind', async () => {
@@ -344,7 +357,7 @@ describe('cancellation', () => {
 
   test('aborting after the last chunk still cancels: the destination is not written', async () => {
     const controller = new AbortController();
-    await expect(get({ signal: controller.signal, onProgress: (p) => p.bytesReceived === p.totalBytes && controller.abort() })).rejects.toBeInstanceOf(AbortError);
+    await expect(get({ signal: controller.signal, onProgress: (p) => p.bytes === p.totalBytes && controller.abort() })).rejects.toBeInstanceOf(AbortError);
     expect(await filesInDir()).toEqual([]);
     expectAllHandlersDeleted(1);
   });
@@ -383,7 +396,7 @@ describe('an existing destination file', () => {
 
 test('a file that appears at the destination during the download is not replaced without overwrite', async () => {
   const theirs = Buffer.from('written by someone else meanwhile');
-  const error = await failure(get({ onProgress: (p) => void (p.chunkIndex === 0 && writeFile(target, theirs)) }));
+  const error = await failure(get({ onProgress: (p) => void (p.chunks === 1 && writeFile(target, theirs)) }));
 
   expect(error).toMatchObject({ name: 'InvalidArgumentError', argument: 'destination' });
   await expect(readFile(target)).resolves.toEqual(theirs);
@@ -439,7 +452,8 @@ describe('a Writable destination', () => {
 
     expect(error).toBeInstanceOf(SrvError);
     expect((error as Error).message).toMatch(/cannot start over, 262144 bytes are already written/);
-    expect((error as Error).cause).toBeInstanceOf(TicketExpiredError);
+    // The old handler, tried once more after the new login, was refused.
+    expect((error as Error).cause).toBeInstanceOf(InvalidHandlerError);
     expectBytes(bytes(), CONTENT.subarray(0, CHUNK));
     expectAllHandlersDeleted(2);
   });

@@ -17,7 +17,7 @@ const examples = [...readme.matchAll(/```ts\n\/\/ example: (\w+)\n([\s\S]*?)```/
 const EXPECTED: Record<string, RegExp> = {
   upload: /3145728 of 3145728 bytes acknowledged\nDocumentId \d+, VersionId \d+, CRC32 [0-9a-f]{8}/,
   metadata: /stored \/Public\/Contracts\/acme-\d+\.pdf as DocumentId \d+/,
-  download: /17 bytes, CRC32 [0-9a-f]{8}: quarterly figures\n\{ crc32LastVersion: \d+, crc32Published: \d+ \}/,
+  download: /17 bytes, CRC32 [0-9a-f]{8}: quarterly figures\n\{ crc32LastVersion: '[0-9a-f]{8}', crc32Published: '[0-9a-f]{8}' \}/,
   cancel: /cancelled; the upload handler was deleted and nothing was stored/,
   emulator: /faults injected 1, restarts 1, handlers left 0/,
 };

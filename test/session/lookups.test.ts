@@ -28,15 +28,15 @@ function answer(op: string, ...replies: Reply[]): void {
 const opsCalled = () => srv.requests.map((r) => r.op).filter((op) => op !== 'AuthenticateUser');
 
 describe('documentExists', () => {
-  test('returns both CRC-32s as numbers, whatever their case and padding', async () => {
+  test('returns both CRC-32s as 8 lower-case hex digits, whatever their case and padding', async () => {
     answer('DocumentExists', ok({ CRC32LASTVERSION: 'A3F1C29D', CRC32: 'c29d' }));
-    await expect(documentExists(session, DOC)).resolves.toEqual({ crc32LastVersion: 0xa3f1c29d, crc32Published: 0xc29d });
+    await expect(documentExists(session, DOC)).resolves.toEqual({ crc32LastVersion: 'a3f1c29d', crc32Published: '0000c29d' });
     expect(srv.calls('DocumentExists')[0]?.params).toEqual({ authenticationTicket: 'ticket-1', Path: DOC });
   });
 
   test('an empty CRC32 means nothing is published', async () => {
     answer('DocumentExists', ok({ CRC32LASTVERSION: '0', CRC32: '' }));
-    await expect(documentExists(session, DOC)).resolves.toEqual({ crc32LastVersion: 0, crc32Published: undefined });
+    await expect(documentExists(session, DOC)).resolves.toEqual({ crc32LastVersion: '00000000', crc32Published: undefined });
   });
 
   test.each(['Document not found', 'Folder not found'])('"%s" means it does not exist', async (error) => {
@@ -53,7 +53,7 @@ describe('documentExists', () => {
 
   test('a dead ticket logs in again and asks again', async () => {
     answer('DocumentExists', fail(TICKET_EXPIRED), ok({ CRC32LASTVERSION: '1' }));
-    await expect(documentExists(session, DOC)).resolves.toEqual({ crc32LastVersion: 1, crc32Published: undefined });
+    await expect(documentExists(session, DOC)).resolves.toEqual({ crc32LastVersion: '00000001', crc32Published: undefined });
     expect(srv.calls('DocumentExists').map((r) => r.params['authenticationTicket'])).toEqual(['ticket-1', 'ticket-2']);
   });
 

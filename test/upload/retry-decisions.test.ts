@@ -182,10 +182,26 @@ test('a SOAP fault gives up at once, and the handler is deleted', async () => {
   expect(service.callsOf('DeleteUploadHandler').map((c) => c.fields['UploadHandler'])).toEqual(['11111111-1111-4111-8111-000000000001']);
 });
 
-test('a ticket that dies mid-upload: a new login, then a restart with a new handler', async () => {
+test('a ticket that dies mid-upload: a new login, and the chunk is sent again with the same handler, which this server kept', async () => {
   const service = scriptedService(BASE, { script: (call) => (chunkCall(call, 2) ? { inner: '<root success="false" error="[901] Session expired or Invalid ticket"/>' } : 'default') });
   const result = await uploadWith(service);
   expect(service.callsOf('AuthenticateUser')).toHaveLength(2);
+  const ticketsOf = (op: string) => service.callsOf(op).map((c) => c.fields['authenticationTicket']);
+  expect(ticketsOf('CreateUploadHandler')).toEqual(['00000000-0000-4000-8000-000000000001']);
+  expect(ticketsOf('UploadFileChunk').slice(1)).toEqual(['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002', '00000000-0000-4000-8000-000000000002', '00000000-0000-4000-8000-000000000002']);
+  expect(chunksSent(service)).toEqual(['h1/0', 'h1/1', 'h1/1', 'h1/2', 'h1/3']);
+  expect(result.restarts).toBe(0);
+});
+
+test('after a new login, a handler the server bound to the old session is refused once, and the upload starts over', async () => {
+  const service = scriptedService(BASE, {
+    script: (call) => {
+      if (chunkCall(call, 2)) return { inner: '<root success="false" error="[901] Session expired or Invalid ticket"/>' };
+      if (chunkCall(call, 3)) return { inner: '<root success="false" error="Invalid upload handler."/>' };
+      return 'default';
+    },
+  });
+  const result = await uploadWith(service);
   const ticketsOf = (op: string) => service.callsOf(op).map((c) => c.fields['authenticationTicket']);
   expect(ticketsOf('CreateUploadHandler')).toEqual(['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002']);
   expect(result.restarts).toBe(1);

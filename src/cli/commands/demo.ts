@@ -6,12 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { parseFaultSpec, startEmulator, type InjectedFault, type RunningEmulator } from '../../emulator/index.js';
-import { ChecksumMismatchError } from '../../errors.js';
-import { crc32OfFile } from '../../integrity/file-crc.js';
-import { crcToHex } from '../../integrity/crc32.js';
-import type { TransferStats } from '../../transfers/stats.js';
-import { SrvSession } from '../../session/session.js';
-import { DEFAULT_CHUNK_SIZE } from '../../transfers/upload/upload.js';
+import { ChecksumMismatchError, DEFAULT_CHUNK_SIZE, fileCrc32, SrvSession, type TransferStats } from '../../index.js';
 import { wholeNumber } from '../arguments.js';
 import { bytes, rate, seconds } from '../format.js';
 import { addOutputOptions, soapOption } from '../connection.js';
@@ -63,10 +58,10 @@ async function run(context: CommandContext, emulator: RunningEmulator, dir: stri
   try {
     await session.ensureFolder('/Public/demo');
     const upProgress = reporter.progress('upload  ', size);
-    const up = await session.upload(source, '/Public/demo/demo.bin', { chunkSize: flags.chunkSize, signal, onProgress: (p) => upProgress.update(p.bytesAcknowledged) }).finally(() => upProgress.stop());
+    const up = await session.upload(source, '/Public/demo/demo.bin', { chunkSize: flags.chunkSize, signal, onProgress: (p) => upProgress.update(p.bytes) }).finally(() => upProgress.stop());
     const downProgress = reporter.progress('download', size);
-    const down = await session.download('/Public/demo/demo.bin', copy, { chunkSize: flags.chunkSize, signal, onProgress: (p) => downProgress.update(p.bytesReceived) }).finally(() => downProgress.stop());
-    const sourceCrc = crcToHex(await crc32OfFile(source));
+    const down = await session.download('/Public/demo/demo.bin', copy, { chunkSize: flags.chunkSize, signal, onProgress: (p) => downProgress.update(p.bytes) }).finally(() => downProgress.stop());
+    const sourceCrc = await fileCrc32(source);
     if (!(await sameBytes(source, copy)) || up.crc32 !== sourceCrc || down.crc32 !== sourceCrc) {
       throw new ChecksumMismatchError('demo: the downloaded file differs from the source', sourceCrc, down.crc32);
     }

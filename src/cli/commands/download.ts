@@ -36,7 +36,7 @@ async function download(context: CommandContext, remotePath: string, file: strin
       return await session.download(source, file, {
         overwrite: flags.force === true,
         signal,
-        onProgress: (p) => (progress ??= reporter.progress('download', p.totalBytes)).update(p.bytesReceived),
+        onProgress: (p) => (progress ??= reporter.progress('download', p.totalBytes)).update(p.bytes),
         ...(flags.chunkSize !== undefined && { chunkSize: flags.chunkSize }),
       });
     } finally {

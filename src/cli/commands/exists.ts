@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { crc32OfFile } from '../../integrity/file-crc.js';
-import { crcToHex } from '../../integrity/crc32.js';
+import { fileCrc32 } from '../../index.js';
 import { EXIT } from '../exit-codes.js';
 import { addConnectionOptions } from '../connection.js';
 import { runCommand, type CommandContext } from '../run.js';
@@ -18,7 +17,7 @@ Examples:
 }
 
 async function exists(context: CommandContext, remotePath: string, file: string | undefined): Promise<number> {
-  const localCrc = file === undefined ? undefined : await crc32OfFile(file);
+  const localCrc = file === undefined ? undefined : await fileCrc32(file);
   const info = await context.withSession((session) => session.exists(remotePath, { signal: context.signal }));
   const found = info !== undefined;
   // A server that does not report the stored CRC-32 cannot confirm the file: not the same.
@@ -28,9 +27,9 @@ async function exists(context: CommandContext, remotePath: string, file: string 
     command: 'exists',
     remotePath,
     exists: found,
-    crc32LastVersion: info?.crc32LastVersion === undefined ? undefined : crcToHex(info.crc32LastVersion),
-    crc32Published: info?.crc32Published === undefined ? undefined : crcToHex(info.crc32Published),
-    ...(file !== undefined && { file, fileCrc32: crcToHex(localCrc as number), same: same ?? false }),
+    crc32LastVersion: info?.crc32LastVersion,
+    crc32Published: info?.crc32Published,
+    ...(file !== undefined && { file, fileCrc32: localCrc, same: same ?? false }),
   };
   context.reporter.result(humanAnswer(remotePath, data), data);
   return found && same !== false ? EXIT.success : EXIT.failure;

@@ -2,8 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { join, posix, relative, sep } from 'node:path';
 import type { Command } from 'commander';
 import pLimit from 'p-limit';
-import { crc32OfFile } from '../../integrity/file-crc.js';
-import type { SrvSession } from '../../session/session.js';
+import { fileCrc32, type SrvSession } from '../../index.js';
 import { wholeNumber } from '../arguments.js';
 import { EXIT, exitCodeOf } from '../exit-codes.js';
 import { addConnectionOptions } from '../connection.js';
@@ -69,7 +68,7 @@ async function planSync(session: SrvSession, files: string[], localDir: string, 
     files.map((file) =>
       limit(async () => {
         const remotePath = posix.join(remoteFolder, relative(localDir, file).split(sep).join('/'));
-        const [local, remote] = await Promise.all([crc32OfFile(file), session.exists(remotePath, { signal })]);
+        const [local, remote] = await Promise.all([fileCrc32(file), session.exists(remotePath, { signal })]);
         const change: Change = remote === undefined ? 'new' : remote.crc32LastVersion === local ? 'unchanged' : 'changed';
         return { file, remotePath, change };
       }),

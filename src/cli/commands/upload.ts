@@ -1,8 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { Command } from 'commander';
-import type { UploadDestination } from '../../transfers/upload/finalizer.js';
-import type { DocumentMetadata, ManualVersion } from '../../transfers/upload/metadata.js';
+import type { DocumentMetadata, ManualVersion, UploadDestination } from '../../index.js';
 import { commaList, manualVersion, wholeNumber } from '../arguments.js';
 import { bytes, rate, seconds } from '../format.js';
 import { addConnectionOptions } from '../connection.js';
@@ -47,7 +46,7 @@ async function upload(context: CommandContext, file: string, remotePath: string,
       return await session.upload(file, destinationOf(remotePath, flags.new === true), {
         metadata: metadataOf(flags),
         signal,
-        onProgress: (p) => progress.update(p.bytesAcknowledged),
+        onProgress: (p) => progress.update(p.bytes),
         ...(flags.chunkSize !== undefined && { chunkSize: flags.chunkSize }),
       });
     } finally {

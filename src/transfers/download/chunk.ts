@@ -1,11 +1,10 @@
 // One chunk of a staged file, verified: its length and CRC-32 must match what the server says, or
-// the same offset is asked for again (safe: a chunk is addressed by its offset).
+// the same offset is asked for again (safe: a chunk is addressed by its offset), within the one
+// retry budget of the call.
 import type { DownloadedChunk } from '../../../generated/srv.js';
 import { ChecksumMismatchError, malformedReply } from '../../errors.js';
-import { crc32, crcToHex, parseHexCrc } from '../../integrity/crc32.js';
-import { withRetries } from '../../port/retry.js';
-import type { SrvSession } from '../../session/session.js';
-import type { CallOptions } from '../../soap/client.js';
+import { crc32, crcAttribute, crcToHex } from '../../integrity/crc32.js';
+import type { PortCallOptions, ServicePort } from '../../port/port.js';
 import type { StagedFile } from './staged-file.js';
 
 const OPERATION = 'DownloadFileChunk';
@@ -20,15 +19,12 @@ export interface ReceivedChunk {
   readonly checked: boolean;
 }
 
-/** Asks again, up to the session's retry limit, while the chunk fails its checks or the exchange; `onRetry` hears each time. */
-export function fetchChunk(session: SrvSession, staged: StagedFile, offset: number, call: CallOptions, onRetry: () => void): Promise<ReceivedChunk> {
+/** The chunk at `offset`, asked for again while it fails its checks or the exchange fails, within the port's retry budget. */
+export async function fetchChunk(port: ServicePort, staged: StagedFile, offset: number, call: PortCallOptions<typeof OPERATION>): Promise<ReceivedChunk> {
   const request = { DownloadHandler: staged.handler, StartOffset: offset, ChunkSize: staged.chunkSize };
-  return withRetries(async () => verifiedChunk(await session.call(OPERATION, request, { ...call, onRetry }), staged, offset), {
-    options: session.retry,
-    signal: call.signal,
-    canRetry: (error) => error instanceof ChecksumMismatchError,
-    onRetry,
-  });
+  let verified: ReceivedChunk | undefined;
+  await port.call(OPERATION, request, { ...call, check: (reply) => void (verified = verifiedChunk(reply, staged, offset)) });
+  return verified as ReceivedChunk;
 }
 
 /**
@@ -42,8 +38,7 @@ function verifiedChunk(reply: DownloadedChunk, staged: StagedFile, offset: numbe
   if (chunklength < 0 || offset + chunklength > staged.size) {
     throw malformedReply(OPERATION, `chunklength ${chunklength} at offset ${offset} does not fit in ${staged.size} bytes`);
   }
-  const expected = chunkCRC32 === undefined || chunkCRC32.trim() === '' ? undefined : parseHexCrc(chunkCRC32);
-  if (expected === undefined && chunkCRC32 !== undefined && chunkCRC32.trim() !== '') throw malformedReply(OPERATION, `chunkCRC32 "${chunkCRC32}" is not hex`);
+  const expected = crcAttribute(OPERATION, 'chunkCRC32', chunkCRC32);
   const actual = crc32(content);
   if (content.length !== chunklength || (expected !== undefined && actual !== expected)) {
     const claimed = expected === undefined ? 'no CRC-32' : crcToHex(expected);

@@ -1,20 +1,17 @@
-// A download handler's life: the server stages the document (GetDownloadHandler or
-// GetDownloadHandlerByVersion) and the client deletes the staged file afterwards, best effort.
+// A download handler: the server stages the document (GetDownloadHandler or
+// GetDownloadHandlerByVersion), and a grant the download cannot use is refused, its handler deleted.
 import type { DownloadHandlerGrant } from '../../../generated/srv.js';
 import { malformedReply, MalformedReplyError, SrvError } from '../../errors.js';
 import { isGuid } from '../../soap/values.js';
-import { parseHexCrc } from '../../integrity/crc32.js';
-import type { SessionCallOptions, SrvSession } from '../../session/session.js';
-import type { CallOptions } from '../../soap/client.js';
-import { MAX_CHUNK_SIZE, MAX_INT, MIN_CHUNK_SIZE, type SourceSpec } from './plan.js';
-
-/** Bounds cleanup, retries included: it also runs after the caller has cancelled. */
-const CLEANUP_TIMEOUT_MS = 10_000;
+import { crcAttribute } from '../../integrity/crc32.js';
+import type { PortCallOptions, ServicePort } from '../../port/port.js';
+import { deleteHandler, MAX_CHUNK_SIZE, MAX_INT, MIN_CHUNK_SIZE } from '../transfer.js';
+import type { SourceSpec } from './plan.js';
 
 export interface StagedFile {
   readonly handler: string;
   readonly size: number;
-  /** The granted chunk size, passed to every DownloadFileChunk (contract C17). */
+  /** The granted chunk size, passed to every DownloadFileChunk. */
   readonly chunkSize: number;
   /** The whole-file CRC-32 the server vouches for; undefined for rendered content or when it sends none. */
   readonly crc32: number | undefined;
@@ -24,17 +21,17 @@ export interface StagedFile {
 }
 
 /** Obtains a handler. A grant the download cannot use is refused, its handler deleted. */
-export async function stageFile(session: SrvSession, source: SourceSpec, chunkSize: number, call: SessionCallOptions): Promise<StagedFile> {
+export async function stageFile(port: ServicePort, source: SourceSpec, chunkSize: number, call: PortCallOptions): Promise<StagedFile> {
   const { path: Path, versionNumber: VersionNumber } = source;
   let grant: DownloadHandlerGrant;
   try {
     grant =
       VersionNumber === undefined
-        ? await session.call('GetDownloadHandler', { Path, PreferedChunkSize: chunkSize }, call)
-        : await session.call('GetDownloadHandlerByVersion', { Path, VersionNumber, PreferedChunkSize: chunkSize }, call);
+        ? await port.call('GetDownloadHandler', { Path, PreferedChunkSize: chunkSize }, call)
+        : await port.call('GetDownloadHandlerByVersion', { Path, VersionNumber, PreferedChunkSize: chunkSize }, call);
   } catch (error) {
     // A malformed grant that names a handler still staged a file.
-    if (error instanceof MalformedReplyError && isGuid(error.handler)) await releaseHandler(session, error.handler);
+    if (error instanceof MalformedReplyError && isGuid(error.handler)) await deleteHandler(port, 'download', error.handler);
     throw error;
   }
   const operation = VersionNumber === undefined ? 'GetDownloadHandler' : 'GetDownloadHandlerByVersion';
@@ -42,17 +39,8 @@ export async function stageFile(session: SrvSession, source: SourceSpec, chunkSi
   try {
     return stagedFileOf(grant, chunkSize, operation, Path);
   } catch (error) {
-    await releaseHandler(session, grant.downloadhandler);
+    await deleteHandler(port, 'download', grant.downloadhandler);
     throw error;
-  }
-}
-
-/** DeleteDownloadHandler, without the caller's signal; a failure is a warning, never an error. */
-export async function releaseHandler(session: SrvSession, handler: string): Promise<void> {
-  try {
-    await session.call('DeleteDownloadHandler', { DownloadHandler: handler }, { timeoutMs: CLEANUP_TIMEOUT_MS, signal: AbortSignal.timeout(CLEANUP_TIMEOUT_MS) });
-  } catch (error) {
-    session.warn({ message: `DeleteDownloadHandler failed; the server discards handler ${handler} when it expires`, operation: 'DeleteDownloadHandler', error });
   }
 }
 
@@ -71,17 +59,9 @@ function stagedFileOf(grant: DownloadHandlerGrant, requestedChunkSize: number, o
     size: grant.Size,
     // Without a granted size, the size asked for: each reply's chunklength says what really came.
     chunkSize: grant.ChunkSize ?? requestedChunkSize,
-    crc32: grant.RenderedContent === true ? undefined : wholeFileCrc(grant.CRC32, operation),
+    crc32: grant.RenderedContent === true ? undefined : crcAttribute(operation, 'CRC32', grant.CRC32),
     contentType: grant.ContentType,
     fileName: grant.AlterDocumentName,
     versionNumber: grant.VersionNumber,
   };
 }
-
-function wholeFileCrc(text: string | undefined, operation: string): number | undefined {
-  if (text === undefined || text.trim() === '') return undefined;
-  const crc = parseHexCrc(text);
-  if (crc === undefined) throw malformedReply(operation, `CRC32 "${text}" is not hex`);
-  return crc;
-}
-

@@ -2,10 +2,9 @@
 // the metadata: a new document in a folder (UploadNewDocumentWidthHandler), or a full path (new
 // document or new version) with metadata (…3), a manual version (…2), a comment (…1), or none.
 import type { StoredDocument } from '../../../generated/srv.js';
-import type { CallOptions } from '../../soap/client.js';
 import { InvalidArgumentError } from '../../errors.js';
-import { checkXmlText } from '../../soap/values.js';
-import type { SrvSession } from '../../session/session.js';
+import { remotePath } from '../transfer.js';
+import type { PortCallOptions, ServicePort } from '../../port/port.js';
 import { needsXmlParameters, validateMetadata, xmlParametersOf, type DocumentMetadata } from './metadata.js';
 
 /** A full document path (a new document or a new version), or a folder and a name for a document that must be new. */
@@ -15,7 +14,7 @@ export interface Finalizer {
   /** The document's full path. */
   readonly path: string;
   readonly operation: string;
-  finalize(session: SrvSession, handler: string, options: CallOptions): Promise<StoredDocument>;
+  finalize(port: ServicePort, handler: string, options: PortCallOptions): Promise<StoredDocument>;
 }
 
 export function finalizerFor(destination: UploadDestination, metadata: DocumentMetadata = {}): Finalizer {
@@ -38,27 +37,21 @@ export function finalizerFor(destination: UploadDestination, metadata: DocumentM
 }
 
 function newDocumentIn(destination: { folder: string; name: string }, metadata: DocumentMetadata): Finalizer {
-  const folderPath = destination.folder;
-  const documentName = destination.name;
-  if (typeof folderPath !== 'string' || folderPath.trim() === '') throw new InvalidArgumentError('destination.folder', 'must be a non-empty folder path');
-  if (typeof documentName !== 'string' || documentName.trim() === '' || /[/\\]/.test(documentName)) {
-    throw new InvalidArgumentError('destination.name', 'must be a file name without slashes');
-  }
-  checkXmlText(folderPath, 'destination.folder');
-  checkXmlText(documentName, 'destination.name');
+  const folderPath = remotePath(destination.folder, 'destination.folder', 'a non-empty folder path');
+  const documentName = remotePath(destination.name, 'destination.name', 'a file name without slashes');
+  if (/[/\\]/.test(documentName)) throw new InvalidArgumentError('destination.name', 'must be a file name without slashes');
   const xmlParameters = xmlParametersOf(metadata);
   const path = `${folderPath.replace(/[/\\]+$/, '')}/${documentName}`;
   return finalizer(path, 'UploadNewDocumentWidthHandler', (s, uploadHandler, o) =>
     s.call('UploadNewDocumentWidthHandler', { folderPath, documentName, uploadHandler, xmlParameters }, o));
 }
 
-function documentPath(destination: unknown): string {
-  if (typeof destination !== 'string' || destination.trim() === '') throw new InvalidArgumentError('destination', 'must be a document path or { folder, name }');
+function documentPath(value: unknown): string {
+  const destination = remotePath(value, 'destination', 'a document path or { folder, name }');
   const segments = destination.split(/[/\\]/).filter((s) => s !== '');
   if (segments.length < 2 || /[/\\]$/.test(destination)) {
     throw new InvalidArgumentError('destination', `must be a full document path such as /Library/Folder/name.ext: ${JSON.stringify(destination)}`);
   }
-  checkXmlText(destination, 'destination');
   return destination;
 }
 

@@ -2,7 +2,7 @@
 // order (each file is one upload state machine).
 import pLimit from 'p-limit';
 import { InvalidArgumentError } from '../../errors.js';
-import type { SrvSession } from '../../session/session.js';
+import type { ServicePort } from '../../port/port.js';
 import type { UploadDestination } from './finalizer.js';
 import type { UploadSource } from './source.js';
 import { upload, type UploadOptions, type UploadResult } from './upload.js';
@@ -22,7 +22,7 @@ export interface UploadManyOptions {
 
 /** One outcome per item, in the items' order: a failure does not stop the others. */
 export async function uploadMany(
-  session: SrvSession,
+  port: ServicePort,
   items: readonly UploadItem[],
   options: UploadManyOptions = {},
 ): Promise<Array<PromiseSettledResult<UploadResult>>> {
@@ -30,6 +30,6 @@ export async function uploadMany(
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new InvalidArgumentError('concurrency', 'must be a whole number ≥ 1');
   const limit = pLimit(concurrency);
   return Promise.allSettled(
-    items.map((item) => limit(() => upload(session, item.source, item.destination, { ...item.options, signal: options.signal }))),
+    items.map((item) => limit(() => upload(port, item.source, item.destination, { ...item.options, signal: options.signal }))),
   );
 }

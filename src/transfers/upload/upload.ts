@@ -1,51 +1,41 @@
 // One chunked upload as a small state machine: create a handler, send the source chunk by chunk
 // (CRC-32 each), prove the staged bytes, finalize. Any path that gives a handler up before a
-// successful finalize deletes it. The invariant (contract §4.2): a handler whose bytes are not
-// proven equal to the source is never finalized — a lost reply to an append is resent only while
-// the server's final `filehexcrc` can prove the result, otherwise the upload starts over.
+// successful finalize deletes it. The invariant (README, Protocol notes: upload integrity): a
+// handler whose bytes are not proven equal to the source is never finalized. A lost reply to an
+// append is resent only while the server's final `filehexcrc` can prove the result; otherwise the
+// upload starts over, and without `filehexcrc` the stored CRC-32 is checked after the finalize.
 import type { StoredDocument, UploadHandlerGrant } from '../../../generated/srv.js';
-import {
-  ChecksumMismatchError,
-  InvalidArgumentError,
-  malformedReply,
-  MalformedReplyError,
-  NotFoundError,
-  ServiceError,
-  SourceChangedError,
-  TransportError,
-  type SrvError,
-} from '../../errors.js';
+import { ChecksumMismatchError, malformedReply, MalformedReplyError, NotFoundError, ServiceError, SourceChangedError, TransportError, type SrvError } from '../../errors.js';
 import { crc32, crc32Combine, crcToHex, crcToWireHex, parseHexCrc } from '../../integrity/crc32.js';
-import type { TransferStats } from '../stats.js';
-import { handlerIsGone, isDeadTicket, isRequestTooLarge, isTransient } from '../../port/policy.js';
-import { withRetries } from '../../port/retry.js';
-import { retryWarning, type SrvSession } from '../../session/session.js';
-import type { CallOptions } from '../../soap/client.js';
+import { handlerIsGone, isRequestTooLarge, isTransient } from '../../port/policy.js';
+import type { PortCallOptions, ServicePort } from '../../port/port.js';
+import { retryWarning, withRetries } from '../../port/retry.js';
 import { isGuid } from '../../soap/values.js';
+import {
+  deleteHandler,
+  isRestart,
+  MAX_CHUNK_SIZE,
+  MAX_INT,
+  MIN_CHUNK_SIZE,
+  transferOptions,
+  withRestarts,
+  type Restart,
+  type TransferOptions,
+  type TransferStats,
+} from '../transfer.js';
 import { finalizerFor, type Finalizer, type UploadDestination } from './finalizer.js';
 import type { DocumentMetadata } from './metadata.js';
 import { openSource, type ChunkSource, type SourceChunk, type UploadSource } from './source.js';
 
-export const MIN_CHUNK_SIZE = 262_144;
-export const MAX_CHUNK_SIZE = 33_554_432;
-export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
 const MAX_FINALIZE_ATTEMPTS = 3;
 /** Once a finalize is sent, a cancel waits this long for its outcome, so that it can say what happened. */
 const FINALIZE_GRACE_MS = 30_000;
-/** The service's sizes are xsd:int: a larger document may be stored, but cannot be downloaded (contract C31). */
-const MAX_INT = 2_147_483_647;
+/** Connection errors of a server that closes on a request body it will not read. */
+const RESET_WHILE_SENDING = new Set(['ECONNRESET', 'EPIPE']);
 
-export interface UploadOptions {
-  /** The chunk size to ask for (default 4 MiB); the server's answer is what is used. */
-  chunkSize?: number;
+export interface UploadOptions extends TransferOptions {
   metadata?: DocumentMetadata;
-  signal?: AbortSignal;
-  /** Time limit of each call (default: the client's). */
-  timeoutMs?: number;
-  onProgress?: (progress: UploadProgress) => void;
-  /** How many times the upload may start over with a new handler (default 3). */
-  maxRestarts?: number;
-  /** Send chunk CRCs zero-padded to 8 digits (default false, as the vendor sample does). */
+  /** Send chunk CRCs zero-padded to 8 digits (default false, as the vendor sample does; a server that refuses that is learnt). */
   padCrc?: boolean;
   /**
    * What to do when the source file changes while it is read (its size, mtime or ctime): 'fail'
@@ -53,18 +43,6 @@ export interface UploadOptions {
    * Either way the handler is deleted and nothing is finalized from the mixed bytes.
    */
   onSourceChange?: 'fail' | 'restart';
-}
-
-export interface UploadProgress {
-  /** Bytes put on the wire, resends included. */
-  bytesSent: number;
-  /** Bytes the server has acknowledged for the current handler. */
-  bytesAcknowledged: number;
-  totalBytes: number | undefined;
-  /** Chunks acknowledged for the current handler. */
-  chunks: number;
-  retries: number;
-  restarts: number;
 }
 
 export interface UploadResult extends TransferStats {
@@ -79,121 +57,118 @@ export interface UploadResult extends TransferStats {
   confirmation: 'finalize-reply' | 'stored-crc';
 }
 
-export async function upload(session: SrvSession, source: UploadSource, destination: UploadDestination, options: UploadOptions = {}): Promise<UploadResult> {
+export async function upload(port: ServicePort, source: UploadSource, destination: UploadDestination, options: UploadOptions = {}): Promise<UploadResult> {
   const finalizer = finalizerFor(destination, options.metadata);
-  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
-  if (!Number.isInteger(chunkSize) || chunkSize < MIN_CHUNK_SIZE || chunkSize > MAX_CHUNK_SIZE) {
-    throw new InvalidArgumentError('chunkSize', `must be a whole number from ${MIN_CHUNK_SIZE} to ${MAX_CHUNK_SIZE}`);
-  }
-  const maxRestarts = options.maxRestarts ?? 3;
-  if (!Number.isInteger(maxRestarts) || maxRestarts < 0) throw new InvalidArgumentError('maxRestarts', 'must be a whole number ≥ 0');
+  const { chunkSize, maxRestarts } = transferOptions(options);
   const reader = await openSource(source);
-  // A server that refused larger chunks as too large is asked for no more than what it took.
-  const learnt = Math.min(chunkSize, session.learned.uploadChunkLimit ?? MAX_CHUNK_SIZE);
   try {
-    return await new UploadRun(session, reader, finalizer, { ...options, chunkSize: learnt, maxRestarts }).run();
+    return await new UploadRun(port, reader, finalizer, options, chunkSize, maxRestarts).run();
   } finally {
     await reader.close();
   }
 }
 
-/** Internal: this handler is given up and the upload starts over, for `reason`. */
-class Restart extends Error {
-  /** `halveChunkSize`: the server refused the chunk as too large; such restarts are bounded by the sizes left, not maxRestarts. */
-  constructor(readonly reason: SrvError, readonly halveChunkSize = false) {
-    super(reason.message);
-  }
-}
-
-/** Connection errors of a server that closes on a request body it will not read (contract C18). */
-const RESET_WHILE_SENDING = new Set(['ECONNRESET', 'EPIPE']);
-
-/** Internal: the server asked for the chunk again (tryagain="true"); it was not appended. */
-class ChunkNotAppended extends Error {}
-
+/** The bytes the current handler has staged, and their CRC-32. */
 interface Staged {
   bytes: number;
   crc: number;
   chunks: number;
 }
 
-type RunOptions = UploadOptions & { chunkSize: number; maxRestarts: number };
+/** What a successful attempt leaves: the staged bytes, and the finalize's reply (undefined when it was lost and the stored CRC-32 confirmed it). */
+interface Uploaded {
+  staged: Staged;
+  stored: StoredDocument | undefined;
+}
+
+/** A restart for a chunk the server refused as too large: the next attempt asks for half the size. */
+interface UploadRestart extends Restart {
+  readonly tooLarge?: boolean;
+}
+
+const restart = (reason: SrvError): UploadRestart => ({ restart: reason });
+
+/** Internal: the server asked for the chunk again (tryagain="true"); it was not appended. */
+class ChunkNotAppended extends Error {}
 
 class UploadRun {
   private handler: string | undefined;
   private chunkSize: number;
-  private padCrc: boolean;
   private retries = 0;
   private restarts = 0;
-  /** Restarts for other reasons than a chunk size the server refused: these count against maxRestarts. */
-  private budgetedRestarts = 0;
-  private bytesSent = 0;
-  /** Learnt from the first last-chunk reply: whether the server reports filehexcrc. */
-  private serverReportsFileCrc: boolean | undefined;
-  private readonly callOptions: CallOptions;
+  private readonly callOptions: PortCallOptions;
 
   constructor(
-    private readonly session: SrvSession,
+    private readonly port: ServicePort,
     private readonly source: ChunkSource,
     private readonly finalizer: Finalizer,
-    private readonly options: RunOptions,
+    private readonly options: UploadOptions,
+    chunkSize: number,
+    private readonly maxRestarts: number,
   ) {
-    this.chunkSize = options.chunkSize;
-    this.padCrc = options.padCrc ?? false;
-    this.callOptions = { signal: options.signal, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) };
+    // A server that refused larger chunks as too large is asked for no more than what it took.
+    this.chunkSize = Math.min(chunkSize, port.learned.uploadChunkLimit ?? MAX_CHUNK_SIZE);
+    this.callOptions = { signal: options.signal, timeoutMs: options.timeoutMs };
+  }
+
+  private get padCrc(): boolean {
+    return this.port.learned.padsCrc ?? this.options.padCrc ?? false;
   }
 
   async run(): Promise<UploadResult> {
     const started = performance.now();
-    for (;;) {
-      try {
-        const { staged, stored } = await this.attempt();
-        return {
-          documentId: stored?.DocumentId,
-          versionId: stored?.VersionId,
-          path: this.finalizer.path,
-          confirmation: stored ? 'finalize-reply' : 'stored-crc',
-          bytes: staged.bytes,
-          crc32: crcToHex(staged.crc),
-          chunks: staged.chunks,
-          retries: this.retries,
-          restarts: this.restarts,
-          elapsedMs: Math.round(performance.now() - started),
-        };
-      } catch (error) {
-        await this.abandonHandler();
-        if (!(error instanceof Restart)) throw error;
-        if (!this.source.rewindable) throw error.reason;
-        this.restarts++;
-        if (error.halveChunkSize) {
-          this.halveChunkSize(error.reason);
-          continue;
-        }
-        if (++this.budgetedRestarts > this.options.maxRestarts) throw error.reason;
-        this.session.warn({ message: `restarting the upload of ${this.finalizer.path}: ${error.reason.message}`, error: error.reason });
-      }
-    }
+    const { done } = await withRestarts<Uploaded, UploadRestart>(this.port, {
+      name: `upload of ${this.finalizer.path}`,
+      maxRestarts: this.maxRestarts,
+      attempt: (restarts) => {
+        this.restarts = restarts;
+        return this.attempt();
+      },
+      cleanup: () => this.abandonHandler(),
+      prepare: (next: UploadRestart) => {
+        if (!this.source.rewindable) throw next.restart;
+        if (next.tooLarge) this.halveChunkSize(next.restart);
+      },
+    });
+    const { staged, stored } = done;
+    return {
+      documentId: stored?.DocumentId,
+      versionId: stored?.VersionId,
+      path: this.finalizer.path,
+      confirmation: stored ? 'finalize-reply' : 'stored-crc',
+      bytes: staged.bytes,
+      crc32: crcToHex(staged.crc),
+      chunks: staged.chunks,
+      retries: this.retries,
+      restarts: this.restarts,
+      elapsedMs: Math.round(performance.now() - started),
+    };
   }
 
   /** Goes on with half the chunk size, and tells the session, so that its next uploads start there. */
   private halveChunkSize(reason: SrvError): void {
     const refused = this.chunkSize;
     this.chunkSize = Math.max(MIN_CHUNK_SIZE, Math.floor(refused / 2));
-    this.session.learned.uploadChunkLimit = this.chunkSize;
-    this.session.warn({ message: `the server refused ${refused}-byte chunks as too large; uploading ${this.finalizer.path} in ${this.chunkSize}-byte chunks`, error: reason });
+    this.port.learned.uploadChunkLimit = this.chunkSize;
+    this.port.warn({ kind: 'notice', message: `the server refused ${refused}-byte chunks as too large; uploading ${this.finalizer.path} in ${this.chunkSize}-byte chunks`, error: reason });
   }
 
-  private async attempt(): Promise<{ staged: Staged; stored: StoredDocument | undefined }> {
+  private async attempt(): Promise<Uploaded | UploadRestart> {
     const { handler, chunkSize } = await this.grant();
     const staged = await this.sendAll(handler, chunkSize);
+    if (isRestart(staged)) return staged;
     // From here a cancel waits, boundedly, for the outcome: the finalize may store the document.
     const grace = graceAfter(this.options.signal, FINALIZE_GRACE_MS);
     const settle = { ...this.callOptions, signal: grace.signal };
     try {
       const stored = await this.finalize(handler, staged, settle);
-      if (stored && this.serverReportsFileCrc === false) await this.confirmStored(staged, settle);
+      if (isRestart(stored)) return stored;
+      if (stored && this.port.learned.reportsFileCrc === false) {
+        const mismatch = await this.confirmStored(staged, settle);
+        if (mismatch) return mismatch;
+      }
       if (this.options.signal?.aborted) {
-        this.session.warn({ message: `the upload of ${this.finalizer.path} was cancelled after its finalize was sent; the document was stored`, severity: 'warning' });
+        this.port.warn({ kind: 'notice', message: `the upload of ${this.finalizer.path} was cancelled after its finalize was sent; the document was stored`, severity: 'warning' });
       }
       return { staged, stored };
     } finally {
@@ -208,7 +183,7 @@ class UploadRun {
   private async grant(): Promise<{ handler: string; chunkSize: number }> {
     let grant: UploadHandlerGrant;
     try {
-      grant = await this.session.call('CreateUploadHandler', { PreferedChunkSize: this.chunkSize }, { ...this.callOptions, onRetry: () => this.retries++ });
+      grant = await this.port.call('CreateUploadHandler', { PreferedChunkSize: this.chunkSize }, { ...this.callOptions, onRetry: () => this.retries++ });
     } catch (error) {
       if (error instanceof MalformedReplyError && isGuid(error.handler)) this.handler = error.handler;
       throw error;
@@ -223,15 +198,16 @@ class UploadRun {
   }
 
   /** Sends every chunk in order and proves what the server staged. */
-  private async sendAll(handler: string, chunkSize: number): Promise<Staged> {
+  private async sendAll(handler: string, chunkSize: number): Promise<Staged | UploadRestart> {
     const staged: Staged = { bytes: 0, crc: 0, chunks: 0 };
     let unproven = false;
     let fileCrc: string | undefined;
     for await (const chunk of this.source.chunks(chunkSize)) {
       if (staged.bytes <= MAX_INT && staged.bytes + chunk.data.length > MAX_INT && this.restarts === 0) {
-        this.session.warn({ message: `${this.finalizer.path} is over 2 GiB: the service's sizes are 32-bit, so it may store the document, but no client can download it`, severity: 'warning' });
+        this.port.warn({ kind: 'notice', message: `${this.finalizer.path} is over 2 GiB: the service's sizes are 32-bit, so it may store the document, but no client can download it`, severity: 'warning' });
       }
       const sent = await this.sendChunk(handler, chunk, staged.chunks);
+      if (isRestart(sent)) return sent;
       unproven ||= sent.ambiguous;
       fileCrc = sent.fileCrc;
       staged.crc = crc32Combine(staged.crc, sent.crc, chunk.data.length);
@@ -239,21 +215,20 @@ class UploadRun {
       staged.chunks++;
       this.report(staged);
     }
-    await this.checkSourceUnchanged();
-    this.prove(staged, fileCrc, unproven);
-    return staged;
+    return (await this.sourceChanged()) ?? this.prove(staged, fileCrc, unproven) ?? staged;
   }
 
   /** A file rewritten or appended to while it was read would be stored as a mix of versions. */
-  private async checkSourceUnchanged(): Promise<void> {
+  private async sourceChanged(): Promise<UploadRestart | undefined> {
     const change = await this.source.changed();
-    if (change === undefined) return;
+    if (change === undefined) return undefined;
     const error = new SourceChangedError(this.source.name, change);
-    throw this.options.onSourceChange === 'restart' ? new Restart(error) : error;
+    if (this.options.onSourceChange === 'restart') return restart(error);
+    throw error;
   }
 
   /** One chunk, resent while that is safe; `ambiguous` when a resend followed a possibly applied append. `crc` is the chunk's. */
-  private async sendChunk(handler: string, chunk: SourceChunk, index: number): Promise<{ ambiguous: boolean; fileCrc: string | undefined; crc: number }> {
+  private async sendChunk(handler: string, chunk: SourceChunk, index: number): Promise<{ ambiguous: boolean; fileCrc: string | undefined; crc: number } | UploadRestart> {
     const crc = crc32(chunk.data);
     const request = { uploadHandler: handler, fileChunk: chunk.data, chunkHEXCRC: crcToWireHex(crc, this.padCrc), lastChunk: chunk.last };
     let ambiguous = false;
@@ -261,19 +236,18 @@ class UploadRun {
     try {
       const ack = await withRetries(
         async () => {
-          this.bytesSent += chunk.data.length;
-          const reply = await this.session.call('UploadFileChunk', request, this.callOptions);
+          const reply = await this.port.call('UploadFileChunk', request, this.callOptions);
           if (reply.tryagain) throw new ChunkNotAppended();
           return reply;
         },
         {
-          options: this.session.retry,
+          options: this.port.retry,
           signal: this.options.signal,
           canRetry: (error) => {
             if (error instanceof ChunkNotAppended) {
-              // Contract C7: a server that wants zero-padded CRCs keeps refusing an unpadded one.
+              // A server that wants zero-padded CRCs keeps refusing an unpadded one.
               if (++refusals >= 2 && !this.padCrc && request.chunkHEXCRC.length < 8) {
-                this.padCrc = true;
+                this.port.learned.padsCrc = true;
                 request.chunkHEXCRC = crcToWireHex(crc, true);
               }
               return true;
@@ -282,17 +256,17 @@ class UploadRun {
             if (error instanceof TransportError && !error.mayHaveReachedServer) return isTransient(error);
             if (!mayHaveAppended(error)) return false;
             ambiguous = true;
-            return this.serverReportsFileCrc !== false;
+            return this.port.learned.reportsFileCrc !== false;
           },
           onRetry: (error, number) => {
             this.retries++;
-            if (!(error instanceof ChunkNotAppended)) this.session.warn(retryWarning('UploadFileChunk', error, number, this.session.retry.retries));
+            if (!(error instanceof ChunkNotAppended)) this.port.warn(retryWarning('UploadFileChunk', error, number, this.port.retry.retries));
           },
         },
       );
       return { ambiguous, fileCrc: ack.filehexcrc, crc };
     } catch (error) {
-      throw this.chunkFailure(error, chunk, index, ambiguous);
+      return this.chunkFailure(error, chunk, index, ambiguous);
     }
   }
 
@@ -306,91 +280,90 @@ class UploadRun {
     return index === 0 && error instanceof TransportError && error.httpStatus === undefined && RESET_WHILE_SENDING.has(error.code ?? '');
   }
 
-  /** What ends this chunk's tries: a restart with a new handler, or the error itself. */
-  private chunkFailure(error: unknown, chunk: SourceChunk, index: number, ambiguous: boolean): unknown {
+  /** What ends this chunk's tries: a restart with a new handler, or the error itself, thrown. */
+  private chunkFailure(error: unknown, chunk: SourceChunk, index: number, ambiguous: boolean): UploadRestart {
     if (error instanceof ChunkNotAppended) {
-      return new ChecksumMismatchError(`the server refused the CRC-32 of chunk ${index} on every try`, 'accepted', 'tryagain', { operation: 'UploadFileChunk' });
+      throw new ChecksumMismatchError(`the server refused the CRC-32 of chunk ${index} on every try`, 'accepted', 'tryagain', { operation: 'UploadFileChunk' });
     }
-    if (this.refusedAsTooLarge(error, chunk, index)) return new Restart(error as SrvError, true);
-    if (handlerIsGone(error) || (isDeadTicket(error) && this.session.canLogInAgain) || mayHaveAppended(error)) return new Restart(error as SrvError);
+    if (this.refusedAsTooLarge(error, chunk, index)) return { restart: error as SrvError, budgeted: false, tooLarge: true };
+    if (handlerIsGone(error) || mayHaveAppended(error)) return restart(error as SrvError);
     // After a reply was lost, a refusal says nothing reliable about the handler's state.
-    if (ambiguous && error instanceof ServiceError) return new Restart(error);
-    return error;
+    if (ambiguous && error instanceof ServiceError) return restart(error);
+    throw error;
   }
 
   /** Never finalize bytes that are not proven: filehexcrc when the server sends it, else no doubt at all. */
-  private prove(staged: Staged, fileCrc: string | undefined, unproven: boolean): void {
-    this.serverReportsFileCrc = fileCrc !== undefined && fileCrc !== '';
-    if (this.serverReportsFileCrc) {
-      const reported = parseHexCrc(fileCrc);
-      if (reported === staged.crc) return;
-      throw new Restart(new ChecksumMismatchError(
+  private prove(staged: Staged, fileCrc: string | undefined, unproven: boolean): UploadRestart | undefined {
+    const reports = fileCrc !== undefined && fileCrc !== '';
+    this.port.learned.reportsFileCrc = reports;
+    if (reports) {
+      if (parseHexCrc(fileCrc) === staged.crc) return undefined;
+      return restart(new ChecksumMismatchError(
         `the server staged ${staged.bytes} bytes whose CRC-32 is ${fileCrc}, but the source's is ${crcToHex(staged.crc)}`,
         crcToHex(staged.crc),
         String(fileCrc),
         { operation: 'UploadFileChunk' },
       ));
     }
-    if (unproven) {
-      throw new Restart(new TransportError('a chunk may have been appended twice after a lost reply, and the server reports no filehexcrc to prove the staged bytes', {
-        operation: 'UploadFileChunk',
-        mayHaveReachedServer: true,
-      }));
-    }
+    if (!unproven) return undefined;
+    return restart(new TransportError('a chunk may have been appended twice after a lost reply, and the server reports no filehexcrc to prove the staged bytes', {
+      operation: 'UploadFileChunk',
+      mayHaveReachedServer: true,
+    }));
   }
 
   /**
-   * The finalizer, tried again with the same handler after a new login (contract §4.3) or a lost
-   * reply: a second call tells whether the first one happened, since a finalize consumes its
-   * handler. Only when the handler is gone after a lost reply does the stored CRC-32 decide.
+   * The finalizer, tried again with the same handler after a lost reply: a second call tells
+   * whether the first one happened, since a finalize consumes its handler. Only when the handler is
+   * gone after a lost reply does the stored CRC-32 decide. Undefined: the document is stored, as
+   * the stored CRC-32 confirms, but the reply that would have said more was lost.
    */
-  private async finalize(handler: string, staged: Staged, settle: CallOptions): Promise<StoredDocument | undefined> {
+  private async finalize(handler: string, staged: Staged, settle: PortCallOptions): Promise<StoredDocument | undefined | UploadRestart> {
     let replyLost = false;
     for (let attempt = 1; ; attempt++) {
       try {
-        const stored = await this.finalizer.finalize(this.session, handler, settle);
+        const stored = await this.finalizer.finalize(this.port, handler, settle);
         this.handler = undefined;
         return stored;
       } catch (error) {
         replyLost ||= mayHaveAppended(error);
-        const again = attempt < MAX_FINALIZE_ATTEMPTS && (mayHaveAppended(error) || (isDeadTicket(error) && this.session.canLogInAgain));
-        if (again) continue;
-        if (!handlerIsGone(error) && !mayHaveAppended(error) && !isDeadTicket(error)) throw error;
+        if (attempt < MAX_FINALIZE_ATTEMPTS && mayHaveAppended(error)) continue;
+        if (!handlerIsGone(error) && !mayHaveAppended(error)) throw error;
         if (replyLost && (await this.storedCrc(settle)) === staged.crc) {
           this.handler = undefined;
           return undefined;
         }
-        throw new Restart(error as SrvError);
+        return restart(error as SrvError);
       }
     }
   }
 
   /**
    * Without filehexcrc nothing proved the staged bytes before the finalize, so the stored CRC-32
-   * must (contract C6). A mismatch is never a success: the document is uploaded again, as a new
-   * version, or fails where it had to be new.
+   * must. A mismatch is never a success: the document is uploaded again, as a new version, or fails
+   * where it had to be new.
    */
-  private async confirmStored(staged: Staged, settle: CallOptions): Promise<void> {
+  private async confirmStored(staged: Staged, settle: PortCallOptions): Promise<UploadRestart | undefined> {
     const stored = await this.storedCrc(settle);
     const { path } = this.finalizer;
     if (stored === undefined) {
-      this.session.warn({ message: `the server reports neither filehexcrc nor CRC32LASTVERSION, so nothing can check the stored ${path}`, severity: 'warning' });
-      return;
+      this.port.warn({ kind: 'notice', message: `the server reports neither filehexcrc nor CRC32LASTVERSION, so nothing can check the stored ${path}`, severity: 'warning' });
+      return undefined;
     }
-    if (stored === staged.crc) return;
+    if (stored === staged.crc) return undefined;
     const found = stored === null ? 'is not there' : `has CRC-32 ${crcToHex(stored)}`;
     const error = new ChecksumMismatchError(`the stored ${path} ${found}, but the source's CRC-32 is ${crcToHex(staged.crc)}`, crcToHex(staged.crc), stored === null ? 'missing' : crcToHex(stored), {
       operation: this.finalizer.operation,
     });
     if (this.finalizer.operation === 'UploadNewDocumentWidthHandler') throw error;
-    this.session.warn({ message: `${error.message}; uploading it again`, severity: 'warning' });
-    throw new Restart(error);
+    this.port.warn({ kind: 'notice', message: `${error.message}; uploading it again`, severity: 'warning' });
+    return restart(error);
   }
 
   /** DocumentExists' CRC-32 of the latest version: null when there is no such document, undefined when the server does not say. */
-  private async storedCrc(settle: CallOptions): Promise<number | null | undefined> {
+  private async storedCrc(settle: PortCallOptions): Promise<number | null | undefined> {
     try {
-      const found = await this.session.call('DocumentExists', { Path: this.finalizer.path }, settle);
+      const found = await this.port.call('DocumentExists', { Path: this.finalizer.path }, settle);
       return found.CRC32LASTVERSION === undefined || found.CRC32LASTVERSION.trim() === '' ? undefined : (parseHexCrc(found.CRC32LASTVERSION) ?? null);
     } catch (error) {
       if (error instanceof NotFoundError) return null;
@@ -398,22 +371,16 @@ class UploadRun {
     }
   }
 
-  /** DeleteUploadHandler, best effort: it runs after a cancel too, and its failure hides nothing. */
   private async abandonHandler(): Promise<void> {
     const handler = this.handler;
     if (handler === undefined) return;
     this.handler = undefined;
-    try {
-      await this.session.call('DeleteUploadHandler', { UploadHandler: handler }, { timeoutMs: 15_000 });
-    } catch (error) {
-      this.session.warn({ message: 'DeleteUploadHandler failed; the server will expire the handler', operation: 'DeleteUploadHandler', error });
-    }
+    await deleteHandler(this.port, 'upload', handler);
   }
 
   private report(staged: Staged): void {
     this.options.onProgress?.({
-      bytesSent: this.bytesSent,
-      bytesAcknowledged: staged.bytes,
+      bytes: staged.bytes,
       totalBytes: this.source.totalBytes,
       chunks: staged.chunks,
       retries: this.retries,
