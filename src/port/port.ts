@@ -35,6 +35,11 @@ export interface SessionWarning {
   severity?: 'info' | 'warning' | undefined;
 }
 
+/** The warning that a failed call is about to be repeated. */
+export function retryWarning(operation: OperationName, error: unknown, number: number, of: number): SessionWarning {
+  return { kind: 'retry', message: `retrying ${operation}`, operation, error, retry: { number, of } };
+}
+
 /** What the session has learnt about its server, so that each next transfer starts from it. */
 export interface ServerTraits {
   /** The largest upload chunk the server took, once it refused a larger one as too large. */

@@ -1,9 +1,7 @@
 // Bounded retries with exponential backoff and jitter (p-retry), for failures the caller has
 // judged safe to repeat. Cancellation ends the wait at once with our AbortError.
 import pRetry from 'p-retry';
-import type { OperationName } from '../../generated/srv.js';
 import { AbortError, InvalidArgumentError } from '../errors.js';
-import type { SessionWarning } from './port.js';
 
 export interface RetryOptions {
   /** Retries after the first attempt (default 5). */
@@ -51,9 +49,4 @@ export async function withRetries<T>(attempt: () => Promise<T>, plan: RetryPlan)
     if (plan.signal?.aborted && !(error instanceof AbortError)) throw new AbortError(plan.signal.reason);
     throw error;
   }
-}
-
-/** The warning that a failed call is about to be repeated. */
-export function retryWarning(operation: OperationName, error: unknown, number: number, of: number): SessionWarning {
-  return { kind: 'retry', message: `retrying ${operation}`, operation, error, retry: { number, of } };
 }

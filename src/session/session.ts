@@ -7,8 +7,8 @@ import { OPERATIONS, type OperationName, type RequestOf, type ResultOf } from '.
 import { createSrvClient, type CallOptions, type SrvClient, type SrvClientOptions } from '../soap/client.js';
 import { ChecksumMismatchError, InvalidArgumentError, ServiceError, SrvError, TicketExpiredError } from '../errors.js';
 import { IDEMPOTENT, isDeadTicket, isTransient } from '../port/policy.js';
-import { TICKET_PARAMETERS, type PortCallOptions, type ServerTraits, type ServicePort, type SessionRequest, type SessionWarning, type TicketParameter } from '../port/port.js';
-import { retryOptionsOf, retryWarning, withRetries, type RetryOptions } from '../port/retry.js';
+import { retryWarning, TICKET_PARAMETERS, type PortCallOptions, type ServerTraits, type ServicePort, type SessionRequest, type SessionWarning, type TicketParameter } from '../port/port.js';
+import { retryOptionsOf, withRetries, type RetryOptions } from '../port/retry.js';
 import { abortable } from '../util/abortable.js';
 import { upload, type UploadOptions, type UploadResult } from '../transfers/upload/upload.js';
 import type { UploadDestination } from '../transfers/upload/finalizer.js';

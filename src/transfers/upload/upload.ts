@@ -8,8 +8,8 @@ import type { StoredDocument, UploadHandlerGrant } from '../../../generated/srv.
 import { ChecksumMismatchError, malformedReply, MalformedReplyError, NotFoundError, ServiceError, SourceChangedError, TransportError, type SrvError } from '../../errors.js';
 import { crc32, crc32Combine, crcToHex, crcToWireHex, parseHexCrc } from '../../integrity/crc32.js';
 import { handlerIsGone, isRequestTooLarge, isTransient } from '../../port/policy.js';
-import type { PortCallOptions, ServicePort } from '../../port/port.js';
-import { retryWarning, withRetries } from '../../port/retry.js';
+import { retryWarning, type PortCallOptions, type ServicePort } from '../../port/port.js';
+import { withRetries } from '../../port/retry.js';
 import { isGuid } from '../../soap/values.js';
 import {
   deleteHandler,

@@ -1,0 +1,74 @@
+// The dependencies of src/ run one way, from the command line down to the ground, type-only
+// imports included; generated/ imports nothing; the emulator shares no code with the client.
+import { fileURLToPath } from 'node:url';
+import madge from 'madge';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** From the top: each layer may import its own and lower layers only. */
+const LAYERS: ReadonlyArray<readonly [string, RegExp]> = [
+  ['the command line', /^src\/cli\//],
+  ['the public entry point', /^src\/index\.ts$/],
+  ['the session facade', /^src\/session\//],
+  ['the transfers', /^src\/transfers\//],
+  ['the port the transfers see', /^src\/port\//],
+  ['the SOAP binding', /^src\/soap\//],
+  ['HTTP', /^src\/http\//],
+  ['errors, integrity and utilities', /^src\/(errors\.ts|package-files\.ts|integrity\/|util\/)/],
+  ['generated types and descriptors', /^generated\//],
+];
+
+let graph: Record<string, string[]>;
+let circular: string[][];
+beforeAll(async () => {
+  const result = await madge(['src', 'generated'], { baseDir: ROOT, fileExtensions: ['ts'], tsConfig: `${ROOT}tsconfig.json` });
+  graph = result.obj();
+  circular = result.circular();
+});
+
+function layerOf(file: string): number {
+  return LAYERS.findIndex(([, pattern]) => pattern.test(file));
+}
+
+test('there is no import cycle', () => {
+  expect(circular).toEqual([]);
+});
+
+test('every client module is in a layer, and imports only its own layer and those below', () => {
+  const upward: string[] = [];
+  for (const [file, imports] of Object.entries(graph)) {
+    if (file.startsWith('src/emulator/')) continue;
+    const layer = layerOf(file);
+    expect([file, layer >= 0]).toEqual([file, true]);
+    for (const target of imports) {
+      if (target.startsWith('src/emulator/')) continue;
+      if (layerOf(target) < layer) upward.push(`${file} (${LAYERS[layer]?.[0]}) imports ${target} (${LAYERS[layerOf(target)]?.[0]})`);
+    }
+  }
+  expect(upward).toEqual([]);
+});
+
+test('the command line imports only the package entry points', () => {
+  const deep = Object.entries(graph)
+    .filter(([file]) => file.startsWith('src/cli/'))
+    .flatMap(([file, imports]) => imports.filter((t) => !t.startsWith('src/cli/') && t !== 'src/index.ts' && t !== 'src/emulator/index.ts').map((t) => `${file} → ${t}`));
+  expect(deep).toEqual([]);
+});
+
+test('generated/ imports nothing', () => {
+  expect(Object.entries(graph).filter(([file, imports]) => file.startsWith('generated/') && imports.length > 0)).toEqual([]);
+});
+
+/** The emulator finds the WSDL it serves at ?WSDL where the client does; no other code is shared. */
+const SHARED_GROUND = new Set(['src/package-files.ts']);
+
+test('the emulator imports nothing of the client, and the client only its entry point', () => {
+  const crossing = Object.entries(graph).flatMap(([file, imports]) =>
+    imports
+      .filter((target) =>
+        file.startsWith('src/emulator/') ? !target.startsWith('src/emulator/') && !SHARED_GROUND.has(target) : target.startsWith('src/emulator/') && target !== 'src/emulator/index.ts',
+      )
+      .map((target) => `${file} → ${target}`),
+  );
+  expect(crossing).toEqual([]);
+});
