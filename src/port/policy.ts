@@ -1,4 +1,4 @@
-// Which calls may be repeated, and when. Per operation, hand-written from the contract: an
+// Which calls may be repeated, and when. Per operation, from the service's documented behaviour: an
 // operation not listed here is never repeated blindly.
 import type { OperationName } from '../../generated/srv.js';
 import {
@@ -27,7 +27,7 @@ export const IDEMPOTENT: ReadonlySet<OperationName> = new Set<OperationName>([
   'DocumentExists', 'DocumentExists1', 'FolderExists', 'CreateFolder',
 ]);
 
-/** [900] and [901] both mean the ticket is dead on a call that carries one (contract C14). */
+/** [900] and [901] both mean the ticket is dead on a call that carries one: the service documents both for a bad ticket. */
 export function isDeadTicket(error: unknown): boolean {
   return error instanceof TicketExpiredError || error instanceof AuthenticationError;
 }

@@ -1,6 +1,6 @@
 // Turns what came back into a typed result or a typed error. The result element is found by
 // local name inside {Op}Result, whatever its own name or namespace; `success` decides, and a
-// missing `success` means failure (contract §1.2, C3, C4).
+// missing `success` means failure (README, Protocol notes: results).
 import type { OperationDescriptor, SoapVersion } from '../../generated/srv.js';
 import {
   EndpointError,
@@ -26,7 +26,7 @@ export function resultOf(op: OperationDescriptor, parsed: unknown, reply: HttpRe
   const element = resultElement(op, parsed);
   if (!element) throw unexpected(op, reply, `has no ${op.resultElement} element`);
   const succeeded = parseFlag(attributeOf(element, 'success')) === true;
-  // A reply asking to resend is handed back whatever `success` says (contract C5).
+  // A reply asking to resend is handed back whatever `success` says: servers send tryagain with success="false".
   const retryable = op.result.attributes.some((a) => a.name === 'tryagain') && parseFlag(attributeOf(element, 'tryagain')) === true;
   if (!succeeded && !retryable) throw serviceErrorFor(redact(attributeOf(element, 'error') ?? '', secrets), op.name);
   return decodeResult(op, element, payload);

@@ -1,6 +1,6 @@
 // Converts between typed values and what travels on the wire, as the generated descriptors say:
 // request arguments in the documented order, result attributes read by name (exact first, then
-// case-insensitively, contract §1.2).
+// case-insensitively, as the service's documentation mixes spellings).
 import type { AttributeDescriptor, OperationDescriptor, ParameterDescriptor } from '../../generated/srv.js';
 import { InvalidArgumentError, malformedReply, type MalformedReplyError } from '../errors.js';
 

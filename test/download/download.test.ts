@@ -474,7 +474,7 @@ describe('a Writable destination', () => {
 });
 
 describe('a document over 2147483647 bytes', () => {
-  test('is refused before any chunk, its handler deleted (contract C31)', async () => {
+  test('is refused before any chunk, its handler deleted: int offsets cannot address it', async () => {
     onGrant([1], { Size: '2147483648' });
     const error = await failure(get());
 

@@ -78,7 +78,7 @@ describe('the result element is found by local name, whatever its name or namesp
     await expect(deleteHandler()).resolves.toEqual({ success: true, error: '' });
   });
 
-  test('tryagain="true" is handed back even with success="false" (contract C5)', async () => {
+  test('tryagain="true" is handed back even with success="false"', async () => {
     replyOnce(200, envelope('UploadFileChunk', '<root success="false" tryagain="true"/>'));
     const ack = await client.UploadFileChunk({ authenticationTicket: TICKET, uploadHandler: HANDLER, fileChunk: Buffer.alloc(1), chunkHEXCRC: 'D202EF8D', lastChunk: true });
     expect(ack).toEqual({ success: false, tryagain: true });

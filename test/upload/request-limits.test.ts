@@ -1,5 +1,5 @@
 // A server that resets the connection on a request body it will not take, as classic ASP.NET can
-// past maxRequestLength (contract C18): the upload goes on with half the chunk size, and the session
+// past maxRequestLength: the upload goes on with half the chunk size, and the session
 // starts its next upload there.
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
