@@ -1,5 +1,7 @@
-// A scripted /srv.asmx behind nock: it logs in, stages documents and serves their chunks like the
-// service, records every request, and lets a test replace any reply.
+// The one scripted /srv.asmx behind nock, for unit tests of the client's decisions: it logs in,
+// stages uploads (appending chunks, with filehexcrc unless told not to) and finalizes them, stages
+// documents and serves their chunks like the service, records every request, and lets a test
+// replace any reply, with a result or with raw HTTP.
 import { randomUUID } from 'node:crypto';
 import nock from './nock.js';
 import { crc32, crcToHex } from '../../src/integrity/crc32.js';
@@ -12,6 +14,8 @@ const SOAP11 = 'http://schemas.xmlsoap.org/soap/envelope/';
 
 export interface SrvRequest {
   op: string;
+  /** The n-th call of this operation, from 1. */
+  n: number;
   params: Record<string, string>;
 }
 
@@ -21,8 +25,20 @@ export interface Reply {
   text?: string;
 }
 
+/** A reply that is not a result: any status, body and content type. */
+export interface RawReply {
+  status: number;
+  body: string;
+  contentType?: string;
+}
+
 /** Returns the reply to send instead, or undefined to let the fake answer. `nth` counts calls of the same operation, from 1. */
-export type Intercept = (request: SrvRequest, nth: number, standard: () => Reply) => Reply | undefined;
+export type Intercept = (request: SrvRequest, nth: number, standard: () => Reply) => Reply | RawReply | undefined;
+
+export interface FakeSrvOptions {
+  /** Whether the last chunk's reply carries filehexcrc (default true). */
+  fileHexCrc?: boolean;
+}
 
 export const ok = (attributes: Record<string, string> = {}, text = ''): Reply => ({ attributes: { success: 'true', ...attributes }, text });
 export const fail = (error: string): Reply => ({ attributes: { success: 'false', error } });
@@ -37,6 +53,10 @@ export class FakeSrv {
   readonly requests: SrvRequest[] = [];
   /** Documents by path; a version by `${path}@${versionNumber}`. */
   readonly documents = new Map<string, Buffer>();
+  /** Bytes staged per upload handler, as the standard replies append them. */
+  readonly staged = new Map<string, Buffer>();
+  /** The CRC-32 DocumentExists reports: that of the last finalized upload handler. */
+  storedCrc: number | undefined;
   /** Most bytes one DownloadFileChunk returns, whatever ChunkSize asks for. */
   maxChunkLength = Number.MAX_SAFE_INTEGER;
   readonly #handlers = new Map<string, Handler>();
@@ -44,11 +64,17 @@ export class FakeSrv {
   readonly #counts = new Map<string, number>();
   readonly #granted: string[] = [];
 
-  constructor() {
+  readonly #fileHexCrc: boolean;
+
+  constructor(options: FakeSrvOptions = {}) {
+    this.#fileHexCrc = options.fileHexCrc ?? true;
     nock(BASE)
       .persist()
       .post('/srv.asmx')
-      .reply((_uri, body) => [200, this.answer(String(body)), { 'Content-Type': 'text/xml; charset=utf-8' }]);
+      .reply((_uri, body) => {
+        const reply = this.answer(String(body));
+        return [reply.status, reply.body, { 'Content-Type': reply.contentType ?? 'text/html' }];
+      });
   }
 
   intercept(intercept: Intercept): void {
@@ -81,20 +107,31 @@ export class FakeSrv {
     return SrvSession.login({ url: SRV_URL, user: 'demo', password: 'demo', retry: { retries: 2, minDelayMs: 0, maxDelayMs: 0 }, onWarning: (w) => warnings.push(w) });
   }
 
-  private answer(body: string): string {
-    const request = parseRequest(body);
+  private answer(body: string): RawReply {
+    const parsed = parseRequest(body);
+    const nth = (this.#counts.get(parsed.op) ?? 0) + 1;
+    this.#counts.set(parsed.op, nth);
+    const request = { ...parsed, n: nth };
     this.requests.push(request);
-    const nth = (this.#counts.get(request.op) ?? 0) + 1;
-    this.#counts.set(request.op, nth);
-    const standard = () => this.standard(request);
-    const reply = this.#intercepts.reduce<Reply | undefined>((chosen, intercept) => chosen ?? intercept(request, nth, standard), undefined) ?? standard();
-    return envelope(request.op, reply);
+    const standard = () => this.standard(request, nth);
+    const reply = this.#intercepts.reduce<Reply | RawReply | undefined>((chosen, intercept) => chosen ?? intercept(request, nth, standard), undefined) ?? standard();
+    return 'body' in reply ? reply : { status: 200, body: envelope(request.op, reply), contentType: 'text/xml; charset=utf-8' };
   }
 
-  private standard({ op, params }: SrvRequest): Reply {
+  private standard({ op, params }: Omit<SrvRequest, 'n'>, nth: number): Reply {
     switch (op) {
       case 'AuthenticateUser':
-        return ok({ ticket: `ticket-${this.#counts.get(op) ?? 0}`, userid: '1', username: 'demo', expireOn: '2030-01-01T00:00:00Z' });
+        return ok({ ticket: `ticket-${nth}`, userid: '1', username: 'demo', expireOn: '2030-01-01T00:00:00Z' });
+      case 'LogOut':
+        return ok();
+      case 'CreateUploadHandler':
+        return this.createUploadHandler(params, nth);
+      case 'UploadFileChunk':
+        return this.append(params);
+      case 'DeleteUploadHandler':
+        return ok({ error: '' });
+      case 'DocumentExists':
+        return this.storedCrc === undefined ? fail('Document not found') : ok({ CRC32LASTVERSION: this.storedCrc.toString(16), CRC32: '' });
       case 'GetDownloadHandler':
       case 'GetDownloadHandlerByVersion':
         return this.stage(params);
@@ -104,8 +141,28 @@ export class FakeSrv {
         this.#handlers.delete(params['DownloadHandler'] ?? '');
         return ok({ error: '' });
       default:
-        return fail(`${op} is not scripted in this test`);
+        return op.startsWith('Upload') ? this.finalize(params) : fail(`${op} is not scripted in this test`);
     }
+  }
+
+  /** Upload handlers are numbered, 11111111-1111-4111-8111-00000000000N, and not bound to a session. */
+  private createUploadHandler(params: Record<string, string>, nth: number): Reply {
+    const handler = `11111111-1111-4111-8111-${String(nth).padStart(12, '0')}`;
+    this.staged.set(handler, Buffer.alloc(0));
+    return ok({ error: '', UploadHandler: handler, ChunkSize: params['PreferedChunkSize'] ?? '' });
+  }
+
+  private append(params: Record<string, string>): Reply {
+    const handler = params['uploadHandler'] ?? '';
+    const staged = Buffer.concat([this.staged.get(handler) ?? Buffer.alloc(0), Buffer.from(params['fileChunk'] ?? '', 'base64')]);
+    this.staged.set(handler, staged);
+    const last = params['lastChunk'] === 'true' && this.#fileHexCrc;
+    return ok({ tryagain: 'false', ...(last && { filehexcrc: crc32(staged).toString(16) }) });
+  }
+
+  private finalize(params: Record<string, string>): Reply {
+    this.storedCrc = crc32(this.staged.get(params['uploadHandler'] ?? '') ?? Buffer.alloc(0));
+    return ok({ DocumentId: '42', VersionId: '1000001' });
   }
 
   private stage(params: Record<string, string>): Reply {
@@ -148,15 +205,26 @@ export class FakeSrv {
   }
 }
 
+/** A fake service whose replies `script` replaces where it returns one. */
+export function serviceWith(options: FakeSrvOptions, script: Intercept): FakeSrv {
+  const service = new FakeSrv(options);
+  service.intercept(script);
+  return service;
+}
+
 function envelope(op: string, reply: Reply): string {
   const attributes = Object.entries(reply.attributes)
     .map(([name, value]) => ` ${name}="${escapeXml(value)}"`)
     .join('');
-  const inner = `<response xmlns=""${attributes}>${reply.text ?? ''}</response>`;
+  return soapReply(op, `<response xmlns=""${attributes}>${reply.text ?? ''}</response>`);
+}
+
+/** A SOAP 1.1 reply of `op` whose {Op}Result holds `inner`. */
+export function soapReply(op: string, inner: string): string {
   return `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="${SOAP11}"><soap:Body><${op}Response xmlns="http://tempuri.org/"><${op}Result>${inner}</${op}Result></${op}Response></soap:Body></soap:Envelope>`;
 }
 
-function parseRequest(body: string): SrvRequest {
+function parseRequest(body: string): Omit<SrvRequest, 'n'> {
   const element = operationElement(canonicalXml(body));
   const params: Record<string, string> = {};
   for (const child of element.children) {

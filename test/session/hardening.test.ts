@@ -3,7 +3,7 @@
 import { Writable } from 'node:stream';
 import nock from '../helpers/nock.js';
 import { SrvSession, MalformedReplyError, SrvError, TicketExpiredError } from '../../src/index.js';
-import { scriptedService, type ScriptedCall } from '../helpers/scripted-service.js';
+import { FakeSrv, ok, serviceWith, type SrvRequest } from '../helpers/fake-srv.js';
 import { FAST_RETRY } from '../helpers/fast-retry.js';
 
 const BASE = 'http://srv.test';
@@ -14,40 +14,37 @@ async function session(): Promise<SrvSession> {
   return SrvSession.login({ url: URL, user: 'demo', password: 'demo', retry: FAST_RETRY });
 }
 
-const grantWith = (chunkSize: string) => (call: ScriptedCall) =>
-  call.op === 'CreateUploadHandler' ? { inner: `<response xmlns="" success="true" UploadHandler="${HANDLER}" ChunkSize="${chunkSize}"/>` } : ('default' as const);
+const grantWith = (chunkSize: string) => (call: SrvRequest) =>
+  call.op === 'CreateUploadHandler' ? ok({ UploadHandler: HANDLER, ChunkSize: chunkSize }) : undefined;
 
 describe('malformed and absurd grants', () => {
   test.each(['abc', '1', '2147483648', '1e20', '-5'])('an upload grant with ChunkSize="%s" is refused once, and its handler deleted', async (chunkSize) => {
-    const service = scriptedService(BASE, { script: grantWith(chunkSize) });
+    const service = serviceWith({}, grantWith(chunkSize));
     const s = await session();
     const error = await s.upload(Buffer.alloc(1000), '/Public/a.bin').catch((e: unknown) => e);
     await s.close();
     expect(error).toBeInstanceOf(MalformedReplyError);
     expect((error as Error).message).toMatch(/CreateUploadHandler: the reply's .*ChunkSize/);
-    expect(service.callsOf('CreateUploadHandler')).toHaveLength(1);
-    expect(service.callsOf('DeleteUploadHandler').map((c) => c.fields['UploadHandler'])).toEqual([HANDLER]);
-    expect(service.callsOf('UploadFileChunk')).toHaveLength(0);
+    expect(service.calls('CreateUploadHandler')).toHaveLength(1);
+    expect(service.calls('DeleteUploadHandler').map((c) => c.params['UploadHandler'])).toEqual([HANDLER]);
+    expect(service.calls('UploadFileChunk')).toHaveLength(0);
   });
 
   test.each(['1', '2147483648', '-1'])('a download grant with ChunkSize="%s" is refused once, and its handler deleted', async (chunkSize) => {
-    const service = scriptedService(BASE, {
-      script: (call) =>
-        call.op === 'GetDownloadHandler' ? { inner: `<response xmlns="" success="true" downloadhandler="${HANDLER}" Size="1000000" ChunkSize="${chunkSize}" CRC32="0"/>` } : 'default',
-    });
+    const service = serviceWith({}, (call) =>
+        call.op === 'GetDownloadHandler' ? ok({ downloadhandler: HANDLER, Size: '1000000', ChunkSize: chunkSize, CRC32: '0' }) : undefined,
+    );
     const s = await session();
     const error = await s.download('/Public/a.bin', new Writable({ write: (_c, _e, done) => done() })).catch((e: unknown) => e);
     await s.close();
     expect(error).toBeInstanceOf(MalformedReplyError);
-    expect(service.callsOf('GetDownloadHandler')).toHaveLength(1);
-    expect(service.callsOf('DeleteDownloadHandler').map((c) => c.fields['DownloadHandler'])).toEqual([HANDLER]);
-    expect(service.callsOf('DownloadFileChunk')).toHaveLength(0);
+    expect(service.calls('GetDownloadHandler')).toHaveLength(1);
+    expect(service.calls('DeleteDownloadHandler').map((c) => c.params['DownloadHandler'])).toEqual([HANDLER]);
+    expect(service.calls('DownloadFileChunk')).toHaveLength(0);
   });
 
   test('a download over 2 GiB is refused with a message about the service, not an argument', async () => {
-    scriptedService(BASE, {
-      script: (call) => (call.op === 'GetDownloadHandler' ? { inner: `<response xmlns="" success="true" downloadhandler="${HANDLER}" Size="2147483648" ChunkSize="4194304"/>` } : 'default'),
-    });
+    serviceWith({}, (call) => (call.op === 'GetDownloadHandler' ? ok({ downloadhandler: HANDLER, Size: '2147483648', ChunkSize: '4194304' }) : undefined));
     const s = await session();
     const error = await s.download('/Public/big.iso', new Writable({ write: (_c, _e, done) => done() })).catch((e: unknown) => e);
     await s.close();
@@ -58,25 +55,25 @@ describe('malformed and absurd grants', () => {
 });
 
 test('a finalize answered with success and no DocumentId is a success, never repeated', async () => {
-  const service = scriptedService(BASE, { script: (call) => (call.op === 'UploadDocumentWithHandler' ? { inner: '<root xmlns="" success="true"/>' } : 'default') });
+  const service = serviceWith({}, (call) => (call.op === 'UploadDocumentWithHandler' ? ok() : undefined));
   const s = await session();
   const result = await s.upload(Buffer.alloc(1000, 1), '/Public/no-id.bin');
   await s.close();
   expect(result).toMatchObject({ documentId: undefined, versionId: undefined, confirmation: 'finalize-reply', restarts: 0 });
-  expect(service.callsOf('UploadDocumentWithHandler')).toHaveLength(1);
-  expect(service.callsOf('CreateUploadHandler')).toHaveLength(1);
+  expect(service.calls('UploadDocumentWithHandler')).toHaveLength(1);
+  expect(service.calls('CreateUploadHandler')).toHaveLength(1);
 });
 
 describe('tickets', () => {
   test('a ticket passed in belongs to the caller: close() does not log it out', async () => {
-    const service = scriptedService(BASE);
+    const service = new FakeSrv();
     const borrowed = await SrvSession.fromTicket({ url: URL, ticket: HANDLER });
     await borrowed.exists('/Public/a.bin');
     await borrowed.close();
-    expect(service.callsOf('LogOut')).toHaveLength(0);
+    expect(service.calls('LogOut')).toHaveLength(0);
     const owned = await SrvSession.fromTicket({ url: URL, ticket: HANDLER, logOutOnClose: true });
     await owned.close();
-    expect(service.callsOf('LogOut')).toHaveLength(1);
+    expect(service.calls('LogOut')).toHaveLength(1);
   });
 
   test('a dead ticket without credentials names the operation once', async () => {

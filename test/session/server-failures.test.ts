@@ -14,12 +14,12 @@ import {
   UnexpectedResponseError,
   type SessionWarning,
 } from '../../src/index.js';
-import { envelope } from '../helpers/scripted-service.js';
+import { soapReply as envelope } from '../helpers/fake-srv.js';
 import { FAST_RETRY } from '../helpers/fast-retry.js';
 
 const BASE = 'http://srv.test';
 const URL = `${BASE}/srv.asmx`;
-const TICKET = '00000000-0000-4000-8000-000000000001';
+const TICKET = 'ticket-1';
 const LOGIN_REPLY = envelope('AuthenticateUser', `<root xmlns="" success="true" ticket="${TICKET}"/>`);
 const FOUND = envelope('DocumentExists', '<response xmlns="" success="true" CRC32LASTVERSION="352441c2"/>');
 

@@ -10,16 +10,16 @@ import {
   TicketExpiredError,
   type UploadResult,
 } from '../../src/index.js';
-import { scriptedService, type ScriptedCall, type ScriptedReply, type ScriptedService } from '../helpers/scripted-service.js';
+import { fail, ok, serviceWith, type FakeSrv, type RawReply, type SrvRequest } from '../helpers/fake-srv.js';
 
 const BASE = 'http://srv.test';
 const CHUNK = 262_144;
 const SOURCE = randomBytes(CHUNK * 3 + 1000);
-const BAD_GATEWAY: ScriptedReply = { raw: '<html><body>502 Bad Gateway</body></html>', status: 502 };
+const BAD_GATEWAY: RawReply = { body: '<html><body>502 Bad Gateway</body></html>', status: 502 };
 const FAST_RETRY = { retries: 5, minDelayMs: 1, maxDelayMs: 2 };
 
 
-async function uploadWith(service: ScriptedService, options: { fromTicket?: boolean; maxRestarts?: number; chunkSize?: number; times?: number } = {}): Promise<UploadResult> {
+async function uploadWith(service: FakeSrv, options: { fromTicket?: boolean; maxRestarts?: number; chunkSize?: number; times?: number } = {}): Promise<UploadResult> {
   const session = options.fromTicket
     ? await SrvSession.fromTicket({ url: `${BASE}/srv.asmx`, ticket: '00000000-0000-4000-8000-000000000009', retry: FAST_RETRY })
     : await SrvSession.login({ url: `${BASE}/srv.asmx`, user: 'demo', password: 'demo', retry: FAST_RETRY });
@@ -35,224 +35,211 @@ async function uploadWith(service: ScriptedService, options: { fromTicket?: bool
 }
 
 /** The (handler number / chunk index) of every chunk the client sent, in order. */
-function chunksSent(service: ScriptedService): string[] {
-  return service.callsOf('UploadFileChunk').map((call) => {
-    const handlerNumber = Number((call.fields['uploadHandler'] as string).slice(-12));
-    const bytes = Buffer.from(call.fields['fileChunk'] ?? '', 'base64');
+function chunksSent(service: FakeSrv): string[] {
+  return service.calls('UploadFileChunk').map((call) => {
+    const handlerNumber = Number((call.params['uploadHandler'] as string).slice(-12));
+    const bytes = Buffer.from(call.params['fileChunk'] ?? '', 'base64');
     return `h${handlerNumber}/${SOURCE.indexOf(bytes.subarray(0, 64)) / CHUNK}`;
   });
 }
 
-const chunkCall = (call: ScriptedCall, n: number) => call.op === 'UploadFileChunk' && call.n === n;
+const chunkCall = (call: SrvRequest, n: number) => call.op === 'UploadFileChunk' && call.n === n;
 
 test('tryagain resends the same bytes on the same handler, without a restart', async () => {
-  const service = scriptedService(BASE, { script: (call) => (chunkCall(call, 2) || chunkCall(call, 3) ? { inner: '<root success="true" tryagain="true"/>' } : 'default') });
+  const service = serviceWith({}, (call) => (chunkCall(call, 2) || chunkCall(call, 3) ? ok({ tryagain: 'true' }) : undefined));
   const result = await uploadWith(service);
   expect(chunksSent(service)).toEqual(['h1/0', 'h1/1', 'h1/1', 'h1/1', 'h1/2', 'h1/3']);
   expect(result).toMatchObject({ restarts: 0, retries: 2, documentId: 42, bytes: SOURCE.length });
-  expect(service.callsOf('DeleteUploadHandler')).toHaveLength(0);
+  expect(service.calls('DeleteUploadHandler')).toHaveLength(0);
 });
 
 test('a lost chunk reply is resent when the final filehexcrc proves the staged bytes', async () => {
-  const service = scriptedService(BASE, { script: (call) => (chunkCall(call, 2) ? BAD_GATEWAY : 'default') });
+  const service = serviceWith({}, (call) => (chunkCall(call, 2) ? BAD_GATEWAY : undefined));
   const result = await uploadWith(service);
   expect(chunksSent(service)).toEqual(['h1/0', 'h1/1', 'h1/1', 'h1/2', 'h1/3']);
   expect(result).toMatchObject({ restarts: 0, retries: 1 });
 });
 
 test('a lost reply whose chunk was in fact appended is caught by filehexcrc and the upload starts over', async () => {
-  const service = scriptedService(BASE, {
-    script: (call, s) => {
-      if (!chunkCall(call, 2)) return 'default';
-      const handler = call.fields['uploadHandler'] as string;
-      s.staged.set(handler, Buffer.concat([s.staged.get(handler) as Buffer, Buffer.from(call.fields['fileChunk'] as string, 'base64')]));
+  const service = serviceWith({}, (call) => {
+      if (!chunkCall(call, 2)) return undefined;
+      const handler = call.params['uploadHandler'] as string;
+      service.staged.set(handler, Buffer.concat([service.staged.get(handler) as Buffer, Buffer.from(call.params['fileChunk'] as string, 'base64')]));
       return BAD_GATEWAY;
-    },
-  });
+    });
   const result = await uploadWith(service);
   expect(chunksSent(service)).toEqual(['h1/0', 'h1/1', 'h1/1', 'h1/2', 'h1/3', 'h2/0', 'h2/1', 'h2/2', 'h2/3']);
-  expect(service.callsOf('DeleteUploadHandler').map((c) => c.fields['UploadHandler'])).toEqual(['11111111-1111-4111-8111-000000000001']);
-  expect(service.callsOf('UploadDocumentWithHandler').map((c) => c.fields['uploadHandler'])).toEqual(['11111111-1111-4111-8111-000000000002']);
+  expect(service.calls('DeleteUploadHandler').map((c) => c.params['UploadHandler'])).toEqual(['11111111-1111-4111-8111-000000000001']);
+  expect(service.calls('UploadDocumentWithHandler').map((c) => c.params['uploadHandler'])).toEqual(['11111111-1111-4111-8111-000000000002']);
   expect(result).toMatchObject({ restarts: 1, documentId: 42 });
   expect(service.storedCrc).toBe(Number.parseInt(result.crc32, 16));
 });
 
 test('without filehexcrc a lost reply is never finalized: the upload starts over, and later lost replies restart at once', async () => {
-  const service = scriptedService(BASE, {
-    fileHexCrc: false,
-    script: (call) => (chunkCall(call, 2) || chunkCall(call, 7) ? BAD_GATEWAY : 'default'),
-  });
+  const service = serviceWith({ fileHexCrc: false }, (call) => (chunkCall(call, 2) || chunkCall(call, 7) ? BAD_GATEWAY : undefined));
   const result = await uploadWith(service);
   // Handler 1: chunk 1 resent, nothing proves it, so no finalize. Handler 2 learnt the server has no
   // filehexcrc: its lost reply (call 7, chunk 1) is not resent; handler 3 completes.
   expect(chunksSent(service)).toEqual(['h1/0', 'h1/1', 'h1/1', 'h1/2', 'h1/3', 'h2/0', 'h2/1', 'h3/0', 'h3/1', 'h3/2', 'h3/3']);
-  expect(service.callsOf('UploadDocumentWithHandler').map((c) => c.fields['uploadHandler'])).toEqual(['11111111-1111-4111-8111-000000000003']);
-  expect(service.callsOf('DeleteUploadHandler')).toHaveLength(2);
+  expect(service.calls('UploadDocumentWithHandler').map((c) => c.params['uploadHandler'])).toEqual(['11111111-1111-4111-8111-000000000003']);
+  expect(service.calls('DeleteUploadHandler')).toHaveLength(2);
   expect(result).toMatchObject({ restarts: 2 });
 });
 
-const TOO_LARGE: ScriptedReply = { raw: 'Request Entity Too Large', status: 413, contentType: 'text/plain' };
+const TOO_LARGE: RawReply = { body: 'Request Entity Too Large', status: 413, contentType: 'text/plain' };
 
 test('HTTP 413 restarts with half the chunk size', async () => {
-  const service = scriptedService(BASE, { script: (call) => (chunkCall(call, 1) ? TOO_LARGE : 'default') });
+  const service = serviceWith({}, (call) => (chunkCall(call, 1) ? TOO_LARGE : undefined));
   const result = await uploadWith(service, { chunkSize: CHUNK * 4 });
-  expect(service.callsOf('CreateUploadHandler').map((c) => c.fields['PreferedChunkSize'])).toEqual([String(CHUNK * 4), String(CHUNK * 2)]);
+  expect(service.calls('CreateUploadHandler').map((c) => c.params['PreferedChunkSize'])).toEqual([String(CHUNK * 4), String(CHUNK * 2)]);
   expect(result).toMatchObject({ restarts: 1, chunks: 2 });
 });
 
 test('HTTP 413 at the smallest chunk size is final', async () => {
-  const service = scriptedService(BASE, { script: (call) => (chunkCall(call, 1) ? TOO_LARGE : 'default') });
+  const service = serviceWith({}, (call) => (chunkCall(call, 1) ? TOO_LARGE : undefined));
   await expect(uploadWith(service)).rejects.toMatchObject({ httpStatus: 413 });
-  expect(service.callsOf('CreateUploadHandler')).toHaveLength(1);
-  expect(service.callsOf('DeleteUploadHandler')).toHaveLength(1);
+  expect(service.calls('CreateUploadHandler')).toHaveLength(1);
+  expect(service.calls('DeleteUploadHandler')).toHaveLength(1);
 });
 
 /** What System.Web.Services answers for an unhandled exception: a soap:Server fault with HTTP 500 and a stack trace. */
-function classicFault(text: string, code = 'soap:Server'): ScriptedReply {
+function classicFault(text: string, code = 'soap:Server'): RawReply {
   const faultstring = `System.Web.Services.Protocols.SoapException: Server was unable to process request. ---&gt; ${text}\n   at Srv.Upload(String authenticationTicket) in C:\\Srv\\Srv.asmx.cs:line 412\n   --- End of inner exception stack trace ---`;
-  return { raw: `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><soap:Fault><faultcode>${code}</faultcode><faultstring>${faultstring}</faultstring><detail /></soap:Fault></soap:Body></soap:Envelope>`, status: 500, contentType: 'text/xml; charset=utf-8' };
+  return { body: `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><soap:Fault><faultcode>${code}</faultcode><faultstring>${faultstring}</faultstring><detail /></soap:Fault></soap:Body></soap:Envelope>`, status: 500, contentType: 'text/xml; charset=utf-8' };
 }
 
 describe('classic ASMX: server faults with HTTP 500', () => {
   test('on a chunk: the append may have happened, so it is resent only under the proof rule', async () => {
-    const service = scriptedService(BASE, { script: (call) => (chunkCall(call, 2) ? classicFault('System.IO.IOException: The disk is busy.') : 'default') });
+    const service = serviceWith({}, (call) => (chunkCall(call, 2) ? classicFault('System.IO.IOException: The disk is busy.') : undefined));
     const result = await uploadWith(service);
     expect(chunksSent(service)).toEqual(['h1/0', 'h1/1', 'h1/1', 'h1/2', 'h1/3']);
     expect(result).toMatchObject({ restarts: 0, retries: 1 });
   });
 
   test('on a chunk, without filehexcrc: the upload starts over instead of finalizing unproven bytes', async () => {
-    const service = scriptedService(BASE, { fileHexCrc: false, script: (call) => (chunkCall(call, 2) ? classicFault('System.IO.IOException: The disk is busy.') : 'default') });
+    const service = serviceWith({ fileHexCrc: false }, (call) => (chunkCall(call, 2) ? classicFault('System.IO.IOException: The disk is busy.') : undefined));
     const result = await uploadWith(service);
-    expect(service.callsOf('UploadDocumentWithHandler').map((c) => c.fields['uploadHandler'])).toEqual(['11111111-1111-4111-8111-000000000002']);
+    expect(service.calls('UploadDocumentWithHandler').map((c) => c.params['uploadHandler'])).toEqual(['11111111-1111-4111-8111-000000000002']);
     expect(result.restarts).toBe(1);
   });
 
   test('on CreateUploadHandler: retried', async () => {
-    const service = scriptedService(BASE, { script: (call) => (call.op === 'CreateUploadHandler' && call.n === 1 ? classicFault('System.TimeoutException: timed out') : 'default') });
+    const service = serviceWith({}, (call) => (call.op === 'CreateUploadHandler' && call.n === 1 ? classicFault('System.TimeoutException: timed out') : undefined));
     const result = await uploadWith(service);
-    expect(service.callsOf('CreateUploadHandler')).toHaveLength(2);
+    expect(service.calls('CreateUploadHandler')).toHaveLength(2);
     expect(result).toMatchObject({ documentId: 42, retries: 1 });
   });
 
   test('on the finalizer: settled like a lost reply, with the same handler', async () => {
-    const service = scriptedService(BASE, { script: (call) => (call.op === 'UploadDocumentWithHandler' && call.n === 1 ? classicFault('System.Data.SqlClient.SqlException: deadlock') : 'default') });
+    const service = serviceWith({}, (call) => (call.op === 'UploadDocumentWithHandler' && call.n === 1 ? classicFault('System.Data.SqlClient.SqlException: deadlock') : undefined));
     const result = await uploadWith(service);
     expect(result).toMatchObject({ documentId: 42, restarts: 0 });
-    expect(service.callsOf('UploadDocumentWithHandler')).toHaveLength(2);
+    expect(service.calls('UploadDocumentWithHandler')).toHaveLength(2);
   });
 });
 
 describe('the chunk size is learnt from the server', () => {
   test.each([
     ['a 500 fault "Maximum request length exceeded"', classicFault('System.Web.HttpException: Maximum request length exceeded.')],
-    ['an in-band "Upload size exceeds httpRuntime limit"', { inner: '<root success="false" error="SystemError: Upload size exceeds httpRuntime limit"/>' } as ScriptedReply],
-    ['IIS 404.13', { raw: '<html><body>HTTP Error 404.13 - Not Found. The request filtering module is configured to deny a request that exceeds the request content length.</body></html>', status: 404 } as ScriptedReply],
+    ['an in-band "Upload size exceeds httpRuntime limit"', fail('SystemError: Upload size exceeds httpRuntime limit')],
+    ['IIS 404.13', { body: '<html><body>HTTP Error 404.13 - Not Found. The request filtering module is configured to deny a request that exceeds the request content length.</body></html>', status: 404 } as RawReply],
   ])('%s halves the chunk, and the next upload of the session starts there', async (_what, tooLarge) => {
-    const service = scriptedService(BASE, {
-      script: (call) => (call.op === 'UploadFileChunk' && Buffer.from(call.fields['fileChunk'] ?? '', 'base64').length > CHUNK * 2 ? tooLarge : 'default'),
-    });
+    const service = serviceWith({}, (call) => (call.op === 'UploadFileChunk' && Buffer.from(call.params['fileChunk'] ?? '', 'base64').length > CHUNK * 2 ? tooLarge : undefined));
     const result = await uploadWith(service, { chunkSize: CHUNK * 8, times: 2 });
-    expect(service.callsOf('CreateUploadHandler').map((c) => Number(c.fields['PreferedChunkSize']))).toEqual([CHUNK * 8, CHUNK * 4, CHUNK * 2, CHUNK * 2]);
-    expect(service.callsOf('DeleteUploadHandler')).toHaveLength(2);
+    expect(service.calls('CreateUploadHandler').map((c) => Number(c.params['PreferedChunkSize']))).toEqual([CHUNK * 8, CHUNK * 4, CHUNK * 2, CHUNK * 2]);
+    expect(service.calls('DeleteUploadHandler')).toHaveLength(2);
     expect(result).toMatchObject({ restarts: 0, chunks: 2 });
   });
 
   test('halving does not use up maxRestarts, and ends at the smallest size', async () => {
-    const service = scriptedService(BASE, { script: (call) => (call.op === 'UploadFileChunk' ? classicFault('System.Web.HttpException: Maximum request length exceeded.') : 'default') });
+    const service = serviceWith({}, (call) => (call.op === 'UploadFileChunk' ? classicFault('System.Web.HttpException: Maximum request length exceeded.') : undefined));
     const error = await uploadWith(service, { chunkSize: CHUNK * 4, maxRestarts: 0 }).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'SoapFaultError', side: 'server' });
-    expect(service.callsOf('CreateUploadHandler').map((c) => Number(c.fields['PreferedChunkSize']))).toEqual([CHUNK * 4, CHUNK * 2, CHUNK]);
-    expect(service.callsOf('DeleteUploadHandler')).toHaveLength(3);
+    expect(service.calls('CreateUploadHandler').map((c) => Number(c.params['PreferedChunkSize']))).toEqual([CHUNK * 4, CHUNK * 2, CHUNK]);
+    expect(service.calls('DeleteUploadHandler')).toHaveLength(3);
   });
 });
 
 test('an invalid or expired handler restarts the upload with a new one', async () => {
-  const service = scriptedService(BASE, { script: (call) => (chunkCall(call, 3) ? { inner: '<root success="false" error="Invalid upload handler."/>' } : 'default') });
+  const service = serviceWith({}, (call) => (chunkCall(call, 3) ? fail('Invalid upload handler.') : undefined));
   const result = await uploadWith(service);
   expect(result.restarts).toBe(1);
-  expect(service.callsOf('CreateUploadHandler')).toHaveLength(2);
+  expect(service.calls('CreateUploadHandler')).toHaveLength(2);
 });
 
 test('a SOAP fault gives up at once, and the handler is deleted', async () => {
   const fault = '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><soap:Fault><faultcode>soap:Client</faultcode><faultstring>Server was unable to read request.</faultstring></soap:Fault></soap:Body></soap:Envelope>';
-  const service = scriptedService(BASE, { script: (call) => (chunkCall(call, 2) ? { raw: fault, status: 500, contentType: 'text/xml' } : 'default') });
+  const service = serviceWith({}, (call) => (chunkCall(call, 2) ? { body: fault, status: 500, contentType: 'text/xml' } : undefined));
   await expect(uploadWith(service)).rejects.toBeInstanceOf(SoapFaultError);
-  expect(service.callsOf('UploadFileChunk')).toHaveLength(2);
-  expect(service.callsOf('DeleteUploadHandler').map((c) => c.fields['UploadHandler'])).toEqual(['11111111-1111-4111-8111-000000000001']);
+  expect(service.calls('UploadFileChunk')).toHaveLength(2);
+  expect(service.calls('DeleteUploadHandler').map((c) => c.params['UploadHandler'])).toEqual(['11111111-1111-4111-8111-000000000001']);
 });
 
 test('a ticket that dies mid-upload: a new login, and the chunk is sent again with the same handler, which this server kept', async () => {
-  const service = scriptedService(BASE, { script: (call) => (chunkCall(call, 2) ? { inner: '<root success="false" error="[901] Session expired or Invalid ticket"/>' } : 'default') });
+  const service = serviceWith({}, (call) => (chunkCall(call, 2) ? fail('[901] Session expired or Invalid ticket') : undefined));
   const result = await uploadWith(service);
-  expect(service.callsOf('AuthenticateUser')).toHaveLength(2);
-  const ticketsOf = (op: string) => service.callsOf(op).map((c) => c.fields['authenticationTicket']);
-  expect(ticketsOf('CreateUploadHandler')).toEqual(['00000000-0000-4000-8000-000000000001']);
-  expect(ticketsOf('UploadFileChunk').slice(1)).toEqual(['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002', '00000000-0000-4000-8000-000000000002', '00000000-0000-4000-8000-000000000002']);
+  expect(service.calls('AuthenticateUser')).toHaveLength(2);
+  const ticketsOf = (op: string) => service.calls(op).map((c) => c.params['authenticationTicket']);
+  expect(ticketsOf('CreateUploadHandler')).toEqual(['ticket-1']);
+  expect(ticketsOf('UploadFileChunk').slice(1)).toEqual(['ticket-1', 'ticket-2', 'ticket-2', 'ticket-2']);
   expect(chunksSent(service)).toEqual(['h1/0', 'h1/1', 'h1/1', 'h1/2', 'h1/3']);
   expect(result.restarts).toBe(0);
 });
 
 test('after a new login, a handler the server bound to the old session is refused once, and the upload starts over', async () => {
-  const service = scriptedService(BASE, {
-    script: (call) => {
-      if (chunkCall(call, 2)) return { inner: '<root success="false" error="[901] Session expired or Invalid ticket"/>' };
-      if (chunkCall(call, 3)) return { inner: '<root success="false" error="Invalid upload handler."/>' };
-      return 'default';
-    },
-  });
+  const service = serviceWith({}, (call) => {
+      if (chunkCall(call, 2)) return fail('[901] Session expired or Invalid ticket');
+      if (chunkCall(call, 3)) return fail('Invalid upload handler.');
+      return undefined;
+    });
   const result = await uploadWith(service);
-  const ticketsOf = (op: string) => service.callsOf(op).map((c) => c.fields['authenticationTicket']);
-  expect(ticketsOf('CreateUploadHandler')).toEqual(['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002']);
+  const ticketsOf = (op: string) => service.calls(op).map((c) => c.params['authenticationTicket']);
+  expect(ticketsOf('CreateUploadHandler')).toEqual(['ticket-1', 'ticket-2']);
   expect(result.restarts).toBe(1);
 });
 
 test('without credentials a dead ticket ends the upload with TicketExpiredError', async () => {
-  const service = scriptedService(BASE, { script: (call) => (chunkCall(call, 2) ? { inner: '<root success="false" error="[901] Session expired or Invalid ticket"/>' } : 'default') });
+  const service = serviceWith({}, (call) => (chunkCall(call, 2) ? fail('[901] Session expired or Invalid ticket') : undefined));
   await expect(uploadWith(service, { fromTicket: true })).rejects.toBeInstanceOf(TicketExpiredError);
-  expect(service.callsOf('CreateUploadHandler')).toHaveLength(1);
+  expect(service.calls('CreateUploadHandler')).toHaveLength(1);
 });
 
 test('a staged file that never matches the source ends with ChecksumMismatchError after the allowed restarts', async () => {
-  const service = scriptedService(BASE, { script: (call) => (call.op === 'UploadFileChunk' && call.fields['lastChunk'] === 'true' ? { inner: '<root success="true" tryagain="false" filehexcrc="DEADBEEF"/>' } : 'default') });
+  const service = serviceWith({}, (call) => (call.op === 'UploadFileChunk' && call.params['lastChunk'] === 'true' ? ok({ tryagain: 'false', filehexcrc: 'DEADBEEF' }) : undefined));
   const error = await uploadWith(service, { maxRestarts: 2 }).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(ChecksumMismatchError);
-  expect(service.callsOf('CreateUploadHandler')).toHaveLength(3);
-  expect(service.callsOf('DeleteUploadHandler')).toHaveLength(3);
-  expect(service.calls.some((c) => c.op.startsWith('UploadDocument'))).toBe(false);
+  expect(service.calls('CreateUploadHandler')).toHaveLength(3);
+  expect(service.calls('DeleteUploadHandler')).toHaveLength(3);
+  expect(service.requests.some((c) => c.op.startsWith('UploadDocument'))).toBe(false);
 });
 
 test('a lost finalize reply whose handler is then gone: the stored CRC-32 confirms the document instead of a second upload', async () => {
-  const service = scriptedService(BASE, {
-    script: (call, s) => {
-      if (call.op !== 'UploadDocumentWithHandler') return 'default';
-      if (call.n > 1) return { inner: '<root success="false" error="Invalid upload handler."/>' };
-      s.storedCrc = crc32(s.staged.get(call.fields['uploadHandler'] as string) as Buffer);
+  const service = serviceWith({}, (call) => {
+      if (call.op !== 'UploadDocumentWithHandler') return undefined;
+      if (call.n > 1) return fail('Invalid upload handler.');
+      service.storedCrc = crc32(service.staged.get(call.params['uploadHandler'] as string) as Buffer);
       return BAD_GATEWAY;
-    },
-  });
+    });
   const result = await uploadWith(service);
   expect(result).toMatchObject({ documentId: undefined, versionId: undefined, restarts: 0 });
-  expect(service.callsOf('UploadDocumentWithHandler')).toHaveLength(2);
-  expect(service.callsOf('DocumentExists')).toHaveLength(1);
+  expect(service.calls('UploadDocumentWithHandler')).toHaveLength(2);
+  expect(service.calls('DocumentExists')).toHaveLength(1);
 });
 
 test('a finalize whose reply was lost before it was applied succeeds when sent again with the same handler', async () => {
-  const service = scriptedService(BASE, { script: (call) => (call.op === 'UploadDocumentWithHandler' && call.n === 1 ? BAD_GATEWAY : 'default') });
+  const service = serviceWith({}, (call) => (call.op === 'UploadDocumentWithHandler' && call.n === 1 ? BAD_GATEWAY : undefined));
   const result = await uploadWith(service);
   expect(result).toMatchObject({ documentId: 42, restarts: 0 });
-  expect(service.callsOf('UploadDocumentWithHandler').map((c) => c.fields['uploadHandler'])).toEqual(['11111111-1111-4111-8111-000000000001', '11111111-1111-4111-8111-000000000001']);
-  expect(service.callsOf('DocumentExists')).toHaveLength(0);
+  expect(service.calls('UploadDocumentWithHandler').map((c) => c.params['uploadHandler'])).toEqual(['11111111-1111-4111-8111-000000000001', '11111111-1111-4111-8111-000000000001']);
+  expect(service.calls('DocumentExists')).toHaveLength(0);
 });
 
 test('a finalize that keeps failing after its handler was consumed, with other content stored, starts over', async () => {
-  const service = scriptedService(BASE, {
-    script: (call) => {
-      if (call.op !== 'UploadDocumentWithHandler') return 'default';
-      return call.n === 1 ? BAD_GATEWAY : call.n === 2 ? { inner: '<root success="false" error="Invalid upload handler."/>' } : 'default';
-    },
-  });
+  const service = serviceWith({}, (call) => {
+      if (call.op !== 'UploadDocumentWithHandler') return undefined;
+      return call.n === 1 ? BAD_GATEWAY : call.n === 2 ? fail('Invalid upload handler.') : undefined;
+    });
   const result = await uploadWith(service);
   expect(result).toMatchObject({ documentId: 42, restarts: 1 });
-  expect(service.callsOf('CreateUploadHandler')).toHaveLength(2);
+  expect(service.calls('CreateUploadHandler')).toHaveLength(2);
 });
