@@ -2,6 +2,7 @@
 // they open. The password comes from SRV_ASMX_PASSWORD or a prompt that does not echo; --password
 // works too, with a warning, since other users can read it in the process list.
 import { readFile } from 'node:fs/promises';
+import { rootCertificates } from 'node:tls';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { read } from 'read';
 import { SrvSession, type SessionOptions, type SessionWarning, type TlsOptions } from '../index.js';
@@ -13,7 +14,7 @@ export interface ConnectionFlags {
   user?: string;
   password?: string;
   ticket?: string;
-  soap: '1.1' | '1.2';
+  soap?: '1.1' | '1.2';
   timeout?: number;
   insecure?: boolean;
   ca?: string;
@@ -29,11 +30,11 @@ export function addConnectionOptions(command: Command): Command {
     .option('--password <password>', 'password; prefer env SRV_ASMX_PASSWORD or the prompt, this shows in the process list')
     .option('--ticket <ticket>', 'reuse a ticket instead of logging in (env SRV_ASMX_TICKET)')
     .addOption(soapOption())
-    .option('--timeout <seconds>', 'time limit of each call', positiveNumber)
+    .option('--timeout <seconds>', 'time limit of each call, retries included (env SRV_ASMX_TIMEOUT)', positiveNumber)
     .option('--insecure', 'accept any TLS certificate (only for tests against a server you trust)')
-    .option('--ca <file>', 'trust this CA certificate (PEM) in addition to the system ones')
-    .option('--cert <file>', 'a client certificate (PEM), with --key')
-    .option('--key <file>', 'the private key of --cert (PEM)');
+    .option('--ca <file>', "trust this CA certificate (PEM) in addition to Node's and NODE_EXTRA_CA_CERTS (env SRV_ASMX_CA)")
+    .option('--cert <file>', 'a client certificate (PEM), with --key (env SRV_ASMX_CERT)')
+    .option('--key <file>', 'the private key of --cert (PEM) (env SRV_ASMX_KEY)');
 }
 
 export function addOutputOptions(command: Command): Command {
@@ -43,7 +44,7 @@ export function addOutputOptions(command: Command): Command {
 }
 
 export function soapOption(): Option {
-  return new Option('--soap <version>', 'SOAP version, 1.1 or 1.2').argParser(soapVersion).default('1.1');
+  return new Option('--soap <version>', 'SOAP version, 1.1 or 1.2 (env SRV_ASMX_SOAP; default 1.1)').argParser(soapVersion);
 }
 
 export interface Environment {
@@ -51,11 +52,12 @@ export interface Environment {
 }
 
 export async function openSession(flags: ConnectionFlags, reporter: Reporter, signal: AbortSignal, env: Environment = process.env): Promise<SrvSession> {
+  const timeout = flags.timeout ?? fromEnvironment(env, 'SRV_ASMX_TIMEOUT', positiveNumber);
   const options: SessionOptions = {
     url: required(flags.url ?? setting(env, 'SRV_ASMX_URL'), '--url <url> (or SRV_ASMX_URL)'),
-    soapVersion: flags.soap,
-    ...(flags.timeout !== undefined && { timeoutMs: flags.timeout * 1000 }),
-    ...(await tlsOptions(flags, reporter)),
+    soapVersion: flags.soap ?? fromEnvironment(env, 'SRV_ASMX_SOAP', soapVersion) ?? '1.1',
+    ...(timeout !== undefined && { timeoutMs: timeout * 1000 }),
+    ...(await tlsOptions(flags, reporter, env)),
     onExchange: reporter.exchange,
     onWarning: (warning) => reportWarning(reporter, warning),
   };
@@ -77,19 +79,40 @@ async function passwordOf(flags: ConnectionFlags, reporter: Reporter, env: Envir
   return read({ prompt: 'Password: ', silent: true, replace: '', output: process.stderr });
 }
 
-async function tlsOptions(flags: ConnectionFlags, reporter: Reporter): Promise<{ tls?: TlsOptions }> {
+async function tlsOptions(flags: ConnectionFlags, reporter: Reporter, env: Environment): Promise<{ tls?: TlsOptions }> {
   const tls: TlsOptions = {};
-  if (flags.ca !== undefined) tls.ca = await pemFile('--ca', flags.ca);
-  if ((flags.cert === undefined) !== (flags.key === undefined)) throw new UsageError('--cert and --key go together');
-  if (flags.cert !== undefined && flags.key !== undefined) {
-    tls.cert = await pemFile('--cert', flags.cert);
-    tls.key = await pemFile('--key', flags.key);
+  const ca = flags.ca ?? setting(env, 'SRV_ASMX_CA');
+  const cert = flags.cert ?? setting(env, 'SRV_ASMX_CERT');
+  const key = flags.key ?? setting(env, 'SRV_ASMX_KEY');
+  // A `ca` replaces Node's trust store: it is given back whole, with NODE_EXTRA_CA_CERTS, and the CA added.
+  if (ca !== undefined) tls.ca = [...rootCertificates, ...(await extraCaCertificates(env)), await pemFile('--ca', ca)];
+  if ((cert === undefined) !== (key === undefined)) throw new UsageError('--cert and --key go together');
+  if (cert !== undefined && key !== undefined) {
+    tls.cert = await pemFile('--cert', cert);
+    tls.key = await pemFile('--key', key);
   }
   if (flags.insecure) {
     reporter.warn('--insecure: TLS certificates are not checked');
     tls.rejectUnauthorized = false;
   }
   return Object.keys(tls).length > 0 ? { tls } : {};
+}
+
+/** What NODE_EXTRA_CA_CERTS names, which Node trusts besides its own store. */
+async function extraCaCertificates(env: Environment): Promise<Buffer[]> {
+  const file = setting(env, 'NODE_EXTRA_CA_CERTS');
+  return file === undefined ? [] : [await pemFile('NODE_EXTRA_CA_CERTS', file)];
+}
+
+/** A setting from the environment, parsed as its option is; a bad one is a usage error that names the variable. */
+function fromEnvironment<T>(env: Environment, name: string, parse: (value: string) => T): T | undefined {
+  const value = setting(env, name);
+  if (value === undefined) return undefined;
+  try {
+    return parse(value);
+  } catch (error) {
+    throw new UsageError(`${name}=${value}: ${(error as Error).message}`);
+  }
 }
 
 /** An environment variable, where empty means unset. */

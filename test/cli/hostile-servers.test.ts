@@ -68,6 +68,23 @@ test('a failure that is retried says so on stderr, numbered', async () => {
   expect(run.stderr).toMatch(/^retrying \(1\/5\): AuthenticateUser: the HTTP 502 reply/m);
 });
 
+test('SRV_ASMX_SOAP and SRV_ASMX_TIMEOUT stand for --soap and --timeout; a bad value names the variable', async () => {
+  const types: string[] = [];
+  const server = await serve((_n, action, response) => {
+    types.push(action);
+    response.writeHead(401, { 'Content-Type': 'text/html' });
+    response.end('no');
+  });
+  const soap12 = await runCli(['exists', '/Public/a.txt'], { env: { ...env(server.url), SRV_ASMX_SOAP: '1.2' } });
+  const bad = await runCli(['exists', '/Public/a.txt'], { env: { ...env(server.url), SRV_ASMX_TIMEOUT: 'soon' } });
+  await server.close();
+  expect(soap12.code).toBe(3);
+  // SOAP 1.2 carries the action in the Content-Type, so there is no SOAPAction header.
+  expect(types).toEqual(['undefined']);
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).toMatch(/SRV_ASMX_TIMEOUT=soon: expected a positive number of seconds/);
+});
+
 test('Ctrl-C while a login waits to retry cancels at once: exit 130', async () => {
   const server = await serve((_n, _action, response) => {
     response.writeHead(503, { 'Content-Type': 'text/html' });

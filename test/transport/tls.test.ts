@@ -105,6 +105,23 @@ describe('the command line', () => {
     expect(insecure.stderr).not.toMatch(/certificate (has expired|verify|signature)/i);
   });
 
+  test("--ca adds to Node's trust store and NODE_EXTRA_CA_CERTS, never replaces them; SRV_ASMX_CA does the same", async () => {
+    const other = await makeCertificates();
+    try {
+      const emulator = await emulatorWith({ cert: certs.server.cert, key: certs.server.key });
+      const env = { SRV_ASMX_URL: emulator.url, SRV_ASMX_USER: 'demo', SRV_ASMX_PASSWORD: 'demo', NODE_EXTRA_CA_CERTS: certs.ca.certFile };
+      for (const run of [
+        await runCli(['exists', '/Public/none', '--ca', other.ca.certFile], { env }),
+        await runCli(['exists', '/Public/none'], { env: { ...env, SRV_ASMX_CA: other.ca.certFile } }),
+      ]) {
+        expect(run.stderr).not.toMatch(/certificate/i);
+        expect(run.code).toBe(1);
+      }
+    } finally {
+      await rm(other.dir, { recursive: true, force: true });
+    }
+  });
+
   test('--cert and --key present a client certificate', async () => {
     const emulator = await emulatorWith({ cert: certs.server.cert, key: certs.server.key, clientCa: certs.ca.cert });
     expect((await cli(['exists', '/Public/none', '--ca', certs.ca.certFile], emulator.url)).code).toBe(1);
