@@ -16,7 +16,12 @@ export class SrvError extends Error {
 
 /** An argument was missing or invalid; nothing was sent. */
 export class InvalidArgumentError extends SrvError {
-  constructor(readonly argument: string, problem: string, operation?: string) {
+  constructor(
+    readonly argument: string,
+    /** What is wrong with it, e.g. "must be a whole number from 262144 to 33554432". */
+    readonly problem: string,
+    operation?: string,
+  ) {
     super(`${operation ? `${operation}: ` : ''}${argument} ${problem}`, { operation });
   }
 }

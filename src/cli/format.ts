@@ -12,9 +12,9 @@ export function bytes(count: number): string {
   return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${UNITS[unit]}`;
 }
 
-/** Megabytes (10^6 bytes) per second. */
+/** MiB per second, in the units of bytes(). */
 export function rate(count: number, ms: number): string {
-  return ms > 0 ? `${(count / 1e6 / (ms / 1000)).toFixed(1)} MB/s` : '– MB/s';
+  return ms > 0 ? `${(count / 1_048_576 / (ms / 1000)).toFixed(1)} MiB/s` : '– MiB/s';
 }
 
 export function seconds(ms: number): string {

@@ -6,7 +6,8 @@ import type { ExchangeListener, ExchangeRecord } from '../index.js';
 import { bytes, rate } from './format.js';
 
 export interface Progress {
-  update(done: number): void;
+  /** `done` with the current handler; after a restart it starts again, but what is shown never goes back. */
+  update(done: number, restarts?: number): void;
   stop(): void;
 }
 
@@ -39,8 +40,10 @@ const PLAIN_INTERVAL_MS = 2_000;
 export function createReporter(options: ReporterOptions): Reporter {
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
-  const line = (text: string) => void stderr.write(`${text}\n`);
   const isTerminal = 'isTTY' in stderr && stderr.isTTY === true;
+  let barShown = false;
+  // A line written while a bar is shown replaces the bar's line; the bar draws itself again below it.
+  const line = (text: string) => void stderr.write(`${barShown ? '\r\x1b[2K' : ''}${text}\n`);
   return {
     json: options.json,
     info: (text) => options.json || line(text),
@@ -50,27 +53,39 @@ export function createReporter(options: ReporterOptions): Reporter {
     exchange: options.verbose ? (record) => line(describeExchange(record)) : undefined,
     progress: (label, total) => {
       if (options.json) return { update: () => undefined, stop: () => undefined };
-      return isTerminal && total !== undefined ? progressBar(label, total, stderr) : plainProgress(label, total, line);
+      if (!isTerminal || total === undefined) return plainProgress(label, total, line);
+      barShown = true;
+      const bar = progressBar(label, total, stderr as NodeJS.WriteStream);
+      return { update: bar.update, stop: () => ((barShown = false), bar.stop()) };
     },
     result: (human, data) => void stdout.write(options.json ? `${JSON.stringify(data)}\n` : `${human}\n`),
   };
 }
 
-function progressBar(label: string, total: number, stream: NodeJS.WritableStream): Progress {
+/** Everything on the bar's line but the bar itself: label, percentage, sizes, rate, ETA, a restart count. */
+const BAR_TEXT_WIDTH = 68;
+
+function progressBar(label: string, total: number, stream: NodeJS.WriteStream): Progress {
   const started = performance.now();
+  const barsize = Math.max(8, (stream.columns ?? 80) - BAR_TEXT_WIDTH - label.length);
   const bar = new cliProgress.SingleBar(
     {
-      format: `${label} [{bar}] {percentage}% | {done} of {size} | {speed} | ETA {eta_formatted}`,
-      stream: stream as NodeJS.WriteStream,
+      format: `${label} [{bar}] {percentage}% {done}/{size} {speed} ETA {eta_formatted}{restarts}`,
+      stream,
+      barsize,
       hideCursor: true,
       etaBuffer: 20,
     },
     cliProgress.Presets.shades_classic,
   );
-  const payload = (done: number) => ({ done: bytes(done), size: bytes(total), speed: rate(done, performance.now() - started) });
+  let shown = 0;
+  const payload = (restarts: number) => ({ done: bytes(shown), size: bytes(total), speed: rate(shown, performance.now() - started), restarts: restarts > 0 ? ` (restart ${restarts})` : '' });
   bar.start(Math.max(total, 1), 0, payload(0));
   return {
-    update: (done) => bar.update(Math.min(done, Math.max(total, 1)), payload(done)),
+    update: (done, restarts = 0) => {
+      shown = Math.max(shown, Math.min(done, total));
+      bar.update(shown, payload(restarts));
+    },
     stop: () => bar.stop(),
   };
 }
@@ -79,13 +94,16 @@ function plainProgress(label: string, total: number | undefined, line: (text: st
   const started = performance.now();
   let lastLine = started;
   let latest = 0;
+  let restartCount = 0;
   const say = () => {
     const share = total ? ` (${Math.floor((latest / total) * 100)}%)` : '';
-    line(`${label}: ${bytes(latest)}${total === undefined ? '' : ` of ${bytes(total)}`}${share}, ${rate(latest, performance.now() - started)}`);
+    const restarts = restartCount > 0 ? `, restart ${restartCount}` : '';
+    line(`${label}: ${bytes(latest)}${total === undefined ? '' : ` of ${bytes(total)}`}${share}, ${rate(latest, performance.now() - started)}${restarts}`);
   };
   return {
-    update: (done) => {
-      latest = done;
+    update: (done, restarts = 0) => {
+      latest = Math.max(latest, done);
+      restartCount = restarts;
       const now = performance.now();
       if (now - lastLine < PLAIN_INTERVAL_MS) return;
       lastLine = now;

@@ -1,10 +1,11 @@
-// Runs one command: its reporter, Ctrl-C as cancellation, the session it may open, and the exit
-// code and message of whatever went wrong.
+// Runs one command: its reporter, signals as cancellation, the session it may open, and the exit
+// code and message of whatever went wrong, in the command line's own terms.
 import type { Command } from 'commander';
-import type { SrvSession } from '../index.js';
+import { InvalidArgumentError, ServiceError, SrvError, TransportError, type SrvSession } from '../index.js';
 import { openSession, type ConnectionFlags } from './connection.js';
 import { EXIT, exitCodeOf } from './exit-codes.js';
 import { createReporter, type Reporter } from './reporter.js';
+import { cancelOnSignals } from './signals.js';
 
 export interface CommandFlags extends ConnectionFlags {
   json?: boolean;
@@ -13,16 +14,16 @@ export interface CommandFlags extends ConnectionFlags {
 
 export interface CommandContext {
   reporter: Reporter;
-  /** Aborted by Ctrl-C. */
+  /** Aborted by SIGINT, SIGTERM or SIGHUP. */
   signal: AbortSignal;
-  /** Opens a session, runs `work` with it, and logs out whatever happens. */
+  /** Opens a session, runs `work` with it, and closes it whatever happens. */
   withSession<T>(work: (session: SrvSession) => Promise<T>): Promise<T>;
 }
 
 export async function runCommand(command: Command, work: (context: CommandContext) => Promise<number | void>): Promise<void> {
   const flags = command.opts<CommandFlags>();
   const reporter = createReporter({ json: flags.json === true, verbose: flags.verbose === true });
-  const cancel = cancelOnInterrupt(reporter);
+  const cancel = cancelOnSignals(reporter);
   const context: CommandContext = {
     reporter,
     signal: cancel.signal,
@@ -38,27 +39,68 @@ export async function runCommand(command: Command, work: (context: CommandContex
   try {
     process.exitCode = (await work(context)) ?? EXIT.success;
   } catch (error) {
-    process.exitCode = exitCodeOf(error);
+    process.exitCode = cancel.exitCode ?? exitCodeOf(error);
     reportFailure(reporter, error, process.exitCode);
   } finally {
     cancel.dispose();
   }
 }
 
-function reportFailure(reporter: Reporter, error: unknown, exitCode: number): void {
-  const { name, message } = error instanceof Error ? error : { name: 'Error', message: String(error) };
-  if (reporter.json) reporter.result('', { ok: false, exitCode, error: { name, message } });
-  else process.stderr.write(`srv-asmx: ${message}\n`);
+/** The failure on stderr, or as the one JSON document on stdout with all a script needs to decide. */
+export function reportFailure(reporter: Reporter, error: unknown, exitCode: number): void {
+  const message = cliMessage(error);
+  if (!reporter.json) {
+    process.stderr.write(`srv-asmx: ${message}\n`);
+    return;
+  }
+  const name = error instanceof Error ? error.name : 'Error';
+  reporter.result('', {
+    ok: false,
+    exitCode,
+    error: {
+      name,
+      message,
+      ...(error instanceof SrvError && error.operation !== undefined && { operation: error.operation }),
+      ...(error instanceof ServiceError && { serverMessage: error.serverMessage, ...(error.code !== undefined && { code: error.code }) }),
+      ...(error instanceof TransportError && { mayHaveReachedServer: error.mayHaveReachedServer, ...(error.httpStatus !== undefined && { httpStatus: error.httpStatus }) }),
+      ...(error instanceof InvalidArgumentError && { argument: CLI_NAMES[error.argument] ?? error.argument }),
+      ...(errorCode(error) !== undefined && { code: errorCode(error) }),
+    },
+  });
 }
 
-/** The first Ctrl-C cancels the work, which then cleans up; a second one quits at once. */
-function cancelOnInterrupt(reporter: Reporter): { signal: AbortSignal; dispose(): void } {
-  const controller = new AbortController();
-  const onInterrupt = () => {
-    if (controller.signal.aborted) process.exit(EXIT.cancelled);
-    reporter.info('cancelling (Ctrl-C again to quit at once)');
-    controller.abort(new Error('interrupted'));
-  };
-  process.on('SIGINT', onInterrupt);
-  return { signal: controller.signal, dispose: () => process.off('SIGINT', onInterrupt) };
+/** What the library calls an argument, as the command line calls it. */
+const CLI_NAMES: Readonly<Record<string, string>> = {
+  url: '--url',
+  user: '--user',
+  password: 'the password',
+  ticket: '--ticket',
+  chunkSize: '--chunk-size',
+  timeoutMs: '--timeout',
+  source: 'the source',
+  destination: 'the destination',
+  'destination.folder': 'the folder of <remotePath>',
+  'destination.name': 'the name in <remotePath>',
+  'metadata.description': '--description',
+  'metadata.keywords': '--keywords',
+  'metadata.versionComment': '--comment',
+  'version.major': '--version-label',
+  'version.minor': '--version-label',
+  'version.revision': '--version-label',
+  'source.versionNumber': '--version-number',
+  concurrency: '--concurrency',
+};
+
+/** The library's wording turned into the command line's: option names, --force for overwrite. */
+function cliMessage(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  if (!(error instanceof InvalidArgumentError)) return error.message;
+  const name = CLI_NAMES[error.argument] ?? error.argument;
+  return `${name} ${error.problem.replace('pass overwrite: true to replace it', 'use --force to replace it')}`;
+}
+
+/** The system error code of a local failure (ENOENT, ENOSPC, …), when there is one. */
+function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
 }

@@ -60,7 +60,7 @@ export class SrvSession implements ServicePort {
   #ticket: string;
   #relogin: Promise<void> | undefined;
   #closed = false;
-  readonly #logOutOnClose: boolean;
+  #logOutOnClose: boolean;
 
   private constructor(client: SrvClient, ticket: string, credentials: Credentials | undefined, options: SessionOptions & { logOutOnClose?: boolean }) {
     this.client = client;
@@ -211,6 +211,11 @@ export class SrvSession implements ServicePort {
 
   recycle(content: Buffer): void {
     this.client.recycle(content);
+  }
+
+  /** Leaves the ticket valid when the session closes: it is handed to someone who will use it. */
+  keepTicket(): void {
+    this.#logOutOnClose = false;
   }
 
   /**

@@ -54,7 +54,7 @@ describe.each(PROFILES)('against a %s server', (profile) => {
     test('metadata flags reach the stored version', async () => {
       const file = join(dir, 'meta.txt');
       await writeFile(file, 'meta');
-      const run = await cli(['upload', file, '/Public/meta.txt', '--comment', 'v2 & final', '--version', '2.0.1', '--description', 'The report', '--keywords', 'finance, q3']);
+      const run = await cli(['upload', file, '/Public/meta.txt', '--comment', 'v2 & final', '--version-label', '2.0.1', '--description', 'The report', '--keywords', 'finance, q3']);
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(/uploaded .*meta.txt to \/Public\/meta.txt: DocumentId \d+, VersionId \d+/);
       const version = emulator.state().documents.find((d) => d.path === '/Public/meta.txt')?.versions.at(-1);
@@ -102,7 +102,7 @@ describe.each(PROFILES)('against a %s server', (profile) => {
       await writeFile(target, 'keep me');
       const refused = await cli(['download', remote, target]);
       expect(refused.code).toBe(2);
-      expect(refused.stderr).toMatch(/destination .*already exists/);
+      expect(refused.stderr).toMatch(/<file> .*down.bin exists; use --force to replace it/);
       expect((await readFile(target)).toString()).toBe('keep me');
 
       expect((await cli(['download', remote, target, '--force'])).code).toBe(0);
@@ -235,7 +235,7 @@ describe('usage', () => {
   test.each([
     [['upload', 'only-one-argument'], /missing required argument 'remotePath'/],
     [['download', '/Public/x', 'x', '--chunk-size', 'big'], /--chunk-size <bytes>.*expected a whole number/],
-    [['upload', 'a', '/Public/a', '--version', '2.0'], /--version <major.minor.revision>.*MAJOR.MINOR.REVISION/],
+    [['upload', 'a', '/Public/a', '--version-label', '2.0'], /--version-label <major.minor.revision>.*MAJOR.MINOR.REVISION/],
     [['exists', '/Public/x', '--soap', '1.3'], /--soap <version>.*expected 1.1 or 1.2/],
     [['upload', 'a', '/Public/a', '--bogus'], /unknown option '--bogus'/],
     [['frobnicate'], /unknown command 'frobnicate'/],

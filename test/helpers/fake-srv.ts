@@ -123,6 +123,7 @@ export class FakeSrv {
       case 'AuthenticateUser':
         return ok({ ticket: `ticket-${nth}`, userid: '1', username: 'demo', expireOn: '2030-01-01T00:00:00Z' });
       case 'LogOut':
+      case 'FolderExists':
         return ok();
       case 'CreateUploadHandler':
         return this.createUploadHandler(params, nth);

@@ -14,9 +14,14 @@ export interface CliRun {
 
 export interface CliOptions {
   readonly env: Readonly<Record<string, string>>;
-  /** Sends SIGINT once stderr matches, after `interruptDelayMs` (default 0). */
+  /** Sends `interruptSignal` (default SIGINT) once stderr matches, after `interruptDelayMs` (default 0). */
   readonly interruptWhen?: RegExp;
   readonly interruptDelayMs?: number;
+  readonly interruptSignal?: NodeJS.Signals;
+  /** Sends the signal this many times in the same moment (default 1), as `timeout` does to a process group. */
+  readonly interruptTimes?: number;
+  /** Written to the command's standard input. */
+  readonly stdin?: string | Buffer;
 }
 
 export function runCli(args: readonly string[], options: CliOptions): Promise<CliRun> {
@@ -31,12 +36,14 @@ export function runCli(args: readonly string[], options: CliOptions): Promise<Cl
       stderr += data.toString();
       if (!interrupted && options.interruptWhen?.test(stderr)) {
         interrupted = true;
-        setTimeout(() => child.kill('SIGINT'), options.interruptDelayMs ?? 0);
+        setTimeout(() => {
+          for (let n = 0; n < (options.interruptTimes ?? 1); n++) child.kill(options.interruptSignal ?? 'SIGINT');
+        }, options.interruptDelayMs ?? 0);
       }
     });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end();
+    child.stdin.end(options.stdin);
   });
 }
 

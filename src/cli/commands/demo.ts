@@ -58,9 +58,9 @@ async function run(context: CommandContext, emulator: RunningEmulator, dir: stri
   try {
     await session.ensureFolder('/Public/demo');
     const upProgress = reporter.progress('upload  ', size);
-    const up = await session.upload(source, '/Public/demo/demo.bin', { chunkSize: flags.chunkSize, signal, onProgress: (p) => upProgress.update(p.bytes) }).finally(() => upProgress.stop());
+    const up = await session.upload(source, '/Public/demo/demo.bin', { chunkSize: flags.chunkSize, signal, onProgress: (p) => upProgress.update(p.bytes, p.restarts) }).finally(() => upProgress.stop());
     const downProgress = reporter.progress('download', size);
-    const down = await session.download('/Public/demo/demo.bin', copy, { chunkSize: flags.chunkSize, signal, onProgress: (p) => downProgress.update(p.bytes) }).finally(() => downProgress.stop());
+    const down = await session.download('/Public/demo/demo.bin', copy, { chunkSize: flags.chunkSize, signal, onProgress: (p) => downProgress.update(p.bytes, p.restarts) }).finally(() => downProgress.stop());
     const sourceCrc = await fileCrc32(source);
     if (!(await sameBytes(source, copy)) || up.crc32 !== sourceCrc || down.crc32 !== sourceCrc) {
       throw new ChecksumMismatchError('demo: the downloaded file differs from the source', sourceCrc, down.crc32);

@@ -6,6 +6,7 @@ import { fileCrc32, type SrvSession } from '../../index.js';
 import { wholeNumber } from '../arguments.js';
 import { EXIT, exitCodeOf } from '../exit-codes.js';
 import { addConnectionOptions } from '../connection.js';
+import { existingDirectory } from '../local-paths.js';
 import { runCommand, type CommandContext } from '../run.js';
 
 interface SyncFlags {
@@ -37,6 +38,7 @@ Examples:
 
 async function sync(context: CommandContext, localDir: string, remoteFolder: string, flags: SyncFlags): Promise<number> {
   const concurrency = Math.max(1, flags.concurrency);
+  await existingDirectory(localDir, '<localDir>');
   const files = await filesUnder(localDir);
   return context.withSession(async (session) => {
     const plan = await planSync(session, files, localDir, remoteFolder.replace(/[/\\]+$/, ''), concurrency, context.signal);

@@ -1,10 +1,10 @@
-import { stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { Command } from 'commander';
 import type { DocumentMetadata, ManualVersion, UploadDestination } from '../../index.js';
 import { commaList, manualVersion, wholeNumber } from '../arguments.js';
 import { bytes, rate, seconds } from '../format.js';
 import { addConnectionOptions } from '../connection.js';
+import { readableFile, STANDARD_STREAM } from '../local-paths.js';
 import { runCommand, type CommandContext } from '../run.js';
 
 interface UploadFlags {
@@ -12,25 +12,28 @@ interface UploadFlags {
   comment?: string;
   description?: string;
   keywords?: string[];
-  version?: ManualVersion;
+  versionLabel?: ManualVersion;
   chunkSize?: number;
+  parents?: boolean;
 }
 
 export function registerUpload(program: Command): void {
   addConnectionOptions(program.command('upload'))
     .description('upload a file as a new document, or as a new version of an existing one')
-    .argument('<file>', 'the local file')
+    .argument('<file>', 'the local file, or - for standard input')
     .argument('<remotePath>', 'the document path, e.g. /Public/Reports/q3.pdf')
     .option('--new', 'the document must be new: upload into the folder of <remotePath> (UploadNewDocumentWidthHandler)')
     .option('--comment <text>', 'version comment')
     .option('--description <text>', 'document description')
     .option('--keywords <list>', 'comma-separated keywords', commaList)
-    .option('--version <major.minor.revision>', 'manual version label, e.g. 2.0.1', manualVersion)
+    .option('--version-label <major.minor.revision>', 'manual version label, e.g. 2.0.1', manualVersion)
     .option('--chunk-size <bytes>', 'chunk size to ask for (262144..33554432, default 4194304)', wholeNumber)
+    .option('--parents', 'create the folder of <remotePath>, and its missing parents, when it does not exist')
     .addHelpText('after', `
 Examples:
   $ srv-asmx upload q3.pdf /Public/Reports/q3.pdf
-  $ srv-asmx upload q3.pdf /Public/Reports/q3.pdf --comment "final figures" --version 2.0.0
+  $ srv-asmx upload q3.pdf /Public/Reports/q3.pdf --comment "final figures" --version-label 2.0.0
+  $ pg_dump shop | srv-asmx upload - /Public/Backups/shop.sql --parents
   $ srv-asmx upload scan.tif /Public/Inbox/scan.tif --new --description "signed contract" --keywords "contract,2026"
   $ srv-asmx upload big.iso /Public/Images/big.iso --chunk-size 8388608 --json`)
     .action((file: string, remotePath: string, flags: UploadFlags, command: Command) => runCommand(command, (context) => upload(context, file, remotePath, flags)));
@@ -38,15 +41,17 @@ Examples:
 
 async function upload(context: CommandContext, file: string, remotePath: string, flags: UploadFlags): Promise<void> {
   const { reporter, signal } = context;
-  const size = await stat(file).then((s) => s.size, () => undefined);
+  const fromStdin = file === STANDARD_STREAM;
+  const size = fromStdin ? undefined : await readableFile(file, '<file>');
   const result = await context.withSession(async (session) => {
-    reporter.info(`uploading ${file} to ${remotePath}`);
+    reporter.info(`uploading ${fromStdin ? 'standard input' : file} to ${remotePath}`);
     const progress = reporter.progress('upload', size);
     try {
-      return await session.upload(file, destinationOf(remotePath, flags.new === true), {
+      return await session.upload(fromStdin ? process.stdin : file, destinationOf(remotePath, flags.new === true), {
         metadata: metadataOf(flags),
+        createFolders: flags.parents === true,
         signal,
-        onProgress: (p) => progress.update(p.bytes),
+        onProgress: (p) => progress.update(p.bytes, p.restarts),
         ...(flags.chunkSize !== undefined && { chunkSize: flags.chunkSize }),
       });
     } finally {
@@ -76,6 +81,6 @@ function metadataOf(flags: UploadFlags): DocumentMetadata {
     ...(flags.comment !== undefined && { versionComment: flags.comment }),
     ...(flags.description !== undefined && { description: flags.description }),
     ...(flags.keywords !== undefined && { keywords: flags.keywords }),
-    ...(flags.version !== undefined && { version: flags.version }),
+    ...(flags.versionLabel !== undefined && { version: flags.versionLabel }),
   };
 }

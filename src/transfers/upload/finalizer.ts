@@ -13,6 +13,8 @@ export type UploadDestination = string | { folder: string; name: string };
 export interface Finalizer {
   /** The document's full path. */
   readonly path: string;
+  /** The folder the document goes into. */
+  readonly folder: string;
   readonly operation: string;
   finalize(port: ServicePort, handler: string, options: PortCallOptions): Promise<StoredDocument>;
 }
@@ -56,5 +58,5 @@ function documentPath(value: unknown): string {
 }
 
 function finalizer(path: string, operation: string, finalize: Finalizer['finalize']): Finalizer {
-  return { path, operation, finalize };
+  return { path, folder: path.replace(/[/\\][^/\\]*$/, '') || '/', operation, finalize };
 }

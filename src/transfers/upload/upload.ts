@@ -23,6 +23,7 @@ import {
   type TransferOptions,
   type TransferStats,
 } from '../transfer.js';
+import { ensureFolder, folderExists } from '../lookups.js';
 import { finalizerFor, type Finalizer, type UploadDestination } from './finalizer.js';
 import type { DocumentMetadata } from './metadata.js';
 import { openSource, type ChunkSource, type SourceChunk, type UploadSource } from './source.js';
@@ -43,6 +44,11 @@ export interface UploadOptions extends TransferOptions {
    * Either way the handler is deleted and nothing is finalized from the mixed bytes.
    */
   onSourceChange?: 'fail' | 'restart';
+  /**
+   * Create the destination folder, and its missing parents, when it does not exist (default false:
+   * a missing folder is a NotFoundError naming it, before any byte is sent).
+   */
+  createFolders?: boolean;
 }
 
 export interface UploadResult extends TransferStats {
@@ -62,10 +68,21 @@ export async function upload(port: ServicePort, source: UploadSource, destinatio
   const { chunkSize, maxRestarts } = transferOptions(options);
   const reader = await openSource(source);
   try {
+    await destinationFolder(port, finalizer.folder, options);
     return await new UploadRun(port, reader, finalizer, options, chunkSize, maxRestarts).run();
   } finally {
     await reader.close();
   }
+}
+
+/** The folder must be there before a byte is sent, or be made when the caller asks for that. */
+async function destinationFolder(port: ServicePort, folder: string, options: UploadOptions): Promise<void> {
+  const call = { signal: options.signal, timeoutMs: options.timeoutMs };
+  if (await folderExists(port, folder, call)) return;
+  if (!options.createFolders) {
+    throw new NotFoundError(`the folder ${folder} does not exist; create it first, or ask for it to be created (createFolders: true, or --parents)`, { operation: 'upload' });
+  }
+  await ensureFolder(port, folder, call);
 }
 
 /** The bytes the current handler has staged, and their CRC-32. */
