@@ -235,6 +235,11 @@ export class SrvSession implements ServicePort {
     }
   }
 
+  /** `await using session = await SrvSession.login(…)` closes it when the scope ends. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
   [inspect.custom](): string {
     return `SrvSession { url: '${this.client.url}', user: ${this.user === undefined ? 'undefined' : `'${this.user}'`} }`;
   }
