@@ -23,7 +23,7 @@ interface DemoFlags {
 
 export function registerDemo(program: Command): void {
   addOutputOptions(program.command('demo'))
-    .addOption(soapOption())
+    .addOption(soapOption().default('1.1'))
     .description('start an emulator, upload a generated file, download it back and verify it (the main job, `npm start`)')
     .option('--size <MiB>', 'size of the generated file', wholeNumber, 32)
     .option('--chunk-size <bytes>', 'chunk size to ask for', wholeNumber, DEFAULT_CHUNK_SIZE)
