@@ -1,4 +1,4 @@
-import { FAULT_KINDS } from './faults.js';
+import { FAULT_KINDS, faultRuleProblem } from './faults.js';
 import type { FaultKind, FaultRule } from './faults.js';
 import type { OperationName } from './operations.js';
 
@@ -29,15 +29,18 @@ function parseRule(text: string): FaultRule {
   if (groups?.op === undefined || groups.kind === undefined) {
     throw new TypeError(`invalid fault rule "${text}": expected OP[@WHEN]:KIND[=MS]`);
   }
-  return {
+  const rule: FaultRule = {
     op: groups.op as OperationName | '*',
     kind: groups.kind as FaultKind,
     ...parseWhen(groups.when, text),
     ...(groups.ms !== undefined && { latencyMs: Number(groups.ms) }),
   };
+  const problem = faultRuleProblem(rule);
+  if (problem !== undefined) throw new TypeError(`invalid fault rule "${text}": ${problem}`);
+  return rule;
 }
 
-/** Reads the `--faults` syntax (see FAULT_SPEC_HELP). Rules are validated when the emulator adds them. */
+/** Reads the `--faults` syntax (see FAULT_SPEC_HELP) into rules the emulator accepts; TypeError names a rule it would not. */
 export function parseFaultSpec(spec: string): FaultRule[] {
   return spec
     .split(',')

@@ -59,7 +59,8 @@ function appliesTo(kind: FaultKind, op: OperationName): boolean {
 
 const isPositiveInteger = (n: number): boolean => Number.isInteger(n) && n > 0;
 
-function ruleProblem(rule: FaultRule): string | undefined {
+/** What is wrong with a rule (an unknown operation or kind, a kind that does not apply to the operation, …), or undefined. */
+export function faultRuleProblem(rule: FaultRule): string | undefined {
   if (rule.op !== '*' && !isOperationName(rule.op)) return `unknown operation "${rule.op}"`;
   if (!(FAULT_KINDS as readonly string[]).includes(rule.kind)) return `unknown fault kind "${rule.kind}"`;
   if (rule.op !== '*' && !appliesTo(rule.kind, rule.op)) return `${rule.kind} does not apply to ${rule.op}`;
@@ -107,7 +108,7 @@ export class FaultInjector implements FaultController {
   }
 
   add(rule: FaultRule): void {
-    const problem = ruleProblem(rule);
+    const problem = faultRuleProblem(rule);
     if (problem !== undefined) throw new TypeError(`invalid fault rule: ${problem}`);
     this.#rules.push({ rule: { ...rule }, calls: 0, injections: 0 });
   }

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,9 @@ import { resolveDocument, versionByNumber } from './service/documents.js';
 import type { ServiceContext } from './service/index.js';
 import { DownloadStaging } from './staging/downloads.js';
 import { UploadStaging } from './staging/uploads.js';
+import { EmulatorStartError, reasonOf } from './start-errors.js';
 import { snapshotState } from './state.js';
+import { errnoCode } from './storage-errors.js';
 import type { EmulatorState } from './state.js';
 import { DocumentStore } from './store/document-store.js';
 
@@ -26,6 +28,8 @@ export { FAULT_SPEC_HELP, parseFaultSpec } from './fault-spec.js';
 export type { OperationName } from './operations.js';
 export { OPERATION_NAMES } from './operations.js';
 export { STATE_PATH } from './http/server.js';
+export { DataDirLockedError, EmulatorStartError } from './start-errors.js';
+export type { EmulatorStartErrorCode } from './start-errors.js';
 export type {
   DocumentState,
   DownloadHandlerState,
@@ -47,29 +51,62 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
+/** An I/O failure while the data directory is opened, as a start error that names it. */
+function unusable(dataDir: string): (error: unknown) => never {
+  return (error) => {
+    if (error instanceof EmulatorStartError || errnoCode(error) === undefined) throw error;
+    throw new EmulatorStartError(`cannot use the data directory ${dataDir}: ${reasonOf(error)}`, 'DATA_DIR_UNUSABLE', { cause: error });
+  };
+}
+
 async function createService(config: EmulatorConfig, dataDir: string): Promise<ServiceContext> {
   const stagingDir = join(dataDir, 'staging');
-  await rm(stagingDir, { recursive: true, force: true });
-  await mkdir(stagingDir, { recursive: true });
+  await rm(stagingDir, { recursive: true, force: true }).catch(unusable(dataDir));
+  await mkdir(stagingDir, { recursive: true }).catch(unusable(dataDir));
+  const store = await DocumentStore.open(dataDir, config.libraries).catch(unusable(dataDir));
   const tickets = new TicketStore(config.ticketTtlMs);
   const sessionAlive = (ticket: string): boolean => tickets.peek(ticket) !== undefined;
   return {
     config,
     accounts: new Accounts(config.users, config.sysadminAccount),
     tickets,
-    store: await DocumentStore.open(dataDir, config.libraries),
+    store,
     uploads: new UploadStaging(stagingDir, config.handlerTtlMs, config.handlerBinding, sessionAlive),
     downloads: new DownloadStaging(stagingDir, config.handlerTtlMs, config.handlerBinding, sessionAlive),
   };
 }
 
+function listenFailure(error: unknown, host: string, port: number): EmulatorStartError {
+  const code = errnoCode(error);
+  const address = `${urlHost(host)}:${port}`;
+  if (code === 'EADDRINUSE') return new EmulatorStartError(`cannot listen on ${address}: the address is already in use (EADDRINUSE)`, 'EADDRINUSE', { cause: error });
+  return new EmulatorStartError(`cannot listen on ${address}: ${reasonOf(error)}`, 'LISTEN_FAILED', { cause: error });
+}
+
 function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    const fail = (error: unknown) => reject(listenFailure(error, host, port));
+    server.once('error', fail);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', fail);
       resolve((server.address() as AddressInfo).port);
     });
+  });
+}
+
+/** Creates the configured data directory if need be; it must be a directory. */
+async function prepareDataDir(dataDir: string): Promise<void> {
+  const found = await stat(dataDir).catch((error: unknown) => {
+    if (errnoCode(error) === 'ENOENT') return undefined;
+    throw new EmulatorStartError(`cannot use the data directory ${dataDir}: ${reasonOf(error)}`, 'DATA_DIR_UNUSABLE', { cause: error });
+  });
+  if (found !== undefined && !found.isDirectory()) {
+    throw new EmulatorStartError(`${dataDir} is not a directory`, 'DATA_DIR_NOT_A_DIRECTORY');
+  }
+  await mkdir(dataDir, { recursive: true }).catch((error: unknown) => {
+    const code = errnoCode(error);
+    if (code === 'ENOTDIR' || code === 'EEXIST') throw new EmulatorStartError(`${dataDir} is not a directory (a parent of it is a file)`, 'DATA_DIR_NOT_A_DIRECTORY', { cause: error });
+    throw new EmulatorStartError(`cannot create the data directory ${dataDir}: ${reasonOf(error)}`, 'DATA_DIR_UNUSABLE', { cause: error });
   });
 }
 
@@ -91,10 +128,14 @@ async function readDocument(store: DocumentStore, path: string, versionNumber = 
   return readFile(store.contentFile(version.versionId));
 }
 
-/** Starts an emulator of the /srv.asmx service on a real HTTP port. */
+/**
+ * Starts an emulator of the /srv.asmx service on a real HTTP port. A failure to start is an EmulatorStartError,
+ * with a one-line message.
+ */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const config = resolveOptions(options);
   const faults = new FaultInjector(config.faults, config.seed);
+  if (config.dataDir !== undefined) await prepareDataDir(config.dataDir);
   const dataDir = config.dataDir ?? (await mkdtemp(join(tmpdir(), 'srv-asmx-emulator-')));
   const removeTemporaryData = async (): Promise<void> => {
     if (config.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });

@@ -1,10 +1,11 @@
 import { once } from 'node:events';
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
-import { FAULT_SPEC_HELP, parseFaultSpec, PROFILE_NAMES, startEmulator } from '../../emulator/index.js';
+import { EmulatorStartError, FAULT_SPEC_HELP, parseFaultSpec, PROFILE_NAMES, startEmulator } from '../../emulator/index.js';
 import type { EmulatorOptions, EmulatorTls, EmulatorUser, FaultRule, ProfileName } from '../../emulator/index.js';
 import { readFileSync } from 'node:fs';
 import { wholeNumber } from '../arguments.js';
+import { EXIT } from '../exit-codes.js';
 
 interface ServeOptions {
   profile: ProfileName;
@@ -52,13 +53,26 @@ function positiveKb(value: string): number {
   return kb;
 }
 
+/** A mistake in how serve was called, found once its options are read: exit code 2. */
+class ServeUsageError extends Error {}
+
+/** A PEM file an option names; one that cannot be read is a usage error that names the option. */
+function pemFile(option: string, file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ServeUsageError(`${option}: cannot read ${file}${code === undefined ? '' : ` (${code})`}`);
+  }
+}
+
 function tlsOf(options: ServeOptions): EmulatorTls | undefined {
   if (options.tlsCert === undefined && options.tlsKey === undefined) return undefined;
-  if (options.tlsCert === undefined || options.tlsKey === undefined) throw new InvalidArgumentError('--tls-cert and --tls-key go together');
+  if (options.tlsCert === undefined || options.tlsKey === undefined) throw new ServeUsageError('--tls-cert and --tls-key go together');
   return {
-    cert: readFileSync(options.tlsCert),
-    key: readFileSync(options.tlsKey),
-    ...(options.tlsClientCa !== undefined && { clientCa: readFileSync(options.tlsClientCa) }),
+    cert: pemFile('--tls-cert', options.tlsCert),
+    key: pemFile('--tls-key', options.tlsKey),
+    ...(options.tlsClientCa !== undefined && { clientCa: pemFile('--tls-client-ca', options.tlsClientCa) }),
   };
 }
 
@@ -83,7 +97,25 @@ function emulatorOptions(options: ServeOptions): EmulatorOptions {
   };
 }
 
-/** Runs the emulator until SIGINT or SIGTERM; the first line on stdout is its URL. */
+/** The one line a failure to serve ends with, and its exit code: 2 for a usage error, 1 for anything else. */
+function failure(error: unknown): { line: string; exitCode: number } {
+  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+  if (error instanceof ServeUsageError) return { line: message, exitCode: EXIT.usage };
+  if (error instanceof EmulatorStartError && error.code === 'DATA_DIR_NOT_A_DIRECTORY') return { line: `--data-dir: ${message}`, exitCode: EXIT.usage };
+  return { line: message, exitCode: EXIT.failure };
+}
+
+/** Runs the emulator until SIGINT or SIGTERM; the first line on stdout is its URL. A failure ends with one line on stderr, never a stack trace. */
+async function serveOrFail(options: ServeOptions): Promise<void> {
+  try {
+    await serve(options);
+  } catch (error) {
+    const { line, exitCode } = failure(error);
+    process.stderr.write(`srv-asmx serve: ${line}\n`);
+    process.exitCode = exitCode;
+  }
+}
+
 async function serve(options: ServeOptions): Promise<void> {
   const emulator = await startEmulator(emulatorOptions(options));
   process.stdout.write(`${emulator.url}\n`);
@@ -127,5 +159,8 @@ export function registerServe(program: Command): void {
     .option('--tls-key <file>', 'the private key of --tls-cert (PEM)')
     .option('--tls-client-ca <file>', 'require client certificates signed by this CA (PEM)')
     .addHelpText('after', `\n${PROFILE_HELP}\n\n${FAULT_SPEC_HELP}`)
-    .action((options: ServeOptions) => serve(options));
+    // A usage error is one line, like every other failure of serve; --help shows the right form.
+    .showHelpAfterError(false)
+    .configureOutput({ outputError: (text, write) => write(`srv-asmx serve: ${text.replace(/^error: /, '')}`) })
+    .action((options: ServeOptions) => serveOrFail(options));
 }

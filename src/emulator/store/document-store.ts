@@ -1,5 +1,6 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { EmulatorStartError } from '../start-errors.js';
 import { displayPath, pathKey } from './doc-path.js';
 
 export interface VersionRecord {
@@ -217,11 +218,42 @@ export class DocumentStore {
   }
 }
 
+const isRecordList = (value: unknown): boolean =>
+  Array.isArray(value) && value.every((item) => typeof item === 'object' && item !== null && typeof (item as { path?: unknown }).path === 'string');
+
+/** What is wrong with a parsed store file, or undefined when it has the shape the store needs. */
+function storeFileProblem(data: unknown): string | undefined {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return 'it is not a JSON object';
+  const fields = data as Record<string, unknown>;
+  for (const counter of ['nextDocumentId', 'nextVersionId', 'nextFolderId']) {
+    if (!Number.isSafeInteger(fields[counter])) return `${counter} is not a whole number`;
+  }
+  if (!isRecordList(fields['folders'])) return 'folders is not a list of folders';
+  if (!isRecordList(fields['documents'])) return 'documents is not a list of documents';
+  const documents = fields['documents'] as { versions?: unknown }[];
+  if (!documents.every((document) => Array.isArray(document.versions))) return 'a document has no list of versions';
+  return undefined;
+}
+
+/** The store file, or an empty store when there is none; a file that does not parse is refused, never overwritten. */
 async function readStoreFile(file: string): Promise<StoreFile> {
+  let text: string;
   try {
-    return JSON.parse(await readFile(file, 'utf8')) as StoreFile;
+    text = await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyStoreFile();
     throw error;
   }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw corruptStore(file, (error as Error).message);
+  }
+  const problem = storeFileProblem(data);
+  if (problem !== undefined) throw corruptStore(file, problem);
+  return data as StoreFile;
 }
+
+const corruptStore = (file: string, reason: string): EmulatorStartError =>
+  new EmulatorStartError(`${file} is not a valid store file (${reason}); restore it, or move it away to start with an empty store`, 'STORE_CORRUPT');
