@@ -18,6 +18,7 @@ import { EmulatorStartError, reasonOf } from './start-errors.js';
 import { snapshotState } from './state.js';
 import { errnoCode } from './storage-errors.js';
 import type { EmulatorState } from './state.js';
+import { lockDataDir } from './store/data-dir-lock.js';
 import { DocumentStore } from './store/document-store.js';
 
 export type { EmulatorOptions, EmulatorTls, EmulatorUser, ProfileName } from './options.js';
@@ -30,6 +31,7 @@ export { OPERATION_NAMES } from './operations.js';
 export { STATE_PATH } from './http/server.js';
 export { DataDirLockedError, EmulatorStartError } from './start-errors.js';
 export type { EmulatorStartErrorCode } from './start-errors.js';
+export { LOCK_FILE } from './store/data-dir-lock.js';
 export type {
   DocumentState,
   DownloadHandlerState,
@@ -47,7 +49,7 @@ export interface RunningEmulator {
   readonly faults: FaultController;
   /** The stored bytes of a document (full path or `~D{id}`); versionNumber 0 or omitted = the latest. */
   readDocument(path: string, versionNumber?: number): Promise<Buffer>;
-  /** Stops the server, dropping open connections, and removes the data directory if it was a temporary one. */
+  /** Stops the server, dropping open connections, releases the data directory's lock, and removes the data directory if it was a temporary one. */
   close(): Promise<void>;
 }
 
@@ -129,15 +131,18 @@ async function readDocument(store: DocumentStore, path: string, versionNumber = 
 }
 
 /**
- * Starts an emulator of the /srv.asmx service on a real HTTP port. A failure to start is an EmulatorStartError,
- * with a one-line message.
+ * Starts an emulator of the /srv.asmx service on a real HTTP port. A failure to start is an EmulatorStartError
+ * (DataDirLockedError when another emulator uses `dataDir`), with a one-line message.
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const config = resolveOptions(options);
   const faults = new FaultInjector(config.faults, config.seed);
   if (config.dataDir !== undefined) await prepareDataDir(config.dataDir);
   const dataDir = config.dataDir ?? (await mkdtemp(join(tmpdir(), 'srv-asmx-emulator-')));
+  // A temporary directory is this emulator's alone; a configured one is locked against a second emulator.
+  const lock = config.dataDir === undefined ? undefined : await lockDataDir(dataDir);
   const removeTemporaryData = async (): Promise<void> => {
+    await lock?.release();
     if (config.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });
   };
   try {

@@ -38,7 +38,10 @@ export interface EmulatorOptions {
   /** 0 (the default) picks a free port. */
   port?: number;
   host?: string;
-  /** Documents, versions and folders persist here. Default: a fresh temporary directory, removed by close(). */
+  /**
+   * Documents, versions and folders persist here; it is created if need be, and locked against a second emulator
+   * (`emulator.lock`, released by close()). Default: a fresh temporary directory, removed by close().
+   */
   dataDir?: string;
   /** Top-level folders that exist from the start. Default `['Public']`. */
   libraries?: readonly string[];

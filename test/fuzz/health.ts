@@ -3,7 +3,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import type { RunningEmulator } from '../../src/emulator/index.js';
+import { LOCK_FILE, type RunningEmulator } from '../../src/emulator/index.js';
 import { SrvSession } from '../../src/index.js';
 import { login, soap } from '../emulator/helpers.js';
 
@@ -30,7 +30,7 @@ export async function expectServing(emulator: RunningEmulator): Promise<void> {
 /** `root` holds only the data directory and the sentinel; the data directory only what the emulator names itself. */
 export async function expectConfined(root: string, dataDir: string, sentinel: string): Promise<void> {
   expect((await readdir(root)).sort()).toEqual(['data', sentinel].sort());
-  expect((await readdir(dataDir)).sort()).toEqual(['content', 'staging', 'store.json']);
+  expect((await readdir(dataDir)).sort()).toEqual(['content', LOCK_FILE, 'staging', 'store.json'].sort());
   expect((await readdir(join(dataDir, 'content'))).filter((name) => !/^\d+$/.test(name))).toEqual([]);
   expect((await readdir(join(dataDir, 'staging'))).filter((name) => !GUID_FILE.test(name))).toEqual([]);
 }
