@@ -1,14 +1,20 @@
 // HTTP POST over keep-alive connections, with a timeout and cancellation per request. It knows
 // nothing of SOAP: it moves bytes and says, when it fails, whether the request may have reached
-// the server.
+// the server. It adds the headers of every request (User-Agent, custom ones) and authenticates
+// to the web server: Basic on every request, NTLM and Negotiate once per connection (auth.ts).
 import http from 'node:http';
 import https from 'node:https';
 import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { getProxyForUrl } from 'proxy-from-env';
 import type { IncomingHttpHeaders } from 'node:http';
-import { AbortError, CertificateError, HostNotFoundError, ReplyTooLargeError, TimeoutError, TransportError } from '../errors.js';
+import type { Socket } from 'node:net';
+import { AbortError, CertificateError, HostNotFoundError, HttpAuthenticationError, InvalidArgumentError, ReplyTooLargeError, TimeoutError, TransportError } from '../errors.js';
+import { basicAuthorization, checkAuth, credentialsRefused, fixedHeaders, NtlmAuthenticator, type HttpAuthOptions } from './auth.js';
 import { ReplyBuffers, ReplyBytes } from './reply-bytes.js';
+
+export type { HttpAuthOptions, HttpAuthType } from './auth.js';
+export { DEFAULT_USER_AGENT } from './auth.js';
 
 export interface TlsOptions {
   /** Extra trusted CA certificates (PEM), e.g. a private CA. */
@@ -30,6 +36,20 @@ export interface TransportOptions {
   tls?: TlsOptions;
   /** A proxy URL for every request, or false for none. By default HTTP_PROXY, HTTPS_PROXY and NO_PROXY decide. */
   proxy?: string | false;
+  /**
+   * HTTP authentication to the web server in front of the service (default: none). Basic goes on
+   * every request, and only over https: unless `allowHttp`; NTLM and Negotiate authenticate each
+   * new connection, and again whenever the server asks. A 401 after the credentials were sent is
+   * an HttpAuthenticationError, never retried.
+   */
+  auth?: HttpAuthOptions;
+  /**
+   * Headers sent with every request (default: none besides `User-Agent: srv-asmx-client/<version>
+   * (node/<version>)`, which one of these may replace). Content-Type, SOAPAction, Content-Length,
+   * Connection, Host and the like are the client's own and cannot be set; Authorization only
+   * without `auth`.
+   */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export interface HttpRequest {
@@ -70,25 +90,51 @@ const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETU
 const TLS_FAILURE = /CERT|VERIFY|SIGNATURE|^ERR_TLS_|^ERR_SSL_/;
 const DEFAULT_MAX_RESPONSE_BYTES = 128 * 1024 * 1024;
 
+/** Connections that NTLM has authenticated (or that were answered without asking for it). */
+const authenticatedSockets = new WeakSet<Socket>();
+/** Most NTLM handshakes in one call: the first, and one more when the server asks again. */
+const MAX_HANDSHAKES = 2;
+
 export class HttpTransport {
   /** One keep-alive agent per target protocol and proxy. */
   private readonly agents = new Map<string, http.Agent>();
+  /** With NTLM or Negotiate: one pool of single-connection agents per target protocol and proxy. */
+  private readonly pools = new Map<string, ConnectionPool>();
   private readonly agentOptions: http.AgentOptions;
   private readonly tls: TlsOptions;
   private readonly proxy: string | false | undefined;
   private readonly maxResponseBytes: number;
   private readonly replyBuffers = new ReplyBuffers();
+  /** The User-Agent and custom headers of every request. */
+  readonly headers: Readonly<Record<string, string>>;
+  private readonly basic: string | undefined;
+  private readonly ntlm: NtlmAuthenticator | undefined;
+  /** The server asked again on a connection NTLM had authenticated: from then on every request opens with a handshake, so that no body is sent twice. */
+  private challengesEveryRequest = false;
 
   constructor(options: TransportOptions = {}) {
+    checkAuth(options.auth);
+    this.headers = fixedHeaders(options.headers, options.auth);
     this.agentOptions = { keepAlive: options.keepAlive ?? true, maxSockets: options.maxSockets ?? 16 };
     this.tls = options.tls ?? {};
     this.proxy = options.proxy;
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    const type = options.auth?.type;
+    if (type === 'basic') this.basic = basicAuthorization(options.auth as HttpAuthOptions);
+    if (type === 'ntlm' || type === 'negotiate') {
+      if (options.keepAlive === false) throw new InvalidArgumentError('keepAlive', `must stay true with ${type} authentication, which authenticates a connection`);
+      this.ntlm = new NtlmAuthenticator(options.auth as HttpAuthOptions);
+    }
   }
 
-  send(request: HttpRequest): Promise<HttpReply> {
+  async send(request: HttpRequest): Promise<HttpReply> {
     const limit = Math.min(request.maxResponseBytes ?? Infinity, this.maxResponseBytes);
-    return new Promise((resolve, reject) => new Exchange(this.open, limit, this.replyBuffers, request, resolve, reject).start());
+    const headers: Record<string, string> = { ...this.headers, ...request.headers, ...(this.basic !== undefined && { Authorization: this.basic }) };
+    const spec = { ...request, headers };
+    if (this.ntlm) return this.sendAuthenticated(this.ntlm, spec, limit);
+    const { reply } = await this.exchange(spec, limit, this.agentFor(request.url));
+    if (this.basic && reply.status === 401) throw this.refused('Basic', reply, request.label);
+    return reply;
   }
 
   /** Says that nothing refers to this reply's body any more: its memory may serve the next reply. */
@@ -99,18 +145,121 @@ export class HttpTransport {
   /** Closes idle connections; requests under way finish. */
   close(): void {
     for (const agent of this.agents.values()) agent.destroy();
+    for (const pool of this.pools.values()) pool.destroy();
     this.agents.clear();
+    this.pools.clear();
     this.replyBuffers.drop();
   }
 
-  private readonly open = (url: URL, headers: Record<string, string | number>): http.ClientRequest => {
-    const options = { method: 'POST', headers, agent: this.agentFor(url) };
+  private exchange(request: HttpRequest, limit: number, agent: http.Agent, plan?: Plan): Promise<Leg> {
+    const open: Open = (url, headers) => this.open(url, headers, agent);
+    return new Promise((resolve, reject) => new Exchange(open, limit, this.replyBuffers, request, resolve, reject, plan).start());
+  }
+
+  /**
+   * NTLM or Negotiate: on one connection of its own, a connection not yet authenticated first
+   * carries the NEGOTIATE message with an empty body, then the request with the AUTHENTICATE
+   * message; an authenticated one carries the request alone. A 401 on an authenticated connection
+   * (the server asks again) sends the request again after a new handshake; a 401 after the
+   * AUTHENTICATE message means the credentials were refused.
+   */
+  private async sendAuthenticated(auth: NtlmAuthenticator, request: HttpRequest, limit: number): Promise<HttpReply> {
+    const started = performance.now();
+    const remaining = (): HttpRequest => {
+      const timeoutMs = request.timeoutMs - (performance.now() - started);
+      if (timeoutMs <= 0) throw new TimeoutError(`${prefixOf(request.label)}no complete reply within ${Math.round(request.timeoutMs)} ms`, { operation: request.label, mayHaveReachedServer: false });
+      return { ...request, timeoutMs };
+    };
+    const pool = this.poolFor(request.url);
+    const agent = await pool.acquire(request);
+    try {
+      let mode: 'auto' | 'plain' | 'handshake' = this.challengesEveryRequest ? 'handshake' : 'auto';
+      for (let handshakes = 0; ; ) {
+        let wasAuthenticated = false;
+        let negotiating = false;
+        const first = await this.exchange(remaining(), limit, agent, (socket) => {
+          wasAuthenticated = authenticatedSockets.has(socket);
+          if (mode === 'plain' || (mode === 'auto' && wasAuthenticated)) return { body: true };
+          negotiating = true;
+          return { body: false, authorization: auth.negotiateMessage() };
+        });
+        if (!negotiating) {
+          if (first.reply.status !== 401 || handshakes >= MAX_HANDSHAKES) return first.reply;
+          // The server asks again: the request is sent again, after a new handshake on this connection.
+          authenticatedSockets.delete(first.socket);
+          if (wasAuthenticated) this.challengesEveryRequest = true;
+          this.recycle(first.reply);
+          mode = 'handshake';
+          continue;
+        }
+        handshakes++;
+        if (first.reply.status !== 401) {
+          // Answered without asking for credentials: the server does not want them here.
+          authenticatedSockets.add(first.socket);
+          this.recycle(first.reply);
+          mode = 'plain';
+          continue;
+        }
+        const token = auth.challengeOf(first.reply.headers);
+        if (token === undefined) throw this.notOffered(auth.scheme, first.reply, request.label);
+        this.recycle(first.reply);
+        const answer = auth.authenticateMessage(token, request.label);
+        const second = await this.exchange(remaining(), limit, agent, (socket) =>
+          socket === first.socket ? { body: true, authorization: answer } : connectionLost(auth.scheme, request.label),
+        );
+        if (second.reply.status === 401) throw this.refused(auth.scheme, second.reply, request.label);
+        authenticatedSockets.add(second.socket);
+        return second.reply;
+      }
+    } finally {
+      pool.release(agent);
+    }
+  }
+
+  /** A 401 after the credentials were sent; its body is not needed. */
+  private refused(scheme: string, reply: HttpReply, label: string | undefined): HttpAuthenticationError {
+    const error = credentialsRefused(scheme, reply.headers, label);
+    this.recycle(reply);
+    return error;
+  }
+
+  /** A 401 to the NEGOTIATE message without a challenge of that scheme. */
+  private notOffered(scheme: string, reply: HttpReply, label: string | undefined): HttpAuthenticationError {
+    const error = credentialsRefused(scheme, reply.headers, label);
+    const offered = error.schemes.length > 0 ? `it asks for ${error.schemes.join(', ')}` : 'it names no scheme';
+    this.recycle(reply);
+    return new HttpAuthenticationError(`${prefixOf(label)}HTTP 401: the web server in front of the service answered the ${scheme} negotiation without a challenge (${offered})`, error.schemes, {
+      operation: label,
+      mayHaveReachedServer: false,
+      httpStatus: 401,
+    });
+  }
+
+  private readonly open = (url: URL, headers: Record<string, string | number>, agent: http.Agent): http.ClientRequest => {
+    const options = { method: 'POST', headers, agent };
     // A proxy agent takes the target's TLS settings from the request, not from itself.
     return url.protocol === 'https:' ? https.request(url, { ...options, ...this.tls }) : http.request(url, options);
   };
 
+  private proxyOf(url: URL): string {
+    return this.proxy === undefined ? getProxyForUrl(url.href) : this.proxy || '';
+  }
+
+  private poolFor(url: URL): ConnectionPool {
+    const proxy = this.proxyOf(url);
+    const key = `${url.protocol} ${proxy}`;
+    let pool = this.pools.get(key);
+    if (!pool) {
+      const secure = url.protocol === 'https:';
+      const options = { ...this.agentOptions, keepAlive: true, maxSockets: 1, maxFreeSockets: 1 };
+      pool = new ConnectionPool(() => newAgent(secure, proxy, options, this.tls), this.agentOptions.maxSockets ?? 16);
+      this.pools.set(key, pool);
+    }
+    return pool;
+  }
+
   private agentFor(url: URL): http.Agent {
-    const proxy = this.proxy === undefined ? getProxyForUrl(url.href) : this.proxy || '';
+    const proxy = this.proxyOf(url);
     const key = `${url.protocol} ${proxy}`;
     let agent = this.agents.get(key);
     if (!agent) {
@@ -127,7 +276,91 @@ function newAgent(secure: boolean, proxy: string, options: http.AgentOptions, tl
   return secure ? new HttpsProxyAgent(proxy, options) : new HttpProxyAgent(proxy, options);
 }
 
+/**
+ * A pool of agents of one connection each, so that the exchanges of one call stay on one
+ * connection (NTLM authenticates a connection, not a request) and no other call takes it midway.
+ * The most recently used is lent first: it is the likeliest to be alive and authenticated.
+ */
+class ConnectionPool {
+  private readonly idle: http.Agent[] = [];
+  private readonly all = new Set<http.Agent>();
+  private readonly waiting: Array<(agent: http.Agent) => void> = [];
+  private closed = false;
+
+  constructor(
+    private readonly create: () => http.Agent,
+    private readonly size: number,
+  ) {}
+
+  /** An agent of its own for this call; waiting for one counts against the call's time and stops at its signal. */
+  acquire(request: HttpRequest): Promise<http.Agent> {
+    const idle = this.idle.pop();
+    if (idle) return Promise.resolve(idle);
+    if (this.all.size < this.size) {
+      const agent = this.create();
+      this.all.add(agent);
+      return Promise.resolve(agent);
+    }
+    const { signal, label } = request;
+    if (signal?.aborted) return Promise.reject(new AbortError(signal.reason, label));
+    return new Promise((resolve, reject) => {
+      const stop = (error: Error) => {
+        this.waiting.splice(this.waiting.indexOf(take), 1);
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        reject(error);
+      };
+      const take = (agent: http.Agent) => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        resolve(agent);
+      };
+      const onAbort = () => stop(new AbortError(signal?.reason, label));
+      const timer = setTimeout(() => stop(new TimeoutError(`${prefixOf(label)}no connection was free within ${Math.round(request.timeoutMs)} ms`, { operation: label, mayHaveReachedServer: false })), request.timeoutMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiting.push(take);
+    });
+  }
+
+  release(agent: http.Agent): void {
+    if (this.closed) return void agent.destroy();
+    const next = this.waiting.shift();
+    if (next) next(agent);
+    else this.idle.push(agent);
+  }
+
+  destroy(): void {
+    this.closed = true;
+    for (const agent of this.all) agent.destroy();
+    this.all.clear();
+    this.idle.length = 0;
+  }
+}
+
+/** The connection changed between the challenge and the answer: NTLM cannot go on without it. */
+function connectionLost(scheme: string, label: string | undefined): HttpAuthenticationError {
+  const message = `${prefixOf(label)}the web server closed the connection after its ${scheme} challenge; ${scheme} authenticates a connection and needs it kept alive (a proxy in between may not keep it)`;
+  return new HttpAuthenticationError(message, [scheme], { operation: label, mayHaveReachedServer: false });
+}
+
+function prefixOf(label: string | undefined): string {
+  return label === undefined ? '' : `${label}: `;
+}
+
 type Open = (url: URL, headers: Record<string, string | number>) => http.ClientRequest;
+
+/**
+ * Decided once the request has its connection: whether it carries the body, and an Authorization
+ * header (NTLM: a connection not yet authenticated first carries the NEGOTIATE message alone).
+ * An error fails the exchange before anything is sent.
+ */
+type Plan = (socket: Socket) => { body: boolean; authorization?: string } | Error;
+
+/** A reply and the connection it came on. */
+interface Leg {
+  reply: HttpReply;
+  socket: Socket;
+}
 
 /** One request's life: connect, send, collect the reply, or fail exactly once. */
 class Exchange {
@@ -136,16 +369,24 @@ class Exchange {
   private idleTimer: NodeJS.Timeout | undefined;
   private settled = false;
   /** Becomes true once the connection is up: from then on the server may act on what it got. */
-  private mayHaveReachedServer = false;
+  private connected = false;
+  /** The request goes without its body (an NTLM NEGOTIATE message): the server cannot act on it. */
+  private harmless = false;
+  private socket: Socket | undefined;
 
   constructor(
     private readonly open: Open,
     private readonly responseLimit: number,
     private readonly replyBuffers: ReplyBuffers,
     private readonly spec: HttpRequest,
-    private readonly resolve: (reply: HttpReply) => void,
+    private readonly resolve: (leg: Leg) => void,
     private readonly reject: (error: Error) => void,
+    private readonly plan?: Plan,
   ) {}
+
+  private get mayHaveReachedServer(): boolean {
+    return this.connected && !this.harmless;
+  }
 
   start(): void {
     const { signal, url, body, headers, timeoutMs } = this.spec;
@@ -156,19 +397,39 @@ class Exchange {
     const streamed = isStreamed(body);
     const request = this.open(url, { ...headers, 'Content-Length': streamed ? body.byteLength : Buffer.byteLength(body) });
     this.request = request;
-    request.on('socket', (socket) => {
-      if (!socket.connecting) this.mayHaveReachedServer = true;
+    request.on('socket', (socket: Socket) => {
+      this.socket = socket;
+      if (!socket.connecting) this.connected = true;
       else {
         socket.once('connect', () => {
-          this.mayHaveReachedServer = true;
+          this.connected = true;
           this.touch();
         });
       }
+      if (this.plan) this.follow(this.plan(socket));
     });
     request.on('finish', this.touch);
     request.on('error', (error: NodeJS.ErrnoException) => this.fail(this.transportError(error)));
     request.on('response', (response) => this.collect(response));
-    if (streamed) this.pump(request, body.pieces());
+    if (!this.plan) this.sendBody();
+  }
+
+  /** Sends what the plan says, now that the connection is known; nothing was written before. */
+  private follow(decision: ReturnType<Plan>): void {
+    if (this.settled) return;
+    if (decision instanceof Error) return this.fail(decision);
+    const request = this.request as http.ClientRequest;
+    if (decision.authorization !== undefined) request.setHeader('Authorization', decision.authorization);
+    if (decision.body) return this.sendBody();
+    this.harmless = true;
+    request.setHeader('Content-Length', 0);
+    request.end();
+  }
+
+  private sendBody(): void {
+    const request = this.request as http.ClientRequest;
+    const { body } = this.spec;
+    if (isStreamed(body)) this.pump(request, body.pieces());
     else request.end(body);
   }
 
@@ -198,25 +459,21 @@ class Exchange {
       reply.add(chunk);
     });
     response.on('error', (error) => this.fail(this.transportError(error)));
-    response.on('aborted', () => this.fail(new TransportError(`${this.prefix}the connection closed before the reply was complete`, { operation: this.spec.label, mayHaveReachedServer: true })));
+    response.on('aborted', () => this.fail(new TransportError(`${this.prefix}the connection closed before the reply was complete`, { operation: this.spec.label, mayHaveReachedServer: !this.harmless })));
     response.on('end', () => {
       if (this.settled || !response.complete) return;
       this.finish();
       // A reply that came before the whole body was sent leaves a connection no one can reuse.
       if (!this.request?.writableEnded) this.request?.destroy();
-      this.resolve({
-        status: response.statusCode ?? 0,
-        statusText: response.statusMessage ?? '',
-        headers: response.headers,
-        body: reply.bytes(),
-      });
+      const received = { status: response.statusCode ?? 0, statusText: response.statusMessage ?? '', headers: response.headers, body: reply.bytes() };
+      this.resolve({ reply: received, socket: (this.socket ?? response.socket) as Socket });
     });
   }
 
   private tooLarge(response: http.IncomingMessage, how: string): ReplyTooLargeError {
     return new ReplyTooLargeError(`${this.prefix}the HTTP ${response.statusCode ?? 0} reply ${how}, past the ${this.responseLimit} bytes a reply of this call can have; it was refused unparsed`, {
       operation: this.spec.label,
-      mayHaveReachedServer: true,
+      mayHaveReachedServer: !this.harmless,
       httpStatus: response.statusCode,
     });
   }
@@ -234,7 +491,7 @@ class Exchange {
   };
 
   private readonly onIdle = (): void => {
-    const waited = this.request?.writableFinished ? 'for the reply' : this.mayHaveReachedServer ? 'while sending the request' : 'to connect';
+    const waited = this.request?.writableFinished ? 'for the reply' : this.connected ? 'while sending the request' : 'to connect';
     const message = `${this.prefix}nothing came for ${this.spec.idleTimeoutMs} ms ${waited} (the idle limit)`;
     this.fail(new TimeoutError(message, { operation: this.spec.label, mayHaveReachedServer: this.mayHaveReachedServer }));
   };

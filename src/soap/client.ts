@@ -20,6 +20,7 @@ import { cutPayload } from './payload-cut.js';
 import { failureOf, notAReply, refusedUnparsed, resultOf, type SoapVersion } from './reply.js';
 import { ReplyBuffers } from '../http/reply-bytes.js';
 import { HttpTransport, type HttpReply, type TransportOptions } from '../http/transport.js';
+import { basicAuthorization, checkAuthFor } from '../http/auth.js';
 import { encodeArguments, type ArgumentValue } from './values.js';
 
 export type { SoapVersion } from './reply.js';
@@ -93,9 +94,13 @@ export async function createSrvClient(options: SrvClientOptions): Promise<SrvCli
   if (soapVersion !== '1.1' && soapVersion !== '1.2') throw new InvalidArgumentError('soapVersion', "must be '1.1' or '1.2'");
   const defaultTimeoutMs = positive(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, 'timeoutMs');
   const defaultIdleTimeoutMs = positive(options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, 'idleTimeoutMs');
-  const parse = await replyParser();
+  checkAuthFor(options.auth, url);
   const transport = new HttpTransport(options);
+  const parse = await replyParser();
   const known = new Set<string>();
+  // The web server's credentials are removed from every record and error, however a server echoes them.
+  if (options.auth?.password) known.add(options.auth.password);
+  if (options.auth?.type === 'basic') known.add(basicAuthorization(options.auth).slice('Basic '.length));
   const contents = new ReplyBuffers();
   const take = (length: number) => contents.take(length);
 
@@ -127,7 +132,7 @@ export async function createSrvClient(options: SrvClientOptions): Promise<SrvCli
       throw failure;
     } finally {
       if (listeners.length > 0) {
-        const record = exchangeRecord(name, soapVersion, url, context, performance.now() - started, secrets);
+        const record = exchangeRecord(name, soapVersion, url, transport.headers, context, performance.now() - started, secrets);
         if (failure) record.error = `${failure.name}: ${failure.message}`;
         for (const listener of listeners) listener(record);
       }
@@ -207,13 +212,14 @@ function replyText(reply: HttpReply, context: CallContext): string {
   return cut.rest;
 }
 
-function exchangeRecord(operation: string, soapVersion: SoapVersion, url: URL, context: CallContext, durationMs: number, secrets: string[]): ExchangeRecord {
+/** `fixed`: the headers the transport adds to every request (User-Agent, custom ones); never the Authorization it adds. */
+function exchangeRecord(operation: string, soapVersion: SoapVersion, url: URL, fixed: Readonly<Record<string, string>>, context: CallContext, durationMs: number, secrets: string[]): ExchangeRecord {
   const record: ExchangeRecord = {
     operation,
     soapVersion,
     url: url.href,
     durationMs: Math.round(durationMs),
-    request: { headers: redactHeaders(context.envelope.headers, secrets), body: redactEnvelope(context.envelope, secrets) },
+    request: { headers: redactHeaders({ ...fixed, ...context.envelope.headers }, secrets), body: redactEnvelope(context.envelope, secrets) },
   };
   if (context.reply) {
     record.response = { status: context.reply.status, headers: redactHeaders(context.reply.headers, secrets), body: redact(context.reply.body.toString('utf8'), secrets) };

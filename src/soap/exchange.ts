@@ -28,8 +28,11 @@ const TICKET_QUERY = /([?&;]ticket=)[^&#\s;"'<>]*/gi;
 const MIN_BASE64_RUN = 76;
 const BASE64_RUN = new RegExp(`[A-Za-z0-9+/]{${MIN_BASE64_RUN},}={0,2}`, 'g');
 
-/** Headers whose whole value is a secret: cookies (the service reads a `ticket` cookie), credentials, debug echoes of a ticket. */
-const SECRET_HEADER_NAME = /cookie|ticket|auth|token|password|secret|session/i;
+/**
+ * Headers whose whole value is a secret: cookies (the service reads a `ticket` cookie), credentials
+ * (Authorization, WWW-Authenticate, a gateway's X-Api-Key), debug echoes of a ticket.
+ */
+const SECRET_HEADER_NAME = /cookie|ticket|auth|token|password|secret|session|key|credential/i;
 
 /** Headers with secret ones replaced, and every secret removed from the others. */
 export function redactHeaders<H extends IncomingHttpHeaders | Readonly<Record<string, string>>>(headers: H, secrets: readonly string[]): H {
