@@ -1,11 +1,13 @@
 // The connection options every command shares, from flags or the environment, and the session
 // they open. The password comes from SRV_ASMX_PASSWORD or a prompt that does not echo; --password
-// works too, with a warning, since other users can read it in the process list.
+// works too, with a warning, since other users can read it in the process list. The same holds
+// for the web server's own credentials (--http-auth): SRV_ASMX_HTTP_PASSWORD, a prompt, or
+// --http-password with a warning.
 import { readFile } from 'node:fs/promises';
 import { rootCertificates } from 'node:tls';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { read } from 'read';
-import { SrvSession, type SessionOptions, type SessionWarning, type TlsOptions } from '../index.js';
+import { SrvSession, type HttpAuthOptions, type HttpAuthType, type SessionOptions, type SessionWarning, type TlsOptions } from '../index.js';
 import { UsageError } from './exit-codes.js';
 import type { Reporter } from './reporter.js';
 
@@ -20,6 +22,13 @@ export interface ConnectionFlags {
   ca?: string;
   cert?: string;
   key?: string;
+  httpAuth?: HttpAuthType;
+  httpUser?: string;
+  httpPassword?: string;
+  httpDomain?: string;
+  allowHttpBasic?: boolean;
+  /** `Name: value`, in the order given. */
+  header?: string[];
 }
 
 /** The connection and output options of the commands that talk to a server. */
@@ -34,7 +43,13 @@ export function addConnectionOptions(command: Command): Command {
     .option('--insecure', 'accept any TLS certificate (only for tests against a server you trust)')
     .option('--ca <file>', "trust this CA certificate (PEM) in addition to Node's and NODE_EXTRA_CA_CERTS (env SRV_ASMX_CA)")
     .option('--cert <file>', 'a client certificate (PEM), with --key (env SRV_ASMX_CERT)')
-    .option('--key <file>', 'the private key of --cert (PEM) (env SRV_ASMX_KEY)');
+    .option('--key <file>', 'the private key of --cert (PEM) (env SRV_ASMX_KEY)')
+    .addOption(new Option('--http-auth <scheme>', 'authenticate to the web server in front of the service: basic, ntlm or negotiate (env SRV_ASMX_HTTP_AUTH)').argParser(httpAuthType))
+    .option('--http-user <name>', 'user name for --http-auth, or DOMAIN\\user (env SRV_ASMX_HTTP_USER)')
+    .option('--http-password <password>', 'password for --http-auth; prefer env SRV_ASMX_HTTP_PASSWORD or the prompt, this shows in the process list')
+    .option('--http-domain <domain>', "Windows domain for ntlm and negotiate (env SRV_ASMX_HTTP_DOMAIN; default: the one the server names)")
+    .option('--allow-http-basic', 'let --http-auth basic send its password over plain http:, where anyone on the way can read it')
+    .option('--header <header>', "send 'Name: value' with every request; repeatable (env SRV_ASMX_HEADERS, one per line)", collectHeader, []);
 }
 
 export function addOutputOptions(command: Command): Command {
@@ -53,11 +68,16 @@ export interface Environment {
 
 export async function openSession(flags: ConnectionFlags, reporter: Reporter, signal: AbortSignal, env: Environment = process.env): Promise<SrvSession> {
   const timeout = flags.timeout ?? fromEnvironment(env, 'SRV_ASMX_TIMEOUT', positiveNumber);
+  const url = required(flags.url ?? setting(env, 'SRV_ASMX_URL'), '--url <url> (or SRV_ASMX_URL)');
+  const headers = headersOf(flags, reporter, env);
+  const auth = await httpAuthOf(flags, reporter, env, url);
   const options: SessionOptions = {
-    url: required(flags.url ?? setting(env, 'SRV_ASMX_URL'), '--url <url> (or SRV_ASMX_URL)'),
+    url,
     soapVersion: flags.soap ?? fromEnvironment(env, 'SRV_ASMX_SOAP', soapVersion) ?? '1.1',
     ...(timeout !== undefined && { timeoutMs: timeout * 1000 }),
     ...(await tlsOptions(flags, reporter, env)),
+    ...(auth !== undefined && { auth }),
+    ...(headers !== undefined && { headers }),
     onExchange: reporter.exchange,
     onWarning: (warning) => reportWarning(reporter, warning),
   };
@@ -77,6 +97,71 @@ async function passwordOf(flags: ConnectionFlags, reporter: Reporter, env: Envir
   if (fromEnv !== undefined) return fromEnv;
   if (!process.stdin.isTTY) throw new UsageError('no password: set SRV_ASMX_PASSWORD (or run in a terminal to be asked for it)');
   return read({ prompt: 'Password: ', silent: true, replace: '', output: process.stderr });
+}
+
+/** The web server's credentials: --http-auth and --http-user (or their variables), the password as the service's is got. */
+async function httpAuthOf(flags: ConnectionFlags, reporter: Reporter, env: Environment, url: string): Promise<HttpAuthOptions | undefined> {
+  const type = flags.httpAuth ?? fromEnvironment(env, 'SRV_ASMX_HTTP_AUTH', httpAuthType);
+  if (type === undefined) {
+    if (flags.httpUser !== undefined || flags.httpPassword !== undefined || flags.httpDomain !== undefined || flags.allowHttpBasic) {
+      throw new UsageError('--http-user, --http-password, --http-domain and --allow-http-basic go with --http-auth basic|ntlm|negotiate');
+    }
+    return undefined;
+  }
+  if (type === 'basic' && /^http:/i.test(url) && !flags.allowHttpBasic) {
+    throw new UsageError('--http-auth basic over plain http: would send the password readable by anyone on the way; use an https: URL, or add --allow-http-basic');
+  }
+  const user = required(flags.httpUser ?? setting(env, 'SRV_ASMX_HTTP_USER'), '--http-user <name> (or SRV_ASMX_HTTP_USER) for --http-auth');
+  const domain = flags.httpDomain ?? setting(env, 'SRV_ASMX_HTTP_DOMAIN');
+  const password = await httpPasswordOf(flags, reporter, env);
+  return { type, user, password, ...(domain !== undefined && { domain }), ...(flags.allowHttpBasic && { allowHttp: true }) };
+}
+
+async function httpPasswordOf(flags: ConnectionFlags, reporter: Reporter, env: Environment): Promise<string> {
+  if (flags.httpPassword !== undefined) {
+    reporter.warn('--http-password shows in the process list; prefer SRV_ASMX_HTTP_PASSWORD or the prompt');
+    return flags.httpPassword;
+  }
+  const fromEnv = setting(env, 'SRV_ASMX_HTTP_PASSWORD');
+  if (fromEnv !== undefined) return fromEnv;
+  if (!process.stdin.isTTY) throw new UsageError('no HTTP password for --http-auth: set SRV_ASMX_HTTP_PASSWORD (or run in a terminal to be asked for it)');
+  return read({ prompt: 'HTTP password: ', silent: true, replace: '', output: process.stderr });
+}
+
+/** Header names whose values are credentials, which the process list should not show. */
+const SECRET_HEADER = /auth|token|key|secret|password|cookie|session|ticket|credential/i;
+
+/** SRV_ASMX_HEADERS (one `Name: value` a line), then each --header; a later one replaces an earlier one of the same name. */
+function headersOf(flags: ConnectionFlags, reporter: Reporter, env: Environment): Record<string, string> | undefined {
+  const lines = (setting(env, 'SRV_ASMX_HEADERS') ?? '').split(/\r?\n/).filter((line) => line.trim() !== '');
+  const fromEnv = lines.map((line) => {
+    try {
+      return parseHeader(line);
+    } catch (error) {
+      throw new UsageError(`SRV_ASMX_HEADERS: ${(error as Error).message}`);
+    }
+  });
+  const fromFlags = (flags.header ?? []).map(parseHeader);
+  for (const [name] of fromFlags) if (SECRET_HEADER.test(name)) reporter.warn(`--header ${name} shows in the process list; prefer SRV_ASMX_HEADERS`);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of [...fromEnv, ...fromFlags]) {
+    for (const existing of Object.keys(headers)) if (existing.toLowerCase() === name.toLowerCase()) delete headers[existing];
+    headers[name] = value;
+  }
+  return Object.keys(headers).length > 0 ? headers : undefined;
+}
+
+/** `Name: value` → [name, value]; the library checks the name's characters and which headers may be set. */
+function parseHeader(text: string): [string, string] {
+  const colon = text.indexOf(':');
+  const name = colon === -1 ? '' : text.slice(0, colon).trim();
+  if (name === '') throw new InvalidArgumentError(`expected 'Name: value', got ${JSON.stringify(text)}.`);
+  return [name, text.slice(colon + 1).trim()];
+}
+
+function collectHeader(value: string, previous: string[]): string[] {
+  parseHeader(value);
+  return [...previous, value];
 }
 
 async function tlsOptions(flags: ConnectionFlags, reporter: Reporter, env: Environment): Promise<{ tls?: TlsOptions }> {
@@ -136,6 +221,11 @@ function required(value: string | undefined, form: string): string {
 
 function soapVersion(value: string): '1.1' | '1.2' {
   if (value !== '1.1' && value !== '1.2') throw new InvalidArgumentError('expected 1.1 or 1.2.');
+  return value;
+}
+
+function httpAuthType(value: string): HttpAuthType {
+  if (value !== 'basic' && value !== 'ntlm' && value !== 'negotiate') throw new InvalidArgumentError('expected basic, ntlm or negotiate.');
   return value;
 }
 
