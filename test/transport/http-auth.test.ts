@@ -9,6 +9,7 @@ import { Writable } from 'node:stream';
 import { inspect } from 'node:util';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { createSrvClient, HttpAuthenticationError, InvalidArgumentError, SrvSession, VERSION, type ExchangeRecord, type HttpAuthOptions, type SessionWarning } from '../../src/index.js';
+import { NtlmAuthenticator } from '../../src/http/auth.js';
 import { makeCertificates, type TestCertificates } from '../helpers/certificates.js';
 import { FAST_RETRY } from '../helpers/fast-retry.js';
 import { runCli, type CliRun } from '../helpers/run-cli.js';
@@ -263,6 +264,13 @@ describe('Negotiate', () => {
     expect(server.seen.map((s) => s.kind)).toEqual(['negotiate', 'authenticate', 'plain', 'plain']);
     expect(server.seen.slice(0, 2).every((s) => /^Negotiate TlRMTVNTUA/.test(s.headers['authorization'] ?? ''))).toBe(true);
     expectNoCredentials(capture.text(), server);
+  });
+
+  test('a Kerberos (SPNEGO) token is refused: Kerberos is not supported', () => {
+    const negTokenResp = Buffer.from('a1153013a0030a0101a10c060a2b06010401823702020a', 'hex').toString('base64');
+    const authenticator = new NtlmAuthenticator({ type: 'negotiate', user: HTTP_USER, password: HTTP_PASSWORD });
+    expect(authenticator.challengeOf({ 'www-authenticate': `Negotiate ${negTokenResp}` })).toBe(negTokenResp);
+    expect(() => authenticator.authenticateMessage(negTokenResp, 'ServerInfo')).toThrow(/ServerInfo: HTTP 401: the web server's Negotiate challenge is not NTLM: Kerberos \(SPNEGO\) is not supported/);
   });
 
   test('a wrong password is an HttpAuthenticationError that names Negotiate', async () => {
