@@ -10,6 +10,8 @@ export const FAULT_KINDS = [
   'expireTicket',
   'latency',
   'corrupt',
+  'malformedGrant',
+  'diskFull',
 ] as const;
 
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -50,6 +52,8 @@ export interface FaultPlan {
 const ONLY_FOR: Partial<Record<FaultKind, readonly OperationName[]>> = {
   tryagain: ['UploadFileChunk'],
   corrupt: ['UploadFileChunk', 'DownloadFileChunk'],
+  malformedGrant: ['CreateUploadHandler', 'GetDownloadHandler', 'GetDownloadHandlerByVersion'],
+  diskFull: ['UploadFileChunk'],
 };
 
 function appliesTo(kind: FaultKind, op: OperationName): boolean {

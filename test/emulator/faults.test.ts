@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { parseFaultSpec, startEmulator } from '../../src/emulator/index.js';
 import type { FaultRule, RunningEmulator } from '../../src/emulator/index.js';
-import { createUploadHandler, crcValue, login, soap, uploadChunk, uploadDocument } from './helpers.js';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { createUploadHandler, crcHex, crcValue, envelope11, login, postSoap11, soap, TEMPURI, uploadChunk, uploadDocument } from './helpers.js';
 
 let emulator: RunningEmulator;
 let ticket: string;
@@ -94,6 +96,55 @@ describe('fault kinds', () => {
     expect(crcValue(Buffer.from(corrupted.text, 'base64'))).not.toBe(crcValue(content));
     expect(Buffer.from((await fetchChunk()).text, 'base64').equals(content)).toBe(true);
   });
+
+  it('malformedGrant: CreateUploadHandler stages a real handler but grants ChunkSize="abc"', async () => {
+    emulator.faults.add({ op: 'CreateUploadHandler', kind: 'malformedGrant', at: [1] });
+    const { result } = await soap(emulator.url, 'CreateUploadHandler', [['authenticationTicket', ticket], ['PreferedChunkSize', '262144']]);
+    expect(result.attrs).toMatchObject({ success: 'true', ChunkSize: 'abc' });
+    expect(emulator.state().uploadHandlers.map((h) => h.id)).toEqual([result.attrs.UploadHandler]);
+    const next = await soap(emulator.url, 'CreateUploadHandler', [['authenticationTicket', ticket], ['PreferedChunkSize', '262144']]);
+    expect(next.result.attrs.ChunkSize).toBe('262144');
+  });
+
+  it.each(['GetDownloadHandler', 'GetDownloadHandlerByVersion'] as const)('malformedGrant: %s stages a real handler but grants ChunkSize="0"', async (op) => {
+    await uploadDocument(emulator.url, ticket, '/Public/granted.bin', randomBytes(100));
+    emulator.faults.add({ op, kind: 'malformedGrant', at: [1] });
+    const params: Array<[string, string]> = [['AuthenticationTicket', ticket], ['Path', '/Public/granted.bin'], ...(op === 'GetDownloadHandlerByVersion' ? [['VersionNumber', '1000000'] as [string, string]] : []), ['PreferedChunkSize', '0']];
+    const { result } = await soap(emulator.url, op, params);
+    expect(result.attrs).toMatchObject({ success: 'true', ChunkSize: '0', Size: '100' });
+    expect(emulator.state().downloadHandlers.map((h) => h.id)).toEqual([result.attrs.downloadhandler]);
+  });
+
+  it('diskFull: the append fails as on a full disk, in-band SystemError, and nothing of the chunk stays staged', async () => {
+    const content = randomBytes(262144 + 10);
+    const handler = await createUploadHandler(emulator.url, ticket);
+    await uploadChunk(emulator.url, ticket, handler, content.subarray(0, 262144), false);
+    emulator.faults.add({ op: 'UploadFileChunk', kind: 'diskFull', at: [1, 2] });
+    for (const chunk of [content.subarray(262144), Buffer.alloc(0)]) {
+      const { status, result } = await uploadChunk(emulator.url, ticket, handler, chunk, true);
+      expect([status, result.attrs]).toEqual([200, { success: 'false', error: 'SystemError: There is not enough space on the disk.' }]);
+      expect(emulator.state().uploadHandlers.find((h) => h.id === handler)).toMatchObject({ bytes: 262144, complete: false });
+      expect(statSync(join(emulator.dataDir, 'staging', `${handler}.upload`)).size).toBe(262144);
+    }
+    const last = await uploadChunk(emulator.url, ticket, handler, content.subarray(262144), true);
+    expect(last.result.attrs.filehexcrc).toBe(crcValue(content).toString(16).padStart(8, '0'));
+  });
+
+  it('diskFull in classic-asmx: the IOException as a soap:Server fault', async () => {
+    const classic = await startEmulator({ profile: 'classic-asmx', faults: [{ op: 'UploadFileChunk', kind: 'diskFull', at: [1] }] });
+    try {
+      const classicTicket = await login(classic.url);
+      const handler = await createUploadHandler(classic.url, classicTicket);
+      const chunk = randomBytes(1000);
+      const reply = await postSoap11(classic.url, `${TEMPURI}UploadFileChunk`, envelope11('UploadFileChunk', [['authenticationTicket', classicTicket], ['uploadHandler', handler], ['fileChunk', chunk.toString('base64')], ['chunkHEXCRC', crcHex(chunk)], ['lastChunk', 'true']]));
+      expect(reply.status).toBe(500);
+      expect(reply.body).toContain('<faultcode>soap:Server</faultcode>');
+      expect(reply.body).toContain('---&gt; System.IO.IOException: There is not enough space on the disk.');
+      expect(classic.state().uploadHandlers[0]).toMatchObject({ bytes: 0, complete: false });
+    } finally {
+      await classic.close();
+    }
+  });
 });
 
 describe('fault rules', () => {
@@ -163,6 +214,8 @@ describe('fault rules', () => {
     ['an unknown operation', { op: 'Nope' as 'ServerInfo', kind: 'http500' }],
     ['an unknown kind', { op: 'ServerInfo', kind: 'explode' as 'http500' }],
     ['tryagain on an operation without chunks', { op: 'DocumentExists', kind: 'tryagain' }],
+    ['malformedGrant on an operation that grants no handler', { op: 'UploadFileChunk', kind: 'malformedGrant' }],
+    ['diskFull on an operation that appends nothing', { op: 'CreateUploadHandler', kind: 'diskFull' }],
     ['expireTicket on an operation without a ticket', { op: 'ServerInfo', kind: 'expireTicket' }],
     ['latency without latencyMs', { op: 'ServerInfo', kind: 'latency' }],
     ['at and probability together', { op: 'ServerInfo', kind: 'http500', at: [1], probability: 0.5 }],
@@ -196,7 +249,15 @@ describe('parseFaultSpec', () => {
     expect(parseFaultSpec('')).toEqual([]);
   });
 
-  it.each(['UploadFileChunk', 'UploadFileChunk@:tryagain', 'UploadFileChunk@x:tryagain', '@1:http500', 'A@1:b:c'])('refuses %j', (spec) => {
+  it('reads the new kinds, and refuses them where they do not apply', () => {
+    expect(parseFaultSpec('UploadFileChunk@2:diskFull,GetDownloadHandler@p0.1:malformedGrant')).toEqual([
+      { op: 'UploadFileChunk', kind: 'diskFull', at: [2] },
+      { op: 'GetDownloadHandler', kind: 'malformedGrant', probability: 0.1 },
+    ]);
+    expect(() => parseFaultSpec('ServerInfo:diskFull')).toThrow('diskFull does not apply to ServerInfo');
+  });
+
+  it.each(['UploadFileChunk', 'UploadFileChunk@:tryagain', 'UploadFileChunk@x:tryagain', '@1:http500', 'A@1:b:c', 'NoSuchOperation:tryagain', 'ServerInfo:explode'])('refuses %j', (spec) => {
     expect(() => parseFaultSpec(spec)).toThrow(TypeError);
   });
 

@@ -17,6 +17,9 @@ export interface FaultScope {
   readonly corruptAppends: boolean;
 }
 
+/** The operations whose replies grant a handler (malformedGrant). */
+const GRANT_OPS: readonly OperationName[] = ['CreateUploadHandler', 'GetDownloadHandler', 'GetDownloadHandlerByVersion'];
+
 /** How many rules a transfer gets, and how likely each count is. */
 const RULE_COUNTS = [[0, 1], [1, 4], [2, 3], [3, 2]] as const;
 /** The share of rules that fire on every call rather than at chosen calls: they drive transfers to failure. */
@@ -26,7 +29,8 @@ const MAX_LATENCY_MS = 15;
 /** The kinds the emulator accepts for `op`; a corrupted append only where the server reports `filehexcrc`. */
 function kindsFor(op: OperationName, scope: FaultScope): FaultKind[] {
   return FAULT_KINDS.filter((kind) => {
-    if (kind === 'tryagain') return op === 'UploadFileChunk';
+    if (kind === 'tryagain' || kind === 'diskFull') return op === 'UploadFileChunk';
+    if (kind === 'malformedGrant') return GRANT_OPS.includes(op);
     if (kind === 'corrupt') return op === 'DownloadFileChunk' || (op === 'UploadFileChunk' && scope.corruptAppends);
     if (kind === 'expireTicket') return op !== 'AuthenticateUser';
     return true;

@@ -13,6 +13,7 @@ import {
   INVALID_CHUNK_SIZE,
   INVALID_DOWNLOAD_HANDLER,
   INVALID_START_OFFSET,
+  MALFORMED_DOWNLOAD_CHUNK_SIZE,
 } from './messages.js';
 import { requireSession } from './session.js';
 
@@ -31,7 +32,8 @@ async function stageVersion(context: ServiceContext, call: OperationCall, reques
     ['AlterDocumentName', documentName(document)],
     ['RenderedContent', 'false'],
     ['CRC32', crcHex(version.crc32)],
-    ['ChunkSize', String(chunkSize)],
+    // The malformedGrant fault: a real handler, granted with a ChunkSize no client can use.
+    ['ChunkSize', call.faults.has('malformedGrant') ? MALFORMED_DOWNLOAD_CHUNK_SIZE : String(chunkSize)],
     ['downloadhandler', handler.id],
   );
 }

@@ -34,6 +34,10 @@ export const VERSION_NOT_FOUND = 'Version not found.';
 export const INVALID_START_OFFSET = 'Invalid StartOffset.';
 export const INVALID_CHUNK_SIZE = 'Invalid ChunkSize.';
 export const INJECTED_SYSTEM_ERROR = 'injected fault';
+/** The malformedGrant fault: a ChunkSize that does not parse as an int (a required attribute of the upload grant). */
+export const MALFORMED_UPLOAD_CHUNK_SIZE = 'abc';
+/** The malformedGrant fault: a ChunkSize out of the service's range (an advisory one that does not parse would read as missing). */
+export const MALFORMED_DOWNLOAD_CHUNK_SIZE = '0';
 
 export const chunkTooLarge = (chunkSize: number): string =>
   `The chunk is larger than the handler's ChunkSize (${chunkSize}).`;

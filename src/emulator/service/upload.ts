@@ -11,6 +11,7 @@ import { flipOneByte } from './corruption.js';
 import type { OperationCall, OperationHandler, ServiceContext } from './context.js';
 import {
   CHUNK_AFTER_LAST,
+  MALFORMED_UPLOAD_CHUNK_SIZE,
   chunkTooLarge,
   chunkTooShort,
   INVALID_CHUNK_CRC,
@@ -25,7 +26,9 @@ export const createUploadHandler: OperationHandler = async (context, call) => {
   const session = requireSession(context, call, TICKET);
   const chunkSize = grantChunkSize(intParam(call.params, 'PreferedChunkSize'), context.config.defaultChunkSize);
   const handler = await context.uploads.create(session, chunkSize);
-  return ok(['error', ''], ['UploadHandler', handler.id], ['ChunkSize', String(chunkSize)]);
+  // The malformedGrant fault: a real handler, granted with a ChunkSize no client can use.
+  const granted = call.faults.has('malformedGrant') ? MALFORMED_UPLOAD_CHUNK_SIZE : String(chunkSize);
+  return ok(['error', ''], ['UploadHandler', handler.id], ['ChunkSize', granted]);
 };
 
 /**
@@ -64,7 +67,9 @@ async function appendChunk(context: ServiceContext, call: OperationCall, handler
   const problem = sizeProblem(handler, chunk, last);
   if (problem !== undefined) throw new Refusal(problem);
   const stored = call.faults.has('corrupt') ? flipOneByte(chunk.parts) : chunk.parts;
-  await context.uploads.append(handler, stored, last);
+  // The diskFull fault: the disk fills up halfway through the append, which is undone.
+  const diskFull = call.faults.has('diskFull') ? { failAfterBytes: Math.floor(chunk.length / 2) } : {};
+  await context.uploads.append(handler, stored, last, diskFull);
   const fileCrc: Attribute[] = last && context.config.fileHexCrc ? [['filehexcrc', crcHex(handler.crc)]] : [];
   return ok(['tryagain', 'false'], ...fileCrc);
 }

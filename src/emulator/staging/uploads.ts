@@ -89,6 +89,8 @@ export class UploadStaging {
     try {
       const budget = { left: options.failAfterBytes ?? Number.POSITIVE_INFINITY };
       for (const part of parts) position = await writeFully(file, part, position, budget);
+      // The fault fails an append even when it wrote all it had (an empty last chunk).
+      if (options.failAfterBytes !== undefined) throw diskFull();
     } catch (error) {
       await file.truncate(handler.bytes).catch(() => this.table.remove(handler));
       await file.close();
