@@ -284,7 +284,7 @@ function newAgent(secure: boolean, proxy: string, options: http.AgentOptions, tl
 class ConnectionPool {
   private readonly idle: http.Agent[] = [];
   private readonly all = new Set<http.Agent>();
-  private readonly waiting: Array<(agent: http.Agent) => void> = [];
+  private readonly waiting: Array<{ take: (agent: http.Agent) => void; stop: (error: Error) => void }> = [];
   private closed = false;
 
   constructor(
@@ -304,36 +304,43 @@ class ConnectionPool {
     const { signal, label } = request;
     if (signal?.aborted) return Promise.reject(new AbortError(signal.reason, label));
     return new Promise((resolve, reject) => {
-      const stop = (error: Error) => {
-        this.waiting.splice(this.waiting.indexOf(take), 1);
+      const done = () => {
+        const at = this.waiting.indexOf(waiter);
+        if (at !== -1) this.waiting.splice(at, 1);
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
-        reject(error);
       };
-      const take = (agent: http.Agent) => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        resolve(agent);
+      const waiter = {
+        take: (agent: http.Agent) => {
+          done();
+          resolve(agent);
+        },
+        stop: (error: Error) => {
+          done();
+          reject(error);
+        },
       };
-      const onAbort = () => stop(new AbortError(signal?.reason, label));
-      const timer = setTimeout(() => stop(new TimeoutError(`${prefixOf(label)}no connection was free within ${Math.round(request.timeoutMs)} ms`, { operation: label, mayHaveReachedServer: false })), request.timeoutMs);
+      const onAbort = () => waiter.stop(new AbortError(signal?.reason, label));
+      const timer = setTimeout(() => waiter.stop(new TimeoutError(`${prefixOf(label)}no connection was free within ${Math.round(request.timeoutMs)} ms`, { operation: label, mayHaveReachedServer: false })), request.timeoutMs);
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.waiting.push(take);
+      this.waiting.push(waiter);
     });
   }
 
   release(agent: http.Agent): void {
     if (this.closed) return void agent.destroy();
-    const next = this.waiting.shift();
-    if (next) next(agent);
+    const next = this.waiting[0];
+    if (next) next.take(agent);
     else this.idle.push(agent);
   }
 
+  /** Closes every connection; a call still waiting for one fails, as nothing was sent. */
   destroy(): void {
     this.closed = true;
     for (const agent of this.all) agent.destroy();
     this.all.clear();
     this.idle.length = 0;
+    for (const waiter of [...this.waiting]) waiter.stop(new TransportError('the client was closed before a connection was free', { mayHaveReachedServer: false }));
   }
 }
 

@@ -8,7 +8,7 @@ import { rm } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { inspect } from 'node:util';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { createSrvClient, HttpAuthenticationError, InvalidArgumentError, SrvSession, VERSION, type ExchangeRecord, type HttpAuthOptions, type SessionWarning } from '../../src/index.js';
+import { createSrvClient, HttpAuthenticationError, InvalidArgumentError, SrvSession, TransportError, VERSION, type ExchangeRecord, type HttpAuthOptions, type SessionWarning } from '../../src/index.js';
 import { NtlmAuthenticator } from '../../src/http/auth.js';
 import { makeCertificates, type TestCertificates } from '../helpers/certificates.js';
 import { FAST_RETRY } from '../helpers/fast-retry.js';
@@ -161,7 +161,17 @@ describe('NTLM', () => {
     const client = await createSrvClient({ url: server.url, maxSockets: 1, auth: { type: 'ntlm', user: HTTP_USER, password: HTTP_PASSWORD } });
     await Promise.all(Array.from({ length: 4 }, () => client.ServerInfo()));
     client.close();
-    expect(server.seen.map((s) => `${s.connection} ${s.kind}`)).toEqual(['1 negotiate', '1 authenticate', '1 plain', '1 plain', '1 plain']);
+    expect(byConnection(server.seen).size).toBe(1);
+    expect(server.seen.map((s) => s.kind)).toEqual(['negotiate', 'authenticate', 'plain', 'plain', 'plain']);
+  });
+
+  test('a call still waiting for a connection when the client closes fails as not sent', async () => {
+    const client = await createSrvClient({ url: server.url, maxSockets: 1, auth: { type: 'ntlm', user: HTTP_USER, password: HTTP_PASSWORD } });
+    const calls = [client.ServerInfo(), client.ServerInfo()].map((call) => call.catch((e: unknown) => e));
+    client.close();
+    const waited = (await Promise.all(calls))[1];
+    expect(waited).toBeInstanceOf(TransportError);
+    expect(waited).toMatchObject({ mayHaveReachedServer: false, message: expect.stringMatching(/closed before a connection was free/) });
   });
 
   test('a domain from DOMAIN\\user or from auth.domain, in any case', async () => {
