@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { rootCertificates } from 'node:tls';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { read } from 'read';
-import { SrvSession, type HttpAuthOptions, type HttpAuthType, type SessionOptions, type SessionWarning, type TlsOptions } from '../index.js';
+import { AbortError, SrvSession, type HttpAuthOptions, type HttpAuthType, type SessionOptions, type SessionWarning, type TlsOptions } from '../index.js';
 import { UsageError } from './exit-codes.js';
 import type { Reporter } from './reporter.js';
 
@@ -96,7 +96,21 @@ async function passwordOf(flags: ConnectionFlags, reporter: Reporter, env: Envir
   const fromEnv = setting(env, 'SRV_ASMX_PASSWORD');
   if (fromEnv !== undefined) return fromEnv;
   if (!process.stdin.isTTY) throw new UsageError('no password: set SRV_ASMX_PASSWORD (or run in a terminal to be asked for it)');
-  return read({ prompt: 'Password: ', silent: true, replace: '', output: process.stderr });
+  return prompt('Password: ');
+}
+
+/**
+ * Asks on the terminal without echo. The line ends once the answer is given, so the next output
+ * starts on a line of its own; Ctrl-C at the prompt cancels like Ctrl-C anywhere (exit 130).
+ */
+async function prompt(question: string): Promise<string> {
+  try {
+    return await read({ prompt: question, silent: true, replace: '', output: process.stderr });
+  } catch (error) {
+    throw (error as Error).message === 'canceled' ? new AbortError(error, 'the password prompt') : error;
+  } finally {
+    process.stderr.write('\n');
+  }
 }
 
 /** The web server's credentials: --http-auth and --http-user (or their variables), the password as the service's is got. */
@@ -125,7 +139,7 @@ async function httpPasswordOf(flags: ConnectionFlags, reporter: Reporter, env: E
   const fromEnv = setting(env, 'SRV_ASMX_HTTP_PASSWORD');
   if (fromEnv !== undefined) return fromEnv;
   if (!process.stdin.isTTY) throw new UsageError('no HTTP password for --http-auth: set SRV_ASMX_HTTP_PASSWORD (or run in a terminal to be asked for it)');
-  return read({ prompt: 'HTTP password: ', silent: true, replace: '', output: process.stderr });
+  return prompt('HTTP password: ');
 }
 
 /** Header names whose values are credentials, which the process list should not show. */

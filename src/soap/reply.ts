@@ -133,7 +133,7 @@ function unexpected(op: OperationDescriptor, reply: HttpReply, problem: string):
 function httpAuthentication(op: OperationDescriptor, reply: HttpReply): HttpAuthenticationError {
   const schemes = authenticationSchemes(reply.headers['www-authenticate']);
   const asked = schemes.length > 0 ? `asks for HTTP authentication (${schemes.join(', ')})` : 'refuses access without saying which HTTP authentication it wants';
-  const message = `${op.name}: HTTP ${reply.status}: the web server in front of the service ${asked}; check the credentials it expects`;
+  const message = `${op.name}: HTTP ${reply.status}: the web server in front of the service ${asked}; give it the credentials it expects (the auth option; in the CLI, --http-auth)`;
   return new HttpAuthenticationError(message, schemes, { operation: op.name, mayHaveReachedServer: false, httpStatus: reply.status });
 }
 

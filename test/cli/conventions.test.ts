@@ -154,3 +154,34 @@ test('a missing folder is named before a byte is sent; --parents creates it', as
   expect((await emulator.readDocument('/Public/new/deeper/deep.txt')).toString()).toBe('deep');
   expect((await readFile(file)).toString()).toBe('deep');
 });
+
+describe('the password prompt on a terminal', () => {
+  /** Runs the CLI on a pseudo-terminal (`script`), typing `answer` once the prompt shows. */
+  async function atPrompt(answer: string): Promise<{ code: unknown; screen: string }> {
+    const child = spawn('/usr/bin/script', ['-qec', `${process.execPath} ${CLI} exists /Public/none`, '/dev/null'], { env: { PATH: process.env['PATH'] ?? '', SRV_ASMX_URL: emulator.url, SRV_ASMX_USER: 'demo' } });
+    let screen = '';
+    let typed = false;
+    child.stdout.on('data', (data: Buffer) => {
+      screen += data.toString();
+      if (screen.includes('Password: ') && !typed) {
+        typed = true;
+        child.stdin.write(answer);
+      }
+    });
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    return { code, screen };
+  }
+
+  test('the answer ends the prompt line: what follows starts on a line of its own', async () => {
+    const { code, screen } = await atPrompt('demo\r');
+    expect(code).toBe(1);
+    const answerLine = screen.split('\n').find((line) => line.includes('/Public/none does not exist'));
+    expect(answerLine).toBeDefined();
+    expect(answerLine).not.toMatch(/Password/);
+  });
+
+  test('Ctrl-C at the prompt cancels: exit 130', async () => {
+    const { code } = await atPrompt('\u0003');
+    expect(code).toBe(130);
+  });
+});
