@@ -12,10 +12,25 @@ export type UploadSourceKind = 'buffer' | 'file' | 'stream';
 /** Which finalizer stores the upload: by path with no metadata, a comment, a manual version or descriptive metadata, or as a new document in a folder. */
 export type Finalizing = 'plain' | 'comment' | 'version' | 'description' | 'new';
 
+/**
+ * A source file changed while it is uploaded: rewritten in place (same size, other bytes) or appended to, once,
+ * when the upload has sent `afterChunks` chunks. The client must fail with SourceChangedError or, with
+ * onSourceChange 'restart', store the new content: never a mix of the two.
+ */
+export interface TornSource {
+  readonly change: 'rewrite' | 'append';
+  readonly afterChunks: number;
+  /** Bytes added by an append. */
+  readonly appended: number;
+  readonly onSourceChange: 'fail' | 'restart';
+}
+
 export interface UploadCase {
   readonly transfer: 'upload';
   readonly size: number;
   readonly source: UploadSourceKind;
+  /** Only for file sources. */
+  readonly torn: TornSource | undefined;
   readonly finalizing: Finalizing;
   readonly faults: readonly FaultRule[];
 }
@@ -39,8 +54,16 @@ const FINALIZER_OPS: Readonly<Record<Finalizing, OperationName>> = {
 };
 
 const chunksOf = (size: number): number => Math.max(1, Math.ceil(size / CHUNK));
+/** The share of file sources that change while they are uploaded. */
+const TORN_SHARE = 0.4;
 
-function uploadCase(random: SeededRandom, size: number, corruptAppends: boolean): UploadCase {
+function tornSource(random: SeededRandom, size: number): TornSource {
+  // An empty file cannot be rewritten with other bytes of its size.
+  const change = size === 0 ? 'append' : random.pick(['rewrite', 'append'] as const);
+  return { change, afterChunks: random.int(1, chunksOf(size)), appended: random.int(1, CHUNK + 3), onSourceChange: random.pick(['fail', 'restart'] as const) };
+}
+
+function uploadCase(random: SeededRandom, size: number): UploadCase {
   const finalizing = random.pick(Object.keys(FINALIZER_OPS) as Finalizing[]);
   const targets: FaultTarget[] = [
     { op: 'UploadFileChunk', calls: chunksOf(size) + 1, weight: 5 },
@@ -51,10 +74,11 @@ function uploadCase(random: SeededRandom, size: number, corruptAppends: boolean)
     { op: 'AuthenticateUser', calls: 1, weight: 1 },
   ];
   const source = random.pick<UploadSourceKind>(['buffer', 'file', 'stream']);
-  return { transfer: 'upload', size, source, finalizing, faults: planFaults(random, { targets, corruptAppends }) };
+  const torn = source === 'file' && random.chance(TORN_SHARE) ? tornSource(random, size) : undefined;
+  return { transfer: 'upload', size, source, torn, finalizing, faults: planFaults(random, { targets }) };
 }
 
-function downloadCase(random: SeededRandom, size: number, corruptAppends: boolean): DownloadCase {
+function downloadCase(random: SeededRandom, size: number): DownloadCase {
   const byVersion = random.chance(0.3);
   const targets: FaultTarget[] = [
     { op: 'DownloadFileChunk', calls: chunksOf(size) + 1, weight: 5 },
@@ -63,10 +87,10 @@ function downloadCase(random: SeededRandom, size: number, corruptAppends: boolea
     { op: 'AuthenticateUser', calls: 1, weight: 1 },
   ];
   const destination = random.pick(['file', 'writable'] as const);
-  return { transfer: 'download', size, destination, byVersion, faults: planFaults(random, { targets, corruptAppends }) };
+  return { transfer: 'download', size, destination, byVersion, faults: planFaults(random, { targets }) };
 }
 
-export function nextCase(random: SeededRandom, corruptAppends: boolean): TransferCase {
+export function nextCase(random: SeededRandom): TransferCase {
   const size = random.pick(SIZES);
-  return random.chance(0.5) ? uploadCase(random, size, corruptAppends) : downloadCase(random, size, corruptAppends);
+  return random.chance(0.5) ? uploadCase(random, size) : downloadCase(random, size);
 }

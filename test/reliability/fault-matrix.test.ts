@@ -1,14 +1,18 @@
 // The fault matrix: hundreds of uploads and downloads against the emulator, each with seeded random
 // faults of every kind at random calls of its chunk, handler, finalizer, lookup and login operations,
 // over SOAP 1.1 and 1.2, against servers with and without `filehexcrc`, of every server profile
-// (documented, minimal, classic-asmx; SRV_TEST_PROFILES narrows them). Every transfer ends in the
-// source's bytes or a typed error; no document differs from its source, no handler is left, no
-// partial file stays at a destination. FAULT_MATRIX_SEED replays or varies a run.
+// (documented, minimal, classic-asmx; SRV_TEST_PROFILES narrows them). Corrupted appends hit servers
+// without `filehexcrc` too (the client checks the stored CRC-32 and uploads again), grants come
+// malformed, the disk fills up mid-append, and some source files are rewritten or appended to while
+// they are uploaded. Every transfer ends in the source's bytes or a typed error; no document differs
+// from its source (a version the client found corrupt and superseded is counted apart), none is a
+// mix of two versions of a torn source, no handler is left, no partial file stays at a destination.
+// FAULT_MATRIX_SEED replays or varies a run.
 import { fileURLToPath } from 'node:url';
 import { FAULT_KINDS, type ProfileName } from '../../src/emulator/index.js';
 import type { SoapVersion } from '../../src/index.js';
 import { PROFILES } from '../helpers/profiles.js';
-import { nextCase, type TransferCase } from './cases.js';
+import { CHUNK, nextCase, type TransferCase } from './cases.js';
 import { formatFigures, tally, writeFigures } from './figures.js';
 import { openLane, type LaneSpec } from './lane.js';
 import { runCase, type Outcome } from './run-case.js';
@@ -44,10 +48,10 @@ async function runLane(spec: LaneSpec, index: number): Promise<Labelled[]> {
   const outcomes: Labelled[] = [];
   try {
     for (let n = 0; n < TRANSFERS_PER_LANE; n += 1) {
-      // A corrupted append is only detectable where the server reports filehexcrc (contract C6).
-      const transfer = nextCase(random, lane.fileHexCrc);
+      const transfer = nextCase(random);
       const bytes = random.bytes(transfer.size);
-      outcomes.push({ label: `${lane.name}-${n}`, transfer, outcome: await runCase(lane, transfer, bytes, `${lane.name}-${n}.bin`) });
+      const tearing = () => random.bytes(CHUNK + 3);
+      outcomes.push({ label: `${lane.name}-${n}`, transfer, outcome: await runCase(lane, transfer, bytes, `${lane.name}-${n}.bin`, tearing) });
     }
   } finally {
     await lane.close();
@@ -73,7 +77,8 @@ test('the fault matrix: typed errors or identical bytes, nothing corrupt, leaked
     if (nonZero.length === 0) return [];
     const faults = outcome.faults.map((fault) => `${fault.op}#${fault.call}:${fault.kind}`).join(', ');
     const ending = outcome.failure === undefined ? 'succeeded' : `${outcome.failure.name}: ${outcome.failure.message}`;
-    const shape = transfer.transfer === 'upload' ? `from a ${transfer.source}, ${transfer.finalizing}` : `to a ${transfer.destination}${transfer.byVersion ? ', by version' : ''}`;
+    const torn = transfer.transfer === 'upload' && transfer.torn !== undefined ? ` (torn: ${transfer.torn.change} after ${transfer.torn.afterChunks}, ${transfer.torn.onSourceChange})` : '';
+    const shape = transfer.transfer === 'upload' ? `from a ${transfer.source}${torn}, ${transfer.finalizing}` : `to a ${transfer.destination}${transfer.byVersion ? ', by version' : ''}`;
     return [`${label} ${transfer.transfer} of ${transfer.size} bytes ${shape} (${nonZero.map(([name, count]) => `${name} ${count}`).join(', ')}) after [${faults}]: ${ending}`];
   });
   expect(broken).toEqual([]);
@@ -86,6 +91,8 @@ test('the fault matrix: typed errors or identical bytes, nothing corrupt, leaked
     partialFiles: figures.partialFiles,
   }).toEqual({ corruptDocuments: 0, missingDocuments: 0, duplicateVersions: 0, handlersLeft: 0, handlersUnexplained: 0, partialFiles: 0 });
   for (const kind of FAULT_KINDS) expect([kind, (figures.faultsByKind[kind] ?? 0) > 0]).toEqual([kind, true]);
+  // Torn sources end in SourceChangedError or the new content, and both happen.
+  expect([figures.tornSources['source-changed'] > 0, figures.tornSources['stored-new'] > 0]).toEqual([true, true]);
   for (const group of ['chunk', 'handler', 'finalizer'] as const) expect([group, figures.faultsByOperation[group] > 0]).toEqual([group, true]);
   expect(figures.succeeded).toBeGreaterThan(figures.transfers / 2);
 }, 300_000);

@@ -11,10 +11,12 @@ export interface FaultTarget {
   readonly weight: number;
 }
 
-/** What a transfer's faults may be. `corruptAppends`: whether an append may be corrupted, which only a server that reports `filehexcrc` reveals. */
+/**
+ * What a transfer's faults may be. A corrupted append is planned against every server: without `filehexcrc` the
+ * client finds it from DocumentExists' CRC32LASTVERSION after the finalize, and uploads again.
+ */
 export interface FaultScope {
   readonly targets: readonly FaultTarget[];
-  readonly corruptAppends: boolean;
 }
 
 /** The operations whose replies grant a handler (malformedGrant). */
@@ -26,12 +28,12 @@ const RULE_COUNTS = [[0, 1], [1, 4], [2, 3], [3, 2]] as const;
 const PERSISTENT_SHARE = 0.04;
 const MAX_LATENCY_MS = 15;
 
-/** The kinds the emulator accepts for `op`; a corrupted append only where the server reports `filehexcrc`. */
-function kindsFor(op: OperationName, scope: FaultScope): FaultKind[] {
+/** The kinds the emulator accepts for `op`. */
+function kindsFor(op: OperationName): FaultKind[] {
   return FAULT_KINDS.filter((kind) => {
     if (kind === 'tryagain' || kind === 'diskFull') return op === 'UploadFileChunk';
     if (kind === 'malformedGrant') return GRANT_OPS.includes(op);
-    if (kind === 'corrupt') return op === 'DownloadFileChunk' || (op === 'UploadFileChunk' && scope.corruptAppends);
+    if (kind === 'corrupt') return op === 'DownloadFileChunk' || op === 'UploadFileChunk';
     if (kind === 'expireTicket') return op !== 'AuthenticateUser';
     return true;
   });
@@ -39,7 +41,7 @@ function kindsFor(op: OperationName, scope: FaultScope): FaultKind[] {
 
 function ruleFor(random: SeededRandom, scope: FaultScope): FaultRule {
   const target = random.weighted(scope.targets.map((t) => [t, t.weight] as const));
-  const kind = random.pick(kindsFor(target.op, scope));
+  const kind = random.pick(kindsFor(target.op));
   const latency = kind === 'latency' ? { latencyMs: random.int(1, MAX_LATENCY_MS) } : {};
   if (kind !== 'latency' && random.chance(PERSISTENT_SHARE)) return { op: target.op, kind };
   const first = random.int(1, target.calls);

@@ -2,7 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { FaultKind, OperationName } from '../../src/emulator/index.js';
-import type { Outcome } from './run-case.js';
+import type { Outcome, TornEnding } from './run-case.js';
 
 export type OperationGroup = 'chunk' | 'handler' | 'finalizer' | 'lookup' | 'login';
 
@@ -21,8 +21,14 @@ export interface Figures {
   readonly failuresByError: Readonly<Record<string, number>>;
   readonly retries: number;
   readonly restarts: number;
-  /** Must be 0: stored versions or delivered bytes that differ from the source. */
+  /** Must be 0: stored versions or delivered bytes that differ from the source (from each whole version of a torn one). */
   readonly corruptDocuments: number;
+  /** Versions that differ from the source under a latest version that equals it: found by the client, which uploaded again. */
+  readonly supersededCorruptVersions: number;
+  /** Corrupt latest versions of uploads that failed with ChecksumMismatchError, where nothing could supersede them (see Outcome.reportedCorrupt). */
+  readonly reportedCorruptDocuments: number;
+  /** Uploads from a source file that changed while it was read, by how they ended. */
+  readonly tornSources: Readonly<Record<'cases' | TornEnding, number>>;
   /** Must be 0: uploads reported as stored that stored nothing. */
   readonly missingDocuments: number;
   /** Must be 0: versions an upload stored more than once. */
@@ -72,6 +78,12 @@ export function tally(outcomes: readonly Outcome[], seed: number, lanes: readonl
     retries: sum(outcomes, (outcome) => outcome.retries),
     restarts: sum(outcomes, (outcome) => outcome.restarts),
     corruptDocuments: sum(outcomes, (outcome) => outcome.corrupt),
+    supersededCorruptVersions: sum(outcomes, (outcome) => outcome.supersededCorrupt),
+    reportedCorruptDocuments: sum(outcomes, (outcome) => outcome.reportedCorrupt),
+    tornSources: countBy(
+      outcomes.flatMap((outcome) => (outcome.torn === undefined ? [] : ['cases' as const, outcome.torn])),
+      { cases: 0, 'source-changed': 0, 'stored-new': 0, 'stored-original': 0, 'failed-otherwise': 0 },
+    ),
     missingDocuments: sum(outcomes, (outcome) => outcome.missing),
     duplicateVersions: sum(outcomes, (outcome) => outcome.duplicateVersions),
     handlersLeft: sum(outcomes, (outcome) => outcome.handlersLeft),
@@ -98,7 +110,10 @@ export function formatFigures(figures: Figures): string {
     ['  by error', entries(figures.failuresByError)],
     ['failed with an untyped error', figures.failedUntyped],
     ['retries / restarts (successes)', `${figures.retries} / ${figures.restarts}`],
+    ['torn sources', entries(figures.tornSources)],
     ['documents whose bytes differ', figures.corruptDocuments],
+    ['superseded corrupt versions', figures.supersededCorruptVersions],
+    ['corrupt, reported as ChecksumMismatch', figures.reportedCorruptDocuments],
     ['uploads stored nowhere / twice', `${figures.missingDocuments} / ${figures.duplicateVersions}`],
     ['handlers left after logout', figures.handlersLeft],
     ['handlers unexplained before logout', figures.handlersUnexplained],

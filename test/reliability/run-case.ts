@@ -1,11 +1,12 @@
 // Runs one transfer of the fault matrix in a fresh session and checks what it left behind: the
 // bytes stored or delivered, the handlers still on the emulator, and any partial file.
+import { appendFileSync, closeSync, openSync, writeSync } from 'node:fs';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import type { EmulatorState, InjectedFault, OperationName } from '../../src/emulator/index.js';
-import { SrvError, SrvSession, type DocumentMetadata, type SessionWarning, type TransferStats } from '../../src/index.js';
-import { CHUNK, type DownloadCase, type Finalizing, type TransferCase, type UploadCase } from './cases.js';
+import { ChecksumMismatchError, SourceChangedError, SrvError, SrvSession, type DocumentMetadata, type SessionWarning, type TransferProgress, type TransferStats } from '../../src/index.js';
+import { CHUNK, type DownloadCase, type Finalizing, type TornSource, type TransferCase, type UploadCase } from './cases.js';
 import { seedPath, type Lane } from './lane.js';
 
 /** Why a transfer failed. */
@@ -17,13 +18,26 @@ export interface Failure {
   readonly typed: boolean;
 }
 
+/** How an upload from a source file that changed while it was read ended. */
+export type TornEnding = 'source-changed' | 'stored-new' | 'stored-original' | 'failed-otherwise';
+
 export interface Outcome {
   readonly transfer: TransferCase['transfer'];
   /** Undefined when the transfer succeeded. */
   readonly failure: Failure | undefined;
   readonly faults: readonly InjectedFault[];
-  /** Stored versions, or delivered bytes, that differ from the source. */
+  /** Stored versions, or delivered bytes, that differ from the source (from each whole version of a torn source). */
   readonly corrupt: number;
+  /** Versions that differ from the source, under a latest version that equals it: the client found them and uploaded again. */
+  readonly supersededCorrupt: number;
+  /**
+   * A latest version that differs from the source, of an upload that failed with ChecksumMismatchError: without
+   * filehexcrc the client can only check the stored CRC-32 after the finalize, and a new-only document or a stream
+   * source cannot be uploaded again over it. Reported to the caller, never silent.
+   */
+  readonly reportedCorrupt: number;
+  /** Set for an upload whose source file changed while it was read. */
+  readonly torn: TornEnding | undefined;
   /** A successful upload that stored nothing. */
   readonly missing: number;
   /** Versions stored beyond the one the upload makes. */
@@ -41,9 +55,12 @@ export interface Outcome {
 /** What the transfer produced, before the session closes. */
 interface Check {
   readonly corrupt: number;
+  readonly supersededCorrupt: number;
+  readonly reportedCorrupt: number;
   readonly missing: number;
   readonly duplicateVersions: number;
   readonly partialFiles: number;
+  readonly torn?: TornEnding;
 }
 
 /** A handler whose grant reply was lost is unknown to the client; its session discards it. */
@@ -74,23 +91,77 @@ async function countPartFiles(dir: string): Promise<number> {
 /** A transfer ready to run, and the check of what it left. */
 interface Prepared {
   work(): Promise<TransferStats>;
-  verify(succeeded: boolean): Promise<Check>;
+  verify(succeeded: boolean, error: unknown): Promise<Check>;
 }
 
-async function prepareUpload(lane: Lane, session: SrvSession, spec: UploadCase, bytes: Buffer, name: string): Promise<Prepared> {
+/** Changes the source file once, as TornSource says; returns its new content. */
+function tear(file: string, bytes: Buffer, torn: TornSource, random: () => Buffer): Buffer {
+  if (torn.change === 'append') {
+    const extra = random().subarray(0, torn.appended);
+    appendFileSync(file, extra);
+    return Buffer.concat([bytes, extra]);
+  }
+  // In place: the same inode and size, other bytes.
+  const rewritten = Buffer.from(bytes.map((byte) => byte ^ 0x5a));
+  const handle = openSync(file, 'r+');
+  try {
+    writeSync(handle, rewritten, 0, rewritten.length, 0);
+  } finally {
+    closeSync(handle);
+  }
+  return rewritten;
+}
+
+/**
+ * Versions that differ from every whole version of the source: corrupt, unless a later version is whole, which means
+ * the client found them and uploaded again (superseded), or the upload failed saying that the stored CRC-32 does not
+ * match (reported). A whole version beyond the first is a duplicate.
+ */
+function judgeVersions(stored: readonly Buffer[], wholeVersions: readonly Buffer[], error: unknown): Pick<Check, 'corrupt' | 'supersededCorrupt' | 'reportedCorrupt' | 'duplicateVersions'> {
+  const whole = stored.map((version) => wholeVersions.some((candidate) => candidate.equals(version)));
+  const wrong = whole.filter((ok) => !ok).length;
+  const latestWhole = whole.at(-1) === true;
+  const reported = !latestWhole && wrong > 0 && error instanceof ChecksumMismatchError;
+  return {
+    corrupt: latestWhole || reported ? 0 : wrong,
+    supersededCorrupt: latestWhole ? wrong : 0,
+    reportedCorrupt: reported ? wrong : 0,
+    duplicateVersions: Math.max(0, whole.filter((ok) => ok).length - 1),
+  };
+}
+
+function tornEnding(succeeded: boolean, error: unknown, latest: Buffer | undefined, original: Buffer, changed: Buffer | undefined): TornEnding {
+  if (!succeeded) return error instanceof SourceChangedError ? 'source-changed' : 'failed-otherwise';
+  return changed !== undefined && latest?.equals(changed) === true && !latest.equals(original) ? 'stored-new' : 'stored-original';
+}
+
+async function prepareUpload(lane: Lane, session: SrvSession, spec: UploadCase, bytes: Buffer, name: string, random: () => Buffer): Promise<Prepared> {
   const sourceFile = join(lane.dir, `${name}.source`);
   if (spec.source === 'file') await writeFile(sourceFile, bytes);
   const source = spec.source === 'buffer' ? bytes : spec.source === 'file' ? sourceFile : Readable.from(pieces(bytes));
   const destination = spec.finalizing === 'new' ? { folder: '/Public', name } : `/Public/${name}`;
+  const { torn } = spec;
+  let changed: Buffer | undefined;
+  const onProgress = (progress: TransferProgress): void => {
+    if (torn === undefined || changed !== undefined || progress.chunks !== torn.afterChunks) return;
+    changed = tear(sourceFile, bytes, torn, random);
+  };
+  const options = { chunkSize: CHUNK, metadata: METADATA[spec.finalizing], onProgress, ...(torn !== undefined && { onSourceChange: torn.onSourceChange }) };
   return {
-    work: () => session.upload(source, destination, { chunkSize: CHUNK, metadata: METADATA[spec.finalizing] }),
-    verify: async (succeeded) => {
+    work: () => session.upload(source, destination, options),
+    verify: async (succeeded, error) => {
       await rm(sourceFile, { force: true });
       const path = `/Public/${name}`;
       const versions = lane.emulator.state().documents.find((d) => d.path === path)?.versions ?? [];
-      let corrupt = 0;
-      for (const { versionNumber } of versions) if (!(await lane.emulator.readDocument(path, versionNumber)).equals(bytes)) corrupt += 1;
-      return { corrupt, missing: succeeded && versions.length === 0 ? 1 : 0, duplicateVersions: Math.max(0, versions.length - 1), partialFiles: 0 };
+      const stored = await Promise.all(versions.map(({ versionNumber }) => lane.emulator.readDocument(path, versionNumber)));
+      // A torn source was one file, then another: each stored version must be one of them, whole.
+      const judged = judgeVersions(stored, changed === undefined ? [bytes] : [bytes, changed], error);
+      return {
+        ...judged,
+        missing: succeeded && versions.length === 0 ? 1 : 0,
+        partialFiles: 0,
+        ...(changed !== undefined && { torn: tornEnding(succeeded, error, stored.at(-1), bytes, changed) }),
+      };
     },
   };
 }
@@ -111,7 +182,7 @@ function prepareDownload(lane: Lane, session: SrvSession, spec: DownloadCase, na
         ? delivered?.equals(expected) === true
         : delivered === undefined || expected.subarray(0, delivered.length).equals(delivered);
       const fileLeft = !succeeded && spec.destination === 'file' && delivered !== undefined ? 1 : 0;
-      return { corrupt: intact ? 0 : 1, missing: 0, duplicateVersions: 0, partialFiles: fileLeft + (await countPartFiles(lane.dir)) };
+      return { corrupt: intact ? 0 : 1, supersededCorrupt: 0, reportedCorrupt: 0, missing: 0, duplicateVersions: 0, partialFiles: fileLeft + (await countPartFiles(lane.dir)) };
     },
   };
 }
@@ -121,11 +192,11 @@ function failureOf(error: unknown): Failure {
   return { name, message, typed: error instanceof SrvError };
 }
 
-/** One transfer with its faults, in a session of its own that is closed before the last check. */
-export async function runCase(lane: Lane, spec: TransferCase, bytes: Buffer, name: string): Promise<Outcome> {
+/** One transfer with its faults, in a session of its own that is closed before the last check. `random` gives bytes for a torn source. */
+export async function runCase(lane: Lane, spec: TransferCase, bytes: Buffer, name: string, random: () => Buffer): Promise<Outcome> {
   const warnings: SessionWarning[] = [];
   const session = await SrvSession.login({ ...lane.loginOptions(), onWarning: (warning) => void warnings.push(warning) });
-  const prepared = spec.transfer === 'upload' ? await prepareUpload(lane, session, spec, bytes, name) : prepareDownload(lane, session, spec, name);
+  const prepared = spec.transfer === 'upload' ? await prepareUpload(lane, session, spec, bytes, name, random) : prepareDownload(lane, session, spec, name);
   const logged = lane.emulator.faults.injected().length;
   for (const rule of spec.faults) lane.emulator.faults.add(rule);
   let stats: TransferStats | undefined;
@@ -137,7 +208,7 @@ export async function runCase(lane: Lane, spec: TransferCase, bytes: Buffer, nam
   }
   lane.emulator.faults.clear();
   const faults = lane.emulator.faults.injected().slice(logged);
-  const check = await prepared.verify(stats !== undefined);
+  const check = await prepared.verify(stats !== undefined, error);
   const live = handlerCount(lane.emulator.state());
   await session.close();
   const lostGrants = faults.filter((fault) => fault.kind === 'dropReply' && GRANT_OPS.has(fault.op)).length;
@@ -147,6 +218,7 @@ export async function runCase(lane: Lane, spec: TransferCase, bytes: Buffer, nam
     failure: stats === undefined ? failureOf(error) : undefined,
     faults,
     ...check,
+    torn: check.torn,
     unexplainedHandlers: Math.max(0, live - lostGrants - failedDeletes),
     handlersLeft: handlerCount(lane.emulator.state()),
     retries: stats?.retries ?? 0,
