@@ -28,7 +28,7 @@ export { FAULT_KINDS } from './faults.js';
 export { FAULT_SPEC_HELP, parseFaultSpec } from './fault-spec.js';
 export type { OperationName } from './operations.js';
 export { OPERATION_NAMES } from './operations.js';
-export { STATE_PATH } from './http/server.js';
+export { HEALTH_PATH, RESET_PATH, STATE_PATH } from './http/server.js';
 export { DataDirLockedError, EmulatorStartError } from './start-errors.js';
 export type { EmulatorStartErrorCode } from './start-errors.js';
 export { LOCK_FILE } from './store/data-dir-lock.js';
@@ -49,8 +49,12 @@ export interface RunningEmulator {
   readonly faults: FaultController;
   /** The stored bytes of a document (full path or `~D{id}`); versionNumber 0 or omitted = the latest. */
   readDocument(path: string, versionNumber?: number): Promise<Buffer>;
+  /** Forgets every document, folder (but the libraries), staged handler and fault rule; sessions stay logged in. */
+  reset(): Promise<void>;
   /** Stops the server, dropping open connections, releases the data directory's lock, and removes the data directory if it was a temporary one. */
   close(): Promise<void>;
+  /** `await using emulator = await startEmulator()` closes it when the scope ends. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** An I/O failure while the data directory is opened, as a start error that names it. */
@@ -148,19 +152,27 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   try {
     const service = await createService(config, dataDir);
     const state = () => snapshotState(service);
-    const server = createEmulatorServer({ config, service, faults, state });
+    const reset = async (): Promise<void> => {
+      await service.store.reset(config.libraries);
+      await Promise.all([service.uploads.table.clear(), service.downloads.table.clear()]);
+      faults.clear();
+    };
+    const server = createEmulatorServer({ config, service, faults, state, reset });
     const port = await listen(server, config.port, config.host);
+    const close = async (): Promise<void> => {
+      await closeServer(server);
+      await Promise.all([service.uploads.table.settle(), service.downloads.table.settle()]);
+      await removeTemporaryData();
+    };
     return {
       url: `${config.tls ? 'https' : 'http'}://${urlHost(config.host)}:${port}/srv.asmx`,
       dataDir,
       state,
       faults,
       readDocument: (path, versionNumber) => readDocument(service.store, path, versionNumber),
-      close: async () => {
-        await closeServer(server);
-        await Promise.all([service.uploads.table.settle(), service.downloads.table.settle()]);
-        await removeTemporaryData();
-      },
+      reset,
+      close,
+      [Symbol.asyncDispose]: close,
     };
   } catch (error) {
     await removeTemporaryData();

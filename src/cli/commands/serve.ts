@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { EmulatorStartError, FAULT_SPEC_HELP, parseFaultSpec, PROFILE_NAMES, startEmulator } from '../../emulator/index.js';
 import type { EmulatorOptions, EmulatorTls, EmulatorUser, FaultRule, ProfileName } from '../../emulator/index.js';
 import { readFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import { wholeNumber } from '../arguments.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -120,12 +121,26 @@ async function serve(options: ServeOptions): Promise<void> {
   const emulator = await startEmulator(emulatorOptions(options));
   process.stdout.write(`${emulator.url}\n`);
   process.stderr.write(
-    `srv-asmx emulator (profile ${options.profile}): data in ${emulator.dataDir}; WSDL at ${emulator.url}?WSDL; stop with Ctrl+C\n`,
+    `srv-asmx emulator (profile ${options.profile}): data in ${emulator.dataDir}; WSDL at ${emulator.url}?WSDL; health at ${new URL('/__emulator/health', emulator.url).href}; stop with Ctrl+C\n`,
   );
+  for (const url of otherAddresses(emulator.url, options.host)) process.stderr.write(`  also reachable at ${url}\n`);
   const stop = new AbortController();
-  await Promise.race(['SIGINT', 'SIGTERM'].map((signal) => once(process, signal, { signal: stop.signal })));
+  await Promise.race(['SIGINT', 'SIGTERM', 'SIGHUP'].map((signal) => once(process, signal, { signal: stop.signal })));
   stop.abort();
   await emulator.close();
+}
+
+/** On every interface (0.0.0.0, ::), the URL printed goes through the loopback; other hosts (containers) use these. */
+function otherAddresses(url: string, host: string): string[] {
+  if (host !== '0.0.0.0' && host !== '::') return [];
+  const addresses = Object.values(networkInterfaces())
+    .flat()
+    .filter((address) => address !== undefined && !address.internal && (host === '::' || address.family === 'IPv4'));
+  return addresses.map((address) => {
+    const other = new URL(url);
+    other.hostname = address?.family === 'IPv6' ? `[${address.address}]` : (address?.address ?? '');
+    return other.href;
+  });
 }
 
 const PROFILE_HELP = `Profiles (--profile):

@@ -44,6 +44,10 @@ import { wsdlFor } from './wsdl.js';
 
 /** The state view lives outside /srv.asmx, so it can never collide with an operation. */
 export const STATE_PATH = '/__emulator/state';
+/** 200 while the emulator serves: for a CI job to wait on. */
+export const HEALTH_PATH = '/__emulator/health';
+/** POST: forget every document, folder (but the libraries), staged handler and fault rule. */
+export const RESET_PATH = '/__emulator/reset';
 const SERVICE_PATH = '/srv.asmx';
 
 export interface ServerEnvironment {
@@ -51,6 +55,7 @@ export interface ServerEnvironment {
   readonly service: ServiceContext;
   readonly faults: FaultInjector;
   readonly state: () => EmulatorState;
+  readonly reset: () => Promise<void>;
 }
 
 /** Ends the exchange with no reply at all. */
@@ -234,6 +239,14 @@ async function route(env: ServerEnvironment, request: IncomingMessage, response:
   checkDeclaredLength(request, bodyLimit(env.config));
   if (path === STATE_PATH && request.method === 'GET') {
     return send(response, 200, 'application/json; charset=utf-8', JSON.stringify(env.state()));
+  }
+  if (path === HEALTH_PATH && request.method === 'GET') {
+    return send(response, 200, 'application/json; charset=utf-8', JSON.stringify({ ok: true, profile: env.config.profile }));
+  }
+  if (path === RESET_PATH && request.method === 'POST') {
+    await drain(request, bodyLimit(env.config));
+    await env.reset();
+    return send(response, 200, 'application/json; charset=utf-8', JSON.stringify({ ok: true }));
   }
   if (path === SERVICE_PATH) return serviceRoot(env, request, response, url);
   if (path.startsWith(`${SERVICE_PATH}/`)) return formCall(env, request, response, url);

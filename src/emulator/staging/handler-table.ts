@@ -69,6 +69,11 @@ export class HandlerTable<H extends StagedHandler> {
     return [...this.#handlers.values()];
   }
 
+  /** Removes every handler, its staged file with it. */
+  async clear(): Promise<void> {
+    await Promise.all(this.list().map((handler) => this.remove(handler)));
+  }
+
   /** Forgets the handler and deletes its staged file (a file that is already gone is fine). */
   async remove(handler: H): Promise<void> {
     this.#handlers.delete(handler.id);

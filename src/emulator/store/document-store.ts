@@ -92,6 +92,17 @@ export class DocumentStore {
     return store;
   }
 
+  /** Forgets every document, version and folder but the libraries, and deletes the stored content. */
+  async reset(libraries: readonly string[]): Promise<void> {
+    Object.assign(this.#data, emptyStoreFile());
+    this.#folders.clear();
+    this.#documents.clear();
+    for (const library of libraries) this.#addFolder([library]);
+    await rm(join(this.#dataDir, 'content'), { recursive: true, force: true });
+    await mkdir(join(this.#dataDir, 'content'), { recursive: true });
+    await this.#save();
+  }
+
   folder(segments: readonly string[]): FolderRecord | undefined {
     return this.#folders.get(pathKey(segments));
   }
