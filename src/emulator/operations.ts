@@ -1,4 +1,4 @@
-/** The service's operations as the emulator binds them: exact parameter names, types and order (contract §1.1). */
+/** The service's operations as the emulator binds them: exact parameter names, types and order, as the service documents them. */
 
 export type ParamType = 'string' | 'int' | 'short' | 'boolean' | 'base64';
 

@@ -1,4 +1,4 @@
-/** Error strings. The documented ones are exact (contract §1.3); the others are the emulator's own wording. */
+/** Error strings. The documented ones are exact (README, Protocol notes); the others are the emulator's own wording. */
 
 export const AUTH_FAILED = '[900] Authentication failed';
 export const SESSION_EXPIRED = '[901] Session expired or Invalid ticket';
@@ -13,7 +13,7 @@ export const FOLDER_NOT_FOUND_BARE = 'Folder not found';
 export const DOCUMENT_NOT_FOUND = 'Document not found';
 export const INVALID_DOCUMENT_IDENTIFIER = 'InvalidDocumentIdentifer';
 
-// Another session's handler is not an active handler of the caller (contract §1.3).
+// Another session's handler is not an active handler of the caller, so it gets the documented refusal.
 export const UPLOAD_HANDLER_ERRORS = {
   missing: 'Upload handler not found or expired.',
   foreign: INVALID_UPLOAD_HANDLER,
