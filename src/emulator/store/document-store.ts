@@ -45,6 +45,12 @@ interface StoreFile {
   documents: DocumentRecord[];
 }
 
+/** Removes `item` from `list`, if it is there (a reset may have replaced the list meanwhile). */
+function removeFrom<T>(list: T[], item: T): void {
+  const index = list.indexOf(item);
+  if (index !== -1) list.splice(index, 1);
+}
+
 /** addVersion with `newDocumentOnly`, for a document that exists. */
 export class DocumentExistsError extends Error {
   constructor() {
@@ -161,7 +167,7 @@ export class DocumentStore {
     try {
       await this.#save();
     } catch (error) {
-      document.versions.splice(document.versions.indexOf(version), 1);
+      removeFrom(document.versions, version);
       if (existing === undefined) this.#removeDocument(document);
       await rm(contentFile, { force: true });
       throw error;
@@ -213,8 +219,9 @@ export class DocumentStore {
   }
 
   #removeDocument(document: DocumentRecord): void {
-    this.#data.documents.splice(this.#data.documents.indexOf(document), 1);
-    this.#documents.delete(keyOf(document));
+    removeFrom(this.#data.documents, document);
+    const key = keyOf(document);
+    if (this.#documents.get(key) === document) this.#documents.delete(key);
   }
 
   /** Writes the store file atomically; saves run one at a time, in order. */
