@@ -64,6 +64,16 @@ test('a finalize answered with success and no DocumentId is a success, never rep
   expect(service.calls('CreateUploadHandler')).toHaveLength(1);
 });
 
+test('without filehexcrc, a stored document whose CRC-32 cannot be checked is reported as stored and unchecked', async () => {
+  const service = serviceWith({ fileHexCrc: false }, (call) => (call.op === 'DocumentExists' ? { status: 503, body: '<html>503</html>' } : undefined));
+  const s = await SrvSession.login({ url: URL, user: 'demo', password: 'demo', retry: { retries: 1, minDelayMs: 1, maxDelayMs: 1 } });
+  const error = await s.upload(Buffer.alloc(1000, 3), '/Public/unchecked.bin').catch((e: unknown) => e);
+  await s.close();
+  expect(error).toBeInstanceOf(SrvError);
+  expect((error as Error).message).toMatch(/^\/Public\/unchecked\.bin was stored, but its CRC-32 could not be checked \(the server reports no filehexcrc\): DocumentExists: the HTTP 503 reply/);
+  expect(service.calls('UploadDocumentWithHandler')).toHaveLength(1);
+});
+
 describe('tickets', () => {
   test('a ticket passed in belongs to the caller: close() does not log it out', async () => {
     const service = new FakeSrv();

@@ -5,7 +5,7 @@
 // append is resent only while the server's final `filehexcrc` can prove the result; otherwise the
 // upload starts over, and without `filehexcrc` the stored CRC-32 is checked after the finalize.
 import type { StoredDocument, UploadHandlerGrant } from '../../../generated/srv.js';
-import { ChecksumMismatchError, malformedReply, MalformedReplyError, NotFoundError, ServiceError, SourceChangedError, TransportError, type SrvError } from '../../errors.js';
+import { ChecksumMismatchError, malformedReply, MalformedReplyError, NotFoundError, ServiceError, SourceChangedError, SrvError, TransportError } from '../../errors.js';
 import { crc32, crc32Combine, crcToHex, crcToWireHex, parseHexCrc } from '../../integrity/crc32.js';
 import { handlerIsGone, isRequestTooLarge, isTransient } from '../../port/policy.js';
 import { retryWarning, type PortCallOptions, type ServicePort } from '../../port/port.js';
@@ -361,8 +361,14 @@ class UploadRun {
    * where it had to be new.
    */
   private async confirmStored(staged: Staged, settle: PortCallOptions): Promise<UploadRestart | undefined> {
-    const stored = await this.storedCrc(settle);
     const { path } = this.finalizer;
+    let stored: number | null | undefined;
+    try {
+      stored = await this.storedCrc(settle);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new SrvError(`${path} was stored, but its CRC-32 could not be checked (the server reports no filehexcrc): ${reason}`, { operation: 'DocumentExists', cause: error });
+    }
     if (stored === undefined) {
       this.port.warn({ kind: 'notice', message: `the server reports neither filehexcrc nor CRC32LASTVERSION, so nothing can check the stored ${path}`, severity: 'warning' });
       return undefined;
