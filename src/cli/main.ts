@@ -11,9 +11,6 @@ import { registerUpload } from './commands/upload.js';
 import { EXIT } from './exit-codes.js';
 import { VERSION } from '../index.js';
 
-/** Whether commander has printed the error it throws: one thrown from inside an action it has not. */
-let commanderPrinted = false;
-
 // A reader that went away (`srv-asmx --help | head -1`) is no failure of ours.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error: NodeJS.ErrnoException) => {
@@ -26,7 +23,6 @@ const program = new Command('srv-asmx')
   .description('Move documents in and out of a /srv.asmx document-management service, or run a local emulator of it.')
   .version(VERSION, '-V, --version', 'print the version of srv-asmx')
   .showHelpAfterError()
-  .configureOutput({ outputError: (text, write) => ((commanderPrinted = true), write(text)) })
   .exitOverride()
   .addHelpText('after', `
 Exit codes: 0 success, 1 failure, 2 usage error, 3 authentication (the service's or HTTP's),
@@ -43,7 +39,6 @@ try {
   if (!(error instanceof CommanderError)) throw error;
   // Help and version end with exit code 0; every other commander error is a usage error.
   process.exitCode = error.exitCode === 0 ? EXIT.success : EXIT.usage;
-  if (process.exitCode !== EXIT.success && !commanderPrinted) process.stderr.write(`srv-asmx: ${error.message.replace(/^error: /, '')}\n`);
   if (process.exitCode !== EXIT.success && process.argv.includes('--json')) {
     process.stdout.write(`${JSON.stringify({ ok: false, exitCode: EXIT.usage, error: { name: 'UsageError', code: error.code, message: error.message.replace(/^error: /, '') } })}\n`);
   }

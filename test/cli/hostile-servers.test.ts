@@ -96,7 +96,28 @@ test('Ctrl-C while a login waits to retry cancels at once: exit 130', async () =
   expect(run.stderr).not.toMatch(/retrying \(4\/5\)/);
 });
 
-test('a login reply with a 60 MB attribute: the CLI refuses it with little memory, and does not retry it', async () => {
+/** Runs the CLI's `exists` against `url`, with its peak RSS (MiB) as it reports it on exit. */
+function existsWithPeak(url: string): Promise<{ code: number | null; stdout: string; peakMiB: number }> {
+  const hook = 'data:text/javascript,process.on("exit",()=>process.stderr.write("maxrss "+process.resourceUsage().maxRSS+"\\n"))';
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', hook, CLI, 'exists', '/Public/a.txt', '--json'], { env: { PATH: process.env['PATH'] ?? '', ...env(url) } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (data: Buffer) => (stdout += data.toString()));
+    child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, peakMiB: Number(/maxrss (\d+)/.exec(stderr)?.[1]) / 1024 }));
+  });
+}
+
+test('a login reply with a 60 MB attribute: the CLI refuses it with no more memory than a plain run, and does not retry it', async () => {
+  const plain = await serve((_n, action, response) => {
+    if (action === 'AuthenticateUser') return soapReply(response, action, `<root xmlns="" success="true" ticket="${TICKET}"/>`);
+    soapReply(response, action, '<response xmlns="" success="false" error="Document not found"/>');
+  });
+  const baseline = await existsWithPeak(plain.url);
+  await plain.close();
+
   let requests = 0;
   const server = await serve((_n, _action, response) => {
     requests += 1;
@@ -110,22 +131,13 @@ test('a login reply with a 60 MB attribute: the CLI refuses it with little memor
     };
     pump();
   });
-  // Reports the CLI's peak RSS (KiB) on exit.
-  const hook = 'data:text/javascript,process.on("exit",()=>process.stderr.write("maxrss "+process.resourceUsage().maxRSS+"\\n"))';
-  const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', hook, CLI, 'exists', '/Public/a.txt', '--json'], { env: { PATH: process.env['PATH'] ?? '', ...env(server.url) } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (data: Buffer) => (stdout += data.toString()));
-    child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  const run = await existsWithPeak(server.url);
   await server.close();
   expect(run.code).toBe(1);
   expect((JSON.parse(run.stdout) as { error: { name: string } }).error.name).toBe('ReplyTooLargeError');
   expect(requests).toBe(1);
-  const peakMiB = Number(/maxrss (\d+)/.exec(run.stderr)?.[1]) / 1024;
-  expect(peakMiB).toBeGreaterThan(0);
-  expect(peakMiB).toBeLessThan(200);
+  // About 80 MiB on this project's VM either way: the reply is refused at 1 MiB. The bound is set
+  // against the same CLI's plain run, since a loaded CI machine moves both alike.
+  expect(baseline.peakMiB).toBeGreaterThan(0);
+  expect(run.peakMiB - baseline.peakMiB).toBeLessThan(32);
 });
