@@ -85,18 +85,30 @@ export async function openSession(flags: ConnectionFlags, reporter: Reporter, si
   const ticket = flags.ticket ?? setting(env, 'SRV_ASMX_TICKET');
   if (ticket !== undefined) return SrvSession.fromTicket({ ...options, ticket });
   const user = required(flags.user ?? setting(env, 'SRV_ASMX_USER'), '--user <name> (or SRV_ASMX_USER), or a ticket with --ticket');
-  return SrvSession.login({ ...options, user, password: await passwordOf(flags, reporter, env), signal });
+  const password = await secretOf({ flag: flags.password, option: '--password', variable: 'SRV_ASMX_PASSWORD', question: 'Password: ', missing: 'no password' }, reporter, env);
+  return SrvSession.login({ ...options, user, password, signal });
 }
 
-async function passwordOf(flags: ConnectionFlags, reporter: Reporter, env: Environment): Promise<string> {
-  if (flags.password !== undefined) {
-    reporter.warn('--password shows in the process list; prefer SRV_ASMX_PASSWORD or the prompt');
-    return flags.password;
+interface SecretSource {
+  /** The value of the flag, which the process list shows. */
+  flag: string | undefined;
+  option: string;
+  variable: string;
+  question: string;
+  /** Says which secret is missing, when there is no terminal to ask on. */
+  missing: string;
+}
+
+/** A password from its flag (with a warning), its variable, or a prompt that does not echo. */
+async function secretOf(source: SecretSource, reporter: Reporter, env: Environment): Promise<string> {
+  if (source.flag !== undefined) {
+    reporter.warn(`${source.option} shows in the process list; prefer ${source.variable} or the prompt`);
+    return source.flag;
   }
-  const fromEnv = setting(env, 'SRV_ASMX_PASSWORD');
+  const fromEnv = setting(env, source.variable);
   if (fromEnv !== undefined) return fromEnv;
-  if (!process.stdin.isTTY) throw new UsageError('no password: set SRV_ASMX_PASSWORD (or run in a terminal to be asked for it)');
-  return prompt('Password: ');
+  if (!process.stdin.isTTY) throw new UsageError(`${source.missing}: set ${source.variable} (or run in a terminal to be asked for it)`);
+  return prompt(source.question);
 }
 
 /**
@@ -127,19 +139,12 @@ async function httpAuthOf(flags: ConnectionFlags, reporter: Reporter, env: Envir
   }
   const user = required(flags.httpUser ?? setting(env, 'SRV_ASMX_HTTP_USER'), '--http-user <name> (or SRV_ASMX_HTTP_USER) for --http-auth');
   const domain = flags.httpDomain ?? setting(env, 'SRV_ASMX_HTTP_DOMAIN');
-  const password = await httpPasswordOf(flags, reporter, env);
+  const password = await secretOf(
+    { flag: flags.httpPassword, option: '--http-password', variable: 'SRV_ASMX_HTTP_PASSWORD', question: 'HTTP password: ', missing: 'no HTTP password for --http-auth' },
+    reporter,
+    env,
+  );
   return { type, user, password, ...(domain !== undefined && { domain }), ...(flags.allowHttpBasic && { allowHttp: true }) };
-}
-
-async function httpPasswordOf(flags: ConnectionFlags, reporter: Reporter, env: Environment): Promise<string> {
-  if (flags.httpPassword !== undefined) {
-    reporter.warn('--http-password shows in the process list; prefer SRV_ASMX_HTTP_PASSWORD or the prompt');
-    return flags.httpPassword;
-  }
-  const fromEnv = setting(env, 'SRV_ASMX_HTTP_PASSWORD');
-  if (fromEnv !== undefined) return fromEnv;
-  if (!process.stdin.isTTY) throw new UsageError('no HTTP password for --http-auth: set SRV_ASMX_HTTP_PASSWORD (or run in a terminal to be asked for it)');
-  return prompt('HTTP password: ');
 }
 
 /** Header names whose values are credentials, which the process list should not show. */

@@ -48,6 +48,8 @@ export interface ServerTraits {
   padsCrc?: boolean;
   /** Whether the last chunk's reply carries filehexcrc; undefined until an upload has seen one. */
   reportsFileCrc?: boolean;
+  /** Folders an upload found or made, so that the next upload into one does not ask again. */
+  readonly folders: Set<string>;
 }
 
 export interface ServicePort {

@@ -52,7 +52,7 @@ export type { ServerTraits, SessionRequest, SessionWarning } from '../port/port.
 
 export class SrvSession implements ServicePort {
   readonly client: SrvClient;
-  readonly learned: ServerTraits = {};
+  readonly learned: ServerTraits = { folders: new Set() };
   readonly user: string | undefined;
   readonly retry: Required<RetryOptions>;
   readonly #onWarning: (warning: SessionWarning) => void;

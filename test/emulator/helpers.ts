@@ -1,4 +1,5 @@
 /** Raw-HTTP helpers for the emulator's own tests: they build requests by hand and read replies with regexes. */
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js';
 import { connect } from 'node:net';
 import { crc32 } from 'node:zlib';
 
@@ -165,3 +166,21 @@ export function rawExchange(url: string, request: string | Buffer, options: { en
 }
 
 export const stateUrl = (url: string): string => url.replace(/\/srv\.asmx$/, '/__emulator/state');
+
+/** The emulator of a test file and a ticket of its demo user, started before the file's tests and closed after them. */
+export function useEmulator(options: EmulatorOptions = {}): { readonly emulator: RunningEmulator; readonly ticket: string } {
+  const running: { emulator?: RunningEmulator; ticket?: string } = {};
+  beforeAll(async () => {
+    running.emulator = await startEmulator(options);
+    running.ticket = await login(running.emulator.url);
+  });
+  afterAll(() => running.emulator?.close());
+  return {
+    get emulator() {
+      return running.emulator as RunningEmulator;
+    },
+    get ticket() {
+      return running.ticket as string;
+    },
+  };
+}

@@ -2,31 +2,23 @@
 // trimming document names (only CreateFolder's names are "sanitized"), so " lead.txt" is a name of
 // its own. A name the service could not keep as it is (a trailing space or dot, which sanitizing
 // would strip) is refused rather than changed.
-import { startEmulator } from '../../src/emulator/index.js';
-import type { RunningEmulator } from '../../src/emulator/index.js';
-import { login, soap, stage } from './helpers.js';
+import { login, soap, stage, useEmulator } from './helpers.js';
 
-let emulator: RunningEmulator;
-let ticket: string;
-beforeAll(async () => {
-  emulator = await startEmulator();
-  ticket = await login(emulator.url);
-});
-afterAll(() => emulator.close());
+const running = useEmulator();
 
-const paths = (): string[] => emulator.state().documents.map((document) => document.path);
-const exists = async (path: string) => (await soap(emulator.url, 'DocumentExists', [['authenticationTicket', ticket], ['Path', path]])).result.attrs;
-const exists1 = async (name: string) => (await soap(emulator.url, 'DocumentExists1', [['authenticationTicket', ticket], ['FolderPath', '/Public'], ['DocumentName', name]])).result.attrs;
+const paths = (): string[] => running.emulator.state().documents.map((document) => document.path);
+const exists = async (path: string) => (await soap(running.emulator.url, 'DocumentExists', [['authenticationTicket', running.ticket], ['Path', path]])).result.attrs;
+const exists1 = async (name: string) => (await soap(running.emulator.url, 'DocumentExists1', [['authenticationTicket', running.ticket], ['FolderPath', '/Public'], ['DocumentName', name]])).result.attrs;
 
 async function byPath(path: string, content: string) {
-  const handler = await stage(emulator.url, ticket, Buffer.from(content));
-  return (await soap(emulator.url, 'UploadDocumentWithHandler', [['authenticationTicket', ticket], ['path', path], ['uploadHandler', handler]])).result.attrs;
+  const handler = await stage(running.emulator.url, running.ticket, Buffer.from(content));
+  return (await soap(running.emulator.url, 'UploadDocumentWithHandler', [['authenticationTicket', running.ticket], ['path', path], ['uploadHandler', handler]])).result.attrs;
 }
 
 async function asNew(name: string, content: string) {
-  const handler = await stage(emulator.url, ticket, Buffer.from(content));
-  return (await soap(emulator.url, 'UploadNewDocumentWidthHandler', [
-    ['authenticationTicket', ticket],
+  const handler = await stage(running.emulator.url, running.ticket, Buffer.from(content));
+  return (await soap(running.emulator.url, 'UploadNewDocumentWidthHandler', [
+    ['authenticationTicket', running.ticket],
     ['folderPath', '/Public'],
     ['documentName', name],
     ['uploadHandler', handler],
@@ -42,8 +34,8 @@ it('UploadDocumentWithHandler stores "/Public/ lead.txt" under that name, apart 
   expect((await exists('/Public/lead.txt')).error).toBe('Document not found');
   expect((await exists1(' lead.txt')).success).toBe('true');
   expect((await byPath('/Public/lead.txt', 'no space')).success).toBe('true');
-  expect((await emulator.readDocument('/Public/ lead.txt')).toString()).toBe('leading space');
-  expect((await emulator.readDocument('/Public/lead.txt')).toString()).toBe('no space');
+  expect((await running.emulator.readDocument('/Public/ lead.txt')).toString()).toBe('leading space');
+  expect((await running.emulator.readDocument('/Public/lead.txt')).toString()).toBe('no space');
 });
 
 it('UploadNewDocumentWidthHandler takes " new.txt" as it is', async () => {

@@ -1,23 +1,15 @@
 // Issue 11, case 6: UploadNewDocumentWidthHandler stores new documents only, even when calls for
 // one name arrive at the same time: the check and the creation are one step of the store.
 import { randomBytes } from 'node:crypto';
-import { startEmulator } from '../../src/emulator/index.js';
-import type { RunningEmulator } from '../../src/emulator/index.js';
-import { login, soap, stage } from './helpers.js';
+import { login, soap, stage, useEmulator } from './helpers.js';
 
 const PAIRS = 40;
 
-let emulator: RunningEmulator;
-let ticket: string;
-beforeAll(async () => {
-  emulator = await startEmulator();
-  ticket = await login(emulator.url);
-});
-afterAll(() => emulator.close());
+const running = useEmulator();
 
 const newDocument = (name: string, handler: string) =>
-  soap(emulator.url, 'UploadNewDocumentWidthHandler', [
-    ['authenticationTicket', ticket],
+  soap(running.emulator.url, 'UploadNewDocumentWidthHandler', [
+    ['authenticationTicket', running.ticket],
     ['folderPath', '/Public'],
     ['documentName', name],
     ['uploadHandler', handler],
@@ -25,15 +17,15 @@ const newDocument = (name: string, handler: string) =>
   ]);
 
 const byPath = (name: string, handler: string) =>
-  soap(emulator.url, 'UploadDocumentWithHandler', [['authenticationTicket', ticket], ['path', `/Public/${name}`], ['uploadHandler', handler]]);
+  soap(running.emulator.url, 'UploadDocumentWithHandler', [['authenticationTicket', running.ticket], ['path', `/Public/${name}`], ['uploadHandler', handler]]);
 
-const versionsOf = (name: string) => emulator.state().documents.find((d) => d.path === `/Public/${name}`)?.versions ?? [];
+const versionsOf = (name: string) => running.emulator.state().documents.find((d) => d.path === `/Public/${name}`)?.versions ?? [];
 
 it(`${PAIRS} pairs of simultaneous UploadNewDocumentWidthHandler calls for one name: one succeeds, the other is refused`, async () => {
   const pairs = await Promise.all(
     Array.from({ length: PAIRS }, async (_, n) => {
       const contents = [randomBytes(1000 + n), randomBytes(2000 + n)] as const;
-      const handlers = await Promise.all(contents.map((content) => stage(emulator.url, ticket, content)));
+      const handlers = await Promise.all(contents.map((content) => stage(running.emulator.url, running.ticket, content)));
       return { name: `race-${n}.bin`, contents, handlers };
     }),
   );
@@ -48,15 +40,15 @@ it(`${PAIRS} pairs of simultaneous UploadNewDocumentWidthHandler calls for one n
     expect([pair.name, loser?.error]).toEqual([pair.name, 'Document already exists.']);
     expect([pair.name, versionsOf(pair.name).length]).toEqual([pair.name, 1]);
     const winner = pair.contents[winners[0] ?? -1];
-    expect([pair.name, (await emulator.readDocument(`/Public/${pair.name}`)).equals(winner ?? Buffer.alloc(0))]).toEqual([pair.name, true]);
+    expect([pair.name, (await running.emulator.readDocument(`/Public/${pair.name}`)).equals(winner ?? Buffer.alloc(0))]).toEqual([pair.name, true]);
   }
   // Both calls consumed their handlers, the refused one too.
-  expect(emulator.state().uploadHandlers).toEqual([]);
+  expect(running.emulator.state().uploadHandlers).toEqual([]);
 });
 
 it('a new-only finalize racing a by-path one: the new-only one succeeds only as the first version', async () => {
   const names = Array.from({ length: PAIRS }, (_, n) => `mixed-${n}.bin`);
-  const staged = await Promise.all(names.map(async () => Promise.all([stage(emulator.url, ticket, randomBytes(500)), stage(emulator.url, ticket, randomBytes(600))])));
+  const staged = await Promise.all(names.map(async () => Promise.all([stage(running.emulator.url, running.ticket, randomBytes(500)), stage(running.emulator.url, running.ticket, randomBytes(600))])));
   const replies = await Promise.all(names.map((name, n) => Promise.all([newDocument(name, staged[n]?.[0] ?? ''), byPath(name, staged[n]?.[1] ?? '')])));
   for (const [n, [asNew, asPath]] of replies.entries()) {
     const name = names[n] ?? '';

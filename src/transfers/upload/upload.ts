@@ -77,12 +77,16 @@ export async function upload(port: ServicePort, source: UploadSource, destinatio
 
 /** The folder must be there before a byte is sent, or be made when the caller asks for that. */
 async function destinationFolder(port: ServicePort, folder: string, options: UploadOptions): Promise<void> {
+  const { folders } = port.learned;
+  if (folders.has(folder)) return;
   const call = { signal: options.signal, timeoutMs: options.timeoutMs };
-  if (await folderExists(port, folder, call)) return;
-  if (!options.createFolders) {
-    throw new NotFoundError(`the folder ${folder} does not exist; create it first, or ask for it to be created (createFolders: true, or --parents)`, { operation: 'upload' });
+  if (!(await folderExists(port, folder, call))) {
+    if (!options.createFolders) {
+      throw new NotFoundError(`the folder ${folder} does not exist; create it first, or ask for it to be created (createFolders: true, or --parents)`, { operation: 'upload' });
+    }
+    await ensureFolder(port, folder, call);
   }
-  await ensureFolder(port, folder, call);
+  folders.add(folder);
 }
 
 /** The bytes the current handler has staged, and their CRC-32. */
