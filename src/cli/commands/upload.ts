@@ -50,6 +50,8 @@ async function upload(context: CommandContext, file: string, remotePath: string,
       return await session.upload(fromStdin ? process.stdin : file, destinationOf(remotePath, flags.new === true), {
         metadata: metadataOf(flags),
         createFolders: flags.parents === true,
+        // Standard input is read once: spooled, it can be sent again after a restart.
+        spool: fromStdin,
         signal,
         onProgress: (p) => progress.update(p.bytes, p.restarts),
         ...(flags.chunkSize !== undefined && { chunkSize: flags.chunkSize }),

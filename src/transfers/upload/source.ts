@@ -1,13 +1,18 @@
-// What an upload reads from: a file path, bytes in memory, or a stream, cut into chunks of exactly
-// the server's ChunkSize (the last may be shorter; an empty source is one empty last chunk).
-// Files and buffers can be read again from the start for a restart; a stream cannot. Files and
-// streams are read into Buffers that are reused, so memory does not follow the source's size.
-import type { Stats } from 'node:fs';
-import { open, stat, type FileHandle } from 'node:fs/promises';
+// What an upload reads from: a file path, bytes in memory, a stream, or a function that opens a
+// fresh stream, cut into chunks of exactly the server's ChunkSize (the last may be shorter; an
+// empty source is one empty last chunk). Files, buffers and stream factories can be read again
+// from the start for a restart; a one-shot stream only when spooled to a temporary file first.
+// Files and streams are read into Buffers that are reused, so memory does not follow the size.
+import { createWriteStream, type Stats } from 'node:fs';
+import { mkdtemp, open, rm, stat, type FileHandle } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { InvalidArgumentError, SrvError } from '../../errors.js';
 
-export type UploadSource = string | Uint8Array | Readable;
+/** A file path, bytes, a stream (read once), or a function that opens the stream afresh for each attempt. */
+export type UploadSource = string | Uint8Array | Readable | (() => Readable | Promise<Readable>);
 
 export interface SourceChunk {
   /** Valid until the next chunk is asked for, which may reuse its memory. */
@@ -31,11 +36,46 @@ export interface ChunkSource {
   close(): Promise<void>;
 }
 
-export async function openSource(source: UploadSource): Promise<ChunkSource> {
+/** `spool`: a one-shot Readable is copied to a private temporary file first, so that a restart can read it again. */
+export async function openSource(source: UploadSource, spool = false): Promise<ChunkSource> {
   if (typeof source === 'string') return openFile(source);
   if (source instanceof Uint8Array) return bufferSource(Buffer.from(source.buffer, source.byteOffset, source.byteLength));
-  if (source instanceof Readable) return streamSource(source);
-  throw new InvalidArgumentError('source', 'must be a file path, a Buffer or a Readable');
+  if (source instanceof Readable) return spool ? spooled(source) : streamSource(source);
+  if (typeof source === 'function') return streamFactorySource(source);
+  throw new InvalidArgumentError('source', 'must be a file path, a Buffer, a Readable or a function that returns one');
+}
+
+/** The stream's bytes in a temporary file of its own, removed when the upload is done. */
+async function spooled(stream: Readable): Promise<ChunkSource> {
+  const dir = await mkdtemp(join(tmpdir(), 'srv-asmx-spool-'));
+  const remove = () => rm(dir, { recursive: true, force: true });
+  try {
+    const file = join(dir, 'source');
+    await pipeline(stream, createWriteStream(file, { mode: 0o600 }));
+    const source = await openFile(file);
+    return { ...source, name: 'the spooled stream', totalBytes: source.totalBytes, close: () => source.close().finally(remove) };
+  } catch (error) {
+    await remove();
+    throw error;
+  }
+}
+
+function streamFactorySource(open: () => Readable | Promise<Readable>): ChunkSource {
+  let current: Readable | undefined;
+  return {
+    name: 'the stream',
+    totalBytes: undefined,
+    rewindable: true,
+    async *chunks(size) {
+      current?.destroy();
+      const stream = await open();
+      if (!(stream instanceof Readable)) throw new InvalidArgumentError('source', 'must return a Readable');
+      current = stream;
+      yield* streamChunks(stream, size);
+    },
+    changed: unchanged,
+    close: async () => void current?.destroy(),
+  };
 }
 
 async function openFile(path: string): Promise<ChunkSource> {

@@ -45,6 +45,11 @@ export interface UploadOptions extends TransferOptions {
    */
   onSourceChange?: 'fail' | 'restart';
   /**
+   * Copy a one-shot Readable source to a private temporary file before sending it (default false),
+   * so that the upload can start over; the file is removed afterwards. Memory stays bounded.
+   */
+  spool?: boolean;
+  /**
    * Create the destination folder, and its missing parents, when it does not exist (default false:
    * a missing folder is a NotFoundError naming it, before any byte is sent).
    */
@@ -66,7 +71,7 @@ export interface UploadResult extends TransferStats {
 export async function upload(port: ServicePort, source: UploadSource, destination: UploadDestination, options: UploadOptions = {}): Promise<UploadResult> {
   const finalizer = finalizerFor(destination, options.metadata);
   const { chunkSize, maxRestarts } = transferOptions(options);
-  const reader = await openSource(source);
+  const reader = await openSource(source, options.spool === true);
   try {
     await destinationFolder(port, finalizer.folder, options);
     return await new UploadRun(port, reader, finalizer, options, chunkSize, maxRestarts).run();
