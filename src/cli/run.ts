@@ -47,7 +47,7 @@ export async function runCommand(command: Command, work: (context: CommandContex
 }
 
 /** The failure on stderr, or as the one JSON document on stdout with all a script needs to decide. */
-export function reportFailure(reporter: Reporter, error: unknown, exitCode: number): void {
+function reportFailure(reporter: Reporter, error: unknown, exitCode: number): void {
   const message = cliMessage(error);
   if (!reporter.json) {
     process.stderr.write(`srv-asmx: ${message}\n`);

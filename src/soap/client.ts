@@ -17,7 +17,7 @@ import { InvalidArgumentError, SrvError } from '../errors.js';
 import { envelopeBody, requestEnvelope, type RequestEnvelope } from './envelope.js';
 import { redactEnvelope, redact, redactHeaders, secretsOf, type ExchangeListener, type ExchangeRecord } from './exchange.js';
 import { cutPayload } from './payload-cut.js';
-import { failureOf, notAReply, refusedUnparsed, resultOf, type SoapVersion } from './reply.js';
+import { failureOf, notAReply, operationResponse, refusedUnparsed, resultOf, type SoapVersion } from './reply.js';
 import { ReplyBuffers } from '../http/reply-bytes.js';
 import { HttpTransport, type HttpReply, type TransportOptions } from '../http/transport.js';
 import { basicAuthorization, checkAuthFor } from '../http/auth.js';
@@ -176,16 +176,9 @@ function responseOf(parse: ReplyParser, context: CallContext, reply: HttpReply, 
   } catch (error) {
     throw failureOf(op, error, reply, version, secrets);
   }
-  const response = childNamed(childNamed(envelope, 'Body'), `${op.name}Response`);
+  const response = operationResponse(op, envelope);
   if (response === undefined) throw notAReply(op, reply, version);
   return response;
-}
-
-function childNamed(parent: unknown, name: string): unknown {
-  if (typeof parent !== 'object' || parent === null) return undefined;
-  const lower = name.toLowerCase();
-  const key = Object.keys(parent).find((k) => k.toLowerCase() === lower);
-  return key === undefined ? undefined : (parent as Record<string, unknown>)[key];
 }
 
 /** Every reply is a few attributes, but for a chunk's base64 text. */

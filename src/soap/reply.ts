@@ -12,6 +12,7 @@ import {
   UnexpectedResponseError,
   serviceErrorFor,
 } from '../errors.js';
+import { schemesOf } from '../http/auth.js';
 import type { HttpReply } from '../http/transport.js';
 import { attributeOf, decodeResult, parseFlag, type RawElement } from './values.js';
 import { redact } from './exchange.js';
@@ -39,6 +40,11 @@ export function failureOf(op: OperationDescriptor, error: unknown, reply: HttpRe
   const fault = faultOf(error);
   if (fault) return new SoapFaultError(redact(fault.code, secrets), redact(fault.reason, secrets), reply.status, op.name);
   return notAReply(op, reply, version);
+}
+
+/** The {Op}Response element in a parsed Envelope's Body, found by local name; undefined when there is none. */
+export function operationResponse(op: OperationDescriptor, envelope: unknown): unknown {
+  return childNamed(childNamed(envelope, 'Body'), `${op.name}Response`);
 }
 
 /** A reply that parsed, or not, but is no reply of this operation. */
@@ -131,17 +137,10 @@ function unexpected(op: OperationDescriptor, reply: HttpReply, problem: string):
 }
 
 function httpAuthentication(op: OperationDescriptor, reply: HttpReply): HttpAuthenticationError {
-  const schemes = authenticationSchemes(reply.headers['www-authenticate']);
+  const schemes = schemesOf(reply.headers);
   const asked = schemes.length > 0 ? `asks for HTTP authentication (${schemes.join(', ')})` : 'refuses access without saying which HTTP authentication it wants';
   const message = `${op.name}: HTTP ${reply.status}: the web server in front of the service ${asked}; give it the credentials it expects (the auth option; in the CLI, --http-auth)`;
   return new HttpAuthenticationError(message, schemes, { operation: op.name, mayHaveReachedServer: false, httpStatus: reply.status });
-}
-
-/** The scheme names of WWW-Authenticate headers: `NTLM`, `Negotiate`, `Basic realm="x"` → NTLM, Negotiate, Basic. */
-function authenticationSchemes(header: string | string[] | undefined): string[] {
-  const values = header === undefined ? [] : Array.isArray(header) ? header : [header];
-  const schemes = values.flatMap((value) => value.split(/,(?=\s*[A-Za-z][\w-]*(?:\s|$|,))/).map((part) => /^\s*([A-Za-z][\w-]*)/.exec(part)?.[1]));
-  return [...new Set(schemes.filter((scheme): scheme is string => scheme !== undefined))];
 }
 
 function bodyStart(reply: HttpReply): string {

@@ -83,8 +83,6 @@ export interface Restart {
   readonly budgeted?: boolean;
 }
 
-export type Attempt<T> = { readonly done: T } | Restart;
-
 export function isRestart(value: unknown): value is Restart {
   return typeof value === 'object' && value !== null && 'restart' in value;
 }

@@ -2,7 +2,7 @@
 // trimming document names (only CreateFolder's names are "sanitized"), so " lead.txt" is a name of
 // its own. A name the service could not keep as it is (a trailing space or dot, which sanitizing
 // would strip) is refused rather than changed.
-import { login, soap, stage, useEmulator } from './helpers.js';
+import { soap, stage, useEmulator } from './helpers.js';
 
 const running = useEmulator();
 

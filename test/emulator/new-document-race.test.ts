@@ -1,7 +1,7 @@
 // Issue 11, case 6: UploadNewDocumentWidthHandler stores new documents only, even when calls for
 // one name arrive at the same time: the check and the creation are one step of the store.
 import { randomBytes } from 'node:crypto';
-import { login, soap, stage, useEmulator } from './helpers.js';
+import { soap, stage, useEmulator } from './helpers.js';
 
 const PAIRS = 40;
 

@@ -6,7 +6,6 @@ import {
   envelope11,
   envelope12,
   httpGet,
-  login,
   postForm,
   postMultipart,
   postSoap11,

@@ -2,7 +2,6 @@
 // and that an append that may have happened is never resent unless filehexcrc can prove the result.
 import { randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
-import nock from '../helpers/nock.js';
 import {
   ChecksumMismatchError,
   SoapFaultError,
