@@ -1,11 +1,12 @@
 // `npm run bench`: client CPU, throughput and peak RSS of this library's chunk path against
 // node-soap's default generated client and a hand-written floor, then a 1 GiB round trip against
-// the emulator. Writes a markdown report to bench-results/latest.md and prints it. It measures;
-// it never fails on a number. Options: --runs N, --quick, --sizes 1,4,8,32 (MiB), --e2e-mib N,
-// --no-e2e, --no-chunks.
+// the emulator, and the emulator's own throughput over raw HTTP. Writes a markdown report to
+// bench-results/latest.md and prints it. It measures; it never fails on a number. Options: --runs N,
+// --quick, --sizes 1,4,8,32 (MiB), --e2e-mib N, --no-e2e, --no-chunks, --emulator-mib N, --no-emulator.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { benchmarkChunks, MIB, type ChunkPlan } from './bench/chunks.js';
+import { benchmarkEmulatorThroughput } from './bench/emulator-throughput.js';
 import { benchmarkEndToEnd } from './bench/end-to-end.js';
 import { ROOT } from './bench/processes.js';
 import { report } from './bench/report.js';
@@ -17,6 +18,8 @@ interface Options {
   e2eChunkMib: number[];
   chunks: boolean;
   e2e: boolean;
+  emulatorMib: number;
+  emulator: boolean;
 }
 
 function optionsOf(argv: string[]): Options {
@@ -33,6 +36,8 @@ function optionsOf(argv: string[]): Options {
     e2eChunkMib: list(value('--e2e-chunks'), [4, 32]),
     chunks: !argv.includes('--no-chunks'),
     e2e: !argv.includes('--no-e2e'),
+    emulatorMib: Number(value('--emulator-mib') ?? 256),
+    emulator: !argv.includes('--no-emulator'),
   };
 }
 
@@ -51,7 +56,9 @@ async function main(): Promise<void> {
   const started = Date.now();
   const chunks = options.chunks ? await benchmarkChunks(chunkPlans(options), log) : [];
   const endToEnd = options.e2e ? await benchmarkEndToEnd(options.e2eMib * MIB, options.e2eChunkMib.map((mib) => mib * MIB), log) : [];
-  const markdown = report(chunks, endToEnd, { runs: options.runs, minutes: (Date.now() - started) / 60_000 });
+  const throughputPlan = { chunkSize: 8 * MIB, bytes: options.emulatorMib * MIB, runs: 3 };
+  const throughput = options.emulator ? await benchmarkEmulatorThroughput(throughputPlan, log) : undefined;
+  const markdown = report(chunks, endToEnd, { runs: options.runs, minutes: (Date.now() - started) / 60_000 }, throughput);
   const directory = join(ROOT, 'bench-results');
   await mkdir(directory, { recursive: true });
   await writeFile(join(directory, 'latest.md'), markdown);

@@ -1,6 +1,7 @@
 // The benchmark's markdown: one table of the chunk variants, one of the ratios against the issue's
-// targets, one of the end-to-end round trips.
+// targets, one of the end-to-end round trips, and the emulator's throughput.
 import { MIB, type ChunkResult } from './chunks.js';
+import { throughputSection, type ThroughputResult } from './emulator-throughput.js';
 import type { EndToEndResult } from './end-to-end.js';
 import type { Summary } from './stats.js';
 
@@ -13,7 +14,7 @@ export interface RunInfo {
   minutes: number;
 }
 
-export function report(chunks: readonly ChunkResult[], endToEnd: readonly EndToEndResult[], info: RunInfo): string {
+export function report(chunks: readonly ChunkResult[], endToEnd: readonly EndToEndResult[], info: RunInfo, throughput?: ThroughputResult): string {
   const sections = [
     `# Benchmark\n\nNode ${process.version}, ${process.platform}/${process.arch}, loopback, SOAP 1.1; ${info.minutes.toFixed(1)} minutes. ` +
       'Client CPU is user + system time of the client process; MiB are of raw (not base64) bytes. ' +
@@ -21,6 +22,7 @@ export function report(chunks: readonly ChunkResult[], endToEnd: readonly EndToE
   ];
   if (chunks.length > 0) sections.push(variantsTable(chunks), ratiosTable(chunks));
   if (endToEnd.length > 0) sections.push(endToEndTable(endToEnd));
+  if (throughput !== undefined) sections.push(throughputSection(throughput));
   return `${sections.join('\n\n')}\n`;
 }
 
