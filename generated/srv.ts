@@ -6,11 +6,14 @@ export const TARGET_NAMESPACE = 'http://tempuri.org/';
 
 export type SoapVersion = '1.1' | '1.2';
 
-/** The WSDL service and the port of each SOAP version. */
+/** The WSDL service and the port of each binding. */
 export const SERVICE = {
   name: 'srv',
-  ports: { '1.1': 'srvSoap', '1.2': 'srvSoap12' },
+  ports: { soap11: 'srvSoap', soap12: 'srvSoap12', 'http-get': 'srvHttpGet', 'http-post': 'srvHttpPost' },
 } as const;
+
+/** The bindings the WSDL declares: SOAP 1.1 and 1.2, HTTP GET and POST. */
+export type BindingName = keyof typeof SERVICE.ports;
 
 /** How a value travels on the wire; `flag` is a boolean read case-insensitively. */
 export type ValueKind = 'string' | 'int' | 'short' | 'decimal' | 'boolean' | 'flag' | 'base64Binary';
@@ -35,9 +38,19 @@ export interface ResultDescriptor {
   readonly text: ValueKind | null;
 }
 
+/** Where an operation is bound over HTTP, below the endpoint (/{Op}). */
+export interface HttpDescriptor {
+  /** null when the WSDL does not declare the operation on GET: it is not safe in a URL. */
+  readonly get: string | null;
+  readonly post: string;
+  /** The parameter POST sends as a raw file part of a multipart/form-data body; null: a urlencoded form. */
+  readonly filePart: string | null;
+}
+
 export interface OperationDescriptor {
   readonly name: OperationName;
   readonly soapAction: string;
+  readonly http: HttpDescriptor;
   /** In the order the service documents them. */
   readonly parameters: readonly ParameterDescriptor[];
   /** The {Op}Result element that wraps the result element. */
@@ -320,6 +333,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
   AuthenticateUser: {
     name: 'AuthenticateUser',
     soapAction: 'http://tempuri.org/AuthenticateUser',
+    http: { get: null, post: '/AuthenticateUser', filePart: null },
     parameters: [{ name: 'UID', kind: 'string', required: true }, { name: 'PWD', kind: 'string', required: true }],
     resultElement: 'AuthenticateUserResult',
     result: {
@@ -331,6 +345,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
   AuthenticateUser1: {
     name: 'AuthenticateUser1',
     soapAction: 'http://tempuri.org/AuthenticateUser1',
+    http: { get: null, post: '/AuthenticateUser1', filePart: null },
     parameters: [{ name: 'UID', kind: 'string', required: true }, { name: 'PWD', kind: 'string', required: true }, { name: 'Lang', kind: 'string', required: false }],
     resultElement: 'AuthenticateUser1Result',
     result: {
@@ -342,6 +357,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
   RenewTicket: {
     name: 'RenewTicket',
     soapAction: 'http://tempuri.org/RenewTicket',
+    http: { get: null, post: '/RenewTicket', filePart: null },
     parameters: [{ name: 'UID', kind: 'string', required: true }, { name: 'PWD', kind: 'string', required: true }, { name: 'Lang', kind: 'string', required: false }, { name: 'OldTicket', kind: 'string', required: false }],
     resultElement: 'RenewTicketResult',
     result: {
@@ -353,6 +369,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
   isValidTicket: {
     name: 'isValidTicket',
     soapAction: 'http://tempuri.org/isValidTicket',
+    http: { get: null, post: '/isValidTicket', filePart: null },
     parameters: [{ name: 'AuthenticationTicket', kind: 'string', required: false }],
     resultElement: 'isValidTicketResult',
     result: {
@@ -364,6 +381,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
   LogOut: {
     name: 'LogOut',
     soapAction: 'http://tempuri.org/LogOut',
+    http: { get: null, post: '/LogOut', filePart: null },
     parameters: [{ name: 'AuthenticationTicket', kind: 'string', required: false }],
     resultElement: 'LogOutResult',
     result: {
@@ -375,6 +393,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
   ServerInfo: {
     name: 'ServerInfo',
     soapAction: 'http://tempuri.org/ServerInfo',
+    http: { get: '/ServerInfo', post: '/ServerInfo', filePart: null },
     parameters: [],
     resultElement: 'ServerInfoResult',
     result: {
@@ -386,6 +405,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
   CreateUploadHandler: {
     name: 'CreateUploadHandler',
     soapAction: 'http://tempuri.org/CreateUploadHandler',
+    http: { get: null, post: '/CreateUploadHandler', filePart: null },
     parameters: [{ name: 'authenticationTicket', kind: 'string', required: true }, { name: 'PreferedChunkSize', kind: 'int', required: true }],
     resultElement: 'CreateUploadHandlerResult',
     result: {
@@ -397,6 +417,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
   UploadFileChunk: {
     name: 'UploadFileChunk',
     soapAction: 'http://tempuri.org/UploadFileChunk',
+    http: { get: null, post: '/UploadFileChunk', filePart: 'fileChunk' },
     parameters: [{ name: 'authenticationTicket', kind: 'string', required: true }, { name: 'uploadHandler', kind: 'string', required: true }, { name: 'fileChunk', kind: 'base64Binary', required: true }, { name: 'chunkHEXCRC', kind: 'string', required: true }, { name: 'lastChunk', kind: 'boolean', required: true }],
     resultElement: 'UploadFileChunkResult',
     result: {
@@ -408,6 +429,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
   UploadDocumentWithHandler: {
     name: 'UploadDocumentWithHandler',
     soapAction: 'http://tempuri.org/UploadDocumentWithHandler',
+    http: { get: null, post: '/UploadDocumentWithHandler', filePart: null },
     parameters: [{ name: 'authenticationTicket', kind: 'string', required: true }, { name: 'path', kind: 'string', required: true }, { name: 'uploadHandler', kind: 'string', required: true }],
     resultElement: 'UploadDocumentWithHandlerResult',
     result: {
@@ -419,6 +441,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
   UploadDocumentWithHandler1: {
     name: 'UploadDocumentWithHandler1',
     soapAction: 'http://tempuri.org/UploadDocumentWithHandler1',
+    http: { get: null, post: '/UploadDocumentWithHandler1', filePart: null },
     parameters: [{ name: 'authenticationTicket', kind: 'string', required: true }, { name: 'path', kind: 'string', required: true }, { name: 'uploadHandler', kind: 'string', required: true }, { name: 'versionComments', kind: 'string', required: false }],
     resultElement: 'UploadDocumentWithHandler1Result',
     result: {
@@ -430,6 +453,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
   UploadDocumentWithHandler2: {
     name: 'UploadDocumentWithHandler2',
     soapAction: 'http://tempuri.org/UploadDocumentWithHandler2',
+    http: { get: null, post: '/UploadDocumentWithHandler2', filePart: null },
     parameters: [{ name: 'authenticationTicket', kind: 'string', required: true }, { name: 'path', kind: 'string', required: true }, { name: 'uploadHandler', kind: 'string', required: true }, { name: 'versionComments', kind: 'string', required: false }, { name: 'mpVersionMajor', kind: 'short', required: true }, { name: 'mpVersionMinor', kind: 'short', required: true }, { name: 'mpVersionRevision', kind: 'short', required: true }],
     resultElement: 'UploadDocumentWithHandler2Result',
     result: {
@@ -441,6 +465,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
   UploadDocumentWithHandler3: {
     name: 'UploadDocumentWithHandler3',
     soapAction: 'http://tempuri.org/UploadDocumentWithHandler3',
+    http: { get: null, post: '/UploadDocumentWithHandler3', filePart: null },
     parameters: [{ name: 'authenticationTicket', kind: 'string', required: true }, { name: 'path', kind: 'string', required: true }, { name: 'uploadHandler', kind: 'string', required: true }, { name: 'xmlParameters', kind: 'string', required: true }],
     resultElement: 'UploadDocumentWithHandler3Result',
     result: {
@@ -452,6 +477,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
   UploadNewDocumentWidthHandler: {
     name: 'UploadNewDocumentWidthHandler',
     soapAction: 'http://tempuri.org/UploadNewDocumentWidthHandler',
+    http: { get: null, post: '/UploadNewDocumentWidthHandler', filePart: null },
     parameters: [{ name: 'authenticationTicket', kind: 'string', required: true }, { name: 'folderPath', kind: 'string', required: true }, { name: 'documentName', kind: 'string', required: true }, { name: 'uploadHandler', kind: 'string', required: true }, { name: 'xmlParameters', kind: 'string', required: true }],
     resultElement: 'UploadNewDocumentWidthHandlerResult',
     result: {
@@ -463,6 +489,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
   DeleteUploadHandler: {
     name: 'DeleteUploadHandler',
     soapAction: 'http://tempuri.org/DeleteUploadHandler',
+    http: { get: '/DeleteUploadHandler', post: '/DeleteUploadHandler', filePart: null },
     parameters: [{ name: 'authenticationTicket', kind: 'string', required: true }, { name: 'UploadHandler', kind: 'string', required: true }],
     resultElement: 'DeleteUploadHandlerResult',
     result: {
@@ -474,6 +501,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
   GetDownloadHandler: {
     name: 'GetDownloadHandler',
     soapAction: 'http://tempuri.org/GetDownloadHandler',
+    http: { get: null, post: '/GetDownloadHandler', filePart: null },
     parameters: [{ name: 'AuthenticationTicket', kind: 'string', required: true }, { name: 'Path', kind: 'string', required: true }, { name: 'PreferedChunkSize', kind: 'int', required: true }],
     resultElement: 'GetDownloadHandlerResult',
     result: {
@@ -485,6 +513,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
   GetDownloadHandlerByVersion: {
     name: 'GetDownloadHandlerByVersion',
     soapAction: 'http://tempuri.org/GetDownloadHandlerByVersion',
+    http: { get: null, post: '/GetDownloadHandlerByVersion', filePart: null },
     parameters: [{ name: 'AuthenticationTicket', kind: 'string', required: true }, { name: 'Path', kind: 'string', required: true }, { name: 'VersionNumber', kind: 'int', required: true }, { name: 'PreferedChunkSize', kind: 'int', required: true }],
     resultElement: 'GetDownloadHandlerByVersionResult',
     result: {
@@ -496,6 +525,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
   DownloadFileChunk: {
     name: 'DownloadFileChunk',
     soapAction: 'http://tempuri.org/DownloadFileChunk',
+    http: { get: null, post: '/DownloadFileChunk', filePart: null },
     parameters: [{ name: 'authenticationTicket', kind: 'string', required: true }, { name: 'DownloadHandler', kind: 'string', required: true }, { name: 'StartOffset', kind: 'int', required: true }, { name: 'ChunkSize', kind: 'int', required: true }],
     resultElement: 'DownloadFileChunkResult',
     result: {
@@ -507,6 +537,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
   DeleteDownloadHandler: {
     name: 'DeleteDownloadHandler',
     soapAction: 'http://tempuri.org/DeleteDownloadHandler',
+    http: { get: '/DeleteDownloadHandler', post: '/DeleteDownloadHandler', filePart: null },
     parameters: [{ name: 'authenticationTicket', kind: 'string', required: true }, { name: 'DownloadHandler', kind: 'string', required: true }],
     resultElement: 'DeleteDownloadHandlerResult',
     result: {
@@ -518,6 +549,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
   DocumentExists: {
     name: 'DocumentExists',
     soapAction: 'http://tempuri.org/DocumentExists',
+    http: { get: '/DocumentExists', post: '/DocumentExists', filePart: null },
     parameters: [{ name: 'authenticationTicket', kind: 'string', required: true }, { name: 'Path', kind: 'string', required: true }],
     resultElement: 'DocumentExistsResult',
     result: {
@@ -529,6 +561,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
   DocumentExists1: {
     name: 'DocumentExists1',
     soapAction: 'http://tempuri.org/DocumentExists1',
+    http: { get: '/DocumentExists1', post: '/DocumentExists1', filePart: null },
     parameters: [{ name: 'authenticationTicket', kind: 'string', required: true }, { name: 'FolderPath', kind: 'string', required: true }, { name: 'DocumentName', kind: 'string', required: true }],
     resultElement: 'DocumentExists1Result',
     result: {
@@ -540,6 +573,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
   FolderExists: {
     name: 'FolderExists',
     soapAction: 'http://tempuri.org/FolderExists',
+    http: { get: '/FolderExists', post: '/FolderExists', filePart: null },
     parameters: [{ name: 'authenticationTicket', kind: 'string', required: true }, { name: 'Path', kind: 'string', required: true }],
     resultElement: 'FolderExistsResult',
     result: {
@@ -551,6 +585,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
   CreateFolder: {
     name: 'CreateFolder',
     soapAction: 'http://tempuri.org/CreateFolder',
+    http: { get: null, post: '/CreateFolder', filePart: null },
     parameters: [{ name: 'authenticationTicket', kind: 'string', required: true }, { name: 'Path', kind: 'string', required: true }],
     resultElement: 'CreateFolderResult',
     result: {

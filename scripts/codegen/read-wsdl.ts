@@ -1,5 +1,5 @@
-// Reads wsdl/srv.wsdl into the model the renderer needs: operations with their SOAP actions,
-// ordered parameters and result types. Only the WSDL 1.1 / XSD constructs the file uses are
+// Reads wsdl/srv.wsdl into the model the renderer needs: operations with their SOAP actions, HTTP
+// GET and POST locations, ordered parameters and result types. Only the WSDL 1.1 / XSD constructs the file uses are
 // understood; anything else is an error rather than a silent guess.
 import { DOMParser } from '@xmldom/xmldom';
 
@@ -7,6 +7,8 @@ const NS = {
   wsdl: 'http://schemas.xmlsoap.org/wsdl/',
   soap11: 'http://schemas.xmlsoap.org/wsdl/soap/',
   soap12: 'http://schemas.xmlsoap.org/wsdl/soap12/',
+  http: 'http://schemas.xmlsoap.org/wsdl/http/',
+  mime: 'http://schemas.xmlsoap.org/wsdl/mime/',
   xsd: 'http://www.w3.org/2001/XMLSchema',
   /** The annotations only this codegen reads (gen:result in an {Op}Result's s:appinfo). */
   codegen: 'urn:srv-asmx-client:codegen',
@@ -34,19 +36,31 @@ export interface ResultTypeModel {
   text: ValueKind | null;
 }
 
+/** An operation's HTTP GET and POST bindings. */
+export interface HttpModel {
+  /** The location below the endpoint (/{Op}); null when the WSDL does not declare the operation on GET. */
+  get: string | null;
+  post: string;
+  /** The parameter POST sends as a raw application/octet-stream part of a multipart body, or null: a urlencoded form. */
+  filePart: string | null;
+}
+
 export interface OperationModel {
   name: string;
   documentation: string;
   soapAction: string;
+  http: HttpModel;
   parameters: ParameterModel[];
   resultElement: string;
   resultType: string;
 }
 
+export type BindingName = 'soap11' | 'soap12' | 'http-get' | 'http-post';
+
 export interface ServiceModel {
   name: string;
-  /** The port name of each SOAP version's binding. */
-  ports: { '1.1': string; '1.2': string };
+  /** The port name of each binding. */
+  ports: Record<BindingName, string>;
 }
 
 export interface WsdlModel {
@@ -66,12 +80,14 @@ export function readWsdl(xml: string): WsdlModel {
   if (errors.length > 0) throw new Error(`wsdl/srv.wsdl is not well-formed XML: ${errors.join('; ')}`);
   const definitions = doc.documentElement as unknown as Element;
   const targetNamespace = required(definitions.getAttribute('targetNamespace'), 'definitions/@targetNamespace');
-  const schema = onlyChild(children(definitions, NS.wsdl, 'types')[0], NS.xsd, 'schema');
+  const schema = serviceSchema(definitions, targetNamespace);
   const xsd = new SchemaIndex(schema, targetNamespace);
   const actions11 = bindingActions(definitions, NS.soap11);
   const actions12 = bindingActions(definitions, NS.soap12);
-  const portType = onlyChild(definitions, NS.wsdl, 'portType');
+  const portType = portTypeOf(definitions, NS.soap11);
   const messages = new Map(children(definitions, NS.wsdl, 'message').map((m) => [m.getAttribute('name') ?? '', m]));
+  const gets = httpOperations(definitions, 'GET');
+  const posts = httpOperations(definitions, 'POST');
 
   const operations = children(portType, NS.wsdl, 'operation').map((op): OperationModel => {
     const name = required(op.getAttribute('name'), 'portType operation/@name');
@@ -80,11 +96,13 @@ export function readWsdl(xml: string): WsdlModel {
     const input = messageElement(op, 'input', messages, xsd);
     const output = messageElement(op, 'output', messages, xsd);
     const result = xsd.resultOf(output, name);
+    const parameters = xsd.parametersOf(input);
     return {
       name,
       documentation: textOf(children(op, NS.wsdl, 'documentation')[0]),
       soapAction,
-      parameters: xsd.parametersOf(input),
+      http: httpOf(name, parameters, gets, posts, messages),
+      parameters,
       resultElement: result.element,
       resultType: result.type,
     };
@@ -100,18 +118,98 @@ export function readWsdl(xml: string): WsdlModel {
 
 function readService(definitions: Element): ServiceModel {
   const service = onlyChild(definitions, NS.wsdl, 'service');
-  const bindings = new Map(children(definitions, NS.wsdl, 'binding').map((b) => [b.getAttribute('name') ?? '', b]));
-  const portFor = (soapNamespace: string): string => {
+  const portFor = (kind: BindingKind): string => {
     const port = children(service, NS.wsdl, 'port').find((p) => {
       const [, bindingName] = splitQName(p.getAttribute('binding') ?? '');
-      return children(bindings.get(bindingName), soapNamespace, 'binding').length === 1;
+      return bindingsOf(definitions, kind).some((b) => b.getAttribute('name') === bindingName);
     });
-    return required(port?.getAttribute('name'), `a port bound with ${soapNamespace}`);
+    return required(port?.getAttribute('name'), `a port of a ${kind} binding`);
   };
   return {
     name: required(service.getAttribute('name'), 'service/@name'),
-    ports: { '1.1': portFor(NS.soap11), '1.2': portFor(NS.soap12) },
+    ports: { soap11: portFor(NS.soap11), soap12: portFor(NS.soap12), 'http-get': portFor('GET'), 'http-post': portFor('POST') },
   };
+}
+
+/** The schema of the service namespace; the WSDL's other schema declares the HTTP bindings' bare result elements. */
+function serviceSchema(definitions: Element, targetNamespace: string): Element {
+  const schemas = children(children(definitions, NS.wsdl, 'types')[0], NS.xsd, 'schema').filter((s) => s.getAttribute('targetNamespace') === targetNamespace);
+  if (schemas.length !== 1) throw new Error(`expected one schema of ${targetNamespace}, found ${schemas.length}`);
+  return schemas[0] as Element;
+}
+
+/** A SOAP binding by its extension's namespace, an HTTP binding by its verb. */
+type BindingKind = typeof NS.soap11 | typeof NS.soap12 | 'GET' | 'POST';
+
+function bindingsOf(definitions: Element, kind: BindingKind): Element[] {
+  return children(definitions, NS.wsdl, 'binding').filter((binding) => {
+    if (kind !== 'GET' && kind !== 'POST') return children(binding, kind, 'binding').length === 1;
+    return children(binding, NS.http, 'binding').some((b) => b.getAttribute('verb') === kind);
+  });
+}
+
+/** The portType of the (one) binding of `kind`: SOAP 1.1's holds the operations, their documentation and messages. */
+function portTypeOf(definitions: Element, kind: BindingKind): Element {
+  const bindings = bindingsOf(definitions, kind);
+  if (bindings.length !== 1) throw new Error(`expected one ${kind} binding, found ${bindings.length}`);
+  const [, name] = splitQName(required((bindings[0] as Element).getAttribute('type'), 'binding/@type'));
+  return required(children(definitions, NS.wsdl, 'portType').find((p) => p.getAttribute('name') === name), `portType ${name}`);
+}
+
+interface HttpOperation {
+  location: string;
+  input: Element;
+  /** The portType operation's input message. */
+  message: string;
+}
+
+/** The operations of the HTTP binding of `verb`, by name. */
+function httpOperations(definitions: Element, verb: 'GET' | 'POST'): Map<string, HttpOperation> {
+  const operations = new Map<string, HttpOperation>();
+  const abstract = new Map(children(portTypeOf(definitions, verb), NS.wsdl, 'operation').map((op) => [op.getAttribute('name') ?? '', op]));
+  for (const binding of bindingsOf(definitions, verb)) {
+    for (const op of children(binding, NS.wsdl, 'operation')) {
+      const name = required(op.getAttribute('name'), `${verb} operation/@name`);
+      const location = required(onlyChild(op, NS.http, 'operation').getAttribute('location'), `${verb} ${name}'s http:operation/@location`);
+      if (children(onlyChild(op, NS.wsdl, 'output'), NS.mime, 'mimeXml').length !== 1) throw new Error(`${name}: the HTTP ${verb} output must be one mime:mimeXml`);
+      const input = onlyChild(abstract.get(name), NS.wsdl, 'input');
+      const [, message] = splitQName(required(input.getAttribute('message'), `${verb} ${name}'s input/@message`));
+      operations.set(name, { location, input: onlyChild(op, NS.wsdl, 'input'), message });
+    }
+  }
+  return operations;
+}
+
+/**
+ * Where the operation is bound over HTTP. Every operation has a POST binding; its HTTP messages must
+ * name the SOAP parameters, in order. A POST input that is a mime:multipartRelated names the part it
+ * sends as raw bytes by that part's application/octet-stream content; any other POST input is a form.
+ */
+function httpOf(name: string, parameters: ParameterModel[], gets: Map<string, HttpOperation>, posts: Map<string, HttpOperation>, messages: Map<string, Element>): HttpModel {
+  const post = required(posts.get(name), `the HTTP POST binding of ${name}`);
+  const get = gets.get(name);
+  for (const [verb, bound] of [['GET', get], ['POST', post]] as const) {
+    if (!bound) continue;
+    if (bound.location !== `/${name}`) throw new Error(`${name}: the HTTP ${verb} location is ${bound.location}, not /${name}`);
+    const parts = children(messages.get(bound.message), NS.wsdl, 'part').map((p) => p.getAttribute('name'));
+    if (parts.join() !== parameters.map((p) => p.name).join()) throw new Error(`${name}: the HTTP ${verb} message's parts differ from the SOAP parameters`);
+  }
+  if (get && children(get.input, NS.http, 'urlEncoded').length !== 1) throw new Error(`${name}: the HTTP GET input must be http:urlEncoded`);
+  return { get: get?.location ?? null, post: post.location, filePart: filePartOf(name, post.input) };
+}
+
+function filePartOf(name: string, input: Element): string | null {
+  const multipart = children(input, NS.mime, 'multipartRelated')[0];
+  if (!multipart) {
+    const form = onlyChild(input, NS.mime, 'content');
+    if (form.getAttribute('type') !== 'application/x-www-form-urlencoded') throw new Error(`${name}: the HTTP POST input must be a form or a mime:multipartRelated`);
+    return null;
+  }
+  const raw = children(multipart, NS.mime, 'part')
+    .map((part) => onlyChild(part, NS.mime, 'content'))
+    .filter((content) => content.getAttribute('type') === 'application/octet-stream');
+  if (raw.length !== 1) throw new Error(`${name}: the HTTP POST multipart input must name one application/octet-stream part`);
+  return required((raw[0] as Element).getAttribute('part'), `${name}'s octet-stream mime:content/@part`);
 }
 
 class SchemaIndex {

@@ -41,11 +41,14 @@ function prelude(model: WsdlModel): string {
 
 export type SoapVersion = '1.1' | '1.2';
 
-/** The WSDL service and the port of each SOAP version. */
+/** The WSDL service and the port of each binding. */
 export const SERVICE = {
   name: ${quote(model.service.name)},
-  ports: { '1.1': ${quote(model.service.ports['1.1'])}, '1.2': ${quote(model.service.ports['1.2'])} },
+  ports: { ${Object.entries(model.service.ports).map(([binding, port]) => `${propertyName(binding)}: ${quote(port)}`).join(', ')} },
 } as const;
+
+/** The bindings the WSDL declares: SOAP 1.1 and 1.2, HTTP GET and POST. */
+export type BindingName = keyof typeof SERVICE.ports;
 
 /** How a value travels on the wire; \`flag\` is a boolean read case-insensitively. */
 export type ValueKind = 'string' | 'int' | 'short' | 'decimal' | 'boolean' | 'flag' | 'base64Binary';
@@ -70,9 +73,19 @@ export interface ResultDescriptor {
   readonly text: ValueKind | null;
 }
 
+/** Where an operation is bound over HTTP, below the endpoint (/{Op}). */
+export interface HttpDescriptor {
+  /** null when the WSDL does not declare the operation on GET: it is not safe in a URL. */
+  readonly get: string | null;
+  readonly post: string;
+  /** The parameter POST sends as a raw file part of a multipart/form-data body; null: a urlencoded form. */
+  readonly filePart: string | null;
+}
+
 export interface OperationDescriptor {
   readonly name: OperationName;
   readonly soapAction: string;
+  readonly http: HttpDescriptor;
   /** In the order the service documents them. */
   readonly parameters: readonly ParameterDescriptor[];
   /** The {Op}Result element that wraps the result element. */
@@ -122,6 +135,7 @@ function descriptors(operations: OperationModel[], resultTypes: ResultTypeModel[
     return `  ${op.name}: {
     name: ${quote(op.name)},
     soapAction: ${quote(op.soapAction)},
+    http: { get: ${op.http.get === null ? 'null' : quote(op.http.get)}, post: ${quote(op.http.post)}, filePart: ${op.http.filePart === null ? 'null' : quote(op.http.filePart)} },
     parameters: [${op.parameters.map(descriptorLiteral).join(', ')}],
     resultElement: ${quote(op.resultElement)},
     result: {

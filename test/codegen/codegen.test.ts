@@ -44,7 +44,7 @@ test('result types carry their attributes with kinds; text content is typed', ()
     { name: 'chunkCRC32', kind: 'string', required: false },
   ]);
   expect(render(model)).toContain('readonly content: Buffer;');
-  expect(model.service).toEqual({ name: 'srv', ports: { '1.1': 'srvSoap', '1.2': 'srvSoap12' } });
+  expect(model.service).toEqual({ name: 'srv', ports: { soap11: 'srvSoap', soap12: 'srvSoap12', 'http-get': 'srvHttpGet', 'http-post': 'srvHttpPost' } });
 });
 
 test('an operation added to the WSDL becomes a typed request, a descriptor and a client method', () => {
@@ -66,10 +66,18 @@ test('an operation added to the WSDL becomes a typed request, a descriptor and a
       <wsdl:input message="tns:GetDocumentVersionsSoapIn"/><wsdl:output message="tns:GetDocumentVersionsSoapOut"/></wsdl:operation>`)
     .replace(/(<wsdl:binding name="(srvSoap(?:12)?)"[^>]*>\s*<(soap(?:12)?):binding[^>]*\/>)/g, (_all, head: string, _name: string, prefix: string) => `${head}
     <wsdl:operation name="GetDocumentVersions"><${prefix}:operation soapAction="http://tempuri.org/GetDocumentVersions" style="document"/>
-      <wsdl:input><${prefix}:body use="literal"/></wsdl:input><wsdl:output><${prefix}:body use="literal"/></wsdl:output></wsdl:operation>`);
+      <wsdl:input><${prefix}:body use="literal"/></wsdl:input><wsdl:output><${prefix}:body use="literal"/></wsdl:output></wsdl:operation>`)
+    .replace('<wsdl:portType name="srvHttpPost">', `<wsdl:message name="GetDocumentVersionsHttpPostIn"><wsdl:part name="authenticationTicket" type="s:string"/><wsdl:part name="Path" type="s:string"/></wsdl:message>
+  <wsdl:message name="GetDocumentVersionsHttpPostOut"><wsdl:part name="Body" element="response"/></wsdl:message>
+  <wsdl:portType name="srvHttpPost">
+    <wsdl:operation name="GetDocumentVersions"><wsdl:input message="tns:GetDocumentVersionsHttpPostIn"/><wsdl:output message="tns:GetDocumentVersionsHttpPostOut"/></wsdl:operation>`)
+    .replace('<http:binding verb="POST"/>', `<http:binding verb="POST"/>
+    <wsdl:operation name="GetDocumentVersions"><http:operation location="/GetDocumentVersions"/>
+      <wsdl:input><mime:content type="application/x-www-form-urlencoded"/></wsdl:input><wsdl:output><mime:mimeXml part="Body"/></wsdl:output></wsdl:operation>`);
   const source = render(readWsdl(added));
   expect(source).toContain('export interface GetDocumentVersionsRequest {\n  authenticationTicket: string;\n  Path: string;\n}');
   expect(source).toContain("soapAction: 'http://tempuri.org/GetDocumentVersions'");
+  expect(source).toContain("http: { get: null, post: '/GetDocumentVersions', filePart: null },");
   expect(source).toContain('GetDocumentVersions(request: GetDocumentVersionsRequest, options?: CallOptions): Promise<Status>;');
   expect(source).toMatch(/OPERATION_NAMES: readonly OperationName\[\] = \['GetDocumentVersions', /);
 });
@@ -96,9 +104,24 @@ test('an {Op}Result that is not mixed content with one s:any and a gen:result is
   expect(() => readWsdl(unknownType)).toThrow(/gen:result names Statuss, which is no complexType/);
 });
 
+test('HTTP GET declares only the calls safe in a URL; POST all, UploadFileChunk as multipart with the chunk a raw part', () => {
+  const model = readWsdl(wsdl);
+  expect(model.operations.filter((o) => o.http.get !== null).map((o) => o.name)).toEqual([
+    'ServerInfo', 'DeleteUploadHandler', 'DeleteDownloadHandler', 'DocumentExists', 'DocumentExists1', 'FolderExists',
+  ]);
+  expect(model.operations.every((o) => o.http.post === `/${o.name}` && (o.http.get === null || o.http.get === o.http.post))).toBe(true);
+  expect(model.operations.filter((o) => o.http.filePart !== null).map((o) => [o.name, o.http.filePart])).toEqual([['UploadFileChunk', 'fileChunk']]);
+});
+
 test('a WSDL whose bindings disagree is refused, not guessed at', () => {
   const broken = wsdl.replace('<soap12:operation soapAction="http://tempuri.org/LogOut"', '<soap12:operation soapAction="http://tempuri.org/LogOff"');
   expect(() => readWsdl(broken)).toThrow(/LogOut: the SOAP 1.2 binding's action differs/);
+  const moved = wsdl.replace('<http:operation location="/LogOut"/>', '<http:operation location="/LogOff"/>');
+  expect(() => readWsdl(moved)).toThrow(/LogOut: the HTTP POST location is \/LogOff, not \/LogOut/);
+  const reordered = wsdl.replace(/(<wsdl:message name="DeleteUploadHandlerHttpGetIn">\s*)(<wsdl:part[^>]*>)(\s*)(<wsdl:part[^>]*>)/, '$1$4$3$2');
+  expect(() => readWsdl(reordered)).toThrow(/DeleteUploadHandler: the HTTP GET message's parts differ from the SOAP parameters/);
+  const unbound = wsdl.replace(/<wsdl:operation name="LogOut">\s*<http:operation[\s\S]*?<\/wsdl:operation>/, '');
+  expect(() => readWsdl(unbound)).toThrow(/missing the HTTP POST binding of LogOut/);
   expect(() => readWsdl('<definitions')).toThrow(/not well-formed/);
 });
 
