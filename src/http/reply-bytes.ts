@@ -1,23 +1,31 @@
-// Where reply bytes go as they arrive. A reply of known length is copied into one Buffer; the
-// transport keeps the last such Buffer once its caller is done with it, for the next reply that
-// fits. Chunk replies are tens of MB: a fresh Buffer that size costs more in page faults than its
-// bytes cost to copy.
+// Where reply bytes go as they arrive. A reply of known length is copied into one Buffer. Buffers
+// that callers are done with are kept a little while for the next replies that fit: chunk replies
+// are tens of MB, and a fresh Buffer that size costs more in page faults than its bytes cost to
+// copy. A few are kept, one per chunk a transfer may have in flight.
 
-/** A spare that nobody asks for this long is let go. */
+/** Spares that nobody asks for this long are let go. */
 const SPARE_IDLE_MS = 2_000;
+/** The most spares kept at once. */
+const MAX_SPARES = 8;
+
+/** Receives a reply's bytes in order; `bytes()` gives the reply as it is kept, once it is complete. */
+export interface ReplyCollector {
+  add(chunk: Buffer): void;
+  bytes(): Buffer;
+}
 
 export class ReplyBuffers {
-  #spare: Buffer | undefined;
+  #spares: Buffer[] = [];
   #idle: NodeJS.Timeout | undefined;
   readonly #lent = new WeakSet<ArrayBufferLike>();
 
-  /** A Buffer of `length` bytes, the spare when it is big enough. */
+  /** A Buffer of `length` bytes: the smallest spare that is big enough, else a fresh one. */
   take(length: number): Buffer {
-    const spare = this.#spare;
-    if (spare && spare.length >= length) {
-      this.drop();
-      return spare.subarray(0, length);
-    }
+    let best = -1;
+    this.#spares.forEach((spare, index) => {
+      if (spare.length >= length && (best < 0 || spare.length < (this.#spares[best] as Buffer).length)) best = index;
+    });
+    if (best >= 0) return (this.#spares.splice(best, 1)[0] as Buffer).subarray(0, length);
     const fresh = Buffer.allocUnsafeSlow(length);
     this.#lent.add(fresh.buffer);
     return fresh;
@@ -25,21 +33,23 @@ export class ReplyBuffers {
 
   /** Takes back a body that came from take(), once nothing refers to it any more. */
   recycle(body: Buffer): void {
-    if (!this.#lent.has(body.buffer) || body.buffer.byteLength <= (this.#spare?.length ?? 0)) return;
-    this.#spare = Buffer.from(body.buffer);
+    if (!this.#lent.has(body.buffer) || this.#spares.some((spare) => spare.buffer === body.buffer)) return;
+    this.#spares.push(Buffer.from(body.buffer));
+    // The smallest goes first: the largest serve any reply.
+    if (this.#spares.length > MAX_SPARES) this.#spares.sort((a, b) => b.length - a.length).pop();
     clearTimeout(this.#idle);
     this.#idle = setTimeout(() => this.drop(), SPARE_IDLE_MS).unref();
   }
 
   drop(): void {
-    this.#spare = undefined;
+    this.#spares = [];
     clearTimeout(this.#idle);
   }
 }
 
 /** One reply's bytes: into a Buffer of the declared length as they come, else gathered and joined at the end. */
-export class ReplyBytes {
-  size = 0;
+export class ReplyBytes implements ReplyCollector {
+  #size = 0;
   readonly #whole: Buffer | undefined;
   readonly #parts: Buffer[] = [];
 
@@ -48,13 +58,13 @@ export class ReplyBytes {
   }
 
   add(chunk: Buffer): void {
-    if (this.#whole) chunk.copy(this.#whole, this.size);
+    if (this.#whole) chunk.copy(this.#whole, this.#size);
     else this.#parts.push(chunk);
-    this.size += chunk.length;
+    this.#size += chunk.length;
   }
 
   bytes(): Buffer {
-    if (this.#whole) return this.#whole.subarray(0, this.size);
-    return this.#parts.length === 1 ? (this.#parts[0] as Buffer) : Buffer.concat(this.#parts, this.size);
+    if (this.#whole) return this.#whole.subarray(0, this.#size);
+    return this.#parts.length === 1 ? (this.#parts[0] as Buffer) : Buffer.concat(this.#parts, this.#size);
   }
 }

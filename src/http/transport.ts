@@ -11,7 +11,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import { AbortError, CertificateError, HostNotFoundError, HttpAuthenticationError, InvalidArgumentError, ReplyTooLargeError, TimeoutError, TransportError } from '../errors.js';
 import { basicAuthorization, checkAuth, credentialsRefused, fixedHeaders, NtlmAuthenticator, type HttpAuthOptions } from './auth.js';
-import { ReplyBuffers, ReplyBytes } from './reply-bytes.js';
+import { ReplyBuffers, ReplyBytes, type ReplyCollector } from './reply-bytes.js';
 
 export type { HttpAuthOptions, HttpAuthType } from './auth.js';
 export { DEFAULT_USER_AGENT } from './auth.js';
@@ -68,6 +68,8 @@ export interface HttpRequest {
   maxResponseBytes?: number | undefined;
   /** Names the exchange in error messages, e.g. the operation. */
   label?: string | undefined;
+  /** Where each reply's bytes go as they arrive, given its Content-Length (default: one Buffer of the whole reply). */
+  collect?: ((declaredLength: number | undefined) => ReplyCollector) | undefined;
 }
 
 /** A body written piece by piece as the connection takes it, so that no copy of the whole is ever made. */
@@ -458,11 +460,13 @@ class Exchange {
   private collect(response: http.IncomingMessage): void {
     const declared = declaredLength(response);
     if (declared !== undefined && declared > this.responseLimit) return this.fail(this.tooLarge(response, `declares ${declared} bytes`));
-    const reply = new ReplyBytes(declared, this.replyBuffers);
+    const reply = this.spec.collect?.(declared) ?? new ReplyBytes(declared, this.replyBuffers);
+    let size = 0;
     this.touch();
     response.on('data', (chunk: Buffer) => {
-      if (reply.size + chunk.length > this.responseLimit) return this.fail(this.tooLarge(response, 'goes on'));
+      if (size + chunk.length > this.responseLimit) return this.fail(this.tooLarge(response, 'goes on'));
       this.touch();
+      size += chunk.length;
       reply.add(chunk);
     });
     response.on('error', (error) => this.fail(this.transportError(error)));

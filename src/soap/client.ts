@@ -16,7 +16,7 @@ import { WSDL_PATH } from '../package-files.js';
 import { InvalidArgumentError, SrvError } from '../errors.js';
 import { envelopeBody, requestEnvelope, type RequestEnvelope } from './envelope.js';
 import { redactEnvelope, redact, redactHeaders, secretsOf, type ExchangeListener, type ExchangeRecord } from './exchange.js';
-import { cutPayload } from './payload-cut.js';
+import { PayloadCut } from './payload-cut.js';
 import { failureOf, notAReply, operationResponse, refusedUnparsed, resultOf, type SoapVersion } from './reply.js';
 import { ReplyBuffers } from '../http/reply-bytes.js';
 import { HttpTransport, type HttpReply, type TransportOptions } from '../http/transport.js';
@@ -78,11 +78,9 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 interface CallContext {
   op: OperationDescriptor;
   envelope: RequestEnvelope;
-  /** Memory for the result's decoded bytes. */
-  take: (length: number) => Buffer;
   reply?: HttpReply;
-  /** The result element's base64 text, cut out of the reply and decoded. */
-  payload?: Buffer;
+  /** For a result of base64 text: cuts it out of the reply as it arrives, and decodes it. */
+  cut?: PayloadCut;
 }
 
 /** Parses a reply against the WSDL: the Envelope as an object, or throws (a SOAP Fault throws with its parsed `root`). */
@@ -109,7 +107,8 @@ export async function createSrvClient(options: SrvClientOptions): Promise<SrvCli
     const args = encodeArguments(op, request);
     const timeoutMs = positive(callOptions.timeoutMs ?? defaultTimeoutMs, 'timeoutMs');
     const idleTimeoutMs = Math.min(timeoutMs, positive(callOptions.idleTimeoutMs ?? defaultIdleTimeoutMs, 'idleTimeoutMs'));
-    const context: CallContext = { op, envelope: requestEnvelope(op, soapVersion, args), take };
+    const context: CallContext = { op, envelope: requestEnvelope(op, soapVersion, args) };
+    const payloadLimit = op.result.text === 'base64Binary' ? chunkSizeOf(args) : undefined;
     const listeners = [options.onExchange, callOptions.onExchange].filter((l): l is ExchangeListener => l !== undefined);
     const started = performance.now();
     const secrets = [...new Set([...secretsOf(args), ...known])];
@@ -124,9 +123,10 @@ export async function createSrvClient(options: SrvClientOptions): Promise<SrvCli
         signal: callOptions.signal,
         maxResponseBytes: replyLimit(op, args),
         label: name,
+        collect: payloadLimit === undefined ? undefined : (declared) => (context.cut = new PayloadCut(op.resultElement, take, payloadLimit, declared)),
       });
       context.reply = reply;
-      return resultOf(op, responseOf(parse, context, reply, soapVersion, secrets), reply, secrets, context.payload) as ResultOf<K>;
+      return resultOf(op, responseOf(parse, context, reply, soapVersion, secrets), reply, secrets, context.cut?.cut?.payload) as ResultOf<K>;
     } catch (error) {
       failure = failureOf(op, error, context.reply, soapVersion, secrets);
       throw failure;
@@ -172,7 +172,7 @@ function responseOf(parse: ReplyParser, context: CallContext, reply: HttpReply, 
   if (refused) throw refused;
   let envelope: unknown;
   try {
-    envelope = parse(replyText(reply, context));
+    envelope = parse(reply.body.toString('utf8'));
   } catch (error) {
     throw failureOf(op, error, reply, version, secrets);
   }
@@ -186,23 +186,26 @@ const SMALL_REPLY_BYTES = 1_048_576;
 /** The largest chunk the service grants, for a chunk request that names no size. */
 const LARGEST_CHUNK = 33_554_432;
 
+/** The chunk size a chunk request asks for: the most bytes its reply can carry. */
+function chunkSizeOf(args: Record<string, ArgumentValue>): number {
+  const requested = args['ChunkSize'];
+  return typeof requested === 'number' && requested > 0 ? requested : LARGEST_CHUNK;
+}
+
 /**
  * How long the reply of this call can be: a chunk's base64 (4/3 of ChunkSize, line breaks allowed)
  * and an envelope margin, else a small cap, so that a hostile reply never reaches a parser.
  */
 function replyLimit(op: OperationDescriptor, args: Record<string, ArgumentValue>): number {
   if (op.result.text !== 'base64Binary') return SMALL_REPLY_BYTES;
-  const requested = args['ChunkSize'];
-  const chunkSize = typeof requested === 'number' && requested > 0 ? requested : LARGEST_CHUNK;
-  return Math.ceil((Math.ceil(chunkSize / 3) * 4 * 78) / 76) + SMALL_REPLY_BYTES;
+  return Math.ceil((Math.ceil(chunkSizeOf(args) / 3) * 4 * 78) / 76) + SMALL_REPLY_BYTES;
 }
 
-/** The reply as node-soap gets it: without a base64 result text, which is cut out and kept in the context. */
-function replyText(reply: HttpReply, context: CallContext): string {
-  const cut = context.op.result.text === 'base64Binary' ? cutPayload(reply.body, context.op.resultElement, context.take) : undefined;
-  if (!cut) return reply.body.toString('utf8');
-  context.payload = cut.payload;
-  return cut.rest;
+/** The reply's body as it came: a base64 text cut out of it is put back, for whoever reads the record. */
+function bodyAsSent(context: CallContext, body: Buffer): string {
+  const cut = context.cut?.cut;
+  if (!cut) return body.toString('utf8');
+  return body.toString('utf8', 0, cut.at) + cut.payload.toString('base64') + body.toString('utf8', cut.at);
 }
 
 /** `fixed`: the headers the transport adds to every request (User-Agent, custom ones); never the Authorization it adds. */
@@ -215,7 +218,7 @@ function exchangeRecord(operation: string, soapVersion: SoapVersion, url: URL, f
     request: { headers: redactHeaders({ ...fixed, ...context.envelope.headers }, secrets), body: redactEnvelope(context.envelope, secrets) },
   };
   if (context.reply) {
-    record.response = { status: context.reply.status, headers: redactHeaders(context.reply.headers, secrets), body: redact(context.reply.body.toString('utf8'), secrets) };
+    record.response = { status: context.reply.status, headers: redactHeaders(context.reply.headers, secrets), body: redact(bodyAsSent(context, context.reply.body), secrets) };
   }
   return record;
 }

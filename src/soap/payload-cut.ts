@@ -1,17 +1,12 @@
-// Takes a result element's base64 text out of a raw reply before any XML parsing and decodes it
-// from the reply's bytes, so that the parser only sees the few hundred bytes around it. It cuts
+// Takes a result element's base64 text out of a reply as its bytes arrive, before any XML parsing,
+// and decodes it straight into the memory of the result: a chunk reply never exists whole, in
+// base64 or as a string, and the parser only sees the few hundred bytes around the text. It cuts
 // only where the structure is certain: the first {Op}Result start tag, one child element whose
 // content is plain text up to its own end tag, no entity reference in it, and nothing before it
-// that could hide markup (comments, CDATA, DOCTYPE, processing instructions). Anything else is left
-// whole to the parser, which then does exactly what it does without the cut.
+// that could hide markup (comments, CDATA, DOCTYPE, processing instructions). Anything else is
+// handed whole to the parser, which then does exactly what it does without the cut.
+import type { ReplyCollector } from '../http/reply-bytes.js';
 import { decodeBase64 } from './values.js';
-
-export interface CutReply {
-  /** The reply without the base64 text, for the XML parser. */
-  readonly rest: string;
-  /** The decoded bytes. */
-  readonly payload: Buffer;
-}
 
 const LT = 0x3c;
 const GT = 0x3e;
@@ -22,36 +17,165 @@ const AMPERSAND = 0x26;
 const QUOTES = new Set([0x22, 0x27]);
 const SPACES = new Set([0x20, 0x09, 0x0a, 0x0d]);
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
-/** Base64 characters per decoded slice: a multiple of 4, so that clean slices decode independently. */
-const SLICE_CHARS = 64 * 1024;
+/** Past this, a reply whose text has not started yet is not one this cut is for. */
+const MAX_HEAD_BYTES = 65_536;
+const WHITESPACE = /[ \t\r\n]+/g;
 
 /**
- * Cuts the text of the element inside `wrapper` ({Op}Result) out of `body`, or says it cannot. The
- * bytes are decoded into memory from `take` (default: a fresh Buffer).
+ * Receives a reply's bytes in order and cuts the text of the element inside `wrapper` out of them
+ * on the way. `take(length)` gives the memory the text is decoded into; `maxPayload` bounds it.
  */
-export function cutPayload(body: Buffer, wrapper: string, take: (length: number) => Buffer = Buffer.allocUnsafe): CutReply | undefined {
-  const span = textSpan(body, wrapper);
-  if (!span) return undefined;
-  return {
-    rest: body.toString('utf8', 0, span.start) + body.toString('utf8', span.end),
-    payload: decodeSpan(body, span, take),
-  };
+export class PayloadCut implements ReplyCollector {
+  /** Bytes before the text (everything, until the text is found or the cut given up). */
+  #head: Buffer[] = [];
+  #headBytes = 0;
+  /** Set once the text has started: the tag name whose end tag closes it. */
+  #element: Buffer | undefined;
+  #decoder: Base64Decoder | undefined;
+  /** Bytes from the end of the text on. */
+  #tail: Buffer[] = [];
+  /** The cut was given up: every byte is in #head. */
+  #whole = false;
+  #cut: { payload: Buffer; at: number } | undefined;
+
+  constructor(
+    private readonly wrapper: string,
+    private readonly take: (length: number) => Buffer,
+    private readonly maxPayload: number,
+    /** The reply's Content-Length, when declared: it bounds the text too. */
+    private readonly declaredLength: number | undefined,
+  ) {}
+
+  add(bytes: Buffer): void {
+    if (this.#whole) return this.keep(bytes);
+    if (this.#tail.length > 0) return void this.#tail.push(bytes);
+    if (this.#decoder) return this.text(bytes);
+    this.keep(bytes);
+    this.findText();
+  }
+
+  /** The reply as the parser gets it: without the text, when it was cut out (see `cut`), else whole. Call once, at the end. */
+  bytes(): Buffer {
+    const element = this.#element;
+    const decoder = this.#decoder;
+    const tail = Buffer.concat(this.#tail);
+    const payload = !this.#whole && element && decoder && isEndTag(tail, 0, element) ? decoder.end() : undefined;
+    if (!payload) return this.wholeBytes(tail);
+    const head = Buffer.concat(this.#head);
+    this.#cut = { payload, at: head.length };
+    return Buffer.concat([head, tail]);
+  }
+
+  /** The decoded text, and the offset in bytes() where it was; undefined when nothing was cut out. */
+  get cut(): { readonly payload: Buffer; readonly at: number } | undefined {
+    return this.#cut;
+  }
+
+  private keep(bytes: Buffer): void {
+    this.#head.push(bytes);
+    this.#headBytes += bytes.length;
+  }
+
+  private findText(): void {
+    const head = this.#head.length === 1 ? (this.#head[0] as Buffer) : Buffer.concat(this.#head);
+    const found = textStart(head, this.wrapper);
+    if (found === 'more' && this.#headBytes <= MAX_HEAD_BYTES) return;
+    if (found === 'more' || found === 'never') return void (this.#whole = true);
+    const room = this.declaredLength === undefined ? this.maxPayload : Math.min(this.maxPayload, Math.floor(((this.declaredLength - found.start) * 3) / 4));
+    this.#head = [head.subarray(0, found.start)];
+    this.#element = found.element;
+    this.#decoder = new Base64Decoder(this.take(Math.max(0, room)));
+    if (found.start < head.length) this.text(head.subarray(found.start));
+  }
+
+  /** Bytes of the text, up to the `<` that ends it. */
+  private text(bytes: Buffer): void {
+    const end = bytes.indexOf(LT);
+    const text = end < 0 ? bytes : bytes.subarray(0, end);
+    const decoder = this.#decoder as Base64Decoder;
+    if (text.includes(AMPERSAND) || !decoder.write(text.toString('latin1'))) return this.giveUp(decoder, bytes);
+    if (end >= 0) this.#tail.push(bytes.subarray(end));
+  }
+
+  /** From here on the parser gets everything: the text decoded so far is put back as it came. */
+  private giveUp(decoder: Base64Decoder, unread: Buffer): void {
+    this.#whole = true;
+    this.#element = undefined;
+    this.#decoder = undefined;
+    this.keep(Buffer.from(decoder.undecoded(), 'latin1'));
+    this.keep(unread);
+  }
+
+  private wholeBytes(tail: Buffer): Buffer {
+    if (this.#decoder) this.giveUp(this.#decoder, tail);
+    return Buffer.concat(this.#head);
+  }
 }
 
-function textSpan(body: Buffer, wrapper: string): { start: number; end: number } | undefined {
+/**
+ * Decodes base64 text into one Buffer as it comes, four characters at a time; whitespace is
+ * dropped, as XML Schema's base64Binary allows. It refuses text that does not decode exactly
+ * (a stray character, padding before the end, more than fits), so that the caller can hand it to
+ * the parser instead; `undecoded()` gives the text back, less its whitespace.
+ */
+class Base64Decoder {
+  #written = 0;
+  #carry = '';
+  #padded = false;
+
+  constructor(private readonly out: Buffer) {}
+
+  write(piece: string): boolean {
+    const text = this.#carry + (/[ \t\r\n]/.test(piece) ? piece.replace(WHITESPACE, '') : piece);
+    if (text.length === 0) return true;
+    if (this.#padded) return false;
+    const padding = text.indexOf('=');
+    const usable = padding < 0 ? text.length - (text.length % 4) : text.length;
+    if (padding >= 0 && (usable % 4 !== 0 || !/^={1,2}$/.test(text.slice(padding)))) return false;
+    const expected = (usable / 4) * 3 - (padding < 0 ? 0 : usable - padding);
+    if (this.#written + expected > this.out.length) return false;
+    const got = usable === 0 ? 0 : this.out.write(text.slice(0, usable), this.#written, 'base64');
+    if (got !== expected) return false;
+    this.#written += got;
+    this.#carry = text.slice(usable);
+    this.#padded = padding >= 0;
+    return true;
+  }
+
+  /** The decoded bytes, or undefined when the rest does not decode exactly. */
+  end(): Buffer | undefined {
+    const carry = this.#carry;
+    if (carry.length > 0) {
+      // An unpadded last group, as node's decoder reads it: two or three characters make one or two bytes.
+      const bytes = decodeBase64(carry);
+      if (this.#written + bytes.length > this.out.length) return undefined;
+      this.#written += bytes.copy(this.out, this.#written);
+      this.#carry = '';
+    }
+    return this.out.subarray(0, this.#written);
+  }
+
+  undecoded(): string {
+    return this.out.toString('base64', 0, this.#written) + this.#carry;
+  }
+}
+
+type TextStart = { start: number; element: Buffer } | 'more' | 'never';
+
+/** Where the text starts in the reply's first bytes, whether more bytes could tell, or that there is no text to cut. */
+function textStart(body: Buffer, wrapper: string): TextStart {
   const wrapperOpen = startTagOf(body, wrapper);
   const wrapperEnd = wrapperOpen < 0 ? -1 : tagEnd(body, wrapperOpen);
-  if (wrapperEnd < 0 || body[wrapperEnd - 1] === SLASH) return undefined;
+  if (wrapperEnd < 0) return 'more';
+  if (body[wrapperEnd - 1] === SLASH) return 'never';
   const open = skipSpaces(body, wrapperEnd + 1);
   const nameEnd = nameEndAt(body, open + 1);
-  if (body[open] !== LT || nameEnd === open + 1) return undefined;
+  if (nameEnd >= body.length) return 'more';
+  if (body[open] !== LT || nameEnd === open + 1) return 'never';
   const close = tagEnd(body, open);
-  if (close < 0 || body[close - 1] === SLASH) return undefined;
-  const start = close + 1;
-  const end = body.indexOf(LT, start);
-  if (end < 0 || !isEndTag(body, end, body.subarray(open + 1, nameEnd))) return undefined;
-  if (body.subarray(start, end).includes(AMPERSAND) || hidesMarkup(body.subarray(0, start))) return undefined;
-  return { start, end };
+  if (close < 0) return 'more';
+  if (body[close - 1] === SLASH || hidesMarkup(body.subarray(0, close + 1))) return 'never';
+  return { start: close + 1, element: Buffer.from(body.subarray(open + 1, nameEnd)) };
 }
 
 /** Where the first start tag named `name` (with any prefix) opens, or -1. */
@@ -87,7 +211,7 @@ function tagEnd(body: Buffer, open: number): number {
 }
 
 function isEndTag(body: Buffer, at: number, qname: Buffer): boolean {
-  if (body[at + 1] !== SLASH || !body.subarray(at + 2, at + 2 + qname.length).equals(qname)) return false;
+  if (body[at] !== LT || body[at + 1] !== SLASH || !body.subarray(at + 2, at + 2 + qname.length).equals(qname)) return false;
   return body[skipSpaces(body, at + 2 + qname.length)] === GT;
 }
 
@@ -109,25 +233,4 @@ function skipSpaces(body: Buffer, at: number): number {
   let end = at;
   while (SPACES.has(body[end] as number)) end++;
   return end;
-}
-
-/**
- * Decodes slice by slice into one Buffer, which avoids a string of the whole text. That is exact
- * only for clean base64 (no whitespace, optional padding at the end): then every slice but the
- * last decodes to exactly 3/4 of its length, and the total is known in advance. Anything else is
- * decoded as the parser's text would be.
- */
-function decodeSpan(body: Buffer, { start, end }: { start: number; end: number }, take: (length: number) => Buffer): Buffer {
-  const padding = end - start >= 2 ? (body[end - 1] === EQUALS ? 1 : 0) + (body[end - 2] === EQUALS ? 1 : 0) : 0;
-  const expected = Math.floor(((end - start - padding) * 3) / 4);
-  const decoded = take(expected);
-  const asText = () => decodeBase64(body.toString('utf8', start, end));
-  let written = 0;
-  for (let at = start; at < end; at += SLICE_CHARS) {
-    const to = Math.min(end, at + SLICE_CHARS);
-    const got = decoded.write(body.toString('latin1', at, to), written, 'base64');
-    if (to < end && got !== (SLICE_CHARS / 4) * 3) return asText();
-    written += got;
-  }
-  return written === expected ? decoded : asText();
 }

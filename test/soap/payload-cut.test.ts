@@ -1,5 +1,5 @@
-// The download fast path: a DownloadFileChunk reply's base64 text is cut out of the raw bytes
-// before node-soap parses the rest. Where it cuts, the result must be the one node-soap's parse
+// The download fast path: a DownloadFileChunk reply's base64 text is cut out of the raw bytes as
+// they arrive, before node-soap parses the rest. Where it cuts, the result must be the one node-soap's parse
 // of the whole reply gives; where the structure is not certain, it must not cut at all.
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import soap from 'soap';
 import { createSrvClient, SoapFaultError, UnexpectedResponseError, type CallOptions, type SrvClient } from '../../src/index.js';
 import { WSDL_PATH } from '../../src/package-files.js';
-import { cutPayload } from '../../src/soap/payload-cut.js';
+import { PayloadCut } from '../../src/soap/payload-cut.js';
 import { decodeBase64 } from '../../src/soap/values.js';
 
 const TICKET = '3f2504e0-4f89-11d3-9a0c-0305e82c3301';
@@ -35,8 +35,16 @@ function contentByNodeSoap(body: string): Buffer {
   return decodeBase64(typeof element === 'string' ? element : (element?.$value ?? ''));
 }
 
-describe('cutPayload', () => {
-  const cut = (body: string) => cutPayload(Buffer.from(body), WRAPPER);
+/** What the parser gets and the decoded text, feeding the reply in pieces of `piece` bytes; undefined when nothing was cut. */
+function cutPayload(body: Buffer, piece = body.length || 1): { rest: string; payload: Buffer } | undefined {
+  const cut = new PayloadCut(WRAPPER, Buffer.allocUnsafe, body.length, body.length);
+  for (let at = 0; at < body.length; at += piece) cut.add(body.subarray(at, at + piece));
+  const rest = cut.bytes().toString('utf8');
+  return cut.cut && { rest, payload: cut.cut.payload };
+}
+
+describe('PayloadCut', () => {
+  const cut = (body: string) => cutPayload(Buffer.from(body));
 
   test('cuts the text out, keeps everything else, and decodes it', () => {
     const body = chunkReply('YWJj');
@@ -72,7 +80,32 @@ describe('cutPayload', () => {
     ['HTML', '<html><body><h1>502 Bad Gateway</h1></body></html>'],
     ['binary noise', randomBytes(2000).toString('latin1')],
   ])('does not cut %s', (_what, body) => {
-    expect(cutPayload(Buffer.from(body, 'latin1'), WRAPPER)).toBeUndefined();
+    expect(cutPayload(Buffer.from(body, 'latin1'))).toBeUndefined();
+  });
+
+  test('a reply that arrives in pieces of any size is cut as it is whole; one it does not cut is handed over byte for byte', () => {
+    const bytes = randomBytes(5000);
+    const replies = [chunkReply(bytes.toString('base64')), chunkReply(bytes.toString('base64').replace(/.{76}/g, '$&\r\n')), chunkReply('YWJj'), chunkReply('YW&#x4A;j'), chunkReply('YWJjZA'), chunkReply('YWJj=QUFB')];
+    for (const reply of replies) {
+      const body = Buffer.from(reply);
+      const whole = cutPayload(body);
+      for (const piece of [1, 2, 3, 5, 7, 64, 1000]) {
+        const cut = new PayloadCut(WRAPPER, Buffer.allocUnsafe, body.length, undefined);
+        for (let at = 0; at < body.length; at += piece) cut.add(body.subarray(at, at + piece));
+        const rest = cut.bytes();
+        expect(cut.cut?.payload).toEqual(whole?.payload);
+        if (whole) expect(rest.toString('utf8')).toBe(whole.rest);
+        else expect(rest.equals(body)).toBe(true);
+      }
+    }
+  });
+
+  test('a text longer than the memory it may use is handed over whole, never cut short', () => {
+    const body = Buffer.from(chunkReply(randomBytes(3000).toString('base64')));
+    const cut = new PayloadCut(WRAPPER, Buffer.allocUnsafe, 2999, body.length);
+    cut.add(body);
+    expect(cut.bytes().equals(body)).toBe(true);
+    expect(cut.cut).toBeUndefined();
   });
 
   test('random payloads, wrapped or not, with stray whitespace or not, decode as node-soap’s text would', () => {
