@@ -2,7 +2,7 @@
 // writes each request (envelope.ts) and our transport carries it; node-soap parses the reply
 // against the WSDL, and nothing else. A reply's base64 result text (a chunk) is cut out and
 // decoded before node-soap sees the few hundred bytes around it.
-import soap from 'soap';
+import { replyParser } from './reply-parser.js';
 import {
   OPERATIONS,
   OPERATION_NAMES,
@@ -12,7 +12,6 @@ import {
   type ResultOf,
   type SrvOperations,
 } from '../../generated/srv.js';
-import { WSDL_PATH } from '../package-files.js';
 import { InvalidArgumentError, SrvError } from '../errors.js';
 import { envelopeBody, requestEnvelope, type RequestEnvelope } from './envelope.js';
 import { redactEnvelope, redact, redactHeaders, secretsOf, type ExchangeListener, type ExchangeRecord } from './exchange.js';
@@ -152,17 +151,6 @@ export async function createSrvClient(options: SrvClientOptions): Promise<SrvCli
     call,
     close: () => transport.close(),
   };
-}
-
-/**
- * node-soap's reply parser for the package's WSDL. Parsing keeps no state of a client's, so every
- * client of the process shares one parsed WSDL.
- */
-let parser: Promise<ReplyParser> | undefined;
-function replyParser(): Promise<ReplyParser> {
-  parser ??= soap.createClientAsync(WSDL_PATH).then(({ wsdl }) => (xml: string) => wsdl.xmlToObject(xml) as unknown);
-  parser.catch(() => (parser = undefined));
-  return parser;
 }
 
 /** The {Op}Response element of the reply's Body, parsed; a reply without one is not this operation's. */
