@@ -5,7 +5,8 @@
 // messages and their cryptography are httpntlm's; this module only checks what it is given and
 // what the server sends back. Negotiate is the same NTLM token under the Negotiate scheme, which
 // IIS takes when Kerberos is not used; Kerberos itself is not supported.
-import ntlm, { type Type2Message } from 'httpntlm/ntlm.js';
+import type { Ntlm, Type2Message } from 'httpntlm/ntlm.js';
+import { createRequire } from 'node:module';
 import type { IncomingHttpHeaders } from 'node:http';
 import { HttpAuthenticationError, InvalidArgumentError } from '../errors.js';
 import { PACKAGE_VERSION } from '../package-files.js';
@@ -133,11 +134,15 @@ const NEGOTIATE_EXTENDED_SESSIONSECURITY = 0x00080000;
 const NEGOTIATE_TARGET_INFO = 0x00800000;
 const BASE64_TOKEN = /^[A-Za-z0-9+/]+={0,2}$/;
 
+/** httpntlm, loaded by the first NTLM or Negotiate client: no other needs it. */
+const loadNtlm = (): Ntlm => createRequire(import.meta.url)('httpntlm/ntlm.js') as Ntlm;
+
 /** The NTLM exchange of one set of credentials, under the `NTLM` or the `Negotiate` scheme. */
 export class NtlmAuthenticator {
   readonly scheme: 'NTLM' | 'Negotiate';
   private readonly user: string;
   private readonly domain: string | undefined;
+  private readonly ntlm = loadNtlm();
 
   constructor(private readonly auth: HttpAuthOptions) {
     this.scheme = auth.type === 'negotiate' ? 'Negotiate' : 'NTLM';
@@ -146,7 +151,7 @@ export class NtlmAuthenticator {
 
   /** The `Authorization` value that opens the exchange (NEGOTIATE_MESSAGE). */
   negotiateMessage(): string {
-    return this.asScheme(ntlm.createType1Message({ domain: this.domain ?? '', workstation: this.auth.workstation ?? '' }));
+    return this.asScheme(this.ntlm.createType1Message({ domain: this.domain ?? '', workstation: this.auth.workstation ?? '' }));
   }
 
   /** The server's CHALLENGE_MESSAGE in a 401's `WWW-Authenticate`, for our scheme; undefined if there is none. */
@@ -174,13 +179,13 @@ export class NtlmAuthenticator {
       throw refuse(this.scheme === 'Negotiate' ? 'is not NTLM: Kerberos (SPNEGO) is not supported; try the NTLM scheme if the server offers it' : 'is not an NTLM message');
     }
     let failure: Error | undefined;
-    const challenge = ntlm.parseType2Message(`NTLM ${token}`, (error) => (failure = error));
+    const challenge = this.ntlm.parseType2Message(`NTLM ${token}`, (error) => (failure = error));
     if (challenge === null || failure) throw refuse(`is not an NTLM challenge (${failure?.message ?? 'unreadable'})`);
     if ((challenge.negotiateFlags & NEGOTIATE_EXTENDED_SESSIONSECURITY) === 0 || (challenge.negotiateFlags & NEGOTIATE_TARGET_INFO) === 0 || !challenge.targetInfo?.length) {
       throw refuse('offers only NTLMv1, which this client does not use (anyone who captures the exchange can recover the password hash)');
     }
     const domain = this.domain ?? targetNameOf(challenge);
-    return this.asScheme(ntlm.createType3Message(challenge, { username: this.user, password: this.auth.password, domain, workstation: this.auth.workstation ?? '' }));
+    return this.asScheme(this.ntlm.createType3Message(challenge, { username: this.user, password: this.auth.password, domain, workstation: this.auth.workstation ?? '' }));
   }
 
   private asScheme(message: string): string {
