@@ -53,6 +53,8 @@ export interface TransportOptions {
 }
 
 export interface HttpRequest {
+  /** POST (default), or GET for the HTTP GET binding. */
+  method?: 'GET' | 'POST' | undefined;
   url: URL;
   headers: Readonly<Record<string, string>>;
   body: string | Buffer | StreamedBody;
@@ -154,7 +156,7 @@ export class HttpTransport {
   }
 
   private exchange(request: HttpRequest, limit: number, agent: http.Agent, plan?: Plan): Promise<Leg> {
-    const open: Open = (url, headers) => this.open(url, headers, agent);
+    const open: Open = (url, headers) => this.open(url, headers, agent, request.method ?? 'POST');
     return new Promise((resolve, reject) => new Exchange(open, limit, this.replyBuffers, request, resolve, reject, plan).start());
   }
 
@@ -237,8 +239,8 @@ export class HttpTransport {
     });
   }
 
-  private readonly open = (url: URL, headers: Record<string, string | number>, agent: http.Agent): http.ClientRequest => {
-    const options = { method: 'POST', headers, agent };
+  private readonly open = (url: URL, headers: Record<string, string | number>, agent: http.Agent, method: 'GET' | 'POST'): http.ClientRequest => {
+    const options = { method, headers, agent };
     // A proxy agent takes the target's TLS settings from the request, not from itself.
     return url.protocol === 'https:' ? https.request(url, { ...options, ...this.tls }) : http.request(url, options);
   };
