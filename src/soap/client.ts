@@ -11,24 +11,37 @@ import {
   type RequestOf,
   type ResultOf,
   type SrvOperations,
+  type BindingName,
 } from '../../generated/srv.js';
 import { InvalidArgumentError, SrvError } from '../errors.js';
 import { envelopeBody, requestEnvelope, type RequestEnvelope } from './envelope.js';
 import { redactEnvelope, redact, redactHeaders, secretsOf, type ExchangeListener, type ExchangeRecord } from './exchange.js';
 import { PayloadCut } from './payload-cut.js';
 import { failureOf, notAReply, operationResponse, refusedUnparsed, resultOf, type SoapVersion } from './reply.js';
-import { ReplyBuffers } from '../http/reply-bytes.js';
+import { ReplyBuffers, ReplyBytes, type ReplyCollector } from '../http/reply-bytes.js';
 import { HttpTransport, type HttpReply, type TransportOptions } from '../http/transport.js';
 import { basicAuthorization, checkAuthFor } from '../http/auth.js';
 import { encodeArguments, type ArgumentValue } from './values.js';
+import { bindingOf, chunkEncodingOf, HttpRequests, isHttpBinding, type ChunkEncoding, type FormRequest } from './http-binding.js';
+import { BareReply } from './bare-reply.js';
 
 export type { SoapVersion } from './reply.js';
 
 export interface SrvClientOptions extends TransportOptions {
   /** The service endpoint, e.g. https://host/srv.asmx. */
   url: string | URL;
-  /** SOAP 1.1 (default) or 1.2. */
+  /**
+   * The WSDL binding the calls go by: 'soap11' (default), 'soap12', 'http-post' (forms; a chunk as a
+   * raw multipart part), or 'http-get' (a query string, for the calls the WSDL declares on GET; the
+   * others go by POST, with a notice once). README, Protocol notes: the HTTP bindings.
+   */
+  binding?: BindingName;
+  /** The SOAP version, for a SOAP binding: '1.1' is binding 'soap11' (default), '1.2' is 'soap12'. */
   soapVersion?: SoapVersion;
+  /** How UploadFileChunk's chunk travels over 'http-post': 'multipart' (default, raw bytes) or 'base64-field' (a urlencoded form). */
+  chunkEncoding?: ChunkEncoding;
+  /** Receives what the user should know about how calls go, e.g. that one goes by POST instead of GET (default: nothing). */
+  onNotice?: (message: string) => void;
   /** Default time limit of one call, from sending to the complete reply (default 120 s). */
   timeoutMs?: number;
   /**
@@ -80,6 +93,20 @@ interface CallContext {
   reply?: HttpReply;
   /** For a result of base64 text: cuts it out of the reply as it arrives, and decodes it. */
   cut?: PayloadCut;
+  /** The request over an HTTP binding (else the envelope is sent). */
+  form?: FormRequest | undefined;
+  /** Over an HTTP binding: the bare reply, collected as the envelope it stands for. */
+  bare?: BareReply;
+}
+
+/** How the reply is collected: a chunk's base64 cut out as it arrives; over an HTTP binding, inside the operation's envelope. */
+function collectorOf(context: CallContext, contents: ReplyBuffers, payloadLimit: number | undefined): ((declared: number | undefined) => ReplyCollector) | undefined {
+  const { op } = context;
+  const take = (length: number) => contents.take(length);
+  const inner = (declared: number | undefined): ReplyCollector =>
+    payloadLimit === undefined ? new ReplyBytes(undefined, contents) : (context.cut = new PayloadCut(op.resultElement, take, payloadLimit, declared));
+  if (context.form) return (declared) => (context.bare = new BareReply(op, declared, inner));
+  return payloadLimit === undefined ? undefined : inner;
 }
 
 /** Parses a reply against the WSDL: the Envelope as an object, or throws (a SOAP Fault throws with its parsed `root`). */
@@ -87,8 +114,9 @@ type ReplyParser = (xml: string) => unknown;
 
 export async function createSrvClient(options: SrvClientOptions): Promise<SrvClient> {
   const url = endpointOf(options.url);
-  const soapVersion = options.soapVersion ?? '1.1';
-  if (soapVersion !== '1.1' && soapVersion !== '1.2') throw new InvalidArgumentError('soapVersion', "must be '1.1' or '1.2'");
+  const binding = bindingOf(options.binding, options.soapVersion);
+  const soapVersion: SoapVersion = binding === 'soap12' ? '1.2' : '1.1';
+  const forms = isHttpBinding(binding) ? new HttpRequests(binding, chunkEncodingOf(options.chunkEncoding), options.onNotice ?? (() => undefined)) : undefined;
   const defaultTimeoutMs = positive(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, 'timeoutMs');
   const defaultIdleTimeoutMs = positive(options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, 'idleTimeoutMs');
   checkAuthFor(options.auth, url);
@@ -99,32 +127,34 @@ export async function createSrvClient(options: SrvClientOptions): Promise<SrvCli
   if (options.auth?.password) known.add(options.auth.password);
   if (options.auth?.type === 'basic') known.add(basicAuthorization(options.auth).slice('Basic '.length));
   const contents = new ReplyBuffers();
-  const take = (length: number) => contents.take(length);
 
   async function call<K extends OperationName>(name: K, request: RequestOf<K>, callOptions: CallOptions = {}): Promise<ResultOf<K>> {
     const op = OPERATIONS[name];
     const args = encodeArguments(op, request);
     const timeoutMs = positive(callOptions.timeoutMs ?? defaultTimeoutMs, 'timeoutMs');
     const idleTimeoutMs = Math.min(timeoutMs, positive(callOptions.idleTimeoutMs ?? defaultIdleTimeoutMs, 'idleTimeoutMs'));
-    const context: CallContext = { op, envelope: requestEnvelope(op, soapVersion, args) };
+    const context: CallContext = { op, envelope: requestEnvelope(op, soapVersion, args), form: forms?.request(op, url, args) };
     const payloadLimit = op.result.text === 'base64Binary' ? chunkSizeOf(args) : undefined;
     const listeners = [options.onExchange, callOptions.onExchange].filter((l): l is ExchangeListener => l !== undefined);
     const started = performance.now();
     const secrets = [...new Set([...secretsOf(args), ...known])];
     let failure: SrvError | undefined;
     try {
+      const { form } = context;
       const reply = await transport.send({
-        url,
-        headers: context.envelope.headers,
-        body: envelopeBody(context.envelope),
+        method: form?.method,
+        url: form?.url ?? url,
+        headers: form?.headers ?? context.envelope.headers,
+        body: form?.body ?? envelopeBody(context.envelope),
         timeoutMs,
         idleTimeoutMs,
         signal: callOptions.signal,
         maxResponseBytes: replyLimit(op, args),
         label: name,
-        collect: payloadLimit === undefined ? undefined : (declared) => (context.cut = new PayloadCut(op.resultElement, take, payloadLimit, declared)),
+        collect: collectorOf(context, contents, payloadLimit),
       });
       context.reply = reply;
+      context.bare?.check(op, reply);
       return resultOf(op, responseOf(parse, context, reply, soapVersion, secrets), reply, secrets, context.cut?.cut?.payload) as ResultOf<K>;
     } catch (error) {
       failure = failureOf(op, error, context.reply, soapVersion, secrets);
@@ -201,12 +231,16 @@ function exchangeRecord(operation: string, soapVersion: SoapVersion, url: URL, f
   const record: ExchangeRecord = {
     operation,
     soapVersion,
-    url: url.href,
+    url: redact((context.form?.url ?? url).href, secrets),
     durationMs: Math.round(durationMs),
-    request: { headers: redactHeaders({ ...fixed, ...context.envelope.headers }, secrets), body: redactEnvelope(context.envelope, secrets) },
+    request: {
+      headers: redactHeaders({ ...fixed, ...(context.form?.headers ?? context.envelope.headers) }, secrets),
+      body: context.form ? redact(context.form.text, secrets) : redactEnvelope(context.envelope, secrets),
+    },
   };
   if (context.reply) {
-    record.response = { status: context.reply.status, headers: redactHeaders(context.reply.headers, secrets), body: redact(bodyAsSent(context, context.reply.body), secrets) };
+    const body = bodyAsSent(context, context.reply.body);
+    record.response = { status: context.reply.status, headers: redactHeaders(context.reply.headers, secrets), body: redact(context.bare?.bare(body) ?? body, secrets) };
   }
   return record;
 }

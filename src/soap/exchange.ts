@@ -24,6 +24,11 @@ const SECRET_ELEMENT = new RegExp(`(<(?:[\\w.-]+:)?(?:${[...SECRET_PARAMETERS].j
 const TICKET_ATTRIBUTE = /(\sticket\s*=\s*)(["'])[^"']*\2/gi;
 /** A ticket in a URL's query, e.g. a Location header's `?ticket=…`. */
 const TICKET_QUERY = /([?&;]ticket=)[^&#\s;"'<>]*/gi;
+const SECRET_NAMES = [...SECRET_PARAMETERS].join('|');
+/** A secret parameter in a query string or urlencoded form (the HTTP GET and POST bindings). */
+const SECRET_FIELD = new RegExp(`((?:^|[?&;])(?:${SECRET_NAMES})=)[^&#\\s;"'<>]*`, 'gi');
+/** A secret parameter's multipart/form-data field: its value is the line after the part's headers. */
+const SECRET_PART = new RegExp(`(name="(?:${SECRET_NAMES})"\\r?\\n(?:[^\\r\\n]+\\r?\\n)*\\r?\\n)[^\\r\\n]*`, 'gi');
 /** Shorter runs of base64 characters may be words, hex or GUID parts, and stay. */
 const MIN_BASE64_RUN = 76;
 const BASE64_RUN = new RegExp(`[A-Za-z0-9+/]{${MIN_BASE64_RUN},}={0,2}`, 'g');
@@ -53,12 +58,17 @@ export function secretsOf(args: Readonly<Record<string, unknown>>): string[] {
     .map(([, value]) => value as string);
 }
 
-/** Removes secret elements, ticket attributes and query parameters, base64 runs, and every secret value however it is spelt. */
+/**
+ * Removes secret elements, ticket attributes, secret query, form and multipart fields, base64 runs,
+ * and every secret value however it is spelt.
+ */
 export function redact(text: string, secrets: readonly string[]): string {
   let result = text
     .replace(SECRET_ELEMENT, `$1${REDACTED}`)
     .replace(TICKET_ATTRIBUTE, `$1$2${REDACTED}$2`)
     .replace(TICKET_QUERY, `$1${REDACTED}`)
+    .replace(SECRET_FIELD, `$1${REDACTED}`)
+    .replace(SECRET_PART, `$1${REDACTED}`)
     .replace(BASE64_RUN, (run) => elided(run.length));
   for (const secret of secrets) result = result.replace(secretPattern(secret), REDACTED);
   return result;
@@ -110,6 +120,11 @@ function escapeRegExp(text: string): string {
  */
 export function redactEnvelope(envelope: RequestEnvelope, secrets: readonly string[]): string {
   return redact(`${envelope.head.toString('utf8')}${payloadText(envelope.payload)}${envelope.tail.toString('utf8')}`, secrets);
+}
+
+/** redact() of a reply whose base64 text was cut out at byte `at` of `body`: the same, without the text ever being made again. */
+export function redactCutReply(body: Buffer, cut: { readonly payload: Uint8Array; readonly at: number }, secrets: readonly string[]): string {
+  return redact(`${body.toString('utf8', 0, cut.at)}${payloadText(cut.payload)}${body.toString('utf8', cut.at)}`, secrets);
 }
 
 function payloadText(payload: Uint8Array | undefined): string {

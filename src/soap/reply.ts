@@ -47,8 +47,9 @@ export function operationResponse(op: OperationDescriptor, envelope: unknown): u
   return childNamed(childNamed(envelope, 'Body'), `${op.name}Response`);
 }
 
-/** A reply that parsed, or not, but is no reply of this operation. */
-export function notAReply(op: OperationDescriptor, reply: HttpReply, version: SoapVersion): UnexpectedResponseError {
+/** A reply that parsed, or not, but is no reply of this operation; `http`: of its HTTP GET or POST binding, a bare result element. */
+export function notAReply(op: OperationDescriptor, reply: HttpReply, version: SoapVersion | 'http'): UnexpectedResponseError {
+  if (version === 'http') return unexpected(op, reply, `is not a result element of ${op.name}`);
   const hint = version === '1.2' && reply.status >= 400 ? ' (the server may not support SOAP 1.2)' : '';
   return unexpected(op, reply, `is not a SOAP reply of ${op.name}${hint}`);
 }

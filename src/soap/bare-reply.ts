@@ -1,0 +1,98 @@
+// The reply of the HTTP GET and POST bindings is the bare result element, with no envelope; a BOM,
+// an XML declaration and white space may come before it. It is read as a SOAP reply is: collected
+// inside the envelope this operation's SOAP reply has, so that node-soap parses it, a chunk's
+// base64 is cut out of it as it arrives (payload-cut.ts), and reply.ts classifies it, with no
+// reading code of its own.
+import { TARGET_NAMESPACE, type OperationDescriptor } from '../../generated/srv.js';
+import type { ReplyCollector } from '../http/reply-bytes.js';
+import type { HttpReply } from '../http/transport.js';
+import { notAReply, refusedUnparsed } from './reply.js';
+
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+const SOAP_11 = 'http://schemas.xmlsoap.org/soap/envelope/';
+const LT = 0x3c;
+const SPACES = new Set([0x20, 0x09, 0x0a, 0x0d]);
+const NAME_START = /[A-Za-z_:\u0080-\uffff]/;
+/** Past this, a reply whose element has not started is no result element. */
+const MAX_PROLOGUE_BYTES = 4096;
+
+/** Passes the bare element to `inner` inside the operation's envelope, once it is known to be one. */
+export class BareReply implements ReplyCollector {
+  readonly #head: Buffer;
+  readonly #tail: Buffer;
+  /** What came before the element's start is known. */
+  #prologue: Buffer[] | undefined = [];
+  #isElement = false;
+
+  private readonly inner: ReplyCollector;
+
+  /** `inner(declared)` collects the envelope, whose length is the reply's declared one and the envelope's. */
+  constructor(op: OperationDescriptor, declaredLength: number | undefined, inner: (declaredLength: number | undefined) => ReplyCollector) {
+    this.#head = Buffer.from(`<soap:Envelope xmlns:soap="${SOAP_11}"><soap:Body><${op.name}Response xmlns="${TARGET_NAMESPACE}"><${op.resultElement}>`);
+    this.#tail = Buffer.from(`</${op.resultElement}></${op.name}Response></soap:Body></soap:Envelope>`);
+    this.inner = inner(declaredLength === undefined ? undefined : declaredLength + this.#head.length + this.#tail.length);
+  }
+
+  add(bytes: Buffer): void {
+    if (!this.#prologue) return this.inner.add(bytes);
+    this.#prologue.push(bytes);
+    this.start(false);
+  }
+
+  /** The envelope, or (for a body that is no element) the body as it came. */
+  bytes(): Buffer {
+    if (this.#prologue) this.start(true);
+    const body = this.inner.bytes();
+    return this.#isElement ? Buffer.concat([body, this.#tail]) : body;
+  }
+
+  /** The reply is a result element (else the transport error `check` throws). */
+  get isElement(): boolean {
+    return this.#isElement;
+  }
+
+  /**
+   * The reply as it came, for its exchange record: the body without the envelope. (A BOM and an XML
+   * declaration before the element are not kept.)
+   */
+  bare(text: string): string {
+    if (!this.#isElement) return text;
+    return text.slice(this.#head.toString().length, text.length - this.#tail.toString().length);
+  }
+
+  /** Refuses what SOAP refuses unparsed, and a body that is no XML element (an error page, a .NET exception's text). */
+  check(op: OperationDescriptor, reply: HttpReply): void {
+    const refused = refusedUnparsed(op, reply);
+    if (refused) throw refused;
+    if (!this.#isElement) throw notAReply(op, reply, 'http');
+  }
+
+  private start(ended: boolean): void {
+    const head = Buffer.concat(this.#prologue as Buffer[]);
+    const start = elementStart(head);
+    if (start === 'more' && !ended && head.length <= MAX_PROLOGUE_BYTES) return;
+    this.#prologue = undefined;
+    this.#isElement = typeof start === 'number' && start >= 0;
+    if (!this.#isElement) return this.inner.add(head);
+    this.inner.add(this.#head);
+    this.inner.add(head.subarray(start as number));
+  }
+}
+
+/** Where the document element opens; -1 when anything but a BOM, an XML declaration and white space comes first. */
+function elementStart(body: Buffer): number | 'more' {
+  let at = skipSpaces(body, body.subarray(0, 3).equals(UTF8_BOM) ? 3 : 0);
+  if (body.subarray(at, at + 5).toString('latin1') === '<?xml') {
+    const end = body.indexOf('?>', at);
+    if (end < 0) return 'more';
+    at = skipSpaces(body, end + 2);
+  }
+  if (at + 1 >= body.length) return 'more';
+  return body[at] === LT && NAME_START.test(body.subarray(at + 1, at + 2).toString('latin1')) ? at : -1;
+}
+
+function skipSpaces(body: Buffer, from: number): number {
+  let at = from;
+  while (SPACES.has(body[at] as number)) at++;
+  return at;
+}
