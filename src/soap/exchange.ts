@@ -122,11 +122,6 @@ export function redactEnvelope(envelope: RequestEnvelope, secrets: readonly stri
   return redact(`${envelope.head.toString('utf8')}${payloadText(envelope.payload)}${envelope.tail.toString('utf8')}`, secrets);
 }
 
-/** redact() of a reply whose base64 text was cut out at byte `at` of `body`: the same, without the text ever being made again. */
-export function redactCutReply(body: Buffer, cut: { readonly payload: Uint8Array; readonly at: number }, secrets: readonly string[]): string {
-  return redact(`${body.toString('utf8', 0, cut.at)}${payloadText(cut.payload)}${body.toString('utf8', cut.at)}`, secrets);
-}
-
 function payloadText(payload: Uint8Array | undefined): string {
   if (payload === undefined) return '';
   const bytes = payload.byteLength;
