@@ -47,6 +47,11 @@ const PERMANENT_TRANSPORT = [CertificateError, HostNotFoundError, EndpointError,
  */
 export function isTransient(error: unknown): boolean {
   if (error instanceof TransportError) return !PERMANENT_TRANSPORT.some((kind) => error instanceof kind);
+  return isServerFailure(error);
+}
+
+/** The server hit an unhandled exception: `SystemError:` in-band, or a server SOAP fault. */
+export function isServerFailure(error: unknown): boolean {
   return error instanceof ServerError || (error instanceof SoapFaultError && error.side === 'server');
 }
 

@@ -48,6 +48,8 @@ export interface ServerTraits {
   padsCrc?: boolean;
   /** Whether the last chunk's reply carries filehexcrc; undefined until an upload has seen one. */
   reportsFileCrc?: boolean;
+  /** The server failed a chunk read while another of the same handler was in flight: downloads read one chunk at a time. */
+  serialChunkReads?: boolean;
   /** Folders an upload found or made, so that the next upload into one does not ask again. */
   readonly folders: Set<string>;
 }

@@ -48,7 +48,8 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const get = (options: DownloadOptions = {}) => download(session, PATH, target, { chunkSize: CHUNK, ...options });
+// These follow one chunk at a time, call by call; reads in parallel have their own tests (parallel.test.ts).
+const get = (options: DownloadOptions = {}) => download(session, PATH, target, { chunkSize: CHUNK, concurrency: 1, ...options });
 const failure = (promise: Promise<unknown>) => promise.then(() => new Error('resolved'), (error: unknown) => error);
 const filesInDir = () => readdir(dir);
 const hex = (data: Buffer) => crcToHex(crc32(data));
@@ -126,6 +127,17 @@ describe('a complete download', () => {
     expect(srv.calls('GetDownloadHandlerByVersion')[0]?.params).toMatchObject({ Path: PATH, VersionNumber: '1000000' });
     expect(result.versionNumber).toBe(1_000_000);
   });
+});
+
+test('a server that sends chunks shorter than it granted is read one chunk at a time from there, advancing by chunklength', async () => {
+  srv.maxChunkLength = 100_000;
+  const result = await get({ concurrency: 4 });
+  expectBytes(await readFile(target), CONTENT);
+  expect(result.bytes).toBe(CONTENT.length);
+  expect(warnings.filter((warning) => /shorter than it granted/.test(warning.message))).toHaveLength(1);
+  const offsets = srv.requests.filter((request) => request.op === 'DownloadFileChunk').map((request) => Number(request.params['StartOffset']));
+  const serial = offsets.slice(offsets.indexOf(100_000));
+  expect(serial).toEqual(serial.map((_, index) => 100_000 * (index + 1)));
 });
 
 describe('a chunk that fails its checks is asked for again at the same offset', () => {

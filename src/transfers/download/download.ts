@@ -1,18 +1,19 @@
-// A chunked, verified download (README, Protocol notes: downloads): stage the document, fetch it
-// chunk by chunk, check every chunk and the whole file, and hand it to the destination only when
-// everything matched. A lost handler or a bad whole-file CRC starts over with a new handler, a
+// A chunked, verified download (README, Protocol notes: downloads): stage the document, fetch its
+// chunks, several at a time, check every chunk and the whole file, and hand it to the destination
+// only when everything matched. A lost handler or a bad whole-file CRC starts over with a new handler, a
 // bounded number of times; the bytes stored so far are kept when the new handler provably stages
 // the same file.
-import { AbortError, ChecksumMismatchError, SrvError, UnexpectedResponseError } from '../../errors.js';
-import { crc32Combine, crcToHex } from '../../integrity/crc32.js';
+import { AbortError, ChecksumMismatchError, SrvError } from '../../errors.js';
+import { crcToHex } from '../../integrity/crc32.js';
 import { handlerIsGone } from '../../port/policy.js';
 import type { ServicePort } from '../../port/port.js';
 import { deleteHandler, withRestarts, type Restart } from '../transfer.js';
-import { fetchChunk } from './chunk.js';
+import { Ledger } from './ledger.js';
 import { openSink } from './open-sink.js';
 import { planDownload, type DownloadPlan } from './plan.js';
 import type { Sink } from './sink.js';
 import { stageFile, type StagedFile } from './staged-file.js';
+import { receiveChunks } from './window.js';
 import type { DownloadDestination, DownloadOptions, DownloadResult, DownloadSource } from './types.js';
 
 export type { DownloadDestination, DownloadOptions, DownloadResult, DownloadSource } from './types.js';
@@ -33,15 +34,6 @@ export async function download(port: ServicePort, source: DownloadSource, destin
   }
 }
 
-/** What the sink holds so far, and its running CRC-32. */
-interface Content {
-  readonly offset: number;
-  readonly crc: number;
-  readonly chunks: number;
-}
-
-const EMPTY: Content = { offset: 0, crc: 0, chunks: 0 };
-
 /** Why an attempt ended without the file. `keep`: the bytes stored so far are still good. */
 interface Interruption extends Restart {
   readonly keep: boolean;
@@ -49,9 +41,12 @@ interface Interruption extends Restart {
 }
 
 class Transfer {
-  #content: Content = EMPTY;
+  readonly #ledger = new Ledger();
   #retries = 0;
   #restarts = 0;
+  /** Reads in flight at most; 1 once the server showed it cannot serve more. */
+  #concurrency: number;
+  #warnedUnverified = false;
   /** The handler of the attempt under way, deleted after it whatever happened. */
   #handler: string | undefined;
   #interruption: Interruption | undefined;
@@ -60,7 +55,9 @@ class Transfer {
     private readonly port: ServicePort,
     private readonly plan: DownloadPlan,
     private readonly sink: Sink,
-  ) {}
+  ) {
+    this.#concurrency = port.learned.serialChunkReads ? 1 : plan.concurrency;
+  }
 
   async run(): Promise<Omit<DownloadResult, 'elapsedMs'>> {
     const { done } = await withRestarts<Omit<DownloadResult, 'elapsedMs'>, Interruption>(this.port, {
@@ -72,7 +69,7 @@ class Transfer {
       },
       cleanup: () => this.release(),
       prepare: (interruption) => {
-        if (!interruption.keep && this.#content.offset > 0 && !this.sink.rewind) throw interruption.restart;
+        if (!interruption.keep && !this.#ledger.empty && !this.sink.rewind) throw interruption.restart;
         this.#interruption = interruption;
       },
     });
@@ -84,7 +81,14 @@ class Transfer {
     this.#handler = staged.handler;
     await this.align(staged);
     try {
-      await this.receive(staged);
+      await receiveChunks(this.port, staged, this.sink, this.#ledger, {
+        concurrency: this.#concurrency,
+        call: this.plan.call,
+        onRetry: () => this.#retries++,
+        onStored: () => this.progress(staged),
+        onUnchecked: () => this.uncheckedChunk(staged),
+        onSerial: (reason) => this.serial(reason),
+      });
     } catch (error) {
       if (handlerIsGone(error)) return { restart: error as SrvError, keep: true, staged };
       throw error;
@@ -102,58 +106,55 @@ class Transfer {
   /** Resumes where the lost handler stopped if the new one provably stages the same bytes, else starts over. */
   private async align(staged: StagedFile): Promise<void> {
     const interruption = this.#interruption;
-    if (this.#content.offset === 0) return;
+    if (this.#ledger.empty) return;
     if (interruption?.keep && sameContent(interruption.staged, staged)) return;
     if (!this.sink.rewind) {
       throw new SrvError(
-        `download: cannot start over, ${this.#content.offset} bytes are already written to the destination stream and the new handler does not provably stage the same file`,
+        `download: cannot start over, ${this.#ledger.end} bytes are already written to the destination stream and the new handler does not provably stage the same file`,
         { operation: 'download', cause: interruption?.restart },
       );
     }
     await this.sink.rewind();
-    this.#content = EMPTY;
+    this.#ledger.clear();
   }
 
-  private async receive(staged: StagedFile): Promise<void> {
-    while (this.#content.offset < staged.size) {
-      const { offset, crc, chunks } = this.#content;
-      const chunk = await fetchChunk(this.port, staged, offset, { ...this.plan.call, onRetry: () => this.#retries++ });
-      const end = offset + chunk.data.length;
-      if (chunk.last && end < staged.size) {
-        throw new UnexpectedResponseError(`DownloadFileChunk: the server ended the file after ${end} of ${staged.size} bytes`, {
-          operation: 'DownloadFileChunk',
-          mayHaveReachedServer: true,
-        });
-      }
-      if (!chunk.checked) await this.uncheckedChunk(staged, chunks);
-      await this.sink.write(chunk.data);
-      // A sink that is done with a chunk once written lets the next one be decoded into its memory.
-      if (!this.sink.retainsChunks) this.port.recycle(chunk.data);
-      this.#content = { offset: end, crc: crc32Combine(crc, chunk.crc, chunk.data.length), chunks: chunks + 1 };
-      this.plan.onProgress?.({ bytes: end, totalBytes: staged.size, chunks: chunks + 1, retries: this.#retries, restarts: this.#restarts });
-    }
+  private progress(staged: StagedFile): void {
+    const ledger = this.#ledger;
+    this.plan.onProgress?.({ bytes: Math.min(ledger.bytes, staged.size), totalBytes: staged.size, chunks: ledger.stored, retries: this.#retries, restarts: this.#restarts });
+  }
+
+  /** The server cannot serve parallel reads: this download and the session's next ones read one chunk at a time. */
+  private serial(reason: 'refused' | 'short'): void {
+    this.#concurrency = 1;
+    const why =
+      reason === 'refused'
+        ? 'the server failed a read while others of the same handler were in flight, so chunks are read one at a time from here on'
+        : 'the server sent a chunk shorter than it granted before the end of the file, so the rest is read one chunk at a time';
+    if (reason === 'refused') this.port.learned.serialChunkReads = true;
+    this.port.warn({ kind: 'notice', message: `download of ${this.plan.source.path}: ${why}`, operation: 'DownloadFileChunk' });
   }
 
   /** A chunk no chunkCRC32 vouches for: held from the destination until the whole file's CRC-32 has, if the server sends one. */
-  private async uncheckedChunk(staged: StagedFile, index: number): Promise<void> {
+  private async uncheckedChunk(staged: StagedFile): Promise<void> {
     if (staged.crc32 !== undefined) return this.sink.holdUntilCommit?.();
-    if (index === 0) {
-      this.port.warn({ kind: 'notice', message: `download of ${this.plan.source.path}: the server sends no CRC-32 for its chunks or the file, so nothing can verify the bytes`, severity: 'warning' });
-    }
+    if (this.#warnedUnverified) return;
+    this.#warnedUnverified = true;
+    this.port.warn({ kind: 'notice', message: `download of ${this.plan.source.path}: the server sends no CRC-32 for its chunks or the file, so nothing can verify the bytes`, severity: 'warning' });
   }
 
   private wholeFileMismatch(staged: StagedFile): ChecksumMismatchError | undefined {
-    if (staged.crc32 === undefined || staged.crc32 === this.#content.crc) return undefined;
-    const [expected, actual] = [crcToHex(staged.crc32), crcToHex(this.#content.crc)];
-    return new ChecksumMismatchError(`download: the ${staged.size} bytes received have CRC-32 ${actual}, the server's CRC32 of the file is ${expected}`, expected, actual, {
+    const { crc, end } = this.#ledger;
+    if (staged.crc32 === undefined || (staged.crc32 === crc && end === staged.size)) return undefined;
+    const [expected, actual] = [crcToHex(staged.crc32), crcToHex(crc)];
+    return new ChecksumMismatchError(`download: the ${end} bytes received have CRC-32 ${actual}, the server's CRC32 of the file is ${expected}`, expected, actual, {
       operation: 'download',
     });
   }
 
   private result(staged: StagedFile): Omit<DownloadResult, 'elapsedMs'> {
-    const { offset, crc, chunks } = this.#content;
+    const { end, crc, chunks } = this.#ledger;
     return {
-      bytes: offset,
+      bytes: end,
       crc32: crcToHex(crc),
       chunks,
       retries: this.#retries,

@@ -45,7 +45,7 @@ function localFailure(target: string, what: string, error: unknown): LocalFileEr
 class FileSink implements Sink {
   /** The bytes are in the file once write() resolves. */
   readonly retainsChunks = false;
-  #size = 0;
+  readonly inOrder = false;
   #open = true;
 
   constructor(
@@ -55,21 +55,19 @@ class FileSink implements Sink {
     private readonly overwrite: boolean,
   ) {}
 
-  async write(data: Buffer): Promise<void> {
+  async write(data: Buffer, offset: number): Promise<void> {
     try {
       for (let written = 0; written < data.length; ) {
-        const { bytesWritten } = await this.file.write(data, written, data.length - written, this.#size + written);
+        const { bytesWritten } = await this.file.write(data, written, data.length - written, offset + written);
         written += bytesWritten;
       }
     } catch (error) {
       throw localFailure(this.target, 'could not be written', error);
     }
-    this.#size += data.length;
   }
 
   readonly rewind = async (): Promise<void> => {
     await this.file.truncate(0);
-    this.#size = 0;
   };
 
   async commit(): Promise<void> {

@@ -5,6 +5,8 @@ import { MAX_INT, remotePath, transferOptions, wholeNumberIn, type TransferProgr
 import type { DownloadOptions, DownloadSource } from './types.js';
 
 const FIRST_VERSION_NUMBER = 1_000_000;
+export const DEFAULT_CONCURRENCY = 4;
+const MAX_CONCURRENCY = 16;
 
 export interface SourceSpec {
   readonly path: string;
@@ -15,6 +17,7 @@ export interface SourceSpec {
 export interface DownloadPlan {
   readonly source: SourceSpec;
   readonly chunkSize: number;
+  readonly concurrency: number;
   readonly overwrite: boolean;
   readonly maxRestarts: number;
   /** The caller's signal and time limit, for every call of the transfer. */
@@ -26,6 +29,7 @@ export function planDownload(source: DownloadSource, options: DownloadOptions): 
   return {
     source: sourceSpecOf(source),
     ...transferOptions(options),
+    concurrency: wholeNumberIn(options.concurrency ?? DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY, 'concurrency'),
     overwrite: options.overwrite === true,
     call: { signal: options.signal, timeoutMs: options.timeoutMs },
     onProgress: options.onProgress,

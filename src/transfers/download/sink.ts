@@ -1,7 +1,10 @@
 // Where the verified bytes go. A sink only ever receives chunks that passed their checks.
 
 export interface Sink {
-  write(data: Buffer): Promise<void>;
+  /** Stores `data`, the bytes at `offset` of the file. */
+  write(data: Buffer, offset: number): Promise<void>;
+  /** Whether write() must be called in offset order, with no gap (a stream); a file takes chunks in any order. */
+  readonly inOrder: boolean;
   /** Whether a chunk may still be referenced once write() resolved; if not, every chunk can use the same memory. */
   readonly retainsChunks: boolean;
   /** Empties the destination to start over; undefined when it cannot be rewound. */

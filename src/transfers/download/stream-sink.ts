@@ -13,6 +13,7 @@ import type { Sink } from './sink.js';
 const HAND_OVER_BYTES = 1_048_576;
 
 export class StreamSink implements Sink {
+  readonly inOrder = true;
   #error: Error | undefined;
   #held: HeldFile | undefined;
   /** Bytes the stream has been given. */

@@ -16,6 +16,12 @@ export type DownloadSource = string | { path: string; versionNumber: number };
 export type DownloadDestination = string | Writable;
 
 export interface DownloadOptions extends TransferOptions {
+  /**
+   * Chunks in flight at once, 1..16 (default 4). Each is verified on its own; the destination still
+   * only gets verified bytes, a stream in order. Where the server fails reads of one handler that
+   * overlap, the download (and the session's next ones) falls back to one at a time.
+   */
+  concurrency?: number;
   /** Replace an existing destination file (default false: an existing file is an error before any request). */
   overwrite?: boolean;
 }

@@ -1,0 +1,76 @@
+// What a download has verified and stored so far: byte ranges with their CRC-32s, in any order,
+// and the unbroken run of them from offset 0, whose CRC-32 is combined in offset order. Only that
+// run counts towards the whole file's CRC-32; a range that is not reached exactly is fetched again.
+import { crc32Combine } from '../../integrity/crc32.js';
+
+export interface StoredRange {
+  readonly offset: number;
+  readonly length: number;
+  /** The CRC-32 of the range's bytes. */
+  readonly crc: number;
+}
+
+export class Ledger {
+  readonly #ranges = new Map<number, StoredRange>();
+  #end = 0;
+  #crc = 0;
+  #chunks = 0;
+
+  /** The end of the unbroken run from offset 0. */
+  get end(): number {
+    return this.#end;
+  }
+
+  /** The CRC-32 of the bytes up to `end`. */
+  get crc(): number {
+    return this.#crc;
+  }
+
+  /** Chunks in the run. */
+  get chunks(): number {
+    return this.#chunks;
+  }
+
+  /** Bytes stored, in the run or beyond it. */
+  get bytes(): number {
+    let bytes = 0;
+    for (const range of this.#ranges.values()) bytes += range.length;
+    return bytes;
+  }
+
+  /** Ranges stored, in the run or beyond it. */
+  get stored(): number {
+    return this.#ranges.size;
+  }
+
+  get empty(): boolean {
+    return this.#ranges.size === 0;
+  }
+
+  /** The range stored at exactly this offset. */
+  at(offset: number): StoredRange | undefined {
+    return this.#ranges.get(offset);
+  }
+
+  add(range: StoredRange): void {
+    if (range.length === 0) return;
+    this.#ranges.set(range.offset, range);
+    for (let next = this.#ranges.get(this.#end); next; next = this.#ranges.get(this.#end)) {
+      this.#crc = crc32Combine(this.#crc, next.crc, next.length);
+      this.#end += next.length;
+      this.#chunks += 1;
+    }
+  }
+
+  /** Every range, in offset order. */
+  ranges(): StoredRange[] {
+    return [...this.#ranges.values()].sort((a, b) => a.offset - b.offset);
+  }
+
+  clear(): void {
+    this.#ranges.clear();
+    this.#end = 0;
+    this.#crc = 0;
+    this.#chunks = 0;
+  }
+}
