@@ -17,6 +17,7 @@ export interface ConnectionFlags {
   password?: string;
   ticket?: string;
   soap?: '1.1' | '1.2';
+  binding?: Binding;
   timeout?: number;
   insecure?: boolean;
   ca?: string;
@@ -39,6 +40,7 @@ export function addConnectionOptions(command: Command): Command {
     .option('--password <password>', 'password; prefer env SRV_ASMX_PASSWORD or the prompt, this shows in the process list')
     .option('--ticket <ticket>', 'reuse a ticket instead of logging in (env SRV_ASMX_TICKET)')
     .addOption(soapOption())
+    .addOption(new Option('--binding <binding>', 'the WSDL binding: soap11, soap12, http-post or http-get (env SRV_ASMX_BINDING; default soap11, or the --soap version\'s)').choices(BINDINGS))
     .option('--timeout <seconds>', 'time limit of each call, retries included (env SRV_ASMX_TIMEOUT)', positiveNumber)
     .option('--insecure', 'accept any TLS certificate (only for tests against a server you trust)')
     .option('--ca <file>', "trust this CA certificate (PEM) in addition to Node's and NODE_EXTRA_CA_CERTS (env SRV_ASMX_CA)")
@@ -73,7 +75,7 @@ export async function openSession(flags: ConnectionFlags, reporter: Reporter, si
   const auth = await httpAuthOf(flags, reporter, env, url);
   const options: SessionOptions = {
     url,
-    soapVersion: flags.soap ?? fromEnvironment(env, 'SRV_ASMX_SOAP', soapVersion) ?? '1.1',
+    ...bindingOf(flags, env),
     ...(timeout !== undefined && { timeoutMs: timeout * 1000 }),
     ...(await tlsOptions(flags, reporter, env)),
     ...(auth !== undefined && { auth }),
@@ -236,6 +238,21 @@ async function pemFile(option: string, file: string): Promise<Buffer> {
 function required(value: string | undefined, form: string): string {
   if (value === undefined || value === '') throw new UsageError(`missing ${form}`);
   return value;
+}
+
+type Binding = NonNullable<SessionOptions['binding']>;
+const BINDINGS: readonly Binding[] = ['soap11', 'soap12', 'http-post', 'http-get'];
+
+/** --binding (or SRV_ASMX_BINDING) wins; a --soap that contradicts it is the client's error to report. */
+function bindingOf(flags: ConnectionFlags, env: Environment): Pick<SessionOptions, 'binding' | 'soapVersion'> {
+  const binding = flags.binding ?? fromEnvironment(env, 'SRV_ASMX_BINDING', bindingName);
+  if (binding === undefined) return { soapVersion: flags.soap ?? fromEnvironment(env, 'SRV_ASMX_SOAP', soapVersion) ?? '1.1' };
+  return { binding, ...(flags.soap !== undefined && { soapVersion: flags.soap }) };
+}
+
+function bindingName(value: string): Binding {
+  if (!(BINDINGS as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${BINDINGS.join(', ')}.`);
+  return value as Binding;
 }
 
 function soapVersion(value: string): '1.1' | '1.2' {

@@ -77,7 +77,7 @@ export class SrvSession implements ServicePort {
   static async login(options: LoginOptions): Promise<SrvSession> {
     const credentials = credentialsOf(options);
     const retry = retryOptionsOf(options.retry);
-    const client = await createSrvClient(options);
+    const client = await createSrvClient(clientOptionsOf(options));
     client.addSecret(credentials.password);
     try {
       const { signal } = options;
@@ -97,7 +97,7 @@ export class SrvSession implements ServicePort {
   /** Uses an existing ticket; when it dies, calls fail with TicketExpiredError. */
   static async fromTicket(options: TicketOptions): Promise<SrvSession> {
     if (typeof options.ticket !== 'string' || options.ticket.trim() === '') throw new InvalidArgumentError('ticket', 'must be a non-empty string');
-    return new SrvSession(await createSrvClient(options), options.ticket.trim(), undefined, options);
+    return new SrvSession(await createSrvClient(clientOptionsOf(options)), options.ticket.trim(), undefined, options);
   }
 
   /**
@@ -280,4 +280,10 @@ function ticketParameterOf(operation: OperationName): TicketParameter | undefine
 function withTicket<K extends OperationName>(operation: K, request: SessionRequest<K>, ticket: string): RequestOf<K> {
   const parameter = ticketParameterOf(operation);
   return (parameter ? { ...request, [parameter]: ticket } : request) as RequestOf<K>;
+}
+
+/** The client's notices (a call that goes by POST instead of GET) are the session's warnings. */
+function clientOptionsOf(options: SessionOptions): SrvClientOptions {
+  const { onWarning } = options;
+  return { ...options, onNotice: options.onNotice ?? ((message) => onWarning?.({ kind: 'notice', message, severity: 'warning' })) };
 }
