@@ -2,13 +2,23 @@ import { binaryOf } from '../params.js';
 import type { Binary } from '../params.js';
 
 const SIGNIFICANT = /^[A-Za-z0-9+/]*=*$/;
+const ALPHABET = /^[A-Za-z0-9+/]*$/;
+const FIRST_BLOCK_BYTES = 65_536;
+const MAX_BLOCK_BYTES = 4_194_304;
+
+const trailingPadding = (quads: string): number => (quads.endsWith('==') ? 2 : quads.endsWith('=') ? 1 : 0);
+
+/** The bytes whole base64 quads (no whitespace, padding at most at their end) decode to. */
+const decodedLength = (quads: string): number => (quads.length / 4) * 3 - trailingPadding(quads);
 
 /**
  * Strict base64 (whitespace allowed, padding required only at the very end), decoded piece by piece as the text
- * arrives, so a large chunk never exists as one big string.
+ * arrives, into a few blocks that grow with it, so a large chunk never exists as one big string.
  */
 export class Base64Decoder {
   readonly #parts: Buffer[] = [];
+  #block: Buffer | undefined;
+  #filled = 0;
   #carry = '';
   #padding = 0;
   #valid = true;
@@ -19,15 +29,64 @@ export class Base64Decoder {
     const padding = clean.length - clean.replace(/=+$/, '').length;
     this.#valid = SIGNIFICANT.test(clean) && (this.#padding === 0 || padding === clean.length) && this.#padding + padding <= 2;
     this.#padding += padding;
+    if (!this.#valid) return;
     const all = this.#carry + clean;
     const whole = all.length - (all.length % 4);
-    if (whole > 0) this.#parts.push(Buffer.from(all.slice(0, whole), 'base64'));
+    if (whole > 0) this.#write(all.slice(0, whole));
     this.#carry = all.slice(whole);
+  }
+
+  /**
+   * ASCII text as bytes, as it comes off the wire. Whole quads in canonical form (what an encoder writes: no
+   * whitespace, zero unused bits) are decoded at once and checked by encoding them back, which costs far less
+   * than matching them; anything else takes the checks of push().
+   */
+  pushAscii(bytes: Buffer): void {
+    if (!this.#valid || bytes.length === 0) return;
+    const text = this.#carry + bytes.toString('latin1');
+    const whole = text.length - (text.length % 4);
+    const rest = text.slice(whole);
+    const quads = text.slice(0, whole);
+    if (this.#padding === 0 && ALPHABET.test(rest) && this.#writeCanonical(quads)) {
+      this.#padding = trailingPadding(quads);
+      this.#carry = rest;
+      return;
+    }
+    this.push(bytes.toString('latin1'));
   }
 
   /** The decoded bytes, or undefined when the text was not valid base64. */
   finish(): Binary | undefined {
-    return this.#valid && this.#carry === '' ? binaryOf(this.#parts) : undefined;
+    if (!this.#valid || this.#carry !== '') return undefined;
+    if (this.#block !== undefined && this.#filled > 0) this.#parts.push(this.#block.subarray(0, this.#filled));
+    this.#block = undefined;
+    return binaryOf(this.#parts);
+  }
+
+  /** Decodes `quads` if they are canonical; false (nothing written) if not. */
+  #writeCanonical(quads: string): boolean {
+    if (quads === '') return true;
+    const start = this.#reserve(decodedLength(quads));
+    const block = this.#block as Buffer;
+    const written = block.write(quads, start, 'base64');
+    if (block.toString('base64', start, start + written) !== quads) return false;
+    this.#filled = start + written;
+    return true;
+  }
+
+  #write(quads: string): void {
+    const start = this.#reserve(decodedLength(quads));
+    this.#filled = start + (this.#block as Buffer).write(quads, start, 'base64');
+  }
+
+  /** Where `length` more bytes go: the current block, or a new one (twice the size of what came so far, within limits). */
+  #reserve(length: number): number {
+    if (this.#block !== undefined && this.#block.length - this.#filled >= length) return this.#filled;
+    if (this.#block !== undefined && this.#filled > 0) this.#parts.push(this.#block.subarray(0, this.#filled));
+    const sofar = this.#parts.reduce((sum, part) => sum + part.length, 0);
+    this.#block = Buffer.allocUnsafe(Math.max(length, Math.min(MAX_BLOCK_BYTES, Math.max(FIRST_BLOCK_BYTES, 2 * sofar))));
+    this.#filled = 0;
+    return 0;
   }
 }
 

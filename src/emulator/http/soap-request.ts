@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import type { IncomingHttpHeaders } from 'node:http';
 import { TextDecoder } from 'node:util';
 import { findOperation } from '../operations.js';
@@ -19,6 +20,8 @@ export const ENVELOPE_NAMESPACES: Record<SoapVersion, string> = {
   '1.2': 'http://www.w3.org/2003/05/soap-envelope',
 };
 const XSI_NAMESPACE = 'http://www.w3.org/2001/XMLSchema-instance';
+const [LT, GT, AMPERSAND] = [0x3c, 0x3e, 0x26];
+const EMPTY = Buffer.alloc(0);
 
 const mediaType = (contentType: string): string => contentType.split(';')[0]?.trim().toLowerCase() ?? '';
 
@@ -96,6 +99,7 @@ interface OpenParam {
  */
 class SoapBodyReader {
   readonly #parser: SafeParser;
+  readonly #utf8 = new TextDecoder('utf-8', { fatal: true });
   readonly #params = new Map<string, ParamValue>();
   readonly #version: SoapVersion;
   readonly #spec: OperationSpec;
@@ -115,25 +119,27 @@ class SoapBodyReader {
     this.#parser.on('closetag', () => this.#close());
   }
 
-  write(text: string): void {
-    let rest = text;
-    while (rest !== '') {
+  write(bytes: Buffer): void {
+    let rest = bytes;
+    while (rest.length > 0) {
       const decoder = this.#depth === 4 ? this.#param?.streamTo : undefined;
       if (decoder !== undefined) {
         rest = streamBase64(decoder, rest);
-        if (rest === '') return;
+        if (rest.length === 0) return;
       }
-      const cut = rest.indexOf('>') + 1 || rest.length;
-      const piece = rest.slice(0, cut);
+      const cut = rest.indexOf(GT) + 1 || rest.length;
+      const piece = rest.subarray(0, cut);
       // Once the parser has seen part of a parameter's content (a CDATA section, say), it must see all of it.
       if (this.#param !== undefined) this.#param.streamTo = undefined;
-      this.#parse(() => this.#parser.write(piece));
-      rest = rest.slice(cut);
+      const text = decode(this.#utf8, piece);
+      this.#parse(() => this.#parser.write(text));
+      rest = rest.subarray(cut);
     }
   }
 
   finish(): Params {
-    this.#parse(() => this.#parser.close());
+    const tail = decode(this.#utf8);
+    this.#parse(() => this.#parser.write(tail).close());
     if (this.#depth === 0 && !this.#sawRoot) throw malformed('Root element is missing.');
     if (!this.#sawOperation) throw unreadable(`The SOAP Body holds no ${this.#spec.name} element.`);
     return this.#params;
@@ -218,15 +224,15 @@ class SoapBodyReader {
 }
 
 /**
- * Decodes the text up to the next tag and returns the rest, which starts with that tag; text with an entity
- * reference is returned whole, for the parser.
+ * Decodes the content up to the next tag and returns the rest, which starts with that tag. Content with an entity
+ * reference or a byte outside ASCII is returned whole, for the parser (which reads the UTF-8 and the entities).
  */
-function streamBase64(decoder: Base64Decoder, text: string): string {
-  const end = text.indexOf('<');
-  const content = end === -1 ? text : text.slice(0, end);
-  if (content.includes('&')) return text;
-  decoder.push(content);
-  return end === -1 ? '' : text.slice(end);
+function streamBase64(decoder: Base64Decoder, bytes: Buffer): Buffer {
+  const end = bytes.indexOf(LT);
+  const content = end === -1 ? bytes : bytes.subarray(0, end);
+  if (content.includes(AMPERSAND) || !isAscii(content)) return bytes;
+  decoder.pushAscii(content);
+  return end === -1 ? EMPTY : bytes.subarray(end);
 }
 
 function decode(decoder: TextDecoder, piece?: Buffer): string {
@@ -244,9 +250,7 @@ export async function readSoapParams(
   spec: OperationSpec,
 ): Promise<Params> {
   const reader = new SoapBodyReader(version, spec);
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  for await (const piece of body) reader.write(decode(decoder, piece));
-  reader.write(decode(decoder));
+  for await (const piece of body) reader.write(piece);
   return reader.finish();
 }
 
