@@ -78,7 +78,7 @@ async function createService(config: EmulatorConfig, dataDir: string): Promise<S
     tickets,
     store,
     uploads: new UploadStaging(stagingDir, config.handlerTtlMs, config.handlerBinding, sessionAlive),
-    downloads: new DownloadStaging(stagingDir, config.handlerTtlMs, config.handlerBinding, sessionAlive),
+    downloads: new DownloadStaging(stagingDir, config.handlerTtlMs, config.handlerBinding, sessionAlive, config.concurrentChunkReads),
   };
 }
 

@@ -73,6 +73,14 @@ export interface EmulatorOptions {
   resultXmlns?: 'empty' | 'inherit';
   /** Who may use a handler: the session (ticket) that created it, or any session of the same user. */
   handlerBinding?: 'session' | 'user';
+  /**
+   * 'allow' (the default): DownloadFileChunk calls of one handler may overlap, each answered for its own offset.
+   * 'refuse': a server whose handler holds one FileStream. A DownloadFileChunk that arrives while another of the same
+   * handler is still being answered fails as an unhandled IOException (`The process cannot access the file '…'
+   * because it is being used by another process.`): in-band `SystemError:` (`documented`, `minimal`), or a
+   * soap:Server fault with a stack trace (`classic-asmx`).
+   */
+  concurrentChunkReads?: 'allow' | 'refuse';
   /** Receives one line per request. Lines never contain passwords or tickets. */
   log?: (line: string) => void;
   /** HTTPS instead of HTTP. */
@@ -114,6 +122,7 @@ export function resolveOptions(options: EmulatorOptions): EmulatorConfig {
     fileHexCrc: options.fileHexCrc ?? true,
     resultXmlns: options.resultXmlns ?? 'empty',
     handlerBinding: options.handlerBinding ?? 'session',
+    concurrentChunkReads: options.concurrentChunkReads ?? 'allow',
     log: options.log,
     tls: options.tls,
   };

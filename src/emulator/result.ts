@@ -1,10 +1,16 @@
-/** What an operation answers: one element with ordered attributes and, for DownloadFileChunk, base64 text. */
+/** What an operation answers: one element with ordered attributes and, for DownloadFileChunk, bytes as base64 text. */
 
 export type Attribute = readonly [name: string, value: string];
 
 export interface Reply {
   readonly attributes: readonly Attribute[];
-  readonly text?: string;
+  /** Bytes the element carries as its base64 text; they are encoded as the reply is written. */
+  readonly content?: Buffer;
+  /**
+   * Ends what the operation holds while its reply is answered (a DownloadFileChunk's read of its handler). The
+   * HTTP layer calls it once, when the reply has been written or will not be.
+   */
+  readonly release?: () => void;
 }
 
 export interface ResultElement extends Reply {

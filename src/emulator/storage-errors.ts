@@ -23,6 +23,9 @@ export class StorageError extends Error {
 /** The disk is full: what a real ENOSPC becomes, and what the `diskFull` fault throws. */
 export const diskFull = (cause?: unknown): StorageError => new StorageError(DISK_FULL_MESSAGE, 'ENOSPC', { cause });
 
+/** A file another read still holds (Windows' sharing violation, which .NET throws as an IOException). */
+export const fileBusy = (message: string): StorageError => new StorageError(message, 'EBUSY');
+
 /** The errno code of an error from node:fs (duck-typed: it may come from another realm, such as a test runner's VM context). */
 export function errnoCode(error: unknown): string | undefined {
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;

@@ -7,10 +7,11 @@ import { exceptionText, unhandled } from '../profiles/asmx.js';
 import type { DotNetException } from '../profiles/asmx.js';
 import { bodyLimit, isClassicAsmx, resultNamespace, shapeResult } from '../profiles/index.js';
 import type { ResultElement } from '../result.js';
-import { elementXml, XML_DECLARATION } from '../xml/writer.js';
+import { elementXml, wrapXml, XML_DECLARATION } from '../xml/writer.js';
 import { limitedBody } from './body.js';
 import type { RequestError } from './errors.js';
 import { readFormParams } from './form-request.js';
+import { sendXml } from './send-xml.js';
 import { readSoapParams } from './soap-request.js';
 import type { SoapVersion } from './soap-request.js';
 import { SOAP_CONTENT_TYPES, soapFaultXml, soapResultXml } from './soap-response.js';
@@ -20,7 +21,8 @@ export const FORM_CONTENT_TYPE = 'text/xml; charset=utf-8';
 export interface Protocol {
   /** `body` replaces the request's own body when it has already been read (ASMX routing on the request element). */
   readParams(request: IncomingMessage, spec: OperationSpec, body?: AsyncIterable<Buffer>): Promise<Params>;
-  writeResult(response: ServerResponse, spec: OperationSpec, element: ResultElement): void;
+  /** Resolves once the result is written, or abandoned by the peer. */
+  writeResult(response: ServerResponse, spec: OperationSpec, element: ResultElement): Promise<void>;
   writeRequestError(response: ServerResponse, error: RequestError): void;
   /** `classic-asmx`: an exception that nothing caught. The connection closes after the reply. */
   writeException(response: ServerResponse, exception: DotNetException): void;
@@ -64,7 +66,7 @@ export function soapProtocol(version: SoapVersion, config: EmulatorConfig): Prot
     readParams: (request: IncomingMessage, spec: OperationSpec, body?: AsyncIterable<Buffer>) =>
       readSoapParams(body ?? limitedBody(request, limit), version, spec),
     writeResult: (response: ServerResponse, spec: OperationSpec, element: ResultElement) =>
-      send(response, 200, contentType, soapResultXml(version, spec, shapeResult(config, spec, element), namespace)),
+      sendXml(response, 200, contentType, soapResultXml(version, spec, shapeResult(config, spec, element), namespace)),
   };
   if (isClassicAsmx(config)) return { ...common, ...asmxSoapProtocol(version) };
   return {
@@ -86,7 +88,7 @@ export function formProtocol(url: URL, config: EmulatorConfig): Protocol {
     readParams: (request, spec) => readFormParams(request, url, spec, limit),
     writeResult: (response, spec, element) => {
       const shaped = shapeResult(config, spec, element);
-      send(response, 200, FORM_CONTENT_TYPE, XML_DECLARATION + elementXml(shaped.name, shaped.attributes, shaped.text));
+      return sendXml(response, 200, FORM_CONTENT_TYPE, wrapXml(XML_DECLARATION, elementXml(shaped.name, shaped.attributes, shaped.content), ''));
     },
     writeRequestError: (response, error) =>
       classic ? sendPlain(response, 500, `${requestErrorText(error)}\r\n`) : sendPlain(response, 400, error.message),

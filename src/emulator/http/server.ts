@@ -107,7 +107,6 @@ async function runOperation(
   plan: FaultPlan,
 ): Promise<CallOutcome> {
   const cookie = cookieTicket(request);
-  if (plan.latencyMs > 0) await delay(plan.latencyMs);
   if (plan.kinds.has('expireTicket')) expireCallerTicket(env, spec, params, cookie);
   const call = { params, cookieTicket: cookie, faults: plan.kinds };
   if (!isClassicAsmx(env.config)) {
@@ -145,9 +144,15 @@ async function serveCall(
     return protocol.writeRequestError(response, error);
   }
   const outcome = await runOperation(env, request, spec, params, plan);
-  if (plan.kinds.has('dropReply')) return dropConnection(response);
-  if ('exception' in outcome) return protocol.writeException(response, outcome.exception);
-  protocol.writeResult(response, spec, outcome.element);
+  try {
+    // The delay comes once the call is processed, while it is answered: what the call holds (a read) stays held.
+    if (plan.latencyMs > 0) await delay(plan.latencyMs);
+    if (plan.kinds.has('dropReply')) return dropConnection(response);
+    if ('exception' in outcome) return protocol.writeException(response, outcome.exception);
+    await protocol.writeResult(response, spec, outcome.element);
+  } finally {
+    if ('element' in outcome) outcome.element.release?.();
+  }
 }
 
 async function* replay(pieces: readonly Buffer[]): AsyncGenerator<Buffer> {

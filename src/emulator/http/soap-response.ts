@@ -1,6 +1,7 @@
 import type { OperationSpec } from '../operations.js';
 import type { ResultElement } from '../result.js';
-import { elementXml, escapeText, XML_DECLARATION } from '../xml/writer.js';
+import { elementXml, escapeText, wrapXml, XML_DECLARATION } from '../xml/writer.js';
+import type { XmlReply } from '../xml/writer.js';
 import type { FaultCode } from './errors.js';
 import { ENVELOPE_NAMESPACES, SERVICE_NAMESPACE } from './soap-request.js';
 import type { SoapVersion } from './soap-request.js';
@@ -10,13 +11,12 @@ export const SOAP_CONTENT_TYPES: Record<SoapVersion, string> = {
   '1.2': 'application/soap+xml; charset=utf-8',
 };
 
-function envelope(version: SoapVersion, body: string): string {
-  return (
-    `${XML_DECLARATION}<soap:Envelope xmlns:soap="${ENVELOPE_NAMESPACES[version]}"` +
-    ` xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema">` +
-    `<soap:Body>${body}</soap:Body></soap:Envelope>`
-  );
-}
+const envelopeHead = (version: SoapVersion): string =>
+  `${XML_DECLARATION}<soap:Envelope xmlns:soap="${ENVELOPE_NAMESPACES[version]}"` +
+  ` xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema"><soap:Body>`;
+const ENVELOPE_TAIL = '</soap:Body></soap:Envelope>';
+
+const envelope = (version: SoapVersion, body: string): string => envelopeHead(version) + body + ENVELOPE_TAIL;
 
 /**
  * How the result element leaves the service namespace: `xmlns=""` before its attributes, after them (where .NET's
@@ -36,14 +36,11 @@ export function soapResultXml(
   spec: OperationSpec,
   element: ResultElement,
   resultXmlns: ResultNamespace,
-): string {
-  const attributes = withNamespace(element, resultXmlns);
-  const inner = elementXml(element.name, attributes, element.text);
+): XmlReply {
+  const inner = elementXml(element.name, withNamespace(element, resultXmlns), element.content);
   const { name } = spec;
-  return envelope(
-    version,
-    `<${name}Response xmlns="${SERVICE_NAMESPACE}"><${name}Result>${inner}</${name}Result></${name}Response>`,
-  );
+  const before = `${envelopeHead(version)}<${name}Response xmlns="${SERVICE_NAMESPACE}"><${name}Result>`;
+  return wrapXml(before, inner, `</${name}Result></${name}Response>${ENVELOPE_TAIL}`);
 }
 
 const SOAP12_CODES: Record<FaultCode, string> = { Client: 'Sender', Server: 'Receiver', VersionMismatch: 'VersionMismatch' };

@@ -43,7 +43,10 @@ export const getDownloadHandler: OperationHandler = (context, call) => stageVers
 export const getDownloadHandlerByVersion: OperationHandler = (context, call) =>
   stageVersion(context, call, intParam(call.params, 'VersionNumber'));
 
-/** A non-GUID handler is refused before anything else ("refused immediately"). */
+/**
+ * A non-GUID handler is refused before anything else ("refused immediately"). The read lasts until the reply has
+ * been answered (see DownloadStaging.startRead).
+ */
 export const downloadFileChunk: OperationHandler = async (context, call) => {
   const id = canonicalGuid(textParam(call.params, 'DownloadHandler'));
   if (id === undefined) throw new Refusal(INVALID_DOWNLOAD_HANDLER);
@@ -53,16 +56,19 @@ export const downloadFileChunk: OperationHandler = async (context, call) => {
   const chunkSize = intParam(call.params, 'ChunkSize');
   if (start < 0 || start > handler.size) throw new Refusal(INVALID_START_OFFSET);
   if (chunkSize <= 0) throw new Refusal(INVALID_CHUNK_SIZE);
-  const data = await context.downloads.read(handler, start, Math.min(chunkSize, MAX_CHUNK_SIZE, handler.size - start));
-  const [sent] = call.faults.has('corrupt') ? flipOneByte([data]) : [data];
-  return {
-    attributes: ok(
+  const release = context.downloads.startRead(handler);
+  try {
+    const data = await context.downloads.read(handler, start, Math.min(chunkSize, MAX_CHUNK_SIZE, handler.size - start));
+    const [sent] = call.faults.has('corrupt') ? flipOneByte([data]) : [data];
+    const attributes = ok(
       ['filelength', String(handler.size)],
       ['chunklength', String(data.length)],
       ['lastchunk', String(start + data.length >= handler.size)],
       ['chunkCRC32', crcHex(crc32Of([data]))],
-    ).attributes,
-    text: (sent ?? data).toString('base64'),
-  };
+    ).attributes;
+    return { attributes, content: sent ?? data, release };
+  } catch (error) {
+    release();
+    throw error;
+  }
 };
-

@@ -39,6 +39,13 @@ export const MALFORMED_UPLOAD_CHUNK_SIZE = 'abc';
 /** The malformedGrant fault: a ChunkSize out of the service's range (an advisory one that does not parse would read as missing). */
 export const MALFORMED_DOWNLOAD_CHUNK_SIZE = '0';
 
+/** Where the emulated server would stage a download handler's copy; the message names no path of the emulator's own. */
+const STAGING_DIRECTORY = 'C:\\inetpub\\wwwroot\\srv\\App_Data\\Staging';
+
+/** The IOException of a second read of a handler's one FileStream while the first is still under way. */
+export const fileInUse = (handlerId: string): string =>
+  `The process cannot access the file '${STAGING_DIRECTORY}\\${handlerId}.download' because it is being used by another process.`;
+
 export const chunkTooLarge = (chunkSize: number): string =>
   `The chunk is larger than the handler's ChunkSize (${chunkSize}).`;
 export const chunkTooShort = (chunkSize: number): string =>

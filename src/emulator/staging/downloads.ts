@@ -2,6 +2,9 @@ import { copyFile, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Session } from '../auth/tickets.js';
 import { newGuid } from '../guid.js';
+import type { EmulatorConfig } from '../options.js';
+import { fileInUse } from '../service/messages.js';
+import { fileBusy } from '../storage-errors.js';
 import { HandlerTable } from './handler-table.js';
 import type { HandlerBinding, SessionAlive, StagedHandler } from './handler-table.js';
 
@@ -9,16 +12,20 @@ export interface DownloadHandler extends StagedHandler {
   /** The document path as the store displays it. */
   readonly path: string;
   readonly size: number;
+  /** DownloadFileChunk calls being answered. */
+  reads: number;
 }
 
 /** Download handlers: each stages a copy of one document version in `<dir>/<guid>.download`. */
 export class DownloadStaging {
   readonly table: HandlerTable<DownloadHandler>;
   readonly #dir: string;
+  readonly #concurrentReads: EmulatorConfig['concurrentChunkReads'];
 
-  constructor(dir: string, ttlMs: number, binding: HandlerBinding, sessionAlive: SessionAlive) {
+  constructor(dir: string, ttlMs: number, binding: HandlerBinding, sessionAlive: SessionAlive, concurrentReads: EmulatorConfig['concurrentChunkReads']) {
     this.#dir = dir;
     this.table = new HandlerTable(ttlMs, binding, sessionAlive);
+    this.#concurrentReads = concurrentReads;
   }
 
   async create(session: Session, source: { file: string; path: string; size: number }): Promise<DownloadHandler> {
@@ -31,6 +38,7 @@ export class DownloadStaging {
       lastActivity: Date.now(),
       path: source.path,
       size: source.size,
+      reads: 0,
       queue: Promise.resolve(),
     };
     try {
@@ -44,10 +52,25 @@ export class DownloadStaging {
     return handler;
   }
 
+  /**
+   * Counts a read of the handler until the returned function ends it. With `concurrentChunkReads: 'refuse'`, a read
+   * while another is under way fails, as a second read of one FileStream does.
+   */
+  startRead(handler: DownloadHandler): () => void {
+    if (this.#concurrentReads === 'refuse' && handler.reads > 0) throw fileBusy(fileInUse(handler.id));
+    handler.reads += 1;
+    let ended = false;
+    return () => {
+      if (!ended) handler.reads -= 1;
+      ended = true;
+    };
+  }
+
+  /** `length` bytes from `start` (fewer at the end of the file). */
   async read(handler: DownloadHandler, start: number, length: number): Promise<Buffer> {
     const file = await open(handler.file, 'r');
     try {
-      const buffer = Buffer.alloc(length);
+      const buffer = Buffer.allocUnsafe(length);
       const { bytesRead } = await file.read(buffer, 0, length, start);
       return buffer.subarray(0, bytesRead);
     } finally {

@@ -18,10 +18,25 @@ export const escapeText = (value: string): string =>
 export const escapeAttribute = (value: string): string =>
   value.replace(NOT_XML, '\uFFFD').replace(/[&<>"\t\n\r]/g, (c) => ATTRIBUTE_ESCAPES[c] ?? c);
 
-/** `<name a="1" b="2"/>`, or `<name …>text</name>` when there is text. */
-export function elementXml(name: string, attributes: readonly Attribute[], text?: string): string {
-  const head = name + attributes.map(([key, value]) => ` ${key}="${escapeAttribute(value)}"`).join('');
-  return text === undefined || text === '' ? `<${head} />` : `<${head}>${escapeText(text)}</${name}>`;
+/** XML to send: `head`, then `content` (if any) as base64 text, then `tail`. Base64 needs no escaping. */
+export interface XmlReply {
+  readonly head: string;
+  readonly content?: Buffer;
+  readonly tail: string;
 }
+
+/** `<name a="1" b="2" />`, or `<name …>`, the content's base64, `</name>` when there is content. */
+export function elementXml(name: string, attributes: readonly Attribute[], content?: Buffer): XmlReply {
+  const open = name + attributes.map(([key, value]) => ` ${key}="${escapeAttribute(value)}"`).join('');
+  if (content === undefined || content.length === 0) return { head: `<${open} />`, tail: '' };
+  return { head: `<${open}>`, content, tail: `</${name}>` };
+}
+
+/** The same XML, with text before and after it. */
+export const wrapXml = (before: string, xml: XmlReply, after: string): XmlReply => ({
+  ...xml,
+  head: before + xml.head,
+  tail: xml.tail + after,
+});
 
 export const XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>';
