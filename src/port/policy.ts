@@ -18,6 +18,7 @@ import {
   TicketExpiredError,
   TransportError,
 } from '../errors.js';
+import { saysTooLarge } from '../soap/reply.js';
 
 /** Repeating the call has the effect of making it once, so a failed attempt may be resent. */
 export const IDEMPOTENT: ReadonlySet<OperationName> = new Set<OperationName>([
@@ -55,15 +56,12 @@ export function isServerFailure(error: unknown): boolean {
   return error instanceof ServerError || (error instanceof SoapFaultError && error.side === 'server');
 }
 
-/** How servers word a refusal for size: ASP.NET's maxRequestLength, httpRuntime limits, gateways. */
-const TOO_LARGE_WORDING = /maximum request length exceeded|request (entity|body) (is )?too large|upload size exceeds|exceeds (the )?(maximum )?(allowed )?(request|upload|content) (size|length)|content length too large/i;
-
 /**
  * The server refused a request for its size: HTTP 413 or IIS 404.13, or a fault or error that says
  * so (classic ASP.NET answers a 500 fault, never 413). The request was not acted on.
  */
 export function isRequestTooLarge(error: unknown): boolean {
   if (error instanceof RequestTooLargeError) return true;
-  if (error instanceof SoapFaultError) return TOO_LARGE_WORDING.test(error.faultString);
-  return error instanceof ServiceError && TOO_LARGE_WORDING.test(error.serverMessage);
+  if (error instanceof SoapFaultError) return saysTooLarge(error.faultString);
+  return error instanceof ServiceError && saysTooLarge(error.serverMessage);
 }

@@ -122,12 +122,21 @@ function textOf(value: unknown): string | undefined {
 /** IIS's request filtering answers an oversized request with 404.13, not 413. */
 const IIS_TOO_LARGE = /404\.13|CONTENT_LENGTH_TOO_LARGE|content length too large/i;
 
+/** How servers word a refusal for size: ASP.NET's maxRequestLength, httpRuntime limits, gateways. */
+const TOO_LARGE_WORDING = /maximum request length exceeded|request (entity|body) (is )?too large|upload size exceeds|exceeds (the )?(maximum )?(allowed )?(request|upload|content) (size|length)|content length too large/i;
+
+/** The text says the server refused the request for its size. */
+export function saysTooLarge(text: string): boolean {
+  return TOO_LARGE_WORDING.test(text);
+}
+
 /** A reply that is not the operation's, classified by what the user has to check. */
 function unexpected(op: OperationDescriptor, reply: HttpReply, problem: string): UnexpectedResponseError {
   const type = reply.headers['content-type'] ?? 'no content type';
   const what = `${op.name}: the HTTP ${reply.status} reply (${type}, ${reply.body.length} bytes)`;
   const notActedOn = { operation: op.name, mayHaveReachedServer: false, httpStatus: reply.status };
-  if (reply.status === 413 || (reply.status === 404 && IIS_TOO_LARGE.test(bodyStart(reply)))) {
+  // Classic ASP.NET answers a form past maxRequestLength (the HTTP bindings) with a text/plain 500 that says so.
+  if (reply.status === 413 || (reply.status === 404 && IIS_TOO_LARGE.test(bodyStart(reply))) || (reply.status === 500 && saysTooLarge(bodyStart(reply)))) {
     return new RequestTooLargeError(`${what} refuses the request as too large`, notActedOn);
   }
   if (reply.status === 404) return new EndpointError(`${what}: there is no service at this URL; check the URL (it ends in /srv.asmx)`, notActedOn);
