@@ -406,7 +406,8 @@ class Exchange {
     this.timer = setTimeout(this.onTimeout, timeoutMs);
     this.touch();
     const streamed = isStreamed(body);
-    const request = this.open(url, { ...headers, 'Content-Length': streamed ? body.byteLength : Buffer.byteLength(body) });
+    // A GET carries no body, so no body headers.
+    const request = this.open(url, this.spec.method === 'GET' ? { ...headers } : { ...headers, 'Content-Length': streamed ? body.byteLength : Buffer.byteLength(body) });
     this.request = request;
     request.on('socket', (socket: Socket) => {
       this.socket = socket;
