@@ -6,7 +6,6 @@
 import { readFile } from 'node:fs/promises';
 import { rootCertificates } from 'node:tls';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { read } from 'read';
 import { AbortError, SrvSession, type HttpAuthOptions, type HttpAuthType, type SessionOptions, type SessionWarning, type TlsOptions } from '../index.js';
 import { UsageError } from './exit-codes.js';
 import type { Reporter } from './reporter.js';
@@ -118,6 +117,7 @@ async function secretOf(source: SecretSource, reporter: Reporter, env: Environme
  * starts on a line of its own; Ctrl-C at the prompt cancels like Ctrl-C anywhere (exit 130).
  */
 async function prompt(question: string): Promise<string> {
+  const { read } = await import('read');
   try {
     return await read({ prompt: question, silent: true, replace: '', output: process.stderr });
   } catch (error) {

@@ -1,13 +1,7 @@
 #!/usr/bin/env node
 // The srv-asmx command line.
 import { Command, CommanderError } from 'commander';
-import { registerDemo } from './commands/demo.js';
-import { registerDownload } from './commands/download.js';
-import { registerExists } from './commands/exists.js';
-import { registerLogin } from './commands/login.js';
-import { registerServe } from './commands/serve.js';
-import { registerSync } from './commands/sync.js';
-import { registerUpload } from './commands/upload.js';
+import { SERVE_SUMMARY } from './commands/serve-summary.js';
 import { EXIT } from './exit-codes.js';
 import { VERSION } from '../index.js';
 
@@ -23,6 +17,8 @@ const program = new Command('srv-asmx')
   .description('Move documents in and out of a /srv.asmx document-management service, or run a local emulator of it.')
   .version(VERSION, '-V, --version', 'print the version of srv-asmx')
   .showHelpAfterError()
+  // The list of commands shows each one's usage, which says [options] also of serve's listing (that has none loaded).
+  .configureHelp({ subcommandTerm: (command) => `${command.name()} ${command.usage()}` })
   .exitOverride()
   .addHelpText('after', `
 Exit codes: 0 success, 1 failure, 2 usage error, 3 authentication (the service's or HTTP's),
@@ -30,7 +26,36 @@ Exit codes: 0 success, 1 failure, 2 usage error, 3 authentication (the service's
 Connection: --url or SRV_ASMX_URL, --user or SRV_ASMX_USER, the password from SRV_ASMX_PASSWORD or a prompt,
 --ticket or SRV_ASMX_TICKET to reuse a ticket (srv-asmx login prints one).`);
 
-for (const register of [registerUpload, registerDownload, registerExists, registerSync, registerLogin, registerServe, registerDemo]) register(program);
+type Register = (program: Command) => void;
+
+/** Each command's module, in the order of the list of commands; only the ones a command line needs are loaded. */
+const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
+  upload: async () => (await import('./commands/upload.js')).registerUpload,
+  download: async () => (await import('./commands/download.js')).registerDownload,
+  exists: async () => (await import('./commands/exists.js')).registerExists,
+  sync: async () => (await import('./commands/sync.js')).registerSync,
+  login: async () => (await import('./commands/login.js')).registerLogin,
+  serve: async () => (await import('./commands/serve.js')).registerServe,
+  demo: async () => (await import('./commands/demo.js')).registerDemo,
+};
+
+/** The command a command line runs, or asks help for (`help <command>`); options come before it only at the top level, which has none with a value. */
+function commandOf(args: readonly string[]): string | undefined {
+  const [first, second] = args.filter((arg) => !arg.startsWith('-'));
+  const name = first === 'help' ? second : first;
+  return name !== undefined && Object.hasOwn(COMMANDS, name) ? name : undefined;
+}
+
+/** Serve's module loads the emulator: the list of commands names serve without it. */
+const listServe: Register = (parent) => void parent.command('serve').description(SERVE_SUMMARY);
+
+const named = commandOf(process.argv.slice(2));
+const registers = await Promise.all(
+  Object.entries(COMMANDS)
+    .filter(([name]) => named === undefined || name === named)
+    .map(([name, load]) => (named === undefined && name === 'serve' ? listServe : load())),
+);
+for (const register of registers) register(program);
 for (const command of program.commands) command.exitOverride();
 
 try {

@@ -1,7 +1,7 @@
 // Where the command line's output goes: human text and progress on stderr, the result on stdout
 // (one JSON document with --json, and nothing else there). A progress bar on a terminal, a plain
 // line every few seconds otherwise, nothing with --json.
-import cliProgress from 'cli-progress';
+import type { SingleBar } from 'cli-progress';
 import type { ExchangeListener, ExchangeRecord } from '../index.js';
 import { bytes, rate } from './format.js';
 
@@ -68,25 +68,37 @@ const BAR_TEXT_WIDTH = 68;
 function progressBar(label: string, total: number, stream: NodeJS.WriteStream): Progress {
   const started = performance.now();
   const barsize = Math.max(8, (stream.columns ?? 80) - BAR_TEXT_WIDTH - label.length);
-  const bar = new cliProgress.SingleBar(
-    {
-      format: `${label} [{bar}] {percentage}% {done}/{size} {speed} ETA {eta_formatted}{restarts}`,
-      stream,
-      barsize,
-      hideCursor: true,
-      etaBuffer: 20,
-    },
-    cliProgress.Presets.shades_classic,
-  );
   let shown = 0;
-  const payload = (restarts: number) => ({ done: bytes(shown), size: bytes(total), speed: rate(shown, performance.now() - started), restarts: restarts > 0 ? ` (restart ${restarts})` : '' });
-  bar.start(Math.max(total, 1), 0, payload(0));
+  let restartCount = 0;
+  let stopped = false;
+  let bar: SingleBar | undefined;
+  const payload = () => ({ done: bytes(shown), size: bytes(total), speed: rate(shown, performance.now() - started), restarts: restartCount > 0 ? ` (restart ${restartCount})` : '' });
+  // cli-progress is loaded by the first bar, since most runs (pipes, --json) never draw one. The
+  // bar starts where the work is by then.
+  void import('cli-progress').then(({ default: cliProgress }) => {
+    if (stopped) return;
+    bar = new cliProgress.SingleBar(
+      {
+        format: `${label} [{bar}] {percentage}% {done}/{size} {speed} ETA {eta_formatted}{restarts}`,
+        stream,
+        barsize,
+        hideCursor: true,
+        etaBuffer: 20,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(Math.max(total, 1), shown, payload());
+  });
   return {
     update: (done, restarts = 0) => {
       shown = Math.max(shown, Math.min(done, total));
-      bar.update(shown, payload(restarts));
+      restartCount = restarts;
+      bar?.update(shown, payload());
     },
-    stop: () => bar.stop(),
+    stop: () => {
+      stopped = true;
+      bar?.stop();
+    },
   };
 }
 

@@ -5,7 +5,7 @@ import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { parseFaultSpec, startEmulator, type InjectedFault, type RunningEmulator } from '../../emulator/index.js';
+import type { InjectedFault, RunningEmulator } from '../../emulator/index.js';
 import { ChecksumMismatchError, DEFAULT_CHUNK_SIZE, fileCrc32, SrvSession, type TransferStats } from '../../index.js';
 import { wholeNumber } from '../arguments.js';
 import { bytes, rate, seconds } from '../format.js';
@@ -37,6 +37,8 @@ Examples:
 }
 
 async function demo(context: CommandContext, flags: DemoFlags): Promise<void> {
+  // The emulator is loaded here: no other command needs it.
+  const { parseFaultSpec, startEmulator } = await import('../../emulator/index.js');
   const emulator = await startEmulator({ faults: flags.faults === false ? [] : parseFaultSpec(flags.faults) });
   const dir = await mkdtemp(join(tmpdir(), 'srv-asmx-demo-'));
   try {

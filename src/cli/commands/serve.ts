@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { wholeNumber } from '../arguments.js';
 import { EXIT } from '../exit-codes.js';
+import { SERVE_SUMMARY } from './serve-summary.js';
 
 interface ServeOptions {
   profile: ProfileName;
@@ -155,7 +156,7 @@ const PROFILE_HELP = `Profiles (--profile):
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('run a local emulator of the /srv.asmx service (prints its URL, stops on SIGINT/SIGTERM)')
+    .description(SERVE_SUMMARY)
     .option('--profile <name>', `the server to behave like: ${PROFILE_NAMES.join(', ')}`, profileName, 'documented')
     .option('--max-request-length <kb>', 'classic-asmx: maxRequestLength in KB (default 4096)', positiveKb)
     .option('--port <n>', 'port to listen on; 0 picks a free one', wholeNumber, 0)
