@@ -11,6 +11,7 @@ import { deleteHandler, withRestarts, type Restart } from '../transfer.js';
 import { Ledger } from './ledger.js';
 import { openSink } from './open-sink.js';
 import { planDownload, type DownloadPlan } from './plan.js';
+import type { StagedIdentity } from './resume-state.js';
 import type { Sink } from './sink.js';
 import { stageFile, type StagedFile } from './staged-file.js';
 import { receiveChunks } from './window.js';
@@ -21,7 +22,8 @@ export type { DownloadDestination, DownloadOptions, DownloadResult, DownloadSour
 export async function download(port: ServicePort, source: DownloadSource, destination: DownloadDestination, options: DownloadOptions = {}): Promise<DownloadResult> {
   const started = performance.now();
   const plan = planDownload(source, options);
-  const sink = await openSink(destination, plan.overwrite, plan.call.signal);
+  const notice = (message: string) => port.warn({ kind: 'notice', message: `download of ${plan.source.path}: ${message}` });
+  const sink = await openSink(destination, { overwrite: plan.overwrite, resume: plan.resume, notice }, plan.call.signal);
   try {
     const result = await new Transfer(port, plan, sink).run();
     const { signal } = plan.call;
@@ -103,9 +105,10 @@ class Transfer {
     if (handler !== undefined) await deleteHandler(this.port, 'download', handler);
   }
 
-  /** Resumes where the lost handler stopped if the new one provably stages the same bytes, else starts over. */
+  /** Resumes where the lost handler, or an earlier run, stopped if the new one provably stages the same bytes, else starts over. */
   private async align(staged: StagedFile): Promise<void> {
     const interruption = this.#interruption;
+    if (this.#restarts === 0) return this.resumeEarlierRun(staged);
     if (this.#ledger.empty) return;
     if (interruption?.keep && sameContent(interruption.staged, staged)) return;
     if (!this.sink.rewind) {
@@ -118,8 +121,33 @@ class Transfer {
     this.#ledger.clear();
   }
 
+  /** Takes over the ranges an earlier run verified, re-read against their CRC-32s, when this handler stages the same file. */
+  private async resumeEarlierRun(staged: StagedFile): Promise<void> {
+    const resumable = this.sink.resumable;
+    const earlier = resumable?.earlier?.staged;
+    if (!resumable || !earlier) return;
+    const identity = this.identity(staged);
+    const same = identity !== undefined && earlier.path === identity.path && earlier.versionNumber === identity.versionNumber && earlier.size === identity.size && earlier.crc32 === identity.crc32;
+    if (!same) {
+      await this.sink.rewind?.();
+      return this.port.warn({ kind: 'notice', message: `download of ${this.plan.source.path}: what an earlier run left is not provably of the same file, so it starts over` });
+    }
+    for (const range of await resumable.verified(resumable.earlier?.ranges ?? [])) this.#ledger.add(range);
+    const kept = this.#ledger.bytes;
+    this.port.warn({ kind: 'notice', message: `download of ${this.plan.source.path}: going on from an earlier run, ${kept} of ${staged.size} bytes verified again and kept` });
+  }
+
+  /** What a later run must find staged for this run's ranges to count; undefined without a whole-file CRC-32. */
+  private identity(staged: StagedFile): StagedIdentity | undefined {
+    if (staged.crc32 === undefined) return undefined;
+    const { path, versionNumber } = this.plan.source;
+    return { path, versionNumber, size: staged.size, crc32: staged.crc32, chunkSize: staged.chunkSize };
+  }
+
   private progress(staged: StagedFile): void {
     const ledger = this.#ledger;
+    const identity = this.sink.resumable && this.identity(staged);
+    if (identity) this.sink.resumable?.save(identity, ledger.ranges());
     this.plan.onProgress?.({ bytes: Math.min(ledger.bytes, staged.size), totalBytes: staged.size, chunks: ledger.stored, retries: this.#retries, restarts: this.#restarts });
   }
 

@@ -1,26 +1,56 @@
 // A file destination: bytes go to a temporary file beside it, which replaces the destination only
 // once the download is verified. A failed or cancelled download leaves the destination as it was.
-import { randomBytes } from 'node:crypto';
+// A small state file beside the temporary one names the process writing it, so that what a killed
+// run left is recognised and removed by the next, or, with `resume`, gone on with (resume-state.ts).
 import type { Stats } from 'node:fs';
 import { link, open, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError, LocalFileError } from '../../errors.js';
-import type { Sink } from './sink.js';
+import { crc32 } from '../../integrity/crc32.js';
+import type { StoredRange } from './ledger.js';
+import { mayBeRunning, readState, thisProcess, writeState, type ResumeState, type StagedIdentity } from './resume-state.js';
+import type { Resumable, Sink } from './sink.js';
 
-/** Keeps `.{name}.{random}.part` within the usual 255-byte limit of a file name, counted in UTF-8 bytes. */
+/** Keeps `.{name}.srv-asmx.part.json` within the usual 255-byte limit of a file name, counted in UTF-8 bytes. */
 const MAX_NAME_BYTES_IN_TEMP = 200;
 /** link() fails this way on file systems without hard links. */
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
 
-export async function openFileSink(destination: string, overwrite: boolean): Promise<Sink> {
+export interface FileSinkOptions {
+  readonly overwrite: boolean;
+  /** Keep the temporary file of a download that fails, and go on with one an earlier run left. */
+  readonly resume: boolean;
+  /** Told what became of an earlier run's temporary file, and of state that could not be saved. */
+  readonly notice: (message: string) => void;
+}
+
+export async function openFileSink(destination: string, options: FileSinkOptions): Promise<Sink> {
   if (destination.trim() === '') throw new InvalidArgumentError('destination', 'must be a non-empty file path');
   const target = resolve(destination);
-  await checkTarget(target, overwrite);
-  const temp = join(dirname(target), `.${truncateUtf8(basename(target), MAX_NAME_BYTES_IN_TEMP)}.${randomBytes(6).toString('hex')}.part`);
-  const file = await open(temp, 'wx').catch((error: unknown) => {
+  await checkTarget(target, options.overwrite);
+  const temp = join(dirname(target), `.${truncateUtf8(basename(target), MAX_NAME_BYTES_IN_TEMP)}.srv-asmx.part`);
+  const statePath = `${temp}.json`;
+  const earlier = await readState(statePath);
+  if (earlier && mayBeRunning(earlier.owner)) {
+    const { pid, host } = earlier.owner as { pid: number; host: string };
+    throw new InvalidArgumentError('destination', `is being downloaded by another process (${pid} on ${host}); if that is not so, remove ${statePath}`);
+  }
+  const kept = options.resume && earlier?.staged ? await open(temp, 'r+').catch(() => undefined) : undefined;
+  if (!kept) await removeLeftovers(temp, statePath, earlier !== undefined && options.resume === false ? options.notice : undefined, target);
+  const file = kept ?? (await open(temp, 'wx').catch((error: unknown) => {
     throw localFailure(target, 'cannot be written', error);
-  });
-  return new FileSink(target, temp, file, overwrite);
+  }));
+  const state: ResumeState = { staged: kept ? earlier?.staged : undefined, ranges: kept ? (earlier?.ranges ?? []) : [], owner: thisProcess() };
+  const sink = new FileSink(target, temp, file, options, new StateFile(statePath, state, options.notice), kept ? earlier : undefined);
+  await sink.claim();
+  return sink;
+}
+
+/** An earlier run's files, which cannot or may not be gone on with: the state first, so that no state ever outlives its file. */
+async function removeLeftovers(temp: string, statePath: string, notice: ((message: string) => void) | undefined, target: string): Promise<void> {
+  await rm(statePath, { force: true });
+  await rm(temp, { force: true });
+  notice?.(`removed what an earlier, interrupted download to ${target} left (resume would have gone on with it)`);
 }
 
 /** The longest start of `name` whose UTF-8 form fits in `bytes`, never cutting a character in two. */
@@ -46,14 +76,31 @@ class FileSink implements Sink {
   /** The bytes are in the file once write() resolves. */
   readonly retainsChunks = false;
   readonly inOrder = false;
+  readonly resumable: Resumable | undefined;
   #open = true;
 
   constructor(
     private readonly target: string,
     private readonly temp: string,
     private readonly file: FileHandle,
-    private readonly overwrite: boolean,
-  ) {}
+    private readonly options: FileSinkOptions,
+    private readonly state: StateFile,
+    earlier: ResumeState | undefined,
+  ) {
+    this.resumable = options.resume
+      ? { earlier, verified: (ranges) => this.verified(ranges), save: (staged, ranges) => state.save({ staged, ranges, owner: thisProcess() }) }
+      : undefined;
+  }
+
+  /** Says which process writes the download, before anything is requested. */
+  async claim(): Promise<void> {
+    try {
+      await this.state.flush();
+    } catch (error) {
+      await this.discard();
+      throw localFailure(this.target, 'cannot be written', error);
+    }
+  }
 
   async write(data: Buffer, offset: number): Promise<void> {
     try {
@@ -67,6 +114,7 @@ class FileSink implements Sink {
   }
 
   readonly rewind = async (): Promise<void> => {
+    this.state.save({ staged: undefined, ranges: [], owner: thisProcess() });
     await this.file.truncate(0);
   };
 
@@ -74,26 +122,98 @@ class FileSink implements Sink {
     try {
       await this.file.sync();
       await this.close();
-      if (this.overwrite) await rename(this.temp, this.target);
+      if (this.options.overwrite) await rename(this.temp, this.target);
       else await placeWithoutReplacing(this.temp, this.target);
     } catch (error) {
       if (error instanceof InvalidArgumentError) throw error;
       throw localFailure(this.target, 'could not be put in place', error);
     }
+    await this.state.remove();
   }
 
+  /** Leaves nothing behind; with resume, what has been verified stays for the next run, released by this process. */
   async discard(): Promise<void> {
     try {
       await this.close();
     } finally {
-      await rm(this.temp, { force: true });
+      const keep = this.resumable !== undefined && this.state.current.ranges.length > 0;
+      if (keep) await this.state.release();
+      else {
+        await this.state.remove();
+        await rm(this.temp, { force: true });
+      }
     }
+  }
+
+  /** The ranges whose bytes are still in the temporary file, as their CRC-32s prove. */
+  private async verified(ranges: readonly StoredRange[]): Promise<StoredRange[]> {
+    const good: StoredRange[] = [];
+    const buffer = Buffer.allocUnsafe(Math.max(0, ...ranges.map((range) => range.length)));
+    for (const range of ranges) {
+      const { bytesRead } = await this.file.read(buffer, 0, range.length, range.offset);
+      if (bytesRead === range.length && crc32(buffer.subarray(0, bytesRead)) === range.crc) good.push(range);
+    }
+    return good;
   }
 
   private async close(): Promise<void> {
     if (!this.#open) return;
     this.#open = false;
     await this.file.close();
+  }
+}
+
+/** The state file of one download: saves are coalesced, one write at a time, the last one winning. */
+class StateFile {
+  #pending: ResumeState | undefined;
+  #writing: Promise<void> = Promise.resolve();
+  #failed = false;
+
+  constructor(
+    private readonly path: string,
+    public current: ResumeState,
+    private readonly notice: (message: string) => void,
+  ) {
+    this.#pending = current;
+  }
+
+  save(state: ResumeState): void {
+    const idle = this.#pending === undefined;
+    this.#pending = state;
+    this.current = state;
+    if (idle) this.#writing = this.#writing.then(() => this.write().catch((error: unknown) => this.failed(error)));
+  }
+
+  /** Writes what is pending, and fails if it cannot. */
+  async flush(): Promise<void> {
+    await this.#writing;
+    await this.write();
+  }
+
+  /** The process lets go of the download: the next run may go on with it. */
+  async release(): Promise<void> {
+    this.save({ ...this.current, owner: undefined });
+    await this.#writing;
+  }
+
+  async remove(): Promise<void> {
+    this.#pending = undefined;
+    await this.#writing;
+    await rm(this.path, { force: true });
+    await rm(`${this.path}.new`, { force: true });
+  }
+
+  private async write(): Promise<void> {
+    const state = this.#pending;
+    this.#pending = undefined;
+    if (state) await writeState(this.path, state);
+  }
+
+  /** A state that could not be saved only means less to resume: what it says is still true of the file. */
+  private failed(error: unknown): void {
+    if (this.#failed) return;
+    this.#failed = true;
+    this.notice(`could not save the state of the download for a later resume: ${(error as Error).message}`);
   }
 }
 

@@ -19,6 +19,7 @@ export interface DownloadPlan {
   readonly chunkSize: number;
   readonly concurrency: number;
   readonly overwrite: boolean;
+  readonly resume: boolean;
   readonly maxRestarts: number;
   /** The caller's signal and time limit, for every call of the transfer. */
   readonly call: PortCallOptions;
@@ -31,6 +32,7 @@ export function planDownload(source: DownloadSource, options: DownloadOptions): 
     ...transferOptions(options),
     concurrency: wholeNumberIn(options.concurrency ?? DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY, 'concurrency'),
     overwrite: options.overwrite === true,
+    resume: options.resume === true,
     call: { signal: options.signal, timeoutMs: options.timeoutMs },
     onProgress: options.onProgress,
   };

@@ -1,4 +1,6 @@
 // Where the verified bytes go. A sink only ever receives chunks that passed their checks.
+import type { StoredRange } from './ledger.js';
+import type { ResumeState, StagedIdentity } from './resume-state.js';
 
 export interface Sink {
   /** Stores `data`, the bytes at `offset` of the file. */
@@ -14,8 +16,20 @@ export interface Sink {
    * only the whole file's CRC-32 vouches for. Undefined where nothing reaches it before commit() anyway.
    */
   readonly holdUntilCommit?: () => Promise<void>;
+  /** Set when the destination can keep an unfinished download for a later run (resume). */
+  readonly resumable?: Resumable | undefined;
   /** Hands the complete, verified content over to the destination. */
   commit(): Promise<void>;
   /** Gives up, leaving nothing partial at the destination. */
   discard(): Promise<void>;
+}
+
+/** A destination that keeps an unfinished download for a later run. */
+export interface Resumable {
+  /** What an earlier run left to go on with, if anything. */
+  readonly earlier: ResumeState | undefined;
+  /** The ranges whose bytes the destination still holds, as their CRC-32s prove. */
+  verified(ranges: readonly StoredRange[]): Promise<StoredRange[]>;
+  /** Records what is verified so far, for a later run. */
+  save(staged: StagedIdentity, ranges: readonly StoredRange[]): void;
 }

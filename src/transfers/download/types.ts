@@ -24,6 +24,14 @@ export interface DownloadOptions extends TransferOptions {
   concurrency?: number;
   /** Replace an existing destination file (default false: an existing file is an error before any request). */
   overwrite?: boolean;
+  /**
+   * A file destination only (default false). A download that fails or is cancelled keeps its
+   * temporary file (`.{name}.srv-asmx.part`, beside the destination) and a small state file with
+   * the ranges verified so far; the same download run again goes on with them when the new handler
+   * stages the same size and CRC-32, after re-reading each kept range against its CRC-32, and
+   * starts over otherwise. Without it, what an interrupted run left is removed.
+   */
+  resume?: boolean;
 }
 
 export interface DownloadResult extends TransferStats {

@@ -1,0 +1,106 @@
+// The small file beside an unfinished download that lets a later run go on with it: which document
+// it is, the staged file's size and CRC-32, the chunk size, and the ranges verified so far with their
+// CRC-32s, and which process is writing it. No ticket, handler or credential is ever in it. A file
+// that does not parse as this is no state at all: the download starts over.
+import { hostname } from 'node:os';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { crcToHex, parseHexCrc } from '../../integrity/crc32.js';
+import type { StoredRange } from './ledger.js';
+
+const FORMAT = 'srv-asmx-download/1';
+
+/** What the staged file was: a later handler must stage the same size and CRC-32 for the ranges to count. */
+export interface StagedIdentity {
+  readonly path: string;
+  readonly versionNumber: number | undefined;
+  readonly size: number;
+  readonly crc32: number;
+  readonly chunkSize: number;
+}
+
+export interface ResumeState {
+  /** Undefined before the first handler of the run has staged the file. */
+  readonly staged: StagedIdentity | undefined;
+  readonly ranges: readonly StoredRange[];
+  /** The process writing the download; undefined once it has stopped and left the file to resume. */
+  readonly owner: Owner | undefined;
+}
+
+export interface Owner {
+  readonly pid: number;
+  readonly host: string;
+}
+
+export function thisProcess(): Owner {
+  return { pid: process.pid, host: hostname() };
+}
+
+/** Whether the owner may still be writing: a live process of this host, or any of another host, which cannot be told. */
+export function mayBeRunning(owner: Owner | undefined): boolean {
+  if (!owner) return false;
+  if (owner.host !== hostname()) return true;
+  try {
+    process.kill(owner.pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The state at `path`, or undefined when there is none or it is not one. */
+export async function readState(path: string): Promise<ResumeState | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    return stateOf(JSON.parse(text) as unknown);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes the whole state to a new file that then replaces the old, so that a reader never sees half of one. */
+export async function writeState(path: string, state: ResumeState): Promise<void> {
+  const { staged, ranges, owner } = state;
+  const json = {
+    format: FORMAT,
+    ...(staged && { staged: { ...staged, crc32: crcToHex(staged.crc32) } }),
+    ranges: ranges.map(({ offset, length, crc }) => [offset, length, crcToHex(crc)]),
+    ...(owner && { owner }),
+  };
+  await writeFile(`${path}.new`, `${JSON.stringify(json)}\n`, { mode: 0o600 });
+  await rename(`${path}.new`, path);
+}
+
+function stateOf(json: unknown): ResumeState | undefined {
+  const value = json as { format?: unknown; staged?: Record<string, unknown>; ranges?: unknown; owner?: Record<string, unknown> } | null;
+  if (value?.format !== FORMAT || !Array.isArray(value.ranges)) return undefined;
+  const staged = value.staged && stagedOf(value.staged);
+  const ranges = value.ranges.map(rangeOf);
+  if ((value.staged && !staged) || ranges.some((range) => range === undefined)) return undefined;
+  const { pid, host } = value.owner ?? {};
+  const owner = typeof pid === 'number' && typeof host === 'string' ? { pid, host } : undefined;
+  return { staged, ranges: ranges as StoredRange[], owner };
+}
+
+function stagedOf(value: Record<string, unknown>): StagedIdentity | undefined {
+  const { path, versionNumber, size, crc32, chunkSize } = value;
+  const crc = typeof crc32 === 'string' ? parseHexCrc(crc32) : undefined;
+  if (typeof path !== 'string' || !isCount(size) || !isCount(chunkSize) || crc === undefined) return undefined;
+  if (versionNumber !== undefined && !isCount(versionNumber)) return undefined;
+  return { path, versionNumber, size, crc32: crc, chunkSize };
+}
+
+function rangeOf(value: unknown): StoredRange | undefined {
+  if (!Array.isArray(value) || value.length !== 3) return undefined;
+  const [offset, length, crc] = value as unknown[];
+  const checksum = typeof crc === 'string' ? parseHexCrc(crc) : undefined;
+  return isCount(offset) && isCount(length) && checksum !== undefined ? { offset, length, crc: checksum } : undefined;
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
