@@ -1,5 +1,5 @@
 // The reply of the HTTP GET and POST bindings is the bare result element, with no envelope; a BOM,
-// an XML declaration and white space may come before it. It is read as a SOAP reply is: collected
+// an XML declaration, comments and white space may come before it. It is read as a SOAP reply is: collected
 // inside the envelope this operation's SOAP reply has, so that node-soap parses it, a chunk's
 // base64 is cut out of it as it arrives (payload-cut.ts), and reply.ts classifies it, with no
 // reading code of its own.
@@ -52,8 +52,8 @@ export class BareReply implements ReplyCollector {
   }
 
   /**
-   * The reply as it came, for its exchange record: the body without the envelope. (A BOM and an XML
-   * declaration before the element are not kept.)
+   * The reply as it came, for its exchange record: the body without the envelope. (A BOM, an XML
+   * declaration and comments before the element are not kept.)
    */
   bare(text: string): string {
     if (!this.#isElement) return text;
@@ -79,13 +79,24 @@ export class BareReply implements ReplyCollector {
   }
 }
 
-/** Where the document element opens; -1 when anything but a BOM, an XML declaration and white space comes first. */
+/** What may come before the element, by how it opens and how it closes: the XML declaration, comments. */
+const PROLOGUE_ITEMS: ReadonlyArray<readonly [string, string]> = [
+  ['<?xml', '?>'],
+  ['<!--', '-->'],
+];
+
+/** Where the document element opens; -1 when anything but a BOM, an XML declaration, comments and white space comes first. */
 function elementStart(body: Buffer): number | 'more' {
+  if (body.length < UTF8_BOM.length && UTF8_BOM.subarray(0, body.length).equals(body)) return 'more';
   let at = skipSpaces(body, body.subarray(0, 3).equals(UTF8_BOM) ? 3 : 0);
-  if (body.subarray(at, at + 5).toString('latin1') === '<?xml') {
-    const end = body.indexOf('?>', at);
+  for (;;) {
+    const next = body.subarray(at, at + 5).toString('latin1');
+    if (PROLOGUE_ITEMS.some(([open]) => next.length < open.length && open.startsWith(next))) return 'more';
+    const item = PROLOGUE_ITEMS.find(([open]) => next.startsWith(open));
+    if (!item) break;
+    const end = body.indexOf(item[1], at + item[0].length);
     if (end < 0) return 'more';
-    at = skipSpaces(body, end + 2);
+    at = skipSpaces(body, end + item[1].length);
   }
   if (at + 1 >= body.length) return 'more';
   return body[at] === LT && NAME_START.test(body.subarray(at + 1, at + 2).toString('latin1')) ? at : -1;

@@ -5,6 +5,8 @@ import nock from '../helpers/nock.js';
 import { OPERATIONS } from '../../generated/srv.js';
 import { createSrvClient, type SrvClientOptions } from '../../src/soap/client.js';
 import { formRequest } from '../../src/soap/http-binding.js';
+import { BareReply } from '../../src/soap/bare-reply.js';
+import { ReplyBuffers, ReplyBytes } from '../../src/http/reply-bytes.js';
 import { encodeArguments } from '../../src/soap/values.js';
 import { ServiceError, UnexpectedResponseError } from '../../src/errors.js';
 import type { ExchangeRecord } from '../../src/soap/exchange.js';
@@ -130,6 +132,19 @@ test('a bare reply is classified as a SOAP one: tryagain, errors, and a non-XML 
   expect(error).toBeInstanceOf(UnexpectedResponseError);
   expect(String(error)).toMatch(/HTTP 500 reply \(text\/plain; charset=utf-8, 40 bytes\) is not a result element of UploadFileChunk/);
   srv.close();
+});
+
+test('comments may come before the bare element, and a prologue split across reads is waited for', () => {
+  const op = OPERATIONS.DeleteUploadHandler;
+  const reply = Buffer.from('\ufeff<?xml version="1.0"?>\r\n<!-- served by node 7 -->\n<response success="true" error="" />');
+  const bare = new BareReply(op, undefined, () => new ReplyBytes(undefined, new ReplyBuffers()));
+  for (const byte of reply) bare.add(Buffer.from([byte]));
+  expect(bare.isElement).toBe(true);
+  expect(bare.bytes().toString()).toContain('<DeleteUploadHandlerResult><response success="true" error="" /></DeleteUploadHandlerResult>');
+  const page = new BareReply(op, undefined, () => new ReplyBytes(undefined, new ReplyBuffers()));
+  page.add(Buffer.from('<!DOCTYPE html><html>'));
+  page.bytes();
+  expect(page.isElement).toBe(false);
 });
 
 test("a chunk's base64 is cut out of the bare element over http-post", async () => {
