@@ -122,11 +122,41 @@ describe.each(PROFILES)('against a %s server', (profile) => {
     test('Ctrl-C mid-download: exit 130, no partial file, no handler', async () => {
       emulator.faults.add({ op: 'DownloadFileChunk', kind: 'latency', latencyMs: 300 });
       const target = join(dir, 'interrupted.bin');
-      const run = await cli(['download', remote, target, '--chunk-size', '262144'], { interruptWhen: /downloading/ });
+      const run = await cli(['download', remote, target, '--chunk-size', '262144', '--concurrency', '1'], { interruptWhen: /downloading/ });
       expect(run.code).toBe(130);
       expect(existsSync(target)).toBe(false);
       expect((await readdir(dir)).filter((f) => f.endsWith('.part'))).toEqual([]);
       expect(handlersLeft()).toBe(0);
+    });
+  });
+
+  describe('download --resume', () => {
+    test('killed outright mid-download, then run again: it goes on with the verified bytes and leaves nothing behind', async () => {
+      const remote = '/Public/resumable.bin';
+      const bytes = randomBytes(262_144 * 16);
+      const source = join(dir, 'resumable-source.bin');
+      await writeFile(source, bytes);
+      expect((await cli(['upload', source, remote, '--chunk-size', '262144'])).code).toBe(0);
+      emulator.faults.add({ op: 'DownloadFileChunk', kind: 'latency', latencyMs: 200 });
+      const target = join(dir, 'resumable.bin');
+      const args = ['download', remote, target, '--chunk-size', '262144', '--concurrency', '2', '--resume'];
+      const killed = await runCli(args, { env: { SRV_ASMX_URL: emulator.url, SRV_ASMX_USER: 'demo', SRV_ASMX_PASSWORD: PASSWORD }, interruptWhen: /downloading/, interruptDelayMs: 700, interruptSignal: 'SIGKILL' });
+      expect(killed.code).toBeNull();
+      expect(existsSync(target)).toBe(false);
+      emulator.faults.clear();
+      const again = await cli([...args, '--json']);
+      expect(again.code).toBe(0);
+      const result = json(again);
+      expect(result).toMatchObject({ ok: true, bytes: bytes.length });
+      expect(result['resumedBytes']).toBeGreaterThan(0);
+      expect((await readFile(target)).equals(bytes)).toBe(true);
+      expect((await readdir(dir)).filter((f) => f.includes('.part'))).toEqual([]);
+    });
+
+    test('with standard output is a usage error', async () => {
+      const run = await cli(['download', '/Public/x', '-', '--resume']);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/--resume needs a file/);
     });
   });
 

@@ -57,7 +57,7 @@ describe('signals', () => {
     expect((await runCli(['upload', source, '/Public/to-download.bin'], { env: env() })).code).toBe(0);
     emulator.faults.add({ op: 'DownloadFileChunk', kind: 'latency', latencyMs: 300 });
     const target = join(dir, 'downloaded-then-killed.bin');
-    const run = await runCli(['download', '/Public/to-download.bin', target, '--chunk-size', CHUNK], { env: env(), interruptWhen: /downloading/, interruptDelayMs: 500, interruptSignal: 'SIGTERM' });
+    const run = await runCli(['download', '/Public/to-download.bin', target, '--chunk-size', CHUNK, '--concurrency', '1'], { env: env(), interruptWhen: /downloading/, interruptDelayMs: 500, interruptSignal: 'SIGTERM' });
     expect(run.code).toBe(143);
     expect(existsSync(target)).toBe(false);
     expect((await readdir(dir)).filter((f) => f.endsWith('.part'))).toEqual([]);

@@ -26,7 +26,7 @@ let content: Buffer;
 
 async function publish(bytes: Buffer): Promise<void> {
   const uploader = await SrvSession.login({ url: emulator.url, user: 'demo', password: 'demo' });
-  await uploader.upload(bytes, PATH, { chunkSize: CHUNK, overwrite: true });
+  await uploader.upload(bytes, PATH, { chunkSize: CHUNK });
   await uploader.close();
 }
 

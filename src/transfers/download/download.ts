@@ -49,6 +49,7 @@ class Transfer {
   /** Reads in flight at most; 1 once the server showed it cannot serve more. */
   #concurrency: number;
   #warnedUnverified = false;
+  #resumedBytes = 0;
   /** The handler of the attempt under way, deleted after it whatever happened. */
   #handler: string | undefined;
   #interruption: Interruption | undefined;
@@ -134,6 +135,7 @@ class Transfer {
     }
     for (const range of await resumable.verified(resumable.earlier?.ranges ?? [])) this.#ledger.add(range);
     const kept = this.#ledger.bytes;
+    this.#resumedBytes = kept;
     this.port.warn({ kind: 'notice', message: `download of ${this.plan.source.path}: going on from an earlier run, ${kept} of ${staged.size} bytes verified again and kept` });
   }
 
@@ -187,6 +189,7 @@ class Transfer {
       chunks,
       retries: this.#retries,
       restarts: this.#restarts,
+      resumedBytes: this.#resumedBytes,
       contentType: staged.contentType,
       fileName: staged.fileName,
       versionNumber: staged.versionNumber,

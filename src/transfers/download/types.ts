@@ -35,6 +35,8 @@ export interface DownloadOptions extends TransferOptions {
 }
 
 export interface DownloadResult extends TransferStats {
+  /** Bytes an earlier run had verified that this one kept instead of fetching them again (resume). */
+  resumedBytes: number;
   contentType: string | undefined;
   /** The name the server suggests saving the file as (AlterDocumentName). */
   fileName: string | undefined;
