@@ -2,10 +2,13 @@
 // node-soap's default generated client and a hand-written floor, then a 1 GiB round trip against
 // the emulator, and the emulator's own throughput over raw HTTP. Writes a markdown report to
 // bench-results/latest.md and prints it. It measures; it never fails on a number. Options: --runs N,
-// --quick, --sizes 1,4,8,32 (MiB), --e2e-mib N, --no-e2e, --no-chunks, --emulator-mib N, --no-emulator.
+// --quick, --sizes 1,4,8,32 (MiB), --e2e-mib N, --no-e2e, --no-chunks, --emulator-mib N, --no-emulator,
+// --no-downloads, --no-cli-cpu (which needs `npm run build` first).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { benchmarkChunks, MIB, type ChunkPlan } from './bench/chunks.js';
+import { benchmarkCliCpu } from './bench/cli-cpu.js';
+import { benchmarkDownloads, downloadsMarkdown, FULL_PLAN } from './bench/downloads.js';
 import { benchmarkEmulatorThroughput } from './bench/emulator-throughput.js';
 import { benchmarkEndToEnd } from './bench/end-to-end.js';
 import { ROOT } from './bench/processes.js';
@@ -20,6 +23,8 @@ interface Options {
   e2e: boolean;
   emulatorMib: number;
   emulator: boolean;
+  downloads: boolean;
+  cliCpu: boolean;
 }
 
 function optionsOf(argv: string[]): Options {
@@ -38,6 +43,8 @@ function optionsOf(argv: string[]): Options {
     e2e: !argv.includes('--no-e2e'),
     emulatorMib: Number(value('--emulator-mib') ?? 256),
     emulator: !argv.includes('--no-emulator'),
+    downloads: !argv.includes('--no-downloads'),
+    cliCpu: !argv.includes('--no-cli-cpu'),
   };
 }
 
@@ -58,7 +65,10 @@ async function main(): Promise<void> {
   const endToEnd = options.e2e ? await benchmarkEndToEnd(options.e2eMib * MIB, options.e2eChunkMib.map((mib) => mib * MIB), log) : [];
   const throughputPlan = { chunkSize: 8 * MIB, bytes: options.emulatorMib * MIB, runs: 3 };
   const throughput = options.emulator ? await benchmarkEmulatorThroughput(throughputPlan, log) : undefined;
-  const markdown = report(chunks, endToEnd, { runs: options.runs, minutes: (Date.now() - started) / 60_000 }, throughput);
+  // The issue's figure: 512 MiB in 8 MiB chunks each way, three runs (about two minutes).
+  const cliCpu = options.cliCpu ? await benchmarkCliCpu({ fileBytes: 512 * MIB, chunkSize: 8 * MIB, runs: 3 }, log) : undefined;
+  const downloads = options.downloads ? downloadsMarkdown(await benchmarkDownloads(FULL_PLAN, log)) : '';
+  const markdown = report(chunks, endToEnd, { runs: options.runs, minutes: (Date.now() - started) / 60_000 }, throughput, cliCpu) + downloads;
   const directory = join(ROOT, 'bench-results');
   await mkdir(directory, { recursive: true });
   await writeFile(join(directory, 'latest.md'), markdown);

@@ -37,6 +37,7 @@ export { SrvSession } from './session/session.js';
 export type { LoginOptions, ServerTraits, SessionCallOptions, SessionOptions, SessionRequest, SessionWarning, TicketOptions } from './session/session.js';
 export type { RetryOptions } from './port/retry.js';
 export { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE } from './transfers/transfer.js';
+export { DEFAULT_CONCURRENCY } from './transfers/download/plan.js';
 export type { TransferOptions, TransferProgress, TransferStats } from './transfers/transfer.js';
 export type { UploadOptions, UploadResult } from './transfers/upload/upload.js';
 export type { UploadDestination } from './transfers/upload/finalizer.js';

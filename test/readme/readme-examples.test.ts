@@ -18,6 +18,7 @@ const EXPECTED: Record<string, RegExp> = {
   upload: /3145728 of 3145728 bytes acknowledged\nDocumentId \d+, VersionId \d+, CRC32 [0-9a-f]{8}/,
   metadata: /stored \/Public\/Contracts\/acme-\d+\.pdf as DocumentId \d+/,
   download: /17 bytes, CRC32 [0-9a-f]{8}: quarterly figures\n\{ crc32LastVersion: '[0-9a-f]{8}', crc32Published: '[0-9a-f]{8}' \}/,
+  resume: /first run: AbortError\nsecond run: 786432 bytes, [1-9]\d* of them kept from the first/,
   cancel: /cancelled; the upload handler was deleted and nothing was stored/,
   emulator: /faults injected 1, restarts 1, handlers left 0/,
 };
