@@ -48,7 +48,7 @@ async function roundTrip(file: string, copy: string, chunkSize: number): Promise
   }
 }
 
-async function writeRandomFile(path: string, bytes: number): Promise<void> {
+export async function writeRandomFile(path: string, bytes: number): Promise<void> {
   const file = await open(path, 'w');
   try {
     for (let written = 0; written < bytes; ) {
