@@ -1,6 +1,7 @@
 // The benchmark's markdown: one table of the chunk variants, one of the ratios against the issue's
 // targets, one of the end-to-end round trips, and the emulator's throughput.
 import { MIB, type ChunkResult } from './chunks.js';
+import { cliCpuSection, type CliCpuResult } from './cli-cpu.js';
 import { throughputSection, type ThroughputResult } from './emulator-throughput.js';
 import type { EndToEndResult } from './end-to-end.js';
 import type { Summary } from './stats.js';
@@ -14,7 +15,7 @@ export interface RunInfo {
   minutes: number;
 }
 
-export function report(chunks: readonly ChunkResult[], endToEnd: readonly EndToEndResult[], info: RunInfo, throughput?: ThroughputResult): string {
+export function report(chunks: readonly ChunkResult[], endToEnd: readonly EndToEndResult[], info: RunInfo, throughput?: ThroughputResult, cliCpu?: CliCpuResult): string {
   const sections = [
     `# Benchmark\n\nNode ${process.version}, ${process.platform}/${process.arch}, loopback, SOAP 1.1; ${info.minutes.toFixed(1)} minutes. ` +
       'Client CPU is user + system time of the client process; MiB are of raw (not base64) bytes. ' +
@@ -23,6 +24,7 @@ export function report(chunks: readonly ChunkResult[], endToEnd: readonly EndToE
   if (chunks.length > 0) sections.push(variantsTable(chunks), ratiosTable(chunks));
   if (endToEnd.length > 0) sections.push(endToEndTable(endToEnd));
   if (throughput !== undefined) sections.push(throughputSection(throughput));
+  if (cliCpu !== undefined) sections.push(cliCpuSection(cliCpu));
   return `${sections.join('\n\n')}\n`;
 }
 
