@@ -1,0 +1,56 @@
+// The command line loads what a command needs and nothing else: no emulator outside serve and
+// demo, no progress bar without a terminal to draw it on.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { runCli } from '../helpers/run-cli.js';
+
+const HOOK = fileURLToPath(new URL('./fixtures/loaded-modules.mjs', import.meta.url));
+let emulator: RunningEmulator;
+let dir: string;
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+  dir = await mkdtemp(join(tmpdir(), 'srv-cli-lazy-'));
+});
+afterAll(async () => {
+  await emulator.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Runs the CLI; its exit code and the URLs of the modules it loaded. */
+async function loaded(args: string[]): Promise<{ code: number | null; modules: string[] }> {
+  const list = join(dir, `modules-${args[0]}.txt`);
+  await writeFile(list, '');
+  const env = { NODE_OPTIONS: `--import ${HOOK}`, LOADED_MODULES: list, SRV_ASMX_URL: emulator.url, SRV_ASMX_USER: 'demo', SRV_ASMX_PASSWORD: 'demo' };
+  const run = await runCli(args, { env });
+  return { code: run.code, modules: (await readFile(list, 'utf8')).split('\n').filter((line) => line !== '') };
+}
+
+const EMULATOR = /\/src\/emulator\//;
+const PROGRESS_BAR = /\/node_modules\/cli-progress\//;
+const PROMPT = /\/node_modules\/read\//;
+
+test.each([
+  ['--help', ['--help']],
+  ['an upload', ['upload', 'SOURCE', '/Public/lazy.bin']],
+  ['a download', ['download', '/Public/lazy.bin', 'COPY']],
+])('%s loads neither the emulator, nor the progress bar, nor the prompt', async (_, template) => {
+  const source = join(dir, 'source.bin');
+  await writeFile(source, randomBytes(300_000));
+  const args = template.map((arg) => (arg === 'SOURCE' ? source : arg === 'COPY' ? join(dir, `copy-${Date.now()}.bin`) : arg));
+  const { code, modules } = await loaded(args);
+  expect(code).toBe(0);
+  // The hook saw the command line's own modules, so that what it did not see was not loaded.
+  expect(modules.some((url) => url.endsWith('/dist/src/cli/main.js'))).toBe(true);
+  expect(modules.filter((url) => EMULATOR.test(url) || PROGRESS_BAR.test(url) || PROMPT.test(url))).toEqual([]);
+});
+
+test('serve --help loads the emulator, which serve runs', async () => {
+  const { code, modules } = await loaded(['serve', '--help']);
+  expect(code).toBe(0);
+  expect(modules.some((url) => EMULATOR.test(url))).toBe(true);
+});
