@@ -1,6 +1,6 @@
 // The fault matrix: hundreds of uploads and downloads against the emulator, each with seeded random
 // faults of every kind at random calls of its chunk, handler, finalizer, lookup and login operations,
-// over SOAP 1.1 and 1.2, against servers with and without `filehexcrc`, of every server profile
+// over SOAP 1.1, SOAP 1.2 and HTTP POST, against servers with and without `filehexcrc`, of every server profile
 // (documented, minimal, classic-asmx; SRV_TEST_PROFILES narrows them). Corrupted appends hit servers
 // without `filehexcrc` too (the client checks the stored CRC-32 and uploads again), grants come
 // malformed, the disk fills up mid-append, and some source files are rewritten or appended to while
@@ -10,28 +10,26 @@
 // FAULT_MATRIX_SEED replays or varies a run.
 import { fileURLToPath } from 'node:url';
 import { FAULT_KINDS, type ProfileName } from '../../src/emulator/index.js';
-import type { SoapVersion } from '../../src/index.js';
 import { PROFILES } from '../helpers/profiles.js';
 import { CHUNK, nextCase, type TransferCase } from './cases.js';
 import { formatFigures, tally, writeFigures } from './figures.js';
-import { openLane, type LaneSpec } from './lane.js';
+import { openLane, type LaneBinding, type LaneSpec } from './lane.js';
 import { runCase, type Outcome } from './run-case.js';
 import { seededRandom } from './seeded-random.js';
 
 const SEED = Number(process.env['FAULT_MATRIX_SEED'] ?? 20_260_101);
-function lane(profile: ProfileName, soapVersion: SoapVersion, fileHexCrc: boolean): LaneSpec {
-  const version = soapVersion === '1.1' ? 'soap11' : 'soap12';
-  return { name: `${profile}-${version}${profile === 'minimal' ? '' : fileHexCrc ? '-filehexcrc' : '-no-filehexcrc'}`, profile, soapVersion, fileHexCrc };
+function lane(profile: ProfileName, binding: LaneBinding, fileHexCrc: boolean): LaneSpec {
+  return { name: `${profile}-${binding}${profile === 'minimal' ? '' : fileHexCrc ? '-filehexcrc' : '-no-filehexcrc'}`, profile, binding, fileHexCrc };
 }
 
-/** Both SOAP versions, with and without `filehexcrc`; a `minimal` server never sends it. */
+/** Every binding but HTTP GET (whose transfers go by POST but for a delete), with and without `filehexcrc`; a `minimal` server never sends it. */
 const LANES: readonly LaneSpec[] = PROFILES.flatMap((profile) =>
-  (['1.1', '1.2'] as const).flatMap((version) =>
-    profile === 'minimal' ? [lane(profile, version, false)] : [lane(profile, version, true), lane(profile, version, false)],
+  (['soap11', 'soap12', 'http-post'] as const).flatMap((binding) =>
+    profile === 'minimal' ? [lane(profile, binding, false)] : [lane(profile, binding, true), lane(profile, binding, false)],
   ),
 );
-/** About 700 transfers in all (70 per lane with every profile), so the matrix stays near 45 s on 2 cores. */
-const TRANSFERS_PER_LANE = Math.ceil(700 / LANES.length);
+/** About 1050 transfers in all (70 per lane with every profile), so the matrix stays near a minute on 2 cores. */
+const TRANSFERS_PER_LANE = Math.ceil(1050 / LANES.length);
 const RESULTS = fileURLToPath(new URL('../../bench-results/fault-matrix.json', import.meta.url));
 
 /** An outcome with the transfer it came from, so that a broken invariant names the lane, the case and its faults. */
@@ -68,6 +66,7 @@ test('the fault matrix: typed errors or identical bytes, nothing corrupt, leaked
 
   expect(figures.transfers).toBeGreaterThanOrEqual(500);
   expect(new Set(LANES.map((spec) => spec.profile))).toEqual(new Set(PROFILES));
+  expect(new Set(LANES.map((spec) => spec.binding))).toEqual(new Set(['soap11', 'soap12', 'http-post']));
   const untyped = outcomes.flatMap(({ failure }) => (failure === undefined || failure.typed ? [] : [`${failure.name}: ${failure.message}`]));
   expect(untyped).toEqual([]);
   const broken = labelled.flatMap(({ label, transfer, outcome }) => {
@@ -91,6 +90,9 @@ test('the fault matrix: typed errors or identical bytes, nothing corrupt, leaked
     partialFiles: figures.partialFiles,
   }).toEqual({ corruptDocuments: 0, missingDocuments: 0, duplicateVersions: 0, handlersLeft: 0, handlersUnexplained: 0, partialFiles: 0 });
   for (const kind of FAULT_KINDS) expect([kind, (figures.faultsByKind[kind] ?? 0) > 0]).toEqual([kind, true]);
+  // Every kind of fault hits the HTTP POST lanes too.
+  const overHttp = new Set(labelled.flatMap(({ label, outcome }) => (label.includes('-http-post') ? outcome.faults.map((fault) => fault.kind) : [])));
+  expect(FAULT_KINDS.filter((kind) => !overHttp.has(kind))).toEqual([]);
   // Torn sources end in SourceChangedError or the new content, and both happen.
   expect([figures.tornSources['source-changed'] > 0, figures.tornSources['stored-new'] > 0]).toEqual([true, true]);
   for (const group of ['chunk', 'handler', 'finalizer'] as const) expect([group, figures.faultsByOperation[group] > 0]).toEqual([group, true]);

@@ -1,11 +1,11 @@
-// A lane of the fault matrix: its own emulator (of one server profile), SOAP version and scratch directory, holding one
+// A lane of the fault matrix: its own emulator (of one server profile), binding and scratch directory, holding one
 // document of every size for the downloads. A lane runs one transfer at a time, so the faults it
 // adds hit that transfer only; lanes run side by side.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type ProfileName, type RunningEmulator } from '../../src/emulator/index.js';
-import { SrvSession, type LoginOptions, type SoapVersion } from '../../src/index.js';
+import { SrvSession, type LoginOptions } from '../../src/index.js';
 import { CHUNK, SIZES } from './cases.js';
 import type { SeededRandom } from './seeded-random.js';
 import { FAST_RETRY } from '../helpers/fast-retry.js';
@@ -16,11 +16,14 @@ const CALL_TIMEOUT_MS = 15_000;
 const USER = 'matrix';
 const PASSWORD = 'matrix-password';
 
+export type LaneBinding = 'soap11' | 'soap12' | 'http-post';
+
 export interface LaneSpec {
   readonly name: string;
   /** The server the lane's emulator behaves like. */
   readonly profile: ProfileName;
-  readonly soapVersion: SoapVersion;
+  /** The WSDL binding the lane's calls go by: SOAP 1.1 or 1.2, or HTTP POST (a chunk as a raw multipart part). */
+  readonly binding: LaneBinding;
   /** Whether the emulator reports `filehexcrc` on the last chunk (a `minimal` server never does). */
   readonly fileHexCrc: boolean;
 }
@@ -44,7 +47,7 @@ export async function openLane(spec: LaneSpec, random: SeededRandom): Promise<La
     url: emulator.url,
     user: USER,
     password: PASSWORD,
-    soapVersion: spec.soapVersion,
+    binding: spec.binding,
     retry: FAST_RETRY,
     timeoutMs: CALL_TIMEOUT_MS,
   });
