@@ -6,7 +6,6 @@
 // that could hide markup (comments, CDATA, DOCTYPE, processing instructions). Anything else is
 // handed whole to the parser, which then does exactly what it does without the cut.
 import type { ReplyCollector } from '../http/reply-bytes.js';
-import { decodeBase64 } from './values.js';
 
 const LT = 0x3c;
 const GT = 0x3e;
@@ -19,7 +18,6 @@ const SPACES = new Set([0x20, 0x09, 0x0a, 0x0d]);
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 /** Past this, a reply whose text has not started yet is not one this cut is for. */
 const MAX_HEAD_BYTES = 65_536;
-const WHITESPACE = /[ \t\r\n]+/g;
 
 /**
  * Receives a reply's bytes in order and cuts the text of the element inside `wrapper` out of them
@@ -93,7 +91,7 @@ export class PayloadCut implements ReplyCollector {
     const end = bytes.indexOf(LT);
     const text = end < 0 ? bytes : bytes.subarray(0, end);
     const decoder = this.#decoder as Base64Decoder;
-    if (text.includes(AMPERSAND) || !decoder.write(text.toString('latin1'))) return this.giveUp(decoder, bytes);
+    if (text.includes(AMPERSAND) || !decoder.write(text)) return this.giveUp(decoder, bytes);
     if (end >= 0) this.#tail.push(bytes.subarray(end));
   }
 
@@ -112,52 +110,72 @@ export class PayloadCut implements ReplyCollector {
   }
 }
 
+/** Base64 characters gathered before they are decoded: a string this long is a young large object, not new-space churn. */
+const STAGE_BYTES = 256 * 1024;
+const BASE64_SPACES = [0x20, 0x09, 0x0a, 0x0d];
+
 /**
- * Decodes base64 text into one Buffer as it comes, four characters at a time; whitespace is
- * dropped, as XML Schema's base64Binary allows. It refuses text that does not decode exactly
- * (a stray character, padding before the end, more than fits), so that the caller can hand it to
- * the parser instead; `undecoded()` gives the text back, less its whitespace.
+ * Decodes base64 text into one Buffer as it comes, a stage of characters at a time; whitespace is
+ * dropped, as XML Schema's base64Binary allows. It refuses text that does not decode exactly (a
+ * stray character, padding before the end, more than fits), so that the caller can hand it to the
+ * parser instead; `undecoded()` gives the text back, less its whitespace.
  */
 class Base64Decoder {
   #written = 0;
-  #carry = '';
+  readonly #stage = Buffer.allocUnsafe(STAGE_BYTES);
+  #staged = 0;
   #padded = false;
 
   constructor(private readonly out: Buffer) {}
 
-  write(piece: string): boolean {
-    const text = this.#carry + (/[ \t\r\n]/.test(piece) ? piece.replace(WHITESPACE, '') : piece);
-    if (text.length === 0) return true;
-    if (this.#padded) return false;
-    const padding = text.indexOf('=');
-    const usable = padding < 0 ? text.length - (text.length % 4) : text.length;
-    if (padding >= 0 && (usable % 4 !== 0 || !/^={1,2}$/.test(text.slice(padding)))) return false;
-    const expected = (usable / 4) * 3 - (padding < 0 ? 0 : usable - padding);
-    if (this.#written + expected > this.out.length) return false;
-    const got = usable === 0 ? 0 : this.out.write(text.slice(0, usable), this.#written, 'base64');
-    if (got !== expected) return false;
-    this.#written += got;
-    this.#carry = text.slice(usable);
-    this.#padded = padding >= 0;
+  /** `text`: the text's bytes, as they come. */
+  write(text: Buffer): boolean {
+    const clean = BASE64_SPACES.some((space) => text.includes(space)) ? withoutSpaces(text) : text;
+    for (let at = 0; at < clean.length; ) {
+      const copied = clean.copy(this.#stage, this.#staged, at);
+      this.#staged += copied;
+      at += copied;
+      if (this.#staged === STAGE_BYTES && !this.decodeStage(false)) return false;
+    }
     return true;
   }
 
   /** The decoded bytes, or undefined when the rest does not decode exactly. */
   end(): Buffer | undefined {
-    const carry = this.#carry;
-    if (carry.length > 0) {
-      // An unpadded last group, as node's decoder reads it: two or three characters make one or two bytes.
-      const bytes = decodeBase64(carry);
-      if (this.#written + bytes.length > this.out.length) return undefined;
-      this.#written += bytes.copy(this.out, this.#written);
-      this.#carry = '';
-    }
-    return this.out.subarray(0, this.#written);
+    return this.decodeStage(true) ? this.out.subarray(0, this.#written) : undefined;
   }
 
   undecoded(): string {
-    return this.out.toString('base64', 0, this.#written) + this.#carry;
+    return this.out.toString('base64', 0, this.#written) + this.#stage.toString('latin1', 0, this.#staged);
   }
+
+  /** Decodes the staged characters, all of them at the end, else whole groups of four. */
+  private decodeStage(last: boolean): boolean {
+    const staged = this.#staged;
+    if (staged === 0) return true;
+    if (this.#padded) return false;
+    const padding = this.#stage.indexOf(0x3d);
+    const inStage = padding >= 0 && padding < staged;
+    const usable = last || inStage ? staged : staged - (staged % 4);
+    if (inStage && (usable % 4 !== 0 || !/^={1,2}$/.test(this.#stage.toString('latin1', padding, staged)))) return false;
+    // An unpadded last group decodes as node's decoder reads it: two or three characters make one or two bytes.
+    const expected = Math.floor(((inStage ? padding : usable) * 3) / 4);
+    if (this.#written + expected > this.out.length) return false;
+    const got = this.out.write(this.#stage.toString('latin1', 0, usable), this.#written, 'base64');
+    if (got !== expected) return false;
+    this.#written += got;
+    this.#stage.copy(this.#stage, 0, usable, staged);
+    this.#staged = staged - usable;
+    this.#padded = inStage;
+    return true;
+  }
+}
+
+function withoutSpaces(text: Buffer): Buffer {
+  const kept = Buffer.allocUnsafe(text.length);
+  let length = 0;
+  for (const byte of text) if (!BASE64_SPACES.includes(byte)) kept[length++] = byte;
+  return kept.subarray(0, length);
 }
 
 type TextStart = { start: number; element: Buffer } | 'more' | 'never';
