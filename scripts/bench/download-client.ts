@@ -10,19 +10,26 @@ export interface DownloadSpec {
   chunkSize: number;
   concurrency: number;
   resume: boolean;
+  /** Downloaded first, before the baseline is taken: a document of one chunk. */
+  warmupPath?: string;
 }
 
 export interface DownloadReport {
   ms: number;
   bytes: number;
   resumedBytes: number;
+  /** RSS once logged in; with a warm-up, once that has run too (V8's young generation has grown to its working size). */
   baselineRssKb: number;
+  idleRssKb: number;
   peakRssKb: number;
 }
 
 const spec = JSON.parse(process.argv[2] ?? '{}') as DownloadSpec;
 const session = await SrvSession.login({ url: spec.url, user: 'demo', password: 'demo' });
-const baselineRssKb = Math.round(process.memoryUsage.rss() / 1024);
+const rssKb = () => Math.round(process.memoryUsage.rss() / 1024);
+const idleRssKb = rssKb();
+if (spec.warmupPath) await session.download(spec.warmupPath, `${spec.copy}.warmup`, { chunkSize: spec.chunkSize, overwrite: true });
+const baselineRssKb = rssKb();
 let peakRssKb = baselineRssKb;
 const sampler = setInterval(() => (peakRssKb = Math.max(peakRssKb, Math.round(process.memoryUsage.rss() / 1024))), 5);
 let told = false;
@@ -42,5 +49,5 @@ const result = await session.download(spec.path, spec.copy, {
 const ms = performance.now() - started;
 clearInterval(sampler);
 await session.close();
-const report: DownloadReport = { ms, bytes: result.bytes, resumedBytes: result.resumedBytes, baselineRssKb, peakRssKb: Math.max(peakRssKb, Math.round(process.resourceUsage().maxRSS)) };
+const report: DownloadReport = { ms, bytes: result.bytes, resumedBytes: result.resumedBytes, baselineRssKb, idleRssKb, peakRssKb: Math.max(peakRssKb, Math.round(process.resourceUsage().maxRSS)) };
 process.send?.({ report });
