@@ -77,6 +77,7 @@ function login(server: AuthServer, auth: Partial<HttpAuthOptions> & Pick<HttpAut
   });
 }
 
+/** One chunk in flight, so that the calls come one after another (parallel reads are the next test's concurrent calls). */
 async function downloaded(session: SrvSession, path: string): Promise<Buffer> {
   const pieces: Buffer[] = [];
   const sink = new Writable({
@@ -85,7 +86,7 @@ async function downloaded(session: SrvSession, path: string): Promise<Buffer> {
       done();
     },
   });
-  await session.download(path, sink, { chunkSize: CHUNK });
+  await session.download(path, sink, { chunkSize: CHUNK, concurrency: 1 });
   return Buffer.concat(pieces);
 }
 
