@@ -1,3 +1,5 @@
+import { crc32 } from 'node:zlib';
+import { chunkBuffers } from '../buffer-pool.js';
 import { binaryOf } from '../params.js';
 import type { Binary } from '../params.js';
 
@@ -13,15 +15,25 @@ const decodedLength = (quads: string): number => (quads.length / 4) * 3 - traili
 
 /**
  * Strict base64 (whitespace allowed, padding required only at the very end), decoded piece by piece as the text
- * arrives, into a few blocks that grow with it, so a large chunk never exists as one big string.
+ * arrives, so a large chunk never exists as one big string. The bytes go into one block when `expectedBytes` (an
+ * upper bound, such as what the request's Content-Length holds) is given and right, into a few growing ones if not.
  */
 export class Base64Decoder {
+  /** Every block taken from the pool, full or not. */
+  readonly #blocks: Buffer[] = [];
   readonly #parts: Buffer[] = [];
+  readonly #expectedBytes: number;
   #block: Buffer | undefined;
   #filled = 0;
+  /** Of the bytes decoded so far, computed as each piece is written, while it is in the cache. */
+  #crc = 0;
   #carry = '';
   #padding = 0;
   #valid = true;
+
+  constructor(expectedBytes = 0) {
+    this.#expectedBytes = expectedBytes;
+  }
 
   push(text: string): void {
     const clean = text.replace(/[\t\n\r ]+/g, '');
@@ -55,12 +67,16 @@ export class Base64Decoder {
     this.push(bytes.toString('latin1'));
   }
 
-  /** The decoded bytes, or undefined when the text was not valid base64. */
+  /**
+   * The decoded bytes, or undefined when the text was not valid base64. Their release() gives the decoder's blocks
+   * back to the pool; blocks of text that was not valid are simply dropped.
+   */
   finish(): Binary | undefined {
     if (!this.#valid || this.#carry !== '') return undefined;
     if (this.#block !== undefined && this.#filled > 0) this.#parts.push(this.#block.subarray(0, this.#filled));
     this.#block = undefined;
-    return binaryOf(this.#parts);
+    const blocks = this.#blocks.splice(0);
+    return binaryOf(this.#parts, this.#crc >>> 0, () => blocks.splice(0).forEach((block) => chunkBuffers.give(block)));
   }
 
   /** Decodes `quads` if they are canonical; false (nothing written) if not. */
@@ -70,21 +86,32 @@ export class Base64Decoder {
     const block = this.#block as Buffer;
     const written = block.write(quads, start, 'base64');
     if (block.toString('base64', start, start + written) !== quads) return false;
-    this.#filled = start + written;
+    this.#written(block, start, written);
     return true;
   }
 
   #write(quads: string): void {
     const start = this.#reserve(decodedLength(quads));
-    this.#filled = start + (this.#block as Buffer).write(quads, start, 'base64');
+    const block = this.#block as Buffer;
+    this.#written(block, start, block.write(quads, start, 'base64'));
   }
 
-  /** Where `length` more bytes go: the current block, or a new one (twice the size of what came so far, within limits). */
+  #written(block: Buffer, start: number, length: number): void {
+    this.#crc = crc32(block.subarray(start, start + length), this.#crc);
+    this.#filled = start + length;
+  }
+
+  /**
+   * Where `length` more bytes go: the current block, or a new one: the expected size at first, then twice what came
+   * so far (within limits).
+   */
   #reserve(length: number): number {
     if (this.#block !== undefined && this.#block.length - this.#filled >= length) return this.#filled;
     if (this.#block !== undefined && this.#filled > 0) this.#parts.push(this.#block.subarray(0, this.#filled));
     const sofar = this.#parts.reduce((sum, part) => sum + part.length, 0);
-    this.#block = Buffer.allocUnsafe(Math.max(length, Math.min(MAX_BLOCK_BYTES, Math.max(FIRST_BLOCK_BYTES, 2 * sofar))));
+    const first = this.#block === undefined && sofar === 0 ? this.#expectedBytes : 0;
+    this.#block = chunkBuffers.take(Math.max(length, first, Math.min(MAX_BLOCK_BYTES, Math.max(FIRST_BLOCK_BYTES, 2 * sofar))));
+    this.#blocks.push(this.#block);
     this.#filled = 0;
     return 0;
   }

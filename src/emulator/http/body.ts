@@ -7,10 +7,12 @@ import { BodyTooLargeError } from './errors.js';
  */
 export const DRAIN_LIMIT_BYTES = 256 * 1_048_576;
 
+/** The body's Content-Length; 0 when it declares none (a chunked body). */
+export const declaredLength = (request: IncomingMessage): number => Number(request.headers['content-length'] ?? 0);
+
 /** Refuses a declared Content-Length over the limit before reading anything. */
 export function checkDeclaredLength(request: IncomingMessage, maxBytes: number): void {
-  const declared = Number(request.headers['content-length'] ?? 0);
-  if (declared > maxBytes) throw new BodyTooLargeError(maxBytes, true);
+  if (declaredLength(request) > maxBytes) throw new BodyTooLargeError(maxBytes, true);
 }
 
 /**

@@ -8,7 +8,7 @@ import type { DotNetException } from '../profiles/asmx.js';
 import { bodyLimit, isClassicAsmx, resultNamespace, shapeResult } from '../profiles/index.js';
 import type { ResultElement } from '../result.js';
 import { elementXml, wrapXml, XML_DECLARATION } from '../xml/writer.js';
-import { limitedBody } from './body.js';
+import { declaredLength, limitedBody } from './body.js';
 import type { RequestError } from './errors.js';
 import { readFormParams } from './form-request.js';
 import { sendXml } from './send-xml.js';
@@ -64,7 +64,7 @@ export function soapProtocol(version: SoapVersion, config: EmulatorConfig): Prot
   const namespace = resultNamespace(config);
   const common = {
     readParams: (request: IncomingMessage, spec: OperationSpec, body?: AsyncIterable<Buffer>) =>
-      readSoapParams(body ?? limitedBody(request, limit), version, spec),
+      readSoapParams(body ?? limitedBody(request, limit), version, spec, declaredLength(request)),
     writeResult: (response: ServerResponse, spec: OperationSpec, element: ResultElement) =>
       sendXml(response, 200, contentType, soapResultXml(version, spec, shapeResult(config, spec, element), namespace)),
   };

@@ -6,6 +6,7 @@ import type { FaultInjector, FaultPlan } from '../faults.js';
 import type { EmulatorConfig } from '../options.js';
 import { findOperation, findOperationIgnoringCase } from '../operations.js';
 import type { OperationSpec } from '../operations.js';
+import { releaseBinaries } from '../params.js';
 import type { Params } from '../params.js';
 import {
   actionNotRecognized,
@@ -152,6 +153,7 @@ async function serveCall(
     await protocol.writeResult(response, spec, outcome.element);
   } finally {
     if ('element' in outcome) outcome.element.release?.();
+    releaseBinaries(params);
   }
 }
 

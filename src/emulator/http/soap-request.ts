@@ -109,9 +109,13 @@ class SoapBodyReader {
   #sawOperation = false;
   #param: OpenParam | undefined;
 
-  constructor(version: SoapVersion, spec: OperationSpec) {
+  /** Bytes a byte[] parameter can decode to at most, when the body's length is known (0 if not). */
+  readonly #base64Bytes: number;
+
+  constructor(version: SoapVersion, spec: OperationSpec, bodyBytes: number) {
     this.#version = version;
     this.#spec = spec;
+    this.#base64Bytes = Math.floor((bodyBytes / 4) * 3);
     this.#parser = createSafeParser();
     this.#parser.on('opentag', (tag) => this.#open(tag.local, tag.uri, Object.values(tag.attributes)));
     this.#parser.on('text', (text) => this.#text(text));
@@ -196,7 +200,7 @@ class SoapBodyReader {
     const spec = uri === SERVICE_NAMESPACE ? this.#spec.params.find((param) => param.name === local) : undefined;
     const isNil = attributes.some((a) => a.uri === XSI_NAMESPACE && a.local === 'nil' && /^(true|1)$/.test(a.value.trim()));
     if (spec === undefined || isNil || this.#params.has(spec.name)) return;
-    const base64 = spec.type === 'base64' ? new Base64Decoder() : undefined;
+    const base64 = spec.type === 'base64' ? new Base64Decoder(this.#base64Bytes) : undefined;
     this.#param = { spec, text: [], base64, streamTo: base64 };
   }
 
@@ -243,13 +247,14 @@ function decode(decoder: TextDecoder, piece?: Buffer): string {
   }
 }
 
-/** Parses a streamed SOAP request body into the operation's parameters. */
+/** Parses a streamed SOAP request body (of `bodyBytes`, when its length is declared; 0 if not) into the operation's parameters. */
 export async function readSoapParams(
   body: AsyncIterable<Buffer>,
   version: SoapVersion,
   spec: OperationSpec,
+  bodyBytes = 0,
 ): Promise<Params> {
-  const reader = new SoapBodyReader(version, spec);
+  const reader = new SoapBodyReader(version, spec, bodyBytes);
   for await (const piece of body) reader.write(piece);
   return reader.finish();
 }

@@ -56,9 +56,9 @@ export const downloadFileChunk: OperationHandler = async (context, call) => {
   const chunkSize = intParam(call.params, 'ChunkSize');
   if (start < 0 || start > handler.size) throw new Refusal(INVALID_START_OFFSET);
   if (chunkSize <= 0) throw new Refusal(INVALID_CHUNK_SIZE);
-  const release = context.downloads.startRead(handler);
+  const endRead = context.downloads.startRead(handler);
   try {
-    const data = await context.downloads.read(handler, start, Math.min(chunkSize, MAX_CHUNK_SIZE, handler.size - start));
+    const { bytes: data, recycle } = await context.downloads.read(handler, start, Math.min(chunkSize, MAX_CHUNK_SIZE, handler.size - start));
     const [sent] = call.faults.has('corrupt') ? flipOneByte([data]) : [data];
     const attributes = ok(
       ['filelength', String(handler.size)],
@@ -66,9 +66,13 @@ export const downloadFileChunk: OperationHandler = async (context, call) => {
       ['lastchunk', String(start + data.length >= handler.size)],
       ['chunkCRC32', crcHex(crc32Of([data]))],
     ).attributes;
+    const release = (): void => {
+      endRead();
+      recycle();
+    };
     return { attributes, content: sent ?? data, release };
   } catch (error) {
-    release();
+    endRead();
     throw error;
   }
 };

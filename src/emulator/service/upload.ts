@@ -1,4 +1,4 @@
-import { crc32Of, crcHex, parseHexCrc } from '../crc.js';
+import { crcHex, parseHexCrc } from '../crc.js';
 import { canonicalGuid } from '../guid.js';
 import { grantChunkSize } from '../options.js';
 import { binaryParam, flagParam, intParam, textParam } from '../params.js';
@@ -63,7 +63,7 @@ async function appendChunk(context: ServiceContext, call: OperationCall, handler
   const last = flagParam(call.params, 'lastChunk');
   const expectedCrc = parseHexCrc(textParam(call.params, 'chunkHEXCRC'));
   if (expectedCrc === undefined) throw new Refusal(INVALID_CHUNK_CRC);
-  if (call.faults.has('tryagain') || crc32Of(chunk.parts) !== expectedCrc) return ok(['tryagain', 'true']);
+  if (call.faults.has('tryagain') || chunk.crc32 !== expectedCrc) return ok(['tryagain', 'true']);
   const problem = sizeProblem(handler, chunk, last);
   if (problem !== undefined) throw new Refusal(problem);
   const stored = call.faults.has('corrupt') ? flipOneByte(chunk.parts) : chunk.parts;

@@ -1,6 +1,7 @@
 import { copyFile, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Session } from '../auth/tickets.js';
+import { chunkBuffers } from '../buffer-pool.js';
 import { newGuid } from '../guid.js';
 import type { EmulatorConfig } from '../options.js';
 import { fileInUse } from '../service/messages.js';
@@ -66,13 +67,24 @@ export class DownloadStaging {
     };
   }
 
-  /** `length` bytes from `start` (fewer at the end of the file). */
-  async read(handler: DownloadHandler, start: number, length: number): Promise<Buffer> {
+  /**
+   * `length` bytes from `start` (fewer at the end of the file), in a buffer of the chunk pool that `recycle` gives
+   * back (once, however often it is called) when nothing reads the bytes any more.
+   */
+  async read(handler: DownloadHandler, start: number, length: number): Promise<{ bytes: Buffer; recycle: () => void }> {
     const file = await open(handler.file, 'r');
+    const buffer = chunkBuffers.take(length);
     try {
-      const buffer = Buffer.allocUnsafe(length);
       const { bytesRead } = await file.read(buffer, 0, length, start);
-      return buffer.subarray(0, bytesRead);
+      let given = false;
+      const recycle = (): void => {
+        if (!given) chunkBuffers.give(buffer);
+        given = true;
+      };
+      return { bytes: buffer.subarray(0, bytesRead), recycle };
+    } catch (error) {
+      chunkBuffers.give(buffer);
+      throw error;
     } finally {
       await file.close();
     }
