@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { envelope11, login, postSoap11, soap, TEMPURI } from './helpers.js';
+import { envelope11, login, postSoap11, soap, TEMPURI, uploadDocument } from './helpers.js';
 
 const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'serve-cli.ts');
 
@@ -62,6 +62,22 @@ describe('srv-asmx serve', () => {
       expect(over.status).toBe(500);
       expect(over.body).toContain('System.Web.HttpException: Maximum request length exceeded.');
       expect(stderr).toContain('profile classic-asmx');
+    } finally {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+  });
+
+  it('--refuse-concurrent-reads: of two overlapping reads of one handler, one fails as the file in use', async () => {
+    const child = runServe(['--refuse-concurrent-reads', '--faults', 'DownloadFileChunk:latency=300']);
+    const url = await firstLine(child);
+    try {
+      const ticket = await login(url);
+      await uploadDocument(url, ticket, '/Public/twice.bin', Buffer.alloc(1000, 1));
+      const staged = await soap(url, 'GetDownloadHandler', [['AuthenticationTicket', ticket], ['Path', '/Public/twice.bin'], ['PreferedChunkSize', '0']]);
+      const read = () => soap(url, 'DownloadFileChunk', [['authenticationTicket', ticket], ['DownloadHandler', staged.result.attrs.downloadhandler ?? ''], ['StartOffset', '0'], ['ChunkSize', '1000']]);
+      const errors = (await Promise.all([read(), read()])).map(({ result }) => result.attrs.error ?? '');
+      expect(errors.filter((error) => /being used by another process/.test(error))).toHaveLength(1);
     } finally {
       child.kill('SIGTERM');
       await once(child, 'exit');

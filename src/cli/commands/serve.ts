@@ -23,6 +23,7 @@ interface ServeOptions {
   maxBody?: number;
   soap12: boolean;
   filehexcrc: boolean;
+  refuseConcurrentReads?: boolean;
   verbose?: boolean;
   tlsCert?: string;
   tlsKey?: string;
@@ -88,6 +89,7 @@ function emulatorOptions(options: ServeOptions): EmulatorOptions {
     host: options.host,
     soap12: options.soap12,
     fileHexCrc: options.filehexcrc,
+    ...(options.refuseConcurrentReads === true && { concurrentChunkReads: 'refuse' }),
     ...(options.dataDir !== undefined && { dataDir: options.dataDir }),
     ...(options.library !== undefined && { libraries: options.library }),
     ...(options.user !== undefined && { users: options.user }),
@@ -170,6 +172,7 @@ export function registerServe(program: Command): void {
     .option('--max-body <bytes>', 'larger requests get HTTP 413 (default 67108864; not classic-asmx)', wholeNumber)
     .option('--no-soap12', 'answer SOAP 1.2 requests like an endpoint without it (HTTP 415)')
     .option('--no-filehexcrc', 'leave filehexcrc out of the last UploadFileChunk reply')
+    .option('--refuse-concurrent-reads', 'fail a DownloadFileChunk while another of its handler is answered, as a server with one FileStream per handler does (default: each is served)')
     .option('--verbose', 'log each request on stderr (never passwords or tickets)')
     .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM), with --tls-key')
     .option('--tls-key <file>', 'the private key of --tls-cert (PEM)')
