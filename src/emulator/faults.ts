@@ -23,7 +23,7 @@ export interface FaultRule {
   readonly at?: readonly number[];
   /** Chance (0..1, seeded random source) that a call fails. Without `at` and `probability`, every call fails. */
   readonly probability?: number;
-  /** Required for `latency`. */
+  /** Required for `latency`: how long the reply of the processed call is held back (what the call holds stays held). */
   readonly latencyMs?: number;
   /** Upper bound on the injections of this rule. */
   readonly times?: number;
