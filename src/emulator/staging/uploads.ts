@@ -1,10 +1,9 @@
-import { createReadStream } from 'node:fs';
 import { open, writeFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { Session } from '../auth/tickets.js';
-import { crc32Of } from '../crc.js';
+import { chunkBuffers } from '../buffer-pool.js';
 import { newGuid } from '../guid.js';
 import { diskFull, StorageError } from '../storage-errors.js';
 import { HandlerTable } from './handler-table.js';
@@ -48,6 +47,17 @@ async function writeFully(file: FileHandle, bytes: Uint8Array, position: number,
   return position + offset;
 }
 
+const MEASURE_READ_BYTES = 4_194_304;
+
+/** Bytes per write of an append: the CRC-32 of each slice is computed while the slice is being written. */
+const WRITE_SLICE_BYTES = 1_048_576;
+
+function* slices(parts: readonly Buffer[]): Generator<Buffer> {
+  for (const part of parts) {
+    for (let offset = 0; offset < part.length; offset += WRITE_SLICE_BYTES) yield part.subarray(offset, offset + WRITE_SLICE_BYTES);
+  }
+}
+
 /** Upload handlers: each stages the appended chunks in `<dir>/<guid>.upload`. */
 export class UploadStaging {
   readonly table: HandlerTable<UploadHandler>;
@@ -86,9 +96,14 @@ export class UploadStaging {
   async append(handler: UploadHandler, parts: readonly Buffer[], last: boolean, options: AppendOptions = {}): Promise<void> {
     const file = await open(handler.file, 'r+');
     let position = handler.bytes;
+    let crc = handler.crc;
     try {
       const budget = { left: options.failAfterBytes ?? Number.POSITIVE_INFINITY };
-      for (const part of parts) position = await writeFully(file, part, position, budget);
+      for (const slice of slices(parts)) {
+        const written = writeFully(file, slice, position, budget);
+        crc = crc32(slice, crc);
+        position = await written;
+      }
       // The fault fails an append even when it wrote all it had (an empty last chunk).
       if (options.failAfterBytes !== undefined) throw diskFull();
     } catch (error) {
@@ -98,18 +113,31 @@ export class UploadStaging {
     }
     await file.close();
     handler.bytes = position;
-    handler.crc = crc32Of(parts, handler.crc);
+    handler.crc = crc >>> 0;
     handler.complete = last;
   }
 
-  /** The size and CRC-32 of what the staged file holds, read from the disk. */
+  /**
+   * The size and CRC-32 of what the staged file holds, read from the disk with positional reads into two pooled
+   * buffers in turn: the next read runs while the CRC-32 of the last is computed.
+   */
   async measure(handler: UploadHandler): Promise<StagedBytes> {
-    let size = 0;
-    let crc = 0;
-    for await (const piece of createReadStream(handler.file, { highWaterMark: 1_048_576 })) {
-      size += (piece as Buffer).length;
-      crc = crc32(piece as Buffer, crc);
+    const file = await open(handler.file, 'r');
+    const buffers = [chunkBuffers.take(MEASURE_READ_BYTES), chunkBuffers.take(MEASURE_READ_BYTES)] as const;
+    try {
+      let size = 0;
+      let crc = 0;
+      let reading = file.read(buffers[0], 0, MEASURE_READ_BYTES, 0);
+      for (let turn = 0; ; turn = 1 - turn) {
+        const { bytesRead } = await reading;
+        if (bytesRead === 0) return { size, crc32: crc >>> 0 };
+        size += bytesRead;
+        reading = file.read(buffers[1 - turn] as Buffer, 0, MEASURE_READ_BYTES, size);
+        crc = crc32((buffers[turn] as Buffer).subarray(0, bytesRead), crc);
+      }
+    } finally {
+      buffers.forEach((buffer) => chunkBuffers.give(buffer));
+      await file.close();
     }
-    return { size, crc32: crc >>> 0 };
   }
 }
