@@ -3,9 +3,11 @@
 // the emulator, and the emulator's own throughput over raw HTTP. Writes a markdown report to
 // bench-results/latest.md and prints it. It measures; it never fails on a number. Options: --runs N,
 // --quick, --sizes 1,4,8,32 (MiB), --e2e-mib N, --no-e2e, --no-chunks, --emulator-mib N, --no-emulator,
-// --no-downloads, --no-cli-cpu (which needs `npm run build` first).
+// --no-downloads, --no-cli-cpu (which needs `npm run build` first), --no-bindings (UploadFileChunk over
+// HTTP POST against SOAP 1.1, in 1, 8 and 32 MiB chunks).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { benchmarkBindings, bindingsSection } from './bench/bindings.js';
 import { benchmarkChunks, MIB, type ChunkPlan } from './bench/chunks.js';
 import { benchmarkCliCpu } from './bench/cli-cpu.js';
 import { benchmarkDownloads, downloadsMarkdown, FULL_PLAN } from './bench/downloads.js';
@@ -25,6 +27,7 @@ interface Options {
   emulator: boolean;
   downloads: boolean;
   cliCpu: boolean;
+  bindings: boolean;
 }
 
 function optionsOf(argv: string[]): Options {
@@ -45,12 +48,13 @@ function optionsOf(argv: string[]): Options {
     emulator: !argv.includes('--no-emulator'),
     downloads: !argv.includes('--no-downloads'),
     cliCpu: !argv.includes('--no-cli-cpu'),
+    bindings: !argv.includes('--no-bindings'),
   };
 }
 
 /** 32 MiB per run, at least two chunks; half the runs (at least 3) for the largest chunks, to keep the whole under ten minutes. */
-function chunkPlans(options: Options): ChunkPlan[] {
-  return options.sizesMib.map((mib) => ({
+function chunkPlans(options: Options, sizesMib = options.sizesMib): ChunkPlan[] {
+  return sizesMib.map((mib) => ({
     chunkSize: mib * MIB,
     bytesPerRun: Math.max(32, 2 * mib) * MIB,
     runs: mib >= 32 ? Math.max(3, Math.ceil(options.runs / 2)) : options.runs,
@@ -68,7 +72,8 @@ async function main(): Promise<void> {
   // The issue's figure: 512 MiB in 8 MiB chunks each way, three runs (about two minutes).
   const cliCpu = options.cliCpu ? await benchmarkCliCpu({ fileBytes: 512 * MIB, chunkSize: 8 * MIB, runs: 3 }, log) : undefined;
   const downloads = options.downloads ? downloadsMarkdown(await benchmarkDownloads(FULL_PLAN, log)) : '';
-  const markdown = report(chunks, endToEnd, { runs: options.runs, minutes: (Date.now() - started) / 60_000 }, throughput, cliCpu) + downloads;
+  const bindings = options.bindings ? `\n${bindingsSection(await benchmarkBindings(chunkPlans(options, [1, 8, 32]), log))}\n` : '';
+  const markdown = report(chunks, endToEnd, { runs: options.runs, minutes: (Date.now() - started) / 60_000 }, throughput, cliCpu) + downloads + bindings;
   const directory = join(ROOT, 'bench-results');
   await mkdir(directory, { recursive: true });
   await writeFile(join(directory, 'latest.md'), markdown);

@@ -5,7 +5,7 @@ import { SrvSession } from '../../src/session/session.js';
 import { documentPath, type WorkerSpec } from './protocol.js';
 
 export async function prepareLibrary(spec: WorkerSpec, source: Buffer): Promise<() => Promise<void>> {
-  const session = await SrvSession.login({ url: spec.url, user: 'bench', password: 'bench' });
+  const session = await SrvSession.login({ url: spec.url, user: 'bench', password: 'bench', binding: spec.binding ?? 'soap11' });
   const path = documentPath(spec.bytesPerRun, spec.chunkSize);
   if (spec.direction === 'upload') {
     return async () => void (await session.upload(source, '/Public/bench.bin', { chunkSize: spec.chunkSize }));

@@ -26,6 +26,8 @@ export interface WorkerSpec {
   url: string;
   chunkSize: number;
   bytesPerRun: number;
+  /** The library's binding (default SOAP 1.1); the other variants speak SOAP 1.1. */
+  binding?: 'soap11' | 'http-post';
 }
 
 /** One measured run: client CPU (user + system) and wall time. */
