@@ -5,6 +5,9 @@ import type { XmlReply } from '../xml/writer.js';
 /** Bytes encoded per write: a multiple of 3, so that the pieces' base64 joins into the whole's, and small enough that each piece's string is a young one, cheap to collect. */
 const PIECE_BYTES = 49_152;
 
+/** How much encoded text may wait in the response before the next piece waits for it to drain. */
+const AHEAD_BYTES = 1_048_576;
+
 const base64Length = (bytes: number): number => Math.ceil(bytes / 3) * 4;
 
 const gone = (response: ServerResponse): boolean => response.destroyed || response.socket === null || response.socket.destroyed;
@@ -24,8 +27,8 @@ function drained(response: ServerResponse): Promise<void> {
 }
 
 /**
- * Sends XML with its Content-Length known up front. The content is encoded a piece at a time, as the socket takes
- * it, so its base64 text never exists whole. Resolves once the reply is written, or abandoned by the peer.
+ * Sends XML with its Content-Length known up front. The content is encoded a piece at a time, keeping about
+ * AHEAD_BYTES of it ahead of the socket, so its base64 text never exists whole. Resolves once the reply is written, or abandoned by the peer.
  */
 export async function sendXml(response: ServerResponse, status: number, contentType: string, xml: XmlReply): Promise<void> {
   const content = xml.content ?? Buffer.alloc(0);
@@ -34,7 +37,7 @@ export async function sendXml(response: ServerResponse, status: number, contentT
   response.write(xml.head);
   for (let offset = 0; offset < content.length && !gone(response); offset += PIECE_BYTES) {
     const piece = content.toString('base64', offset, offset + PIECE_BYTES);
-    if (!response.write(piece, 'latin1')) await drained(response);
+    if (!response.write(piece, 'latin1') && response.writableLength > AHEAD_BYTES) await drained(response);
   }
   response.end(xml.tail);
   await finished(response).catch(() => undefined);
