@@ -1,4 +1,4 @@
-import { crc32Of, crcHex } from '../crc.js';
+import { crcHex } from '../crc.js';
 import { canonicalGuid } from '../guid.js';
 import { grantChunkSize, MAX_CHUNK_SIZE } from '../options.js';
 import { intParam, textParam } from '../params.js';
@@ -58,13 +58,13 @@ export const downloadFileChunk: OperationHandler = async (context, call) => {
   if (chunkSize <= 0) throw new Refusal(INVALID_CHUNK_SIZE);
   const endRead = context.downloads.startRead(handler);
   try {
-    const { bytes: data, recycle } = await context.downloads.read(handler, start, Math.min(chunkSize, MAX_CHUNK_SIZE, handler.size - start));
+    const { bytes: data, crc32, recycle } = await context.downloads.read(handler, start, Math.min(chunkSize, MAX_CHUNK_SIZE, handler.size - start));
     const [sent] = call.faults.has('corrupt') ? flipOneByte([data]) : [data];
     const attributes = ok(
       ['filelength', String(handler.size)],
       ['chunklength', String(data.length)],
       ['lastchunk', String(start + data.length >= handler.size)],
-      ['chunkCRC32', crcHex(crc32Of([data]))],
+      ['chunkCRC32', crcHex(crc32)],
     ).attributes;
     const release = (): void => {
       endRead();

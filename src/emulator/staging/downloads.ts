@@ -1,5 +1,7 @@
 import { copyFile, open, rm } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import type { Session } from '../auth/tickets.js';
 import { chunkBuffers } from '../buffer-pool.js';
 import { newGuid } from '../guid.js';
@@ -15,6 +17,24 @@ export interface DownloadHandler extends StagedHandler {
   readonly size: number;
   /** DownloadFileChunk calls being answered. */
   reads: number;
+}
+
+const READ_SLICE_BYTES = 1_048_576;
+
+/** Reads up to `length` bytes at `start` into `buffer`, slice by slice, computing their CRC-32 between the reads. */
+async function readWithCrc(file: FileHandle, buffer: Buffer, length: number, start: number): Promise<{ filled: number; crc: number }> {
+  let filled = 0;
+  let crc = 0;
+  let reading = file.read(buffer, 0, Math.min(READ_SLICE_BYTES, length), start);
+  for (;;) {
+    const { bytesRead } = await reading;
+    const slice = buffer.subarray(filled, filled + bytesRead);
+    filled += bytesRead;
+    const more = bytesRead > 0 && filled < length;
+    if (more) reading = file.read(buffer, filled, Math.min(READ_SLICE_BYTES, length - filled), start + filled);
+    crc = crc32(slice, crc);
+    if (!more) return { filled, crc: crc >>> 0 };
+  }
 }
 
 /** Download handlers: each stages a copy of one document version in `<dir>/<guid>.download`. */
@@ -68,20 +88,21 @@ export class DownloadStaging {
   }
 
   /**
-   * `length` bytes from `start` (fewer at the end of the file), in a buffer of the chunk pool that `recycle` gives
-   * back (once, however often it is called) when nothing reads the bytes any more.
+   * `length` bytes from `start` (fewer at the end of the file) and their CRC-32, in a buffer of the chunk pool that
+   * `recycle` gives back (once, however often it is called) when nothing reads the bytes any more. The file is read
+   * a slice at a time, the next slice while the CRC-32 of the last is computed.
    */
-  async read(handler: DownloadHandler, start: number, length: number): Promise<{ bytes: Buffer; recycle: () => void }> {
+  async read(handler: DownloadHandler, start: number, length: number): Promise<{ bytes: Buffer; crc32: number; recycle: () => void }> {
     const file = await open(handler.file, 'r');
     const buffer = chunkBuffers.take(length);
     try {
-      const { bytesRead } = await file.read(buffer, 0, length, start);
+      const { filled, crc } = await readWithCrc(file, buffer, length, start);
       let given = false;
       const recycle = (): void => {
         if (!given) chunkBuffers.give(buffer);
         given = true;
       };
-      return { bytes: buffer.subarray(0, bytesRead), recycle };
+      return { bytes: buffer.subarray(0, filled), crc32: crc, recycle };
     } catch (error) {
       chunkBuffers.give(buffer);
       throw error;
