@@ -1,5 +1,6 @@
 /**
- * Interop with a SOAP client nobody here wrote: python-zeep loads the emulator's ?WSDL and uploads through it.
+ * Interop with a SOAP client nobody here wrote: python-zeep loads the emulator's ?WSDL and uploads through it,
+ * then calls over the HTTP POST and GET ports the WSDL declares.
  * Needs Debian's python3-zeep (scripts/test-prereqs.sh installs it); it is /usr/bin/python3 that sees it.
  * Without it the file skips, saying SKIPPED, except under CI=true, where it fails (test/interop/toolkits.ts).
  */
@@ -31,13 +32,15 @@ interface ZeepReport {
   deleteSpare: Reply;
   deleteConsumed: Reply;
   path: string;
+  http: Record<string, unknown>;
 }
 
 let emulator: RunningEmulator;
 let report: ZeepReport;
+const log: string[] = [];
 
 beforeAll(async () => {
-  emulator = await startEmulator();
+  emulator = await startEmulator({ log: (line) => log.push(line.replace(/ \d+ms$/, '')) });
   const { stdout } = await promisify(execFile)(PYTHON, [SCRIPT, `${emulator.url}?WSDL`, 'Public'], { timeout: 30_000 });
   report = JSON.parse(stdout) as ZeepReport;
 });
@@ -67,5 +70,20 @@ describe('python-zeep against the emulator', () => {
     expect(report.deleteSpare).toEqual({ success: 'true', error: '' });
     expect(report.deleteConsumed).toEqual({ success: 'true', error: '' });
     expect(emulator.state().uploadHandlers).toEqual([]);
+  });
+
+  it('calls over HTTP POST and HTTP GET, reading each bare element through its type', () => {
+    expect(report.http).toEqual({
+      postLogin: { type: 'BareRoot', success: 'true', ticketIsGuid: true },
+      postFolderExists: { type: 'BareResponse', attributes: { success: 'true' } },
+      getFolderExists: { type: 'BareResponse', attributes: { error: 'Folder not found.' } },
+      getDeleteUploadHandler: { type: 'BareResponse', attributes: { success: 'false', error: 'bad Request' } },
+    });
+    expect(log.filter((line) => line.includes('/srv.asmx/'))).toEqual(
+      ['POST AuthenticateUser', 'POST FolderExists', 'GET FolderExists', 'GET DeleteUploadHandler', 'POST LogOut'].map((call) => {
+        const [verb, op] = call.split(' ');
+        return `${verb} /srv.asmx/${op} 200`;
+      }),
+    );
   });
 });

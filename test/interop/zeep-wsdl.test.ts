@@ -1,4 +1,4 @@
-// wsdl/srv.wsdl must load in a mainstream toolkit nobody here wrote: Python zeep (Debian's
+// wsdl/srv.wsdl, its SOAP and HTTP ports, must load in a mainstream toolkit nobody here wrote: Python zeep (Debian's
 // python3-zeep, which scripts/test-prereqs.sh installs for Debian's /usr/bin/python3). Without it the
 // file skips, saying SKIPPED, except under CI=true, where it fails (test/interop/toolkits.ts).
 import { execFile } from 'node:child_process';
@@ -19,8 +19,18 @@ const OPERATIONS = [
   'DocumentExists', 'DocumentExists1', 'FolderExists', 'CreateFolder',
 ];
 
+/** The HTTP GET port's operations: the calls safe in a URL. */
+const GET_OPERATIONS = ['ServerInfo', 'DeleteUploadHandler', 'DeleteDownloadHandler', 'DocumentExists', 'DocumentExists1', 'FolderExists'];
+
+interface ZeepOperation {
+  soapAction: string | null;
+  location: string | null;
+  /** null for UploadFileChunk's multipart input over HTTP POST, which zeep loads but cannot write. */
+  parameters: string[] | null;
+}
+
 interface ZeepView {
-  ports: Record<string, { binding: string; operations: Record<string, { soapAction: string; parameters: string[] }> }>;
+  ports: Record<string, { binding: string; operations: Record<string, ZeepOperation> }>;
   deleteUploadHandler: string;
   replies: Record<string, { namespace: string; name: string; attributes: Record<string, string> }>;
   typedChunk: Record<string, unknown>;
@@ -36,13 +46,26 @@ beforeAll(async () => {
 });
 
 test('zeep sees a SOAP 1.1 and a SOAP 1.2 port, each with the 22 operations and their SOAP actions', () => {
-  expect(Object.keys(view.ports).sort()).toEqual(['srvSoap', 'srvSoap12']);
+  expect(Object.keys(view.ports).sort()).toEqual(['srvHttpGet', 'srvHttpPost', 'srvSoap', 'srvSoap12']);
   expect(view.ports['srvSoap']?.binding).toBe('Soap11Binding');
   expect(view.ports['srvSoap12']?.binding).toBe('Soap12Binding');
-  for (const port of Object.values(view.ports)) {
-    expect(Object.keys(port.operations).sort()).toEqual([...OPERATIONS].sort());
-    for (const op of OPERATIONS) expect(port.operations[op]?.soapAction).toBe(`http://tempuri.org/${op}`);
+  for (const port of [view.ports['srvSoap'], view.ports['srvSoap12']]) {
+    expect(Object.keys(port?.operations ?? {}).sort()).toEqual([...OPERATIONS].sort());
+    for (const op of OPERATIONS) expect(port?.operations[op]?.soapAction).toBe(`http://tempuri.org/${op}`);
   }
+});
+
+test('zeep sees the HTTP POST port with every operation and the HTTP GET port with the calls safe in a URL, each at /{Op}', () => {
+  const post = view.ports['srvHttpPost'];
+  const get = view.ports['srvHttpGet'];
+  expect([post?.binding, get?.binding]).toEqual(['HttpPostBinding', 'HttpGetBinding']);
+  expect(Object.keys(post?.operations ?? {}).sort()).toEqual([...OPERATIONS].sort());
+  expect(Object.keys(get?.operations ?? {}).sort()).toEqual([...GET_OPERATIONS].sort());
+  for (const [name, op] of [...Object.entries(post?.operations ?? {}), ...Object.entries(get?.operations ?? {})]) expect(op.location).toBe(`/${name}`);
+  // The same parameters, casing and order as SOAP; the chunk's multipart input zeep cannot write.
+  expect(get?.operations['DeleteUploadHandler']?.parameters).toEqual(['authenticationTicket', 'UploadHandler']);
+  expect(post?.operations['GetDownloadHandler']?.parameters).toEqual(['AuthenticationTicket', 'Path', 'PreferedChunkSize']);
+  expect(post?.operations['UploadFileChunk']?.parameters).toBeNull();
 });
 
 test('zeep reads the exact, inconsistent parameter casing in the documented order', () => {

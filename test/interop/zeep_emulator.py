@@ -1,6 +1,7 @@
 """Drives the emulator with python-zeep, a SOAP client nobody here wrote.
 
 Usage: /usr/bin/python3 zeep_emulator.py <wsdl-url> <library>
+Drives it over SOAP 1.1, then a few calls over the HTTP POST and GET ports.
 Prints one JSON object describing every reply, for test/interop/zeep-emulator.test.ts to check.
 """
 import json
@@ -61,8 +62,30 @@ def main():
     report["deleteConsumed"] = attributes(service.DeleteUploadHandler(
         authenticationTicket=ticket, UploadHandler=handler))
     report["path"] = path
+    report["http"] = over_http(zeep.Client(wsdl_url))
 
     print(json.dumps(report))
+
+
+def bare(result):
+    """A bare result element of the HTTP bindings as zeep reads it (mime:mimeXml): its type, and the
+    attributes its s:anyAttribute took."""
+    return {"type": type(result).__name__, "attributes": dict(result["_attr_1"] or {})}
+
+
+def over_http(client):
+    """Calls over the HTTP POST and HTTP GET ports: the bare element, no envelope."""
+    post, get = client.bind("srv", "srvHttpPost"), client.bind("srv", "srvHttpGet")
+    login = bare(post.AuthenticateUser(UID="demo", PWD="demo"))
+    ticket = login["attributes"].pop("ticket")
+    replies = {
+        "postLogin": {"type": login["type"], "success": login["attributes"]["success"], "ticketIsGuid": len(ticket) == 36},
+        "postFolderExists": bare(post.FolderExists(authenticationTicket=ticket, Path="/Public")),
+        "getFolderExists": bare(get.FolderExists(authenticationTicket=ticket, Path="/Nope")),
+        "getDeleteUploadHandler": bare(get.DeleteUploadHandler(authenticationTicket=ticket, UploadHandler="not-a-guid")),
+    }
+    post.LogOut(AuthenticationTicket=ticket)
+    return replies
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Loads wsdl/srv.wsdl in Python zeep (a SOAP toolkit nobody here wrote) and prints, as JSON,
-what it makes of it: every port's operations with their SOAP actions, the parameter names in
-order, the SOAP 1.1 envelope it builds for the seed's DeleteUploadHandler example, and the result
+what it makes of it: every port's operations with their SOAP actions or HTTP locations, the
+parameter names in order, the SOAP 1.1 envelope it builds for the seed's DeleteUploadHandler example, and the result
 element it hands back for each name and namespace form the service uses."""
 import json
 import sys
@@ -16,9 +16,12 @@ for service in client.wsdl.services.values():
     for port in service.ports.values():
         operations = {}
         for name, operation in port.binding._operations.items():
+            # An HTTP operation has a location; UploadFileChunk's multipart input has no serializer in zeep.
+            body = getattr(operation.input, "body", None)
             operations[name] = {
-                "soapAction": operation.soapaction,
-                "parameters": [element_name for element_name, _ in operation.input.body.type.elements],
+                "soapAction": getattr(operation, "soapaction", None),
+                "location": getattr(operation, "location", None),
+                "parameters": None if body is None else [element_name for element_name, _ in body.type.elements],
             }
         ports[port.name] = {"binding": type(port.binding).__name__, "operations": operations}
 
