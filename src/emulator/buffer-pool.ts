@@ -1,6 +1,6 @@
 /**
  * Large buffers kept for reuse from one chunk to the next. A fresh multi-MB buffer per chunk costs its page faults
- * and, counted by V8 as external memory, a full garbage collection every few chunks: about half the emulator's CPU
+ * and, counted by V8 as external memory, a full garbage collection every few chunks: about 40 % of the emulator's CPU
  * per uploaded MiB. A buffer may be given back only once nothing reads it any more.
  */
 export class BufferPool {
