@@ -25,7 +25,7 @@ export class Base64Decoder {
   readonly #expectedBytes: number;
   #block: Buffer | undefined;
   #filled = 0;
-  /** Of the bytes decoded so far, computed as each piece is written, while it is in the cache. */
+  /** CRC-32 of the bytes decoded so far, advanced as each piece is written, while the piece is in the cache. */
   #crc = 0;
   #carry = '';
   #padding = 0;
