@@ -51,10 +51,16 @@ export interface DownloadBenchPlan {
   latencyMs: number;
   latencyFileBytes: number;
   resumeFileBytes: number;
-  memoryFileBytes: readonly number[];
+  /** File and chunk sizes of the memory runs. */
+  memory: ReadonlyArray<{ fileBytes: number; chunkSize: number }>;
 }
 
-export const FULL_PLAN: DownloadBenchPlan = { latencyMs: 200, latencyFileBytes: 128 * MIB, resumeFileBytes: 256 * MIB, memoryFileBytes: [256 * MIB, 1024 * MIB] };
+export const FULL_PLAN: DownloadBenchPlan = { latencyMs: 200, latencyFileBytes: 128 * MIB, resumeFileBytes: 256 * MIB, memory: [
+    { fileBytes: 256 * MIB, chunkSize: 8 * MIB },
+    { fileBytes: 1024 * MIB, chunkSize: 8 * MIB },
+    { fileBytes: 1024 * MIB, chunkSize: 32 * MIB },
+  ],
+};
 
 export async function benchmarkDownloads(plan: DownloadBenchPlan, log: (line: string) => void): Promise<DownloadBench> {
   const directory = await mkdtemp(join(tmpdir(), 'srv-asmx-bench-downloads-'));
@@ -62,7 +68,7 @@ export async function benchmarkDownloads(plan: DownloadBenchPlan, log: (line: st
     const latency = await latencyRun(directory, plan.latencyMs, plan.latencyFileBytes, log);
     const resume = await resumeRun(directory, plan.resumeFileBytes, log);
     const memory: MemoryResult[] = [];
-    for (const fileBytes of plan.memoryFileBytes) memory.push(await memoryRun(directory, fileBytes, log));
+    for (const { fileBytes, chunkSize } of plan.memory) memory.push(await memoryRun(directory, fileBytes, chunkSize, log));
     return { latency, resume, memory };
   } finally {
     await rm(directory, { recursive: true, force: true });
@@ -91,8 +97,7 @@ async function resumeRun(directory: string, fileBytes: number, log: (line: strin
   });
 }
 
-async function memoryRun(directory: string, fileBytes: number, log: (line: string) => void): Promise<MemoryResult> {
-  const chunkSize = 8 * MIB;
+async function memoryRun(directory: string, fileBytes: number, chunkSize: number, log: (line: string) => void): Promise<MemoryResult> {
   return withDocument(directory, fileBytes, chunkSize, [], async (emulator, path) => {
     log(`downloads: peak RSS of a ${fileBytes / MIB} MiB download, ${chunkSize / MIB} MiB chunks, concurrency ${DEFAULT_CONCURRENCY}`);
     const report = await downloadIn({ url: emulator.url, path, warmupPath: WARMUP_PATH, copy: join(directory, 'memory.bin'), chunkSize, concurrency: DEFAULT_CONCURRENCY, resume: false });
