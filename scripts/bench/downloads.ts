@@ -55,7 +55,11 @@ export interface DownloadBenchPlan {
   memory: ReadonlyArray<{ fileBytes: number; chunkSize: number }>;
 }
 
-export const FULL_PLAN: DownloadBenchPlan = { latencyMs: 200, latencyFileBytes: 128 * MIB, resumeFileBytes: 256 * MIB, memory: [
+export const FULL_PLAN: DownloadBenchPlan = {
+  latencyMs: 200,
+  latencyFileBytes: 128 * MIB,
+  resumeFileBytes: 256 * MIB,
+  memory: [
     { fileBytes: 256 * MIB, chunkSize: 8 * MIB },
     { fileBytes: 1024 * MIB, chunkSize: 8 * MIB },
     { fileBytes: 1024 * MIB, chunkSize: 32 * MIB },
