@@ -2,7 +2,7 @@
 // writes each request (envelope.ts) and our transport carries it; node-soap parses the reply
 // against the WSDL, and nothing else. A reply's base64 result text (a chunk) is cut out and
 // decoded before node-soap sees the few hundred bytes around it.
-import { replyParser } from './reply-parser.js';
+import { replyParser, type ReplyParser } from './reply-parser.js';
 import {
   OPERATIONS,
   OPERATION_NAMES,
@@ -108,9 +108,6 @@ function collectorOf(context: CallContext, contents: ReplyBuffers, payloadLimit:
   if (context.form) return (declared) => (context.bare = new BareReply(op, declared, inner));
   return payloadLimit === undefined ? undefined : inner;
 }
-
-/** Parses a reply against the WSDL: the Envelope as an object, or throws (a SOAP Fault throws with its parsed `root`). */
-type ReplyParser = (xml: string) => unknown;
 
 export async function createSrvClient(options: SrvClientOptions): Promise<SrvClient> {
   const url = endpointOf(options.url);
