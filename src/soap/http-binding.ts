@@ -72,7 +72,8 @@ export function formRequest(
   if (method === 'POST' && filePart !== null && chunkEncoding === 'multipart' && args[filePart] instanceof Uint8Array) {
     return { method, url, ...multipart(op, args, boundary) };
   }
-  const form = new URLSearchParams(op.parameters.flatMap(({ name }) => (args[name] === undefined ? [] : [[name, textOf(args[name])]]))).toString();
+  const fields = op.parameters.flatMap(({ name }): Array<[string, string]> => (args[name] === undefined ? [] : [[name, textOf(args[name])]]));
+  const form = new URLSearchParams(fields).toString();
   if (method === 'GET') {
     url.search = form;
     return { method, url, headers: {}, body: Buffer.alloc(0), text: '' };
