@@ -130,6 +130,27 @@ describe.each(PROFILES)('against a %s server', (profile) => {
     });
   });
 
+  describe('--binding', () => {
+    test('http-post: an upload (its chunks raw multipart parts) and a download come back byte for byte', async () => {
+      const file = join(dir, 'by-post.bin');
+      const bytes = randomBytes(262_144 * 2 + 99);
+      await writeFile(file, bytes);
+      expect((await cli(['upload', file, '/Public/by-post.bin', '--chunk-size', '262144', '--binding', 'http-post'])).code).toBe(0);
+      expect((await emulator.readDocument('/Public/by-post.bin')).equals(bytes)).toBe(true);
+      const copy = join(dir, 'by-post-copy.bin');
+      const run = await cli(['download', '/Public/by-post.bin', copy, '--binding', 'http-post', '--json']);
+      expect(run.code).toBe(0);
+      expect((await readFile(copy)).equals(bytes)).toBe(true);
+      expect(handlersLeft()).toBe(0);
+    });
+
+    test('an unknown binding is a usage error naming the choices', async () => {
+      const run = await cli(['exists', '/Public/x', '--binding', 'corba']);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/--binding.*soap11, soap12, http-post, http-get/s);
+    });
+  });
+
   describe('download --resume', () => {
     test('killed outright mid-download, then run again: it goes on with the verified bytes and leaves nothing behind', async () => {
       const remote = '/Public/resumable.bin';
