@@ -149,7 +149,7 @@ class Transfer {
   private progress(staged: StagedFile): void {
     const ledger = this.#ledger;
     const identity = this.sink.resumable && this.identity(staged);
-    if (identity) this.sink.resumable?.save(identity, ledger.ranges());
+    if (identity) this.sink.resumable?.save(identity, ledger.compact());
     this.plan.onProgress?.({ bytes: Math.min(ledger.bytes, staged.size), totalBytes: staged.size, chunks: ledger.stored, retries: this.#retries, restarts: this.#restarts });
   }
 

@@ -13,6 +13,8 @@ import type { Resumable, Sink } from './sink.js';
 
 /** Keeps `.{name}.srv-asmx.part.json` within the usual 255-byte limit of a file name, counted in UTF-8 bytes. */
 const MAX_NAME_BYTES_IN_TEMP = 200;
+/** How much of a kept range is read back at a time to check its CRC-32. */
+const VERIFY_PIECE_BYTES = 8 * 1_048_576;
 /** link() fails this way on file systems without hard links. */
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
 
@@ -95,7 +97,7 @@ class FileSink implements Sink {
   /** Says which process writes the download, before anything is requested. */
   async claim(): Promise<void> {
     try {
-      await this.state.flush();
+      this.state.flush();
     } catch (error) {
       await this.discard();
       throw localFailure(this.target, 'cannot be written', error);
@@ -137,7 +139,7 @@ class FileSink implements Sink {
       await this.close();
     } finally {
       const keep = this.resumable !== undefined && this.state.current.ranges.length > 0;
-      if (keep) await this.state.release();
+      if (keep) this.state.release();
       else {
         await this.state.remove();
         await rm(this.temp, { force: true });
@@ -148,12 +150,21 @@ class FileSink implements Sink {
   /** The ranges whose bytes are still in the temporary file, as their CRC-32s prove. */
   private async verified(ranges: readonly StoredRange[]): Promise<StoredRange[]> {
     const good: StoredRange[] = [];
-    const buffer = Buffer.allocUnsafe(Math.max(0, ...ranges.map((range) => range.length)));
-    for (const range of ranges) {
-      const { bytesRead } = await this.file.read(buffer, 0, range.length, range.offset);
-      if (bytesRead === range.length && crc32(buffer.subarray(0, bytesRead)) === range.crc) good.push(range);
-    }
+    const buffer = Buffer.allocUnsafe(Math.min(VERIFY_PIECE_BYTES, Math.max(0, ...ranges.map((range) => range.length))));
+    for (const range of ranges) if ((await this.crcOf(range, buffer)) === range.crc) good.push(range);
     return good;
+  }
+
+  /** The CRC-32 of a range of the temporary file, read a piece at a time; undefined where the file is shorter. */
+  private async crcOf({ offset, length }: StoredRange, buffer: Buffer): Promise<number | undefined> {
+    let crc = 0;
+    for (let at = 0; at < length; ) {
+      const { bytesRead } = await this.file.read(buffer, 0, Math.min(buffer.length, length - at), offset + at);
+      if (bytesRead === 0) return undefined;
+      crc = crc32(buffer.subarray(0, bytesRead), crc);
+      at += bytesRead;
+    }
+    return crc;
   }
 
   private async close(): Promise<void> {
@@ -163,50 +174,38 @@ class FileSink implements Sink {
   }
 }
 
-/** The state file of one download: saves are coalesced, one write at a time, the last one winning. */
+/** The state file of one download, written as each chunk is stored. */
 class StateFile {
-  #pending: ResumeState | undefined;
-  #writing: Promise<void> = Promise.resolve();
   #failed = false;
 
   constructor(
     private readonly path: string,
     public current: ResumeState,
     private readonly notice: (message: string) => void,
-  ) {
-    this.#pending = current;
+  ) {}
+
+  /** Writes the state as it is now, and fails if it cannot. */
+  flush(): void {
+    writeState(this.path, this.current);
   }
 
   save(state: ResumeState): void {
-    const idle = this.#pending === undefined;
-    this.#pending = state;
     this.current = state;
-    if (idle) this.#writing = this.#writing.then(() => this.write().catch((error: unknown) => this.failed(error)));
-  }
-
-  /** Writes what is pending, and fails if it cannot. */
-  async flush(): Promise<void> {
-    await this.#writing;
-    await this.write();
+    try {
+      this.flush();
+    } catch (error) {
+      this.failed(error);
+    }
   }
 
   /** The process lets go of the download: the next run may go on with it. */
-  async release(): Promise<void> {
+  release(): void {
     this.save({ ...this.current, owner: undefined });
-    await this.#writing;
   }
 
   async remove(): Promise<void> {
-    this.#pending = undefined;
-    await this.#writing;
     await rm(this.path, { force: true });
     await rm(`${this.path}.new`, { force: true });
-  }
-
-  private async write(): Promise<void> {
-    const state = this.#pending;
-    this.#pending = undefined;
-    if (state) await writeState(this.path, state);
   }
 
   /** A state that could not be saved only means less to resume: what it says is still true of the file. */

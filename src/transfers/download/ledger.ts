@@ -62,9 +62,10 @@ export class Ledger {
     }
   }
 
-  /** Every range, in offset order. */
-  ranges(): StoredRange[] {
-    return [...this.#ranges.values()].sort((a, b) => a.offset - b.offset);
+  /** The run as one range, then the ranges stored past it, in offset order: what a later run needs, in few words. */
+  compact(): StoredRange[] {
+    const beyond = [...this.#ranges.values()].filter((range) => range.offset >= this.#end).sort((a, b) => a.offset - b.offset);
+    return this.#end > 0 ? [{ offset: 0, length: this.#end, crc: this.#crc }, ...beyond] : beyond;
   }
 
   clear(): void {

@@ -1,9 +1,11 @@
 // The small file beside an unfinished download that lets a later run go on with it: which document
-// it is, the staged file's size and CRC-32, the chunk size, and the ranges verified so far with their
-// CRC-32s, and which process is writing it. No ticket, handler or credential is ever in it. A file
-// that does not parse as this is no state at all: the download starts over.
+// it is, the staged file's size and CRC-32, the chunk size, the ranges verified so far with their
+// CRC-32s (the unbroken run from byte 0 as one), and which process is writing it. No ticket,
+// handler or credential is ever in it. A file that does not parse as this is no state at all: the
+// download starts over.
 import { hostname } from 'node:os';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { renameSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { crcToHex, parseHexCrc } from '../../integrity/crc32.js';
 import type { StoredRange } from './ledger.js';
 
@@ -62,8 +64,12 @@ export async function readState(path: string): Promise<ResumeState | undefined> 
   }
 }
 
-/** Writes the whole state to a new file that then replaces the old, so that a reader never sees half of one. */
-export async function writeState(path: string, state: ResumeState): Promise<void> {
+/**
+ * Writes the whole state to a new file that then replaces the old, so that a reader never sees half
+ * of one. Synchronously: it is a few hundred bytes, written after each chunk, and a write queued
+ * behind the chunks' own in the thread pool would leave a killed run's state chunks behind.
+ */
+export function writeState(path: string, state: ResumeState): void {
   const { staged, ranges, owner } = state;
   const json = {
     format: FORMAT,
@@ -71,8 +77,8 @@ export async function writeState(path: string, state: ResumeState): Promise<void
     ranges: ranges.map(({ offset, length, crc }) => [offset, length, crcToHex(crc)]),
     ...(owner && { owner }),
   };
-  await writeFile(`${path}.new`, `${JSON.stringify(json)}\n`, { mode: 0o600 });
-  await rename(`${path}.new`, path);
+  writeFileSync(`${path}.new`, `${JSON.stringify(json)}\n`, { mode: 0o600 });
+  renameSync(`${path}.new`, path);
 }
 
 function stateOf(json: unknown): ResumeState | undefined {
