@@ -4,8 +4,6 @@
 // to the web server: Basic on every request, NTLM and Negotiate once per connection (auth.ts).
 import http from 'node:http';
 import https from 'node:https';
-import { HttpProxyAgent } from 'http-proxy-agent';
-import { HttpsProxyAgent } from 'https-proxy-agent';
 import { getProxyForUrl } from 'proxy-from-env';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
@@ -132,6 +130,7 @@ export class HttpTransport {
   }
 
   async send(request: HttpRequest): Promise<HttpReply> {
+    if (this.proxyOf(request.url) !== '') await loadProxyAgents();
     const limit = Math.min(request.maxResponseBytes ?? Infinity, this.maxResponseBytes);
     const headers: Record<string, string> = { ...this.headers, ...request.headers, ...(this.basic !== undefined && { Authorization: this.basic }) };
     const spec = { ...request, headers };
@@ -274,9 +273,20 @@ export class HttpTransport {
   }
 }
 
+type ProxyAgents = { HttpProxyAgent: typeof import('http-proxy-agent').HttpProxyAgent; HttpsProxyAgent: typeof import('https-proxy-agent').HttpsProxyAgent };
+/** The proxy agents' modules, loaded before the first request that goes through a proxy: most processes never do. */
+let proxyAgents: ProxyAgents | undefined;
+
+async function loadProxyAgents(): Promise<void> {
+  if (proxyAgents) return;
+  const [{ HttpProxyAgent }, { HttpsProxyAgent }] = await Promise.all([import('http-proxy-agent'), import('https-proxy-agent')]);
+  proxyAgents = { HttpProxyAgent, HttpsProxyAgent };
+}
+
 /** A direct agent, or one that goes through an HTTP proxy (absolute URLs for http:, CONNECT for https:). */
 function newAgent(secure: boolean, proxy: string, options: http.AgentOptions, tls: TlsOptions): http.Agent {
   if (proxy === '') return secure ? new https.Agent({ ...options, ...tls }) : new http.Agent(options);
+  const { HttpProxyAgent, HttpsProxyAgent } = proxyAgents as ProxyAgents;
   return secure ? new HttpsProxyAgent(proxy, options) : new HttpProxyAgent(proxy, options);
 }
 
