@@ -61,10 +61,10 @@ export class BareReply implements ReplyCollector {
   }
 
   /** Refuses what SOAP refuses unparsed, and a body that is no XML element (an error page, a .NET exception's text). */
-  check(op: OperationDescriptor, reply: HttpReply): void {
+  check(op: OperationDescriptor, reply: HttpReply, secrets: readonly string[]): void {
     const refused = refusedUnparsed(op, reply);
     if (refused) throw refused;
-    if (!this.#isElement) throw notAReply(op, reply, 'http');
+    if (!this.#isElement) throw notAReply(op, reply, 'http', secrets);
   }
 
   private start(ended: boolean): void {

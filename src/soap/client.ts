@@ -151,7 +151,7 @@ export async function createSrvClient(options: SrvClientOptions): Promise<SrvCli
         collect: collectorOf(context, contents, payloadLimit),
       });
       context.reply = reply;
-      context.bare?.check(op, reply);
+      context.bare?.check(op, reply, secrets);
       return resultOf(op, responseOf(parse, context, reply, soapVersion, secrets), reply, secrets, context.cut?.cut?.payload) as ResultOf<K>;
     } catch (error) {
       failure = failureOf(op, error, context.reply, soapVersion, secrets);

@@ -48,8 +48,8 @@ export function operationResponse(op: OperationDescriptor, envelope: unknown): u
 }
 
 /** A reply that parsed, or not, but is no reply of this operation; `http`: of its HTTP GET or POST binding, a bare result element. */
-export function notAReply(op: OperationDescriptor, reply: HttpReply, version: SoapVersion | 'http'): UnexpectedResponseError {
-  if (version === 'http') return unexpected(op, reply, `is not a result element of ${op.name}`);
+export function notAReply(op: OperationDescriptor, reply: HttpReply, version: SoapVersion | 'http', secrets: readonly string[] = []): UnexpectedResponseError {
+  if (version === 'http') return unexpected(op, reply, `is not a result element of ${op.name}${plainTextSaid(reply, secrets)}`);
   const hint = version === '1.2' && reply.status >= 400 ? ' (the server may not support SOAP 1.2)' : '';
   return unexpected(op, reply, `is not a SOAP reply of ${op.name}${hint}`);
 }
@@ -119,6 +119,8 @@ function textOf(value: unknown): string | undefined {
   return undefined;
 }
 
+/** How much of a plain-text reply's first line an error quotes. */
+const MAX_QUOTED_CHARS = 200;
 /** IIS's request filtering answers an oversized request with 404.13, not 413. */
 const IIS_TOO_LARGE = /404\.13|CONTENT_LENGTH_TOO_LARGE|content length too large/i;
 
@@ -151,6 +153,13 @@ function httpAuthentication(op: OperationDescriptor, reply: HttpReply): HttpAuth
   const asked = schemes.length > 0 ? `asks for HTTP authentication (${schemes.join(', ')})` : 'refuses access without saying which HTTP authentication it wants';
   const message = `${op.name}: HTTP ${reply.status}: the web server in front of the service ${asked}; give it the credentials it expects (the auth option; in the CLI, --http-auth)`;
   return new HttpAuthenticationError(message, schemes, { operation: op.name, mayHaveReachedServer: false, httpStatus: reply.status });
+}
+
+/** What a plain-text reply says in its first line (a .NET exception's type and message), redacted. */
+function plainTextSaid(reply: HttpReply, secrets: readonly string[]): string {
+  if (!/^text\/plain\b/i.test(reply.headers['content-type'] ?? '')) return '';
+  const line = bodyStart(reply).trim().split(/\r?\n/, 1)[0] ?? '';
+  return line === '' ? '' : `: "${redact(line.slice(0, MAX_QUOTED_CHARS), secrets)}${line.length > MAX_QUOTED_CHARS ? '…' : ''}"`;
 }
 
 function bodyStart(reply: HttpReply): string {

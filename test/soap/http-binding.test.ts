@@ -130,7 +130,16 @@ test('a bare reply is classified as a SOAP one: tryagain, errors, and a non-XML 
   await expect(srv.UploadFileChunk(chunk)).rejects.toThrow(ServiceError);
   const error = await srv.UploadFileChunk(chunk).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(UnexpectedResponseError);
-  expect(String(error)).toMatch(/HTTP 500 reply \(text\/plain; charset=utf-8, 40 bytes\) is not a result element of UploadFileChunk/);
+  expect(String(error)).toMatch(/HTTP 500 reply \(text\/plain; charset=utf-8, 40 bytes\) is not a result element of UploadFileChunk: "System.InvalidOperationException: boom"/);
+  srv.close();
+});
+
+test('a plain-text error that echoes the ticket is quoted without it', async () => {
+  nock(BASE).post('/srv.asmx/FolderExists').reply(500, `System.ArgumentException: bad ticket ${TICKET}\r\n   at Srv.FolderExists()`, { 'Content-Type': 'text/plain' });
+  const srv = await client({ binding: 'http-post' });
+  const error = await srv.FolderExists({ authenticationTicket: TICKET, Path: '/Public' }).catch((e: unknown) => e);
+  expect(String(error)).toMatch(/: "System.ArgumentException: bad ticket \[redacted\]"$/);
+  expect(String(error)).not.toContain(TICKET);
   srv.close();
 });
 
