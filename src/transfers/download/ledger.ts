@@ -11,7 +11,8 @@ export interface StoredRange {
 }
 
 export class Ledger {
-  readonly #ranges = new Map<number, StoredRange>();
+  /** Ranges stored past the run, by offset; a range joins the run, and leaves this map, once the run reaches it. */
+  readonly #beyond = new Map<number, StoredRange>();
   #end = 0;
   #crc = 0;
   #chunks = 0;
@@ -31,45 +32,49 @@ export class Ledger {
     return this.#chunks;
   }
 
-  /** Bytes stored, in the run or beyond it. */
+  /** Bytes stored, in the run or past it. */
   get bytes(): number {
-    let bytes = 0;
-    for (const range of this.#ranges.values()) bytes += range.length;
+    let bytes = this.#end;
+    for (const range of this.#beyond.values()) bytes += range.length;
     return bytes;
   }
 
-  /** Ranges stored, in the run or beyond it. */
+  /** Ranges stored, in the run or past it. */
   get stored(): number {
-    return this.#ranges.size;
+    return this.#chunks + this.#beyond.size;
   }
 
   get empty(): boolean {
-    return this.#ranges.size === 0;
+    return this.#end === 0 && this.#beyond.size === 0;
   }
 
-  /** The range stored at exactly this offset. */
+  /** The range stored past the run at exactly this offset. */
   at(offset: number): StoredRange | undefined {
-    return this.#ranges.get(offset);
+    return this.#beyond.get(offset);
   }
 
+  /** Stores a range; one inside the run already is there. */
   add(range: StoredRange): void {
-    if (range.length === 0) return;
-    this.#ranges.set(range.offset, range);
-    for (let next = this.#ranges.get(this.#end); next; next = this.#ranges.get(this.#end)) {
+    if (range.length === 0 || range.offset < this.#end) return;
+    this.#beyond.set(range.offset, range);
+    for (let next = this.#beyond.get(this.#end); next; next = this.#beyond.get(this.#end)) {
+      this.#beyond.delete(this.#end);
       this.#crc = crc32Combine(this.#crc, next.crc, next.length);
       this.#end += next.length;
       this.#chunks += 1;
     }
+    // A range the run has grown over (stored at another chunk size) is of no more use.
+    for (const offset of this.#beyond.keys()) if (offset < this.#end) this.#beyond.delete(offset);
   }
 
   /** The run as one range, then the ranges stored past it, in offset order: what a later run needs, in few words. */
   compact(): StoredRange[] {
-    const beyond = [...this.#ranges.values()].filter((range) => range.offset >= this.#end).sort((a, b) => a.offset - b.offset);
+    const beyond = [...this.#beyond.values()].sort((a, b) => a.offset - b.offset);
     return this.#end > 0 ? [{ offset: 0, length: this.#end, crc: this.#crc }, ...beyond] : beyond;
   }
 
   clear(): void {
-    this.#ranges.clear();
+    this.#beyond.clear();
     this.#end = 0;
     this.#crc = 0;
     this.#chunks = 0;
