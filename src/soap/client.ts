@@ -15,7 +15,7 @@ import {
 } from '../../generated/srv.js';
 import { InvalidArgumentError, SrvError } from '../errors.js';
 import { envelopeBody, requestEnvelope, type RequestEnvelope } from './envelope.js';
-import { redactEnvelope, redact, redactHeaders, secretsOf, type ExchangeListener, type ExchangeRecord } from './exchange.js';
+import { payloadText, redactEnvelope, redact, redactHeaders, secretsOf, type ExchangeListener, type ExchangeRecord } from './exchange.js';
 import { PayloadCut } from './payload-cut.js';
 import { failureOf, notAReply, operationResponse, refusedUnparsed, resultOf, type SoapVersion } from './reply.js';
 import { ReplyBuffers, ReplyBytes, type ReplyCollector } from '../http/reply-bytes.js';
@@ -216,11 +216,11 @@ function replyLimit(op: OperationDescriptor, args: Record<string, ArgumentValue>
   return Math.ceil((Math.ceil(chunkSizeOf(args) / 3) * 4 * 78) / 76) + SMALL_REPLY_BYTES;
 }
 
-/** The reply's body as it came: a base64 text cut out of it is put back, for whoever reads the record. */
+/** The reply's body for its record: a base64 text cut out of it is put back as redact() would leave it. */
 function bodyAsSent(context: CallContext, body: Buffer): string {
   const cut = context.cut?.cut;
   if (!cut) return body.toString('utf8');
-  return body.toString('utf8', 0, cut.at) + cut.payload.toString('base64') + body.toString('utf8', cut.at);
+  return body.toString('utf8', 0, cut.at) + payloadText(cut.payload) + body.toString('utf8', cut.at);
 }
 
 /** `fixed`: the headers the transport adds to every request (User-Agent, custom ones); never the Authorization it adds. */

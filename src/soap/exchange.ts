@@ -122,7 +122,8 @@ export function redactEnvelope(envelope: RequestEnvelope, secrets: readonly stri
   return redact(`${envelope.head.toString('utf8')}${payloadText(envelope.payload)}${envelope.tail.toString('utf8')}`, secrets);
 }
 
-function payloadText(payload: Uint8Array | undefined): string {
+/** A payload's base64 as redact() leaves it: elided, without ever being made, when it is long enough. */
+export function payloadText(payload: Uint8Array | undefined): string {
   if (payload === undefined) return '';
   const bytes = payload.byteLength;
   // The run redact() measures leaves out the padding; what it elides includes it.
