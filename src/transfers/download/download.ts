@@ -1,12 +1,12 @@
 // A chunked, verified download (README, Protocol notes: downloads): stage the document, fetch its
 // chunks, several at a time, check every chunk and the whole file, and hand it to the destination
-// only when everything matched. A lost handler or a bad whole-file CRC starts over with a new handler, a
-// bounded number of times; the bytes stored so far are kept when the new handler provably stages
-// the same file.
+// only when everything matched. A lost handler or a bad whole-file CRC starts over with a new
+// handler, a bounded number of times; the bytes stored so far are kept when the new handler
+// provably stages the same file.
 import { AbortError, ChecksumMismatchError, SrvError } from '../../errors.js';
 import { crcToHex } from '../../integrity/crc32.js';
 import { handlerIsGone } from '../../port/policy.js';
-import type { ServicePort } from '../../port/port.js';
+import type { ServicePort, SessionWarning } from '../../port/port.js';
 import { deleteHandler, withRestarts, type Restart } from '../transfer.js';
 import { Ledger } from './ledger.js';
 import { openSink } from './open-sink.js';
@@ -22,7 +22,7 @@ export type { DownloadDestination, DownloadOptions, DownloadResult, DownloadSour
 export async function download(port: ServicePort, source: DownloadSource, destination: DownloadDestination, options: DownloadOptions = {}): Promise<DownloadResult> {
   const started = performance.now();
   const plan = planDownload(source, options);
-  const notice = (message: string) => port.warn({ kind: 'notice', message: `download of ${plan.source.path}: ${message}` });
+  const notice = (message: string) => tell(port, plan, message);
   const sink = await openSink(destination, { overwrite: plan.overwrite, resume: plan.resume, notice }, plan.call.signal);
   try {
     const result = await new Transfer(port, plan, sink).run();
@@ -127,16 +127,15 @@ class Transfer {
     const resumable = this.sink.resumable;
     const earlier = resumable?.earlier?.staged;
     if (!resumable || !earlier) return;
-    const identity = this.identity(staged);
-    const same = identity !== undefined && earlier.path === identity.path && earlier.versionNumber === identity.versionNumber && earlier.size === identity.size && earlier.crc32 === identity.crc32;
-    if (!same) {
+    const { path, versionNumber } = this.plan.source;
+    if (earlier.path !== path || earlier.versionNumber !== versionNumber || !sameContent(earlier, staged)) {
       await this.sink.rewind?.();
-      return this.port.warn({ kind: 'notice', message: `download of ${this.plan.source.path}: what an earlier run left is not provably of the same file, so it starts over` });
+      return tell(this.port, this.plan, 'what an earlier run left is not provably of the same file, so it starts over');
     }
     for (const range of await resumable.verified(resumable.earlier?.ranges ?? [])) this.#ledger.add(range);
     const kept = this.#ledger.bytes;
     this.#resumedBytes = kept;
-    this.port.warn({ kind: 'notice', message: `download of ${this.plan.source.path}: going on from an earlier run, ${kept} of ${staged.size} bytes verified again and kept` });
+    tell(this.port, this.plan, `going on from an earlier run, ${kept} of ${staged.size} bytes verified again and kept`);
   }
 
   /** What a later run must find staged for this run's ranges to count; undefined without a whole-file CRC-32. */
@@ -161,7 +160,7 @@ class Transfer {
         ? 'the server failed a read while others of the same handler were in flight, so chunks are read one at a time from here on'
         : 'the server sent a chunk shorter than it granted before the end of the file, so the rest is read one chunk at a time';
     if (reason === 'refused') this.port.learned.serialChunkReads = true;
-    this.port.warn({ kind: 'notice', message: `download of ${this.plan.source.path}: ${why}`, operation: 'DownloadFileChunk' });
+    tell(this.port, this.plan, why, { operation: 'DownloadFileChunk' });
   }
 
   /** A chunk no chunkCRC32 vouches for: held from the destination until the whole file's CRC-32 has, if the server sends one. */
@@ -169,7 +168,7 @@ class Transfer {
     if (staged.crc32 !== undefined) return this.sink.holdUntilCommit?.();
     if (this.#warnedUnverified) return;
     this.#warnedUnverified = true;
-    this.port.warn({ kind: 'notice', message: `download of ${this.plan.source.path}: the server sends no CRC-32 for its chunks or the file, so nothing can verify the bytes`, severity: 'warning' });
+    tell(this.port, this.plan, 'the server sends no CRC-32 for its chunks or the file, so nothing can verify the bytes', { severity: 'warning' });
   }
 
   private wholeFileMismatch(staged: StagedFile): ChecksumMismatchError | undefined {
@@ -197,7 +196,12 @@ class Transfer {
   }
 }
 
-/** Only a whole-file CRC-32 proves two handlers stage the same bytes. */
-function sameContent(a: StagedFile, b: StagedFile): boolean {
+/** A notice of this download, named by its document. */
+function tell(port: ServicePort, plan: DownloadPlan, message: string, more: Partial<SessionWarning> = {}): void {
+  port.warn({ kind: 'notice', ...more, message: `download of ${plan.source.path}: ${message}` });
+}
+
+/** Only a whole-file CRC-32 proves two handlers, or a handler and an earlier run, stage the same bytes. */
+function sameContent(a: Pick<StagedFile, 'size' | 'crc32'>, b: Pick<StagedFile, 'size' | 'crc32'>): boolean {
   return a.size === b.size && a.crc32 !== undefined && a.crc32 === b.crc32;
 }
