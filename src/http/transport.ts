@@ -130,7 +130,7 @@ export class HttpTransport {
   }
 
   async send(request: HttpRequest): Promise<HttpReply> {
-    if (this.proxyOf(request.url) !== '') await loadProxyAgents();
+    if (proxyAgents === undefined && this.proxyOf(request.url) !== '') await loadProxyAgents();
     const limit = Math.min(request.maxResponseBytes ?? Infinity, this.maxResponseBytes);
     const headers: Record<string, string> = { ...this.headers, ...request.headers, ...(this.basic !== undefined && { Authorization: this.basic }) };
     const spec = { ...request, headers };
