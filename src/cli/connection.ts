@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { rootCertificates } from 'node:tls';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { AbortError, SrvSession, type HttpAuthOptions, type HttpAuthType, type SessionOptions, type SessionWarning, type TlsOptions } from '../index.js';
+import { AbortError, BINDINGS, SrvSession, type HttpAuthOptions, type HttpAuthType, type SessionOptions, type SessionWarning, type TlsOptions } from '../index.js';
 import { UsageError } from './exit-codes.js';
 import type { Reporter } from './reporter.js';
 
@@ -241,7 +241,6 @@ function required(value: string | undefined, form: string): string {
 }
 
 type Binding = NonNullable<SessionOptions['binding']>;
-const BINDINGS: readonly Binding[] = ['soap11', 'soap12', 'http-post', 'http-get'];
 
 /** --binding (or SRV_ASMX_BINDING) wins; a --soap that contradicts it is the client's error to report. */
 function bindingOf(flags: ConnectionFlags, env: Environment): Pick<SessionOptions, 'binding' | 'soapVersion'> {

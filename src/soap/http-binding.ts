@@ -29,7 +29,8 @@ export interface FormRequest {
 const FORM_TYPE = 'application/x-www-form-urlencoded';
 const CRLF = '\r\n';
 
-const BINDINGS: readonly BindingName[] = ['soap11', 'soap12', 'http-post', 'http-get'];
+/** The bindings a client can go by, SOAP 1.1 (the default) first. */
+export const BINDINGS: readonly BindingName[] = ['soap11', 'soap12', 'http-post', 'http-get'];
 
 /** The client's binding: `binding`, else the one of `soapVersion` (SOAP 1.1 by default); the two must agree. */
 export function bindingOf(binding: BindingName | undefined, soapVersion: SoapVersion | undefined): BindingName {
