@@ -216,8 +216,10 @@ function uncodedErrorClass(message: string): typeof ServiceError {
 export class ChecksumMismatchError extends SrvError {
   constructor(
     message: string,
-    readonly expected: string,
-    readonly actual: string,
+    /** The CRC-32 the bytes should have had (8 lower-case hex digits); undefined where nothing stated one. */
+    readonly expected: string | undefined,
+    /** The CRC-32 they had, or that the server reported for them; undefined where the server reported none (a refused chunk, a missing document). */
+    readonly actual: string | undefined,
     options: { operation?: string } = {},
   ) {
     super(message, options);

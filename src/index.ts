@@ -1,7 +1,7 @@
 // The package's public API. The CLI uses nothing else (and the emulator's entry point).
 export { createSrvClient, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from './soap/client.js';
 export type { CallOptions, SrvClient, SrvClientOptions, SoapVersion } from './soap/client.js';
-export type { ExchangeListener, ExchangeRecord } from './soap/exchange.js';
+export type { ExchangeListener, ExchangeRecord } from './soap/exchange-record.js';
 export { BINDINGS } from './soap/http-binding.js';
 export type { HttpAuthOptions, HttpAuthType, TlsOptions, TransportOptions } from './http/transport.js';
 export {
@@ -36,7 +36,7 @@ export type * from '../generated/srv.js';
 export { OPERATIONS, OPERATION_NAMES } from '../generated/srv.js';
 export { SrvSession } from './session/session.js';
 export type { LoginOptions, ServerTraits, SessionCallOptions, SessionOptions, SessionRequest, SessionWarning, TicketOptions } from './session/session.js';
-export type { RetryOptions } from './port/retry.js';
+export type { RetryOptions } from './calls/retry.js';
 export { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE } from './transfers/transfer.js';
 export { DEFAULT_CONCURRENCY } from './transfers/download/plan.js';
 export type { TransferOptions, TransferProgress, TransferStats } from './transfers/transfer.js';

@@ -218,7 +218,7 @@ class SchemaIndex {
   private readonly attributeGroups = new Map<string, Element>();
   private readonly simpleTypes = new Map<string, Element>();
 
-  constructor(private readonly schema: Element, private readonly targetNamespace: string) {
+  constructor(schema: Element, private readonly targetNamespace: string) {
     const index: Array<[string, Map<string, Element>]> = [
       ['element', this.elements],
       ['complexType', this.complexTypes],

@@ -1,6 +1,6 @@
-// HTTP POST over keep-alive connections, with a timeout and cancellation per request. It knows
-// nothing of SOAP: it moves bytes and says, when it fails, whether the request may have reached
-// the server. It adds the headers of every request (User-Agent, custom ones) and authenticates
+// HTTP requests (POST, and GET for the HTTP GET binding) over keep-alive connections, with a
+// timeout and cancellation per request. It knows nothing of SOAP: it moves bytes and says, when it
+// fails, whether the request may have reached the server. It adds the headers of every request (User-Agent, custom ones) and authenticates
 // to the web server: Basic on every request, NTLM and Negotiate once per connection (auth.ts).
 import http from 'node:http';
 import https from 'node:https';

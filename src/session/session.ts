@@ -6,9 +6,9 @@ import { inspect } from 'node:util';
 import { OPERATIONS, type OperationName, type RequestOf, type ResultOf } from '../../generated/srv.js';
 import { createSrvClient, type CallOptions, type SrvClient, type SrvClientOptions } from '../soap/client.js';
 import { ChecksumMismatchError, InvalidArgumentError, ServiceError, SrvError, TicketExpiredError } from '../errors.js';
-import { IDEMPOTENT, isDeadTicket, isTransient } from '../port/policy.js';
-import { retryWarning, TICKET_PARAMETERS, type PortCallOptions, type ServerTraits, type ServicePort, type SessionRequest, type SessionWarning, type TicketParameter } from '../port/port.js';
-import { retryOptionsOf, withRetries, type RetryOptions } from '../port/retry.js';
+import { IDEMPOTENT, isDeadTicket, isTransient } from '../calls/failures.js';
+import { retryWarning, TICKET_PARAMETERS, type PortCallOptions, type ServerTraits, type ServicePort, type SessionRequest, type SessionWarning, type TicketParameter } from '../calls/port.js';
+import { retryOptionsOf, withRetries, type RetryOptions } from '../calls/retry.js';
 import { abortable } from '../util/abortable.js';
 import { upload, type UploadOptions, type UploadResult } from '../transfers/upload/upload.js';
 import type { UploadDestination } from '../transfers/upload/finalizer.js';
@@ -48,7 +48,7 @@ interface Credentials {
   language: string | undefined;
 }
 
-export type { ServerTraits, SessionRequest, SessionWarning } from '../port/port.js';
+export type { ServerTraits, SessionRequest, SessionWarning } from '../calls/port.js';
 
 export class SrvSession implements ServicePort {
   readonly client: SrvClient;

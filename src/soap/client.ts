@@ -15,13 +15,14 @@ import {
 } from '../../generated/srv.js';
 import { InvalidArgumentError, SrvError } from '../errors.js';
 import { envelopeBody, requestEnvelope, type RequestEnvelope } from './envelope.js';
-import { payloadText, redactEnvelope, redact, redactHeaders, secretsOf, type ExchangeListener, type ExchangeRecord } from './exchange.js';
+import { payloadText, redactEnvelope, redact, redactHeaders, secretsOf } from './redaction.js';
+import type { ExchangeListener, ExchangeRecord } from './exchange-record.js';
 import { PayloadCut } from './payload-cut.js';
 import { failureOf, notAReply, operationResponse, refusedUnparsed, resultOf, type SoapVersion } from './reply.js';
 import { ReplyBuffers, ReplyBytes, type ReplyCollector } from '../http/reply-bytes.js';
 import { HttpTransport, type HttpReply, type TransportOptions } from '../http/transport.js';
 import { basicAuthorization, checkAuthFor } from '../http/auth.js';
-import { encodeArguments, type ArgumentValue } from './values.js';
+import { encodeArguments, type ArgumentValue } from './arguments.js';
 import { bindingOf, chunkEncodingOf, HttpRequests, isHttpBinding, type ChunkEncoding, type FormRequest } from './http-binding.js';
 import { BareReply } from './bare-reply.js';
 
@@ -152,7 +153,7 @@ export async function createSrvClient(options: SrvClientOptions): Promise<SrvCli
       });
       context.reply = reply;
       context.bare?.check(op, reply, secrets);
-      return resultOf(op, responseOf(parse, context, reply, soapVersion, secrets), reply, secrets, context.cut?.cut?.payload) as ResultOf<K>;
+      return resultOf(op, responseOf(parse, context, reply, soapVersion, secrets), reply, secrets, context.cut?.extracted?.payload) as ResultOf<K>;
     } catch (error) {
       failure = failureOf(op, error, context.reply, soapVersion, secrets);
       throw failure;
@@ -218,7 +219,7 @@ function replyLimit(op: OperationDescriptor, args: Record<string, ArgumentValue>
 
 /** The reply's body for its record: a base64 text cut out of it is put back as redact() would leave it. */
 function bodyAsSent(context: CallContext, body: Buffer): string {
-  const cut = context.cut?.cut;
+  const cut = context.cut?.extracted;
   if (!cut) return body.toString('utf8');
   return body.toString('utf8', 0, cut.at) + payloadText(cut.payload) + body.toString('utf8', cut.at);
 }

@@ -4,7 +4,7 @@
 // so a chunk never becomes part of a string.
 import { TARGET_NAMESPACE, type OperationDescriptor, type SoapVersion } from '../../generated/srv.js';
 import type { StreamedBody } from '../http/transport.js';
-import type { ArgumentValue } from './values.js';
+import type { ArgumentValue } from './arguments.js';
 import { escapeText, escapeXml } from './xml-escape.js';
 
 /** A request's HTTP headers and its envelope, cut around the payload's base64 text when it has one. */

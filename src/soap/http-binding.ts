@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { BindingName, OperationDescriptor, SoapVersion } from '../../generated/srv.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { StreamedBody } from '../http/transport.js';
-import type { ArgumentValue } from './values.js';
+import type { ArgumentValue } from './arguments.js';
 
 export type HttpBinding = Extract<BindingName, 'http-get' | 'http-post'>;
 

@@ -34,7 +34,7 @@ export class PayloadCut implements ReplyCollector {
   #tail: Buffer[] = [];
   /** The cut was given up: every byte is in #head. */
   #whole = false;
-  #cut: { payload: Buffer; at: number } | undefined;
+  #extracted: { payload: Buffer; at: number } | undefined;
 
   constructor(
     private readonly wrapper: string,
@@ -60,13 +60,13 @@ export class PayloadCut implements ReplyCollector {
     const payload = !this.#whole && element && decoder && isEndTag(tail, 0, element) ? decoder.end() : undefined;
     if (!payload) return this.wholeBytes(tail);
     const head = Buffer.concat(this.#head);
-    this.#cut = { payload, at: head.length };
+    this.#extracted = { payload, at: head.length };
     return Buffer.concat([head, tail]);
   }
 
   /** The decoded text, and the offset in bytes() where it was; undefined when nothing was cut out. */
-  get cut(): { readonly payload: Buffer; readonly at: number } | undefined {
-    return this.#cut;
+  get extracted(): { readonly payload: Buffer; readonly at: number } | undefined {
+    return this.#extracted;
   }
 
   private keep(bytes: Buffer): void {

@@ -14,8 +14,8 @@ import {
 } from '../errors.js';
 import { schemesOf } from '../http/auth.js';
 import type { HttpReply } from '../http/transport.js';
-import { attributeOf, decodeResult, parseFlag, type RawElement } from './values.js';
-import { redact } from './exchange.js';
+import { attributeOf, decodeResult, parseFlag, type RawElement } from './result-values.js';
+import { redact } from './redaction.js';
 
 export type { SoapVersion } from '../../generated/srv.js';
 

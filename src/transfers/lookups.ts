@@ -3,7 +3,7 @@
 import { AbortError, NotFoundError } from '../errors.js';
 import { crcAttribute, crcToHex } from '../integrity/crc32.js';
 import type { CallOptions } from '../soap/client.js';
-import type { ServicePort } from '../port/port.js';
+import type { ServicePort } from '../calls/port.js';
 import { remotePath } from './transfer.js';
 
 export type LookupOptions = Pick<CallOptions, 'signal' | 'timeoutMs' | 'idleTimeoutMs'>;

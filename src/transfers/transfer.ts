@@ -2,8 +2,8 @@
 // loop (an attempt returns its result or why to start over with a new handler), and the bounded,
 // best-effort deletion of a handler given up.
 import { InvalidArgumentError, type SrvError } from '../errors.js';
-import { checkXmlText } from '../soap/values.js';
-import type { ServicePort } from '../port/port.js';
+import { checkXmlText } from '../soap/arguments.js';
+import type { ServicePort } from '../calls/port.js';
 
 /** The chunk sizes the service grants (README, Protocol notes: chunk sizes). */
 export const MIN_CHUNK_SIZE = 262_144;

@@ -11,7 +11,7 @@ const LAYERS: ReadonlyArray<readonly [string, RegExp]> = [
   ['the public entry point', /^src\/index\.ts$/],
   ['the session facade', /^src\/session\//],
   ['the transfers', /^src\/transfers\//],
-  ['the port the transfers see', /^src\/port\//],
+  ['the calls: the port the transfers see, how calls fail, what to do, the retry', /^src\/calls\//],
   ['the SOAP binding', /^src\/soap\//],
   ['HTTP', /^src\/http\//],
   ['errors, integrity and utilities', /^src\/(errors\.ts|package-files\.ts|integrity\/|util\/)/],

@@ -7,7 +7,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
-import nock from '../helpers/nock.js';
+import '../helpers/nock.js';
 import { download, type DownloadOptions } from '../../src/transfers/download/download.js';
 import type { TransferProgress } from '../../src/transfers/transfer.js';
 import {

@@ -3,7 +3,7 @@
 // None of it reaches plain, --json or --verbose output, errors or exchange records.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { redact, redactHeaders } from '../../src/soap/exchange.js';
+import { redact, redactHeaders } from '../../src/soap/redaction.js';
 import { SrvSession, type ExchangeRecord } from '../../src/index.js';
 import { runCli } from '../helpers/run-cli.js';
 

@@ -1,6 +1,6 @@
 // documentExists and ensureFolder against a scripted service: what exists, what does not, and
 // what is an error that must not be mistaken for either.
-import nock from '../helpers/nock.js';
+import '../helpers/nock.js';
 import { InvalidArgumentError, NotFoundError, ServiceError } from '../../src/errors.js';
 import { documentExists, ensureFolder, folderExists } from '../../src/transfers/lookups.js';
 import type { SrvSession } from '../../src/session/session.js';

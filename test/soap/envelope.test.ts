@@ -6,8 +6,8 @@ import { DOMParser } from '@xmldom/xmldom';
 import fc from 'fast-check';
 import { OPERATION_NAMES, OPERATIONS, type OperationDescriptor, type ParameterDescriptor, type SoapVersion } from '../../generated/srv.js';
 import { base64Length, envelopeBody, requestEnvelope } from '../../src/soap/envelope.js';
-import { redact, redactEnvelope } from '../../src/soap/exchange.js';
-import { encodeArguments, type ArgumentValue } from '../../src/soap/values.js';
+import { redact, redactEnvelope } from '../../src/soap/redaction.js';
+import { encodeArguments, type ArgumentValue } from '../../src/soap/arguments.js';
 
 const ENVELOPE = { '1.1': 'http://schemas.xmlsoap.org/soap/envelope/', '1.2': 'http://www.w3.org/2003/05/soap-envelope' } as const;
 const TEMPURI = 'http://tempuri.org/';

@@ -7,9 +7,9 @@ import { createSrvClient, type SrvClientOptions } from '../../src/soap/client.js
 import { formRequest } from '../../src/soap/http-binding.js';
 import { BareReply } from '../../src/soap/bare-reply.js';
 import { ReplyBuffers, ReplyBytes } from '../../src/http/reply-bytes.js';
-import { encodeArguments } from '../../src/soap/values.js';
+import { encodeArguments } from '../../src/soap/arguments.js';
 import { ServiceError, UnexpectedResponseError } from '../../src/errors.js';
-import type { ExchangeRecord } from '../../src/soap/exchange.js';
+import type { ExchangeRecord } from '../../src/soap/exchange-record.js';
 
 const BASE = 'http://srv.test';
 const URL_ = `${BASE}/srv.asmx`;

@@ -8,7 +8,7 @@ import soap from 'soap';
 import { createSrvClient, SoapFaultError, UnexpectedResponseError, type CallOptions, type SrvClient } from '../../src/index.js';
 import { WSDL_PATH } from '../../src/package-files.js';
 import { PayloadCut } from '../../src/soap/payload-cut.js';
-import { decodeBase64 } from '../../src/soap/values.js';
+import { decodeBase64 } from '../../src/soap/result-values.js';
 
 const TICKET = '3f2504e0-4f89-11d3-9a0c-0305e82c3301';
 const HANDLER = 'a1b2c3d4-e5f6-7890-abcd-ef1234567890';
@@ -40,7 +40,7 @@ function cutPayload(body: Buffer, piece = body.length || 1): { rest: string; pay
   const cut = new PayloadCut(WRAPPER, Buffer.allocUnsafe, body.length, body.length);
   for (let at = 0; at < body.length; at += piece) cut.add(body.subarray(at, at + piece));
   const rest = cut.bytes().toString('utf8');
-  return cut.cut && { rest, payload: cut.cut.payload };
+  return cut.extracted && { rest, payload: cut.extracted.payload };
 }
 
 describe('PayloadCut', () => {
@@ -93,7 +93,7 @@ describe('PayloadCut', () => {
         const cut = new PayloadCut(WRAPPER, Buffer.allocUnsafe, body.length, undefined);
         for (let at = 0; at < body.length; at += piece) cut.add(body.subarray(at, at + piece));
         const rest = cut.bytes();
-        expect(cut.cut?.payload).toEqual(whole?.payload);
+        expect(cut.extracted?.payload).toEqual(whole?.payload);
         if (whole) expect(rest.toString('utf8')).toBe(whole.rest);
         else expect(rest.equals(body)).toBe(true);
       }
@@ -105,7 +105,7 @@ describe('PayloadCut', () => {
     const cut = new PayloadCut(WRAPPER, Buffer.allocUnsafe, 2999, body.length);
     cut.add(body);
     expect(cut.bytes().equals(body)).toBe(true);
-    expect(cut.cut).toBeUndefined();
+    expect(cut.extracted).toBeUndefined();
   });
 
   test('random payloads, wrapped or not, with stray whitespace or not, decode as node-soap’s text would', () => {

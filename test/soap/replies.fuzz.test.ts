@@ -19,7 +19,6 @@ interface Reply {
 }
 
 let next: Reply = { status: 200, contentType: 'text/xml', body: Buffer.alloc(0) };
-let bytesWritten = 0;
 let server: http.Server;
 let client: SrvClient;
 

@@ -18,7 +18,7 @@ const BAD_GATEWAY: RawReply = { body: '<html><body>502 Bad Gateway</body></html>
 const FAST_RETRY = { retries: 5, minDelayMs: 1, maxDelayMs: 2 };
 
 
-async function uploadWith(service: FakeSrv, options: { fromTicket?: boolean; maxRestarts?: number; chunkSize?: number; times?: number } = {}): Promise<UploadResult> {
+async function uploadWith(options: { fromTicket?: boolean; maxRestarts?: number; chunkSize?: number; times?: number } = {}): Promise<UploadResult> {
   const session = options.fromTicket
     ? await SrvSession.fromTicket({ url: `${BASE}/srv.asmx`, ticket: '00000000-0000-4000-8000-000000000009', retry: FAST_RETRY })
     : await SrvSession.login({ url: `${BASE}/srv.asmx`, user: 'demo', password: 'demo', retry: FAST_RETRY });
@@ -46,7 +46,7 @@ const chunkCall = (call: SrvRequest, n: number) => call.op === 'UploadFileChunk'
 
 test('tryagain resends the same bytes on the same handler, without a restart', async () => {
   const service = serviceWith({}, (call) => (chunkCall(call, 2) || chunkCall(call, 3) ? ok({ tryagain: 'true' }) : undefined));
-  const result = await uploadWith(service);
+  const result = await uploadWith();
   expect(chunksSent(service)).toEqual(['h1/0', 'h1/1', 'h1/1', 'h1/1', 'h1/2', 'h1/3']);
   expect(result).toMatchObject({ restarts: 0, retries: 2, documentId: 42, bytes: SOURCE.length });
   expect(service.calls('DeleteUploadHandler')).toHaveLength(0);
@@ -54,7 +54,7 @@ test('tryagain resends the same bytes on the same handler, without a restart', a
 
 test('a lost chunk reply is resent when the final filehexcrc proves the staged bytes', async () => {
   const service = serviceWith({}, (call) => (chunkCall(call, 2) ? BAD_GATEWAY : undefined));
-  const result = await uploadWith(service);
+  const result = await uploadWith();
   expect(chunksSent(service)).toEqual(['h1/0', 'h1/1', 'h1/1', 'h1/2', 'h1/3']);
   expect(result).toMatchObject({ restarts: 0, retries: 1 });
 });
@@ -66,7 +66,7 @@ test('a lost reply whose chunk was in fact appended is caught by filehexcrc and 
       service.staged.set(handler, Buffer.concat([service.staged.get(handler) as Buffer, Buffer.from(call.params['fileChunk'] as string, 'base64')]));
       return BAD_GATEWAY;
     });
-  const result = await uploadWith(service);
+  const result = await uploadWith();
   expect(chunksSent(service)).toEqual(['h1/0', 'h1/1', 'h1/1', 'h1/2', 'h1/3', 'h2/0', 'h2/1', 'h2/2', 'h2/3']);
   expect(service.calls('DeleteUploadHandler').map((c) => c.params['UploadHandler'])).toEqual(['11111111-1111-4111-8111-000000000001']);
   expect(service.calls('UploadDocumentWithHandler').map((c) => c.params['uploadHandler'])).toEqual(['11111111-1111-4111-8111-000000000002']);
@@ -76,7 +76,7 @@ test('a lost reply whose chunk was in fact appended is caught by filehexcrc and 
 
 test('without filehexcrc a lost reply is never finalized: the upload starts over, and later lost replies restart at once', async () => {
   const service = serviceWith({ fileHexCrc: false }, (call) => (chunkCall(call, 2) || chunkCall(call, 7) ? BAD_GATEWAY : undefined));
-  const result = await uploadWith(service);
+  const result = await uploadWith();
   // Handler 1: chunk 1 resent, nothing proves it, so no finalize. Handler 2 learnt the server has no
   // filehexcrc: its lost reply (call 7, chunk 1) is not resent; handler 3 completes.
   expect(chunksSent(service)).toEqual(['h1/0', 'h1/1', 'h1/1', 'h1/2', 'h1/3', 'h2/0', 'h2/1', 'h3/0', 'h3/1', 'h3/2', 'h3/3']);
@@ -89,14 +89,14 @@ const TOO_LARGE: RawReply = { body: 'Request Entity Too Large', status: 413, con
 
 test('HTTP 413 restarts with half the chunk size', async () => {
   const service = serviceWith({}, (call) => (chunkCall(call, 1) ? TOO_LARGE : undefined));
-  const result = await uploadWith(service, { chunkSize: CHUNK * 4 });
+  const result = await uploadWith({ chunkSize: CHUNK * 4 });
   expect(service.calls('CreateUploadHandler').map((c) => c.params['PreferedChunkSize'])).toEqual([String(CHUNK * 4), String(CHUNK * 2)]);
   expect(result).toMatchObject({ restarts: 1, chunks: 2 });
 });
 
 test('HTTP 413 at the smallest chunk size is final', async () => {
   const service = serviceWith({}, (call) => (chunkCall(call, 1) ? TOO_LARGE : undefined));
-  await expect(uploadWith(service)).rejects.toMatchObject({ httpStatus: 413 });
+  await expect(uploadWith()).rejects.toMatchObject({ httpStatus: 413 });
   expect(service.calls('CreateUploadHandler')).toHaveLength(1);
   expect(service.calls('DeleteUploadHandler')).toHaveLength(1);
 });
@@ -110,28 +110,28 @@ function classicFault(text: string, code = 'soap:Server'): RawReply {
 describe('classic ASMX: server faults with HTTP 500', () => {
   test('on a chunk: the append may have happened, so it is resent only under the proof rule', async () => {
     const service = serviceWith({}, (call) => (chunkCall(call, 2) ? classicFault('System.IO.IOException: The disk is busy.') : undefined));
-    const result = await uploadWith(service);
+    const result = await uploadWith();
     expect(chunksSent(service)).toEqual(['h1/0', 'h1/1', 'h1/1', 'h1/2', 'h1/3']);
     expect(result).toMatchObject({ restarts: 0, retries: 1 });
   });
 
   test('on a chunk, without filehexcrc: the upload starts over instead of finalizing unproven bytes', async () => {
     const service = serviceWith({ fileHexCrc: false }, (call) => (chunkCall(call, 2) ? classicFault('System.IO.IOException: The disk is busy.') : undefined));
-    const result = await uploadWith(service);
+    const result = await uploadWith();
     expect(service.calls('UploadDocumentWithHandler').map((c) => c.params['uploadHandler'])).toEqual(['11111111-1111-4111-8111-000000000002']);
     expect(result.restarts).toBe(1);
   });
 
   test('on CreateUploadHandler: retried', async () => {
     const service = serviceWith({}, (call) => (call.op === 'CreateUploadHandler' && call.n === 1 ? classicFault('System.TimeoutException: timed out') : undefined));
-    const result = await uploadWith(service);
+    const result = await uploadWith();
     expect(service.calls('CreateUploadHandler')).toHaveLength(2);
     expect(result).toMatchObject({ documentId: 42, retries: 1 });
   });
 
   test('on the finalizer: settled like a lost reply, with the same handler', async () => {
     const service = serviceWith({}, (call) => (call.op === 'UploadDocumentWithHandler' && call.n === 1 ? classicFault('System.Data.SqlClient.SqlException: deadlock') : undefined));
-    const result = await uploadWith(service);
+    const result = await uploadWith();
     expect(result).toMatchObject({ documentId: 42, restarts: 0 });
     expect(service.calls('UploadDocumentWithHandler')).toHaveLength(2);
   });
@@ -144,7 +144,7 @@ describe('the chunk size is learnt from the server', () => {
     ['IIS 404.13', { body: '<html><body>HTTP Error 404.13 - Not Found. The request filtering module is configured to deny a request that exceeds the request content length.</body></html>', status: 404 } as RawReply],
   ])('%s halves the chunk, and the next upload of the session starts there', async (_what, tooLarge) => {
     const service = serviceWith({}, (call) => (call.op === 'UploadFileChunk' && Buffer.from(call.params['fileChunk'] ?? '', 'base64').length > CHUNK * 2 ? tooLarge : undefined));
-    const result = await uploadWith(service, { chunkSize: CHUNK * 8, times: 2 });
+    const result = await uploadWith({ chunkSize: CHUNK * 8, times: 2 });
     expect(service.calls('CreateUploadHandler').map((c) => Number(c.params['PreferedChunkSize']))).toEqual([CHUNK * 8, CHUNK * 4, CHUNK * 2, CHUNK * 2]);
     expect(service.calls('DeleteUploadHandler')).toHaveLength(2);
     expect(result).toMatchObject({ restarts: 0, chunks: 2 });
@@ -152,7 +152,7 @@ describe('the chunk size is learnt from the server', () => {
 
   test('halving does not use up maxRestarts, and ends at the smallest size', async () => {
     const service = serviceWith({}, (call) => (call.op === 'UploadFileChunk' ? classicFault('System.Web.HttpException: Maximum request length exceeded.') : undefined));
-    const error = await uploadWith(service, { chunkSize: CHUNK * 4, maxRestarts: 0 }).catch((e: unknown) => e);
+    const error = await uploadWith({ chunkSize: CHUNK * 4, maxRestarts: 0 }).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'SoapFaultError', side: 'server' });
     expect(service.calls('CreateUploadHandler').map((c) => Number(c.params['PreferedChunkSize']))).toEqual([CHUNK * 4, CHUNK * 2, CHUNK]);
     expect(service.calls('DeleteUploadHandler')).toHaveLength(3);
@@ -161,7 +161,7 @@ describe('the chunk size is learnt from the server', () => {
 
 test('an invalid or expired handler restarts the upload with a new one', async () => {
   const service = serviceWith({}, (call) => (chunkCall(call, 3) ? fail('Invalid upload handler.') : undefined));
-  const result = await uploadWith(service);
+  const result = await uploadWith();
   expect(result.restarts).toBe(1);
   expect(service.calls('CreateUploadHandler')).toHaveLength(2);
 });
@@ -169,14 +169,14 @@ test('an invalid or expired handler restarts the upload with a new one', async (
 test('a SOAP fault gives up at once, and the handler is deleted', async () => {
   const fault = '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><soap:Fault><faultcode>soap:Client</faultcode><faultstring>Server was unable to read request.</faultstring></soap:Fault></soap:Body></soap:Envelope>';
   const service = serviceWith({}, (call) => (chunkCall(call, 2) ? { body: fault, status: 500, contentType: 'text/xml' } : undefined));
-  await expect(uploadWith(service)).rejects.toBeInstanceOf(SoapFaultError);
+  await expect(uploadWith()).rejects.toBeInstanceOf(SoapFaultError);
   expect(service.calls('UploadFileChunk')).toHaveLength(2);
   expect(service.calls('DeleteUploadHandler').map((c) => c.params['UploadHandler'])).toEqual(['11111111-1111-4111-8111-000000000001']);
 });
 
 test('a ticket that dies mid-upload: a new login, and the chunk is sent again with the same handler, which this server kept', async () => {
   const service = serviceWith({}, (call) => (chunkCall(call, 2) ? fail('[901] Session expired or Invalid ticket') : undefined));
-  const result = await uploadWith(service);
+  const result = await uploadWith();
   expect(service.calls('AuthenticateUser')).toHaveLength(2);
   const ticketsOf = (op: string) => service.calls(op).map((c) => c.params['authenticationTicket']);
   expect(ticketsOf('CreateUploadHandler')).toEqual(['ticket-1']);
@@ -191,7 +191,7 @@ test('after a new login, a handler the server bound to the old session is refuse
       if (chunkCall(call, 3)) return fail('Invalid upload handler.');
       return undefined;
     });
-  const result = await uploadWith(service);
+  const result = await uploadWith();
   const ticketsOf = (op: string) => service.calls(op).map((c) => c.params['authenticationTicket']);
   expect(ticketsOf('CreateUploadHandler')).toEqual(['ticket-1', 'ticket-2']);
   expect(result.restarts).toBe(1);
@@ -199,13 +199,13 @@ test('after a new login, a handler the server bound to the old session is refuse
 
 test('without credentials a dead ticket ends the upload with TicketExpiredError', async () => {
   const service = serviceWith({}, (call) => (chunkCall(call, 2) ? fail('[901] Session expired or Invalid ticket') : undefined));
-  await expect(uploadWith(service, { fromTicket: true })).rejects.toBeInstanceOf(TicketExpiredError);
+  await expect(uploadWith({ fromTicket: true })).rejects.toBeInstanceOf(TicketExpiredError);
   expect(service.calls('CreateUploadHandler')).toHaveLength(1);
 });
 
 test('a staged file that never matches the source ends with ChecksumMismatchError after the allowed restarts', async () => {
   const service = serviceWith({}, (call) => (call.op === 'UploadFileChunk' && call.params['lastChunk'] === 'true' ? ok({ tryagain: 'false', filehexcrc: 'DEADBEEF' }) : undefined));
-  const error = await uploadWith(service, { maxRestarts: 2 }).catch((e: unknown) => e);
+  const error = await uploadWith({ maxRestarts: 2 }).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(ChecksumMismatchError);
   expect(service.calls('CreateUploadHandler')).toHaveLength(3);
   expect(service.calls('DeleteUploadHandler')).toHaveLength(3);
@@ -219,7 +219,7 @@ test('a lost finalize reply whose handler is then gone: the stored CRC-32 confir
       service.storedCrc = crc32(service.staged.get(call.params['uploadHandler'] as string) as Buffer);
       return BAD_GATEWAY;
     });
-  const result = await uploadWith(service);
+  const result = await uploadWith();
   expect(result).toMatchObject({ documentId: undefined, versionId: undefined, restarts: 0 });
   expect(service.calls('UploadDocumentWithHandler')).toHaveLength(2);
   expect(service.calls('DocumentExists')).toHaveLength(1);
@@ -227,7 +227,7 @@ test('a lost finalize reply whose handler is then gone: the stored CRC-32 confir
 
 test('a finalize whose reply was lost before it was applied succeeds when sent again with the same handler', async () => {
   const service = serviceWith({}, (call) => (call.op === 'UploadDocumentWithHandler' && call.n === 1 ? BAD_GATEWAY : undefined));
-  const result = await uploadWith(service);
+  const result = await uploadWith();
   expect(result).toMatchObject({ documentId: 42, restarts: 0 });
   expect(service.calls('UploadDocumentWithHandler').map((c) => c.params['uploadHandler'])).toEqual(['11111111-1111-4111-8111-000000000001', '11111111-1111-4111-8111-000000000001']);
   expect(service.calls('DocumentExists')).toHaveLength(0);
@@ -238,7 +238,7 @@ test('a finalize that keeps failing after its handler was consumed, with other c
       if (call.op !== 'UploadDocumentWithHandler') return undefined;
       return call.n === 1 ? BAD_GATEWAY : call.n === 2 ? fail('Invalid upload handler.') : undefined;
     });
-  const result = await uploadWith(service);
+  const result = await uploadWith();
   expect(result).toMatchObject({ documentId: 42, restarts: 1 });
   expect(service.calls('CreateUploadHandler')).toHaveLength(2);
 });

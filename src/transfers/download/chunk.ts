@@ -4,7 +4,7 @@
 import type { DownloadedChunk } from '../../../generated/srv.js';
 import { ChecksumMismatchError, malformedReply } from '../../errors.js';
 import { crc32, crcAttribute, crcToHex } from '../../integrity/crc32.js';
-import type { PortCallOptions, ServicePort } from '../../port/port.js';
+import type { PortCallOptions, ServicePort } from '../../calls/port.js';
 import type { StagedFile } from './staged-file.js';
 
 const OPERATION = 'DownloadFileChunk';
@@ -44,7 +44,7 @@ function verifiedChunk(reply: DownloadedChunk, staged: StagedFile, offset: numbe
     const claimed = expected === undefined ? 'no CRC-32' : crcToHex(expected);
     throw new ChecksumMismatchError(
       `${OPERATION} at offset ${offset}: got ${content.length} bytes with CRC-32 ${crcToHex(actual)}, the reply says ${chunklength} bytes with ${claimed}`,
-      claimed,
+      expected === undefined ? undefined : crcToHex(expected),
       crcToHex(actual),
       { operation: OPERATION },
     );

@@ -5,8 +5,8 @@
 // provably stages the same file.
 import { AbortError, ChecksumMismatchError, SrvError } from '../../errors.js';
 import { crcToHex } from '../../integrity/crc32.js';
-import { handlerIsGone } from '../../port/policy.js';
-import type { ServicePort, SessionWarning } from '../../port/port.js';
+import { handlerIsGone } from '../../calls/failures.js';
+import type { ServicePort, SessionWarning } from '../../calls/port.js';
 import { deleteHandler, withRestarts, type Restart } from '../transfer.js';
 import { Ledger } from './ledger.js';
 import { openSink } from './open-sink.js';
@@ -25,7 +25,7 @@ export async function download(port: ServicePort, source: DownloadSource, destin
   const notice = (message: string) => tell(port, plan, message);
   const sink = await openSink(destination, { overwrite: plan.overwrite, resume: plan.resume, notice }, plan.call.signal);
   try {
-    const result = await new Transfer(port, plan, sink).run();
+    const result = await new DownloadRun(port, plan, sink).run();
     const { signal } = plan.call;
     if (signal?.aborted) throw new AbortError(signal.reason, 'download');
     await sink.commit();
@@ -42,7 +42,7 @@ interface Interruption extends Restart {
   readonly staged: StagedFile;
 }
 
-class Transfer {
+class DownloadRun {
   readonly #ledger = new Ledger();
   #retries = 0;
   #restarts = 0;

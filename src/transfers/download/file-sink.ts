@@ -8,7 +8,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError, LocalFileError } from '../../errors.js';
 import { crc32 } from '../../integrity/crc32.js';
 import type { StoredRange } from './ledger.js';
-import { mayBeRunning, readState, thisProcess, writeState, type ResumeState, type StagedIdentity } from './resume-state.js';
+import { mayBeRunning, readState, thisProcess, writeState, type ResumeState } from './resume-state.js';
 import type { Resumable, Sink } from './sink.js';
 
 /** Keeps `.{name}.srv-asmx.part.json` within the usual 255-byte limit of a file name, counted in UTF-8 bytes. */

@@ -1,6 +1,6 @@
 // Checks a download's source and options before anything is sent, and settles their defaults.
 import { InvalidArgumentError } from '../../errors.js';
-import type { PortCallOptions } from '../../port/port.js';
+import type { PortCallOptions } from '../../calls/port.js';
 import { MAX_INT, remotePath, transferOptions, wholeNumberIn, type TransferProgress } from '../transfer.js';
 import type { DownloadOptions, DownloadSource } from './types.js';
 

@@ -2,9 +2,9 @@
 // GetDownloadHandlerByVersion), and a grant the download cannot use is refused, its handler deleted.
 import type { DownloadHandlerGrant } from '../../../generated/srv.js';
 import { malformedReply, MalformedReplyError, SrvError } from '../../errors.js';
-import { isGuid } from '../../soap/values.js';
+import { isGuid } from '../../soap/arguments.js';
 import { crcAttribute } from '../../integrity/crc32.js';
-import type { PortCallOptions, ServicePort } from '../../port/port.js';
+import type { PortCallOptions, ServicePort } from '../../calls/port.js';
 import { deleteHandler, MAX_CHUNK_SIZE, MAX_INT, MIN_CHUNK_SIZE } from '../transfer.js';
 import type { SourceSpec } from './plan.js';
 

@@ -5,8 +5,8 @@
 // by chunklength as the contract asks: a server error while several reads were in flight (a server
 // whose handler cannot serve two reads at once), and a chunk shorter than granted before the end.
 import { AbortError, UnexpectedResponseError } from '../../errors.js';
-import { isServerFailure } from '../../port/policy.js';
-import type { PortCallOptions, ServicePort } from '../../port/port.js';
+import { isServerFailure } from '../../calls/failures.js';
+import type { PortCallOptions, ServicePort } from '../../calls/port.js';
 import { fetchChunk, type ReceivedChunk } from './chunk.js';
 import type { Ledger } from './ledger.js';
 import type { Sink } from './sink.js';

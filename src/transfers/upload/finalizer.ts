@@ -4,7 +4,7 @@
 import type { StoredDocument } from '../../../generated/srv.js';
 import { InvalidArgumentError } from '../../errors.js';
 import { remotePath } from '../transfer.js';
-import type { PortCallOptions, ServicePort } from '../../port/port.js';
+import type { PortCallOptions, ServicePort } from '../../calls/port.js';
 import { needsXmlParameters, validateMetadata, xmlParametersOf, type DocumentMetadata } from './metadata.js';
 
 /** A full document path (a new document or a new version), or a folder and a name for a document that must be new. */

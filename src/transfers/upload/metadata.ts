@@ -2,7 +2,7 @@
 // document (README, Metadata): documented upper-case keys only, values escaped, booleans lower-case,
 // keywords joined with commas, manual version ranges checked here rather than by the server.
 import { InvalidArgumentError } from '../../errors.js';
-import { checkXmlText } from '../../soap/values.js';
+import { checkXmlText } from '../../soap/arguments.js';
 import { escapeXml } from '../../soap/xml-escape.js';
 
 export type PublishOption = 'ServerDefault' | 'Publish' | 'DontPublish';

@@ -2,7 +2,7 @@
 // order (each file is one upload state machine).
 import pLimit from 'p-limit';
 import { InvalidArgumentError } from '../../errors.js';
-import type { ServicePort } from '../../port/port.js';
+import type { ServicePort } from '../../calls/port.js';
 import type { UploadDestination } from './finalizer.js';
 import type { UploadSource } from './source.js';
 import { upload, type UploadOptions, type UploadResult } from './upload.js';

@@ -7,10 +7,10 @@
 import type { StoredDocument, UploadHandlerGrant } from '../../../generated/srv.js';
 import { ChecksumMismatchError, malformedReply, MalformedReplyError, NotFoundError, ServiceError, SourceChangedError, SrvError, TransportError } from '../../errors.js';
 import { crc32, crc32Combine, crcToHex, crcToWireHex, parseHexCrc } from '../../integrity/crc32.js';
-import { handlerIsGone, isRequestTooLarge, isTransient } from '../../port/policy.js';
-import { retryWarning, type PortCallOptions, type ServicePort } from '../../port/port.js';
-import { withRetries } from '../../port/retry.js';
-import { isGuid } from '../../soap/values.js';
+import { handlerIsGone, isRequestTooLarge, isTransient } from '../../calls/failures.js';
+import { retryWarning, type PortCallOptions, type ServicePort } from '../../calls/port.js';
+import { withRetries } from '../../calls/retry.js';
+import { isGuid } from '../../soap/arguments.js';
 import {
   deleteHandler,
   isRestart,
@@ -309,7 +309,7 @@ class UploadRun {
   /** What ends this chunk's tries: a restart with a new handler, or the error itself, thrown. */
   private chunkFailure(error: unknown, chunk: SourceChunk, index: number, ambiguous: boolean): UploadRestart {
     if (error instanceof ChunkNotAppended) {
-      throw new ChecksumMismatchError(`the server refused the CRC-32 of chunk ${index} on every try`, 'accepted', 'tryagain', { operation: 'UploadFileChunk' });
+      throw new ChecksumMismatchError(`the server refused the CRC-32 of chunk ${index} on every try`, crcToHex(crc32(chunk.data)), undefined, { operation: 'UploadFileChunk' });
     }
     if (this.refusedAsTooLarge(error, chunk, index)) return { restart: error as SrvError, budgeted: false, tooLarge: true };
     if (handlerIsGone(error) || mayHaveAppended(error)) return restart(error as SrvError);
@@ -384,7 +384,7 @@ class UploadRun {
     }
     if (stored === staged.crc) return undefined;
     const found = stored === null ? 'is not there' : `has CRC-32 ${crcToHex(stored)}`;
-    const error = new ChecksumMismatchError(`the stored ${path} ${found}, but the source's CRC-32 is ${crcToHex(staged.crc)}`, crcToHex(staged.crc), stored === null ? 'missing' : crcToHex(stored), {
+    const error = new ChecksumMismatchError(`the stored ${path} ${found}, but the source's CRC-32 is ${crcToHex(staged.crc)}`, crcToHex(staged.crc), stored === null ? undefined : crcToHex(stored), {
       operation: this.finalizer.operation,
     });
     if (this.finalizer.operation === 'UploadNewDocumentWidthHandler') throw error;

@@ -1,20 +1,7 @@
-// A per-call record of the wire exchange, for debugging. Secrets (passwords, tickets) and base64
-// payloads are removed before anyone sees it.
+// Removes secrets (passwords, tickets, credentials, cookies) and base64 payloads from what anyone
+// may see of an exchange: its record, and the errors quoting a reply.
 import type { IncomingHttpHeaders } from 'node:http';
 import { base64Length, type RequestEnvelope } from './envelope.js';
-
-export interface ExchangeRecord {
-  operation: string;
-  soapVersion: '1.1' | '1.2';
-  url: string;
-  durationMs: number;
-  request: { headers: Readonly<Record<string, string>>; body: string };
-  response?: { status: number; headers: IncomingHttpHeaders; body: string };
-  /** The error the call failed with (class and message), if it failed. */
-  error?: string;
-}
-
-export type ExchangeListener = (record: ExchangeRecord) => void;
 
 /** Parameters whose values are secrets, whatever the operation. */
 export const SECRET_PARAMETERS: ReadonlySet<string> = new Set(['PWD', 'authenticationTicket', 'AuthenticationTicket', 'OldTicket']);
