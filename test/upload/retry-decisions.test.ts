@@ -242,3 +242,43 @@ test('a finalize that keeps failing after its handler was consumed, with other c
   expect(result).toMatchObject({ documentId: 42, restarts: 1 });
   expect(service.calls('CreateUploadHandler')).toHaveLength(2);
 });
+
+describe('the attempts a failure that never passes is given (docs/protocol.md, the decision table)', () => {
+  /** The index of the chunk a call sends, in the source. */
+  const chunkIndex = (call: SrvRequest) => SOURCE.indexOf(Buffer.from(call.params['fileChunk'] ?? '', 'base64').subarray(0, 64)) / CHUNK;
+
+  test('a chunk whose reply is always lost is sent 1 + retries times, on one handler; then the upload fails and the handler is deleted', async () => {
+    const service = serviceWith({}, (call) => (call.op === 'UploadFileChunk' && chunkIndex(call) === 1 ? BAD_GATEWAY : undefined));
+    const error = await uploadWith().catch((e: unknown) => e);
+    expect(error).toMatchObject({ httpStatus: 502 });
+    expect(chunksSent(service)).toEqual(['h1/0', 'h1/1', 'h1/1', 'h1/1', 'h1/1', 'h1/1', 'h1/1']);
+    expect(service.calls('DeleteUploadHandler')).toHaveLength(1);
+    expect(service.requests.some((c) => c.op.startsWith('UploadDocument'))).toBe(false);
+  });
+
+  test('where the server is known to omit filehexcrc, each lost reply starts over instead: the chunk is sent 1 + maxRestarts times', async () => {
+    // The first upload of the session teaches it that the server sends no filehexcrc (4 chunk calls).
+    const service = serviceWith({ fileHexCrc: false }, (call) => (call.op === 'UploadFileChunk' && call.n > 4 && chunkIndex(call) === 1 ? BAD_GATEWAY : undefined));
+    const error = await uploadWith({ times: 2 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ httpStatus: 502 });
+    expect(chunksSent(service).slice(4)).toEqual(['h2/0', 'h2/1', 'h3/0', 'h3/1', 'h4/0', 'h4/1', 'h5/0', 'h5/1']);
+    expect(service.calls('DeleteUploadHandler')).toHaveLength(4);
+  });
+
+  test('a finalize that is always refused is sent once; the handler is deleted', async () => {
+    const service = serviceWith({}, (call) => (call.op === 'UploadDocumentWithHandler' ? fail('Access denied to /Public') : undefined));
+    await expect(uploadWith()).rejects.toMatchObject({ name: 'ServiceError', serverMessage: 'Access denied to /Public' });
+    expect(service.calls('UploadDocumentWithHandler')).toHaveLength(1);
+    expect(service.calls('DeleteUploadHandler')).toHaveLength(1);
+  });
+
+  test('a finalize whose reply is always lost is sent 1 + retries times, then settled by the stored document: not stored, the upload fails, its handler deleted', async () => {
+    const service = serviceWith({}, (call) => (call.op === 'UploadDocumentWithHandler' ? BAD_GATEWAY : undefined));
+    const error = await uploadWith().catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'SrvError', message: expect.stringMatching(/^\/Public\/report\.bin was not stored: .*502.*not the upload's/) });
+    expect(service.calls('UploadDocumentWithHandler')).toHaveLength(6);
+    expect(service.calls('DocumentExists')).toHaveLength(1);
+    expect(service.calls('CreateUploadHandler')).toHaveLength(1);
+    expect(service.calls('DeleteUploadHandler')).toHaveLength(1);
+  });
+});
