@@ -34,7 +34,7 @@ export interface SrvClientOptions extends TransportOptions {
   /**
    * The WSDL binding the calls go by: 'soap11' (default), 'soap12', 'http-post' (forms; a chunk as a
    * raw multipart part), or 'http-get' (a query string, for the calls the WSDL declares on GET; the
-   * others go by POST, with a notice once). README, Protocol notes: the HTTP bindings.
+   * others go by POST, with a notice once). See docs/protocol.md#the-http-bindings.
    */
   binding?: BindingName;
   /** The SOAP version, for a SOAP binding: '1.1' is binding 'soap11' (default), '1.2' is 'soap12'. */

@@ -1,6 +1,6 @@
 // Turns what came back into a typed result or a typed error. The result element is found by
 // local name inside {Op}Result, whatever its own name or namespace; `success` decides, and a
-// missing `success` means failure (README, Protocol notes: results).
+// missing `success` means failure (docs/protocol.md#results).
 import type { OperationDescriptor, SoapVersion } from '../../generated/srv.js';
 import {
   EndpointError,

@@ -7,7 +7,7 @@ import type { TransferBudget } from '../calls/budget.js';
 import type { Action, Decision } from '../calls/decisions.js';
 import type { ServicePort } from '../calls/port.js';
 
-/** The chunk sizes the service grants (README, Protocol notes: chunk sizes). */
+/** The chunk sizes the service grants (docs/protocol.md#chunk-sizes). */
 export const MIN_CHUNK_SIZE = 262_144;
 export const MAX_CHUNK_SIZE = 33_554_432;
 export const DEFAULT_CHUNK_SIZE = 4 * 1_048_576;

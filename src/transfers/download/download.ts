@@ -1,4 +1,4 @@
-// A chunked, verified download (README, Protocol notes: downloads): stage the document, fetch its
+// A chunked, verified download (docs/protocol.md#parallel-reads): stage the document, fetch its
 // chunks, several at a time, check every chunk and the whole file, and hand it to the destination
 // only when everything matched. A lost handler or a bad whole-file CRC starts over with a new
 // handler, as the decision table says and the budget allows; the bytes stored so far are kept when

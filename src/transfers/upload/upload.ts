@@ -1,6 +1,6 @@
 // One chunked upload as a small state machine: create a handler, send the source chunk by chunk
 // (CRC-32 each), prove the staged bytes, finalize. Any path that gives a handler up before a
-// successful finalize deletes it. The invariant (README, Protocol notes: upload integrity): a
+// successful finalize deletes it. The invariant (docs/protocol.md#upload-integrity): a
 // handler whose bytes are not proven equal to the source is never finalized. What a failed step
 // leads to (a resend, a restart, half the chunk size, a confirmation) is the decision table's
 // (calls/decisions.ts); this file carries it out.
