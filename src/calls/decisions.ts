@@ -134,6 +134,15 @@ export const DECISION_TABLE: readonly Row[] = [
     when: (s, f) => f.resetWhileSending && s.firstChunk === true && s.chunkAboveMinimum === true,
     action: 'halve', why: 'a server that will not read a body that large closes the connection on it',
   },
+  {
+    step: 'chunk', failure: 'refused', if: 'the first chunk, above the smallest size', when: (s) => s.firstChunk === true && s.chunkAboveMinimum === true,
+    action: 'halve', why: 'a refusal of the first chunk may be a size limit in words no list knows: a smaller chunk tells (one still refused at the smallest size was not about size)',
+  },
+  {
+    step: 'chunk', failure: 'maybe-applied', if: 'no retry left, an unhandled server exception on every try of the first chunk, above the smallest size',
+    when: (s, f) => !s.canResend && f.serverFailure && s.firstChunk === true && s.chunkAboveMinimum === true,
+    action: 'halve', why: 'a server that fails on every body this large may take a smaller one',
+  },
   { step: '*', failure: ['too-large', 'permanent'], action: 'fail', why: 'the same request meets the same failure' },
   {
     step: 'chunk', failure: 'integrity', if: 'a retry is left, the CRC-32 went unpadded, and this is the second refusal',

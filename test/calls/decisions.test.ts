@@ -60,6 +60,15 @@ const CASES: readonly Case[] = [
     step: 'chunk', error: () => new SoapFaultError('soap:Server', 'System.Web.HttpException: Maximum request length exceeded.', 500), situation: { chunkAboveMinimum: true }, action: 'halve', row: rowSaying('the server refuses requests this large'),
   },
   { name: 'a reset while the first chunk was sent', step: 'chunk', error: reset, situation: { firstChunk: true, chunkAboveMinimum: true }, action: 'halve', row: rowSaying('a server that will not read a body') },
+  {
+    name: 'a client fault on the first chunk above the smallest size (spyne\'s Client.RequestTooLong)',
+    step: 'chunk', error: () => new SoapFaultError('soap11env:Client.RequestTooLong', 'Request too long', 500), situation: { firstChunk: true, chunkAboveMinimum: true }, action: 'halve', row: rowSaying('a refusal of the first chunk may be a size limit'),
+  },
+  {
+    name: 'a server exception on every try of the first chunk above the smallest size',
+    step: 'chunk', error: serverFault, situation: { firstChunk: true, chunkAboveMinimum: true, canResend: false }, action: 'halve', row: rowSaying('a server that fails on every body this large'),
+  },
+  { name: 'a client fault on the first chunk at the smallest size', step: 'chunk', error: () => new SoapFaultError('soap:Client', 'Request too long', 500), situation: { firstChunk: true, chunkAboveMinimum: false }, action: 'fail', row: rowSaying('nothing makes another try safe') },
   { name: 'too large at the smallest chunk size', step: 'chunk', error: () => new RequestTooLargeError('413', { mayHaveReachedServer: false, httpStatus: 413 }), situation: { chunkAboveMinimum: false }, action: 'fail', row: rowSaying('the same request meets the same failure') },
   { name: 'a wrong URL', step: 'call', error: () => new EndpointError('404', { mayHaveReachedServer: false, httpStatus: 404 }), situation: { idempotent: true }, action: 'fail', row: rowSaying('the same request meets the same failure') },
   {

@@ -282,3 +282,41 @@ describe('the attempts a failure that never passes is given (docs/protocol.md, t
     expect(service.calls('DeleteUploadHandler')).toHaveLength(1);
   });
 });
+
+describe('a size limit learnt from the shape of the refusal, whatever its words', () => {
+  /** What spyne answers for a request over its limit: a client fault no wording list knows. */
+  const SPYNE_TOO_LONG: RawReply = {
+    body: '<soap11env:Envelope xmlns:soap11env="http://schemas.xmlsoap.org/soap/envelope/"><soap11env:Body><soap11env:Fault><faultcode>soap11env:Client.RequestTooLong</faultcode><faultstring>Request too long</faultstring></soap11env:Fault></soap11env:Body></soap11env:Envelope>',
+    status: 500,
+    contentType: 'text/xml; charset=utf-8',
+  };
+  const chunkBytes = (call: SrvRequest) => Buffer.from(call.params['fileChunk'] ?? '', 'base64').length;
+  const grantsAsked = (service: FakeSrv) => service.calls('CreateUploadHandler').map((c) => Number(c.params['PreferedChunkSize']) / CHUNK);
+
+  test('chunks over the limit refused with Client.RequestTooLong: halved until one passes, and the session starts there next time', async () => {
+    const service = serviceWith({}, (call) => (call.op === 'UploadFileChunk' && chunkBytes(call) > CHUNK * 2 ? SPYNE_TOO_LONG : undefined));
+    const result = await uploadWith({ chunkSize: CHUNK * 8, times: 2 });
+    expect(grantsAsked(service)).toEqual([8, 4, 2, 2]);
+    expect(result).toMatchObject({ restarts: 0, chunks: 2 });
+  });
+
+  test('a client fault that the smallest chunk gets too was not about size: the upload fails with it, and no limit is learnt', async () => {
+    const service = serviceWith({}, (call) => (call.op === 'UploadFileChunk' ? SPYNE_TOO_LONG : undefined));
+    const session = await SrvSession.login({ url: `${BASE}/srv.asmx`, user: 'demo', password: 'demo', retry: FAST_RETRY });
+    try {
+      const error = await session.upload(SOURCE, '/Public/report.bin', { chunkSize: CHUNK * 4 }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: 'SoapFaultError', side: 'sender', faultCode: 'soap11env:Client.RequestTooLong' });
+      expect(grantsAsked(service)).toEqual([4, 2, 1]);
+      expect(service.calls('DeleteUploadHandler')).toHaveLength(3);
+      expect(session.learned.uploadChunkLimit).toBeUndefined();
+    } finally {
+      session.client.close();
+    }
+  });
+
+  test('a chunk that is not the first, refused with a client fault, is no size limit: the upload fails at once', async () => {
+    const service = serviceWith({}, (call) => (call.op === 'UploadFileChunk' && call.n === 2 ? SPYNE_TOO_LONG : undefined));
+    await expect(uploadWith({ chunkSize: CHUNK * 2 })).rejects.toMatchObject({ name: 'SoapFaultError' });
+    expect(grantsAsked(service)).toEqual([2]);
+  });
+});

@@ -109,6 +109,8 @@ interface Uploaded {
 class UploadRun {
   private handler: string | undefined;
   private chunkSize: number;
+  /** The chunk size was halved, and no chunk of the new size has passed yet. */
+  private halved = false;
   private readonly budget: TransferBudget;
   private readonly callOptions: CallOptions;
 
@@ -155,12 +157,20 @@ class UploadRun {
     };
   }
 
-  /** Goes on with half the chunk size, and tells the session, so that its next uploads start there. */
+  /** Goes on with half the chunk size; once a chunk that size passes, the session's next uploads start there. */
   private halveChunkSize(reason: SrvError): void {
     const refused = this.chunkSize;
     this.chunkSize = Math.max(MIN_CHUNK_SIZE, Math.floor(refused / 2));
+    this.halved = true;
+    this.port.warn({ kind: 'notice', message: `the server refused ${refused}-byte chunks; uploading ${this.finalizer.path} in ${this.chunkSize}-byte chunks`, error: reason });
+  }
+
+  /** A chunk of the halved size passed: that is the server's limit, learnt for the session. */
+  private learnChunkLimit(): void {
+    if (!this.halved) return;
+    this.halved = false;
     this.port.learned.uploadChunkLimit = this.chunkSize;
-    this.port.warn({ kind: 'notice', message: `the server refused ${refused}-byte chunks as too large; uploading ${this.finalizer.path} in ${this.chunkSize}-byte chunks`, error: reason });
+    this.port.warn({ kind: 'notice', message: `the server takes ${this.chunkSize}-byte chunks: the session's next uploads start there` });
   }
 
   /** What every step of this upload knows of itself: whether the source can be read again. */
@@ -228,6 +238,7 @@ class UploadRun {
       }
       const sent = await this.sendChunk(handler, chunk, staged.chunks);
       if (isRestart(sent)) return sent;
+      if (chunk.data.length === chunkSize) this.learnChunkLimit();
       unproven ||= sent.ambiguous;
       fileCrc = sent.fileCrc;
       staged.crc = crc32Combine(staged.crc, sent.crc, chunk.data.length);
