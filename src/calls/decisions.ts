@@ -121,7 +121,8 @@ const lost = (s: Situation) => s.earlier.includes('maybe-applied');
 export const DECISION_TABLE: readonly Row[] = [
   { step: '*', failure: 'cancelled', action: 'fail', why: 'the caller cancelled' },
   {
-    step: '*', failure: 'ticket-dead', if: 'the call carries the ticket, and no new login yet in this step', when: (s) => s.canRelogin && !s.earlier.includes('ticket-dead'),
+    step: '*', failure: 'ticket-dead', if: 'the call carries the ticket, and the attempt was not the repeat right after a new login',
+    when: (s) => s.canRelogin && s.earlier.at(-1) !== 'ticket-dead',
     action: 'relogin', why: 'a dead ticket refused the request unapplied: log in again and repeat it once',
   },
   { step: '*', failure: 'ticket-dead', action: 'fail', why: 'the session has no credentials, or the ticket died again right after a new login' },

@@ -51,6 +51,10 @@ const CASES: readonly Case[] = [
   { name: 'a dead ticket: one new login', step: 'finalize', error: () => new TicketExpiredError('[901] Session expired'), action: 'relogin', row: rowSaying('a dead ticket refused') },
   { name: '[900] on a call with a ticket is a dead ticket too', step: 'call', error: () => new AuthenticationError('[900] Authentication failed'), action: 'relogin', row: rowSaying('a dead ticket refused') },
   {
+    name: 'a ticket that dies again later in the same call, after a resend',
+    step: 'read', error: () => new TicketExpiredError('[901]'), situation: { earlier: ['ticket-dead', 'maybe-applied'] }, action: 'relogin', row: rowSaying('a dead ticket refused'),
+  },
+  {
     name: 'a ticket dead again right after the new login',
     step: 'read', error: () => new TicketExpiredError('[901]'), situation: { earlier: ['ticket-dead'] }, action: 'fail', row: rowSaying('the session has no credentials'),
   },
