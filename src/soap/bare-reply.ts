@@ -7,12 +7,9 @@ import { TARGET_NAMESPACE, type OperationDescriptor } from '../../generated/srv.
 import type { ReplyCollector } from '../http/reply-bytes.js';
 import type { HttpReply } from '../http/transport.js';
 import { notAReply, refusedUnparsed } from './reply.js';
+import { prologueOf } from './xml-prologue.js';
 
-const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const SOAP_11 = 'http://schemas.xmlsoap.org/soap/envelope/';
-const LT = 0x3c;
-const SPACES = new Set([0x20, 0x09, 0x0a, 0x0d]);
-const NAME_START = /[A-Za-z_:\u0080-\uffff]/;
 /** Past this, a reply whose element has not started is no result element. */
 const MAX_PROLOGUE_BYTES = 4096;
 
@@ -69,41 +66,12 @@ export class BareReply implements ReplyCollector {
 
   private start(ended: boolean): void {
     const head = Buffer.concat(this.#prologue as Buffer[]);
-    const start = elementStart(head);
-    if (start === 'more' && !ended && head.length <= MAX_PROLOGUE_BYTES) return;
+    const prologue = prologueOf(head);
+    if (!prologue && !ended && head.length <= MAX_PROLOGUE_BYTES) return;
     this.#prologue = undefined;
-    this.#isElement = typeof start === 'number' && start >= 0;
-    if (!this.#isElement) return this.inner.add(head);
+    this.#isElement = prologue?.next === 'element';
+    if (!prologue || !this.#isElement) return this.inner.add(head);
     this.inner.add(this.#head);
-    this.inner.add(head.subarray(start as number));
+    this.inner.add(head.subarray(prologue.end));
   }
-}
-
-/** What may come before the element, by how it opens and how it closes: the XML declaration, comments. */
-const PROLOGUE_ITEMS: ReadonlyArray<readonly [string, string]> = [
-  ['<?xml', '?>'],
-  ['<!--', '-->'],
-];
-
-/** Where the document element opens; -1 when anything but a BOM, an XML declaration, comments and white space comes first. */
-function elementStart(body: Buffer): number | 'more' {
-  if (body.length < UTF8_BOM.length && UTF8_BOM.subarray(0, body.length).equals(body)) return 'more';
-  let at = skipSpaces(body, body.subarray(0, 3).equals(UTF8_BOM) ? 3 : 0);
-  for (;;) {
-    const next = body.subarray(at, at + 5).toString('latin1');
-    if (PROLOGUE_ITEMS.some(([open]) => next.length < open.length && open.startsWith(next))) return 'more';
-    const item = PROLOGUE_ITEMS.find(([open]) => next.startsWith(open));
-    if (!item) break;
-    const end = body.indexOf(item[1], at + item[0].length);
-    if (end < 0) return 'more';
-    at = skipSpaces(body, end + item[1].length);
-  }
-  if (at + 1 >= body.length) return 'more';
-  return body[at] === LT && NAME_START.test(body.subarray(at + 1, at + 2).toString('latin1')) ? at : -1;
-}
-
-function skipSpaces(body: Buffer, from: number): number {
-  let at = from;
-  while (SPACES.has(body[at] as number)) at++;
-  return at;
 }

@@ -16,6 +16,7 @@ import { schemesOf } from '../http/auth.js';
 import type { HttpReply } from '../http/transport.js';
 import { attributeOf, decodeResult, parseFlag, type RawElement } from './result-values.js';
 import { redact } from './redaction.js';
+import { prologueOf } from './xml-prologue.js';
 
 export type { SoapVersion } from '../../generated/srv.js';
 
@@ -61,23 +62,9 @@ export function notAReply(op: OperationDescriptor, reply: HttpReply, version: So
  */
 export function refusedUnparsed(op: OperationDescriptor, reply: HttpReply): SrvError | undefined {
   if (reply.status === 401 || reply.status === 403) return httpAuthentication(op, reply);
-  if (declaresDtd(reply.body)) return unexpected(op, reply, 'declares a DTD, which a SOAP message must not; it was refused unparsed');
+  // A SOAP message must not declare a DTD (SOAP 1.1 §3, 1.2 part 1 §5).
+  if (prologueOf(reply.body)?.next === 'doctype') return unexpected(op, reply, 'declares a DTD, which a SOAP message must not; it was refused unparsed');
   return undefined;
-}
-
-/** A SOAP message must not declare a DTD (SOAP 1.1 §3, 1.2 part 1 §5). */
-function declaresDtd(body: Buffer): boolean {
-  let at = body.indexOf('<');
-  while (at !== -1) {
-    const head = body.subarray(at, at + 9).toString('latin1');
-    if (head === '<!DOCTYPE') return true;
-    if (head.startsWith('<?')) at = body.indexOf('?>', at);
-    else if (head.startsWith('<!--')) at = body.indexOf('-->', at);
-    else return false;
-    if (at === -1) return false;
-    at = body.indexOf('<', at);
-  }
-  return false;
 }
 
 function resultElement(op: OperationDescriptor, parsed: unknown): RawElement | undefined {
