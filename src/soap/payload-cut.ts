@@ -6,7 +6,7 @@
 // no entity reference in it, and nothing between the prologue (xml-prologue.ts) and the text that
 // could hide markup (comments, CDATA, DOCTYPE, processing instructions). Anything else is handed
 // whole to the parser, which then does exactly what it does without the cut.
-import type { ReplyCollector } from '../http/reply-bytes.js';
+import type { ReplySink } from '../http/reply-bytes.js';
 import { prologueOf } from './xml-prologue.js';
 
 const LT = 0x3c;
@@ -25,26 +25,42 @@ const MAX_HEAD_BYTES = 65_536;
  * document element's, without one) out of them on the way. `take(length)` gives the memory the
  * text is decoded into; `maxPayload` bounds it.
  */
-export class PayloadCut implements ReplyCollector {
+export class PayloadCut implements ReplySink {
+  // The state of the reply under way, set by begin().
   /** Bytes before the text (everything, until the text is found or the cut given up). */
-  #head: Buffer[] = [];
-  #headBytes = 0;
+  #head!: Buffer[];
+  #headBytes!: number;
   /** Set once the text has started: the tag name whose end tag closes it. */
   #element: Buffer | undefined;
   #decoder: Base64Decoder | undefined;
   /** Bytes from the end of the text on. */
-  #tail: Buffer[] = [];
+  #tail!: Buffer[];
   /** The cut was given up: every byte is in #head. */
-  #whole = false;
+  #whole!: boolean;
   #extracted: { payload: Buffer; at: number } | undefined;
+  /** The reply's Content-Length, when declared: it bounds the text too. */
+  #declaredLength: number | undefined;
 
   constructor(
     private readonly wrapper: string | undefined,
     private readonly take: (length: number) => Buffer,
     private readonly maxPayload: number,
-    /** The reply's Content-Length, when declared: it bounds the text too. */
-    private readonly declaredLength: number | undefined,
-  ) {}
+    declaredLength?: number,
+  ) {
+    this.begin(declaredLength);
+  }
+
+  /** Starts over, for a reply of `declaredLength` bytes when declared. */
+  begin(declaredLength: number | undefined): void {
+    this.#head = [];
+    this.#headBytes = 0;
+    this.#element = undefined;
+    this.#decoder = undefined;
+    this.#tail = [];
+    this.#whole = false;
+    this.#extracted = undefined;
+    this.#declaredLength = declaredLength;
+  }
 
   add(bytes: Buffer): void {
     if (this.#whole) return this.keep(bytes);
@@ -81,7 +97,8 @@ export class PayloadCut implements ReplyCollector {
     const found = textStart(head, this.wrapper);
     if (found === 'more' && this.#headBytes <= MAX_HEAD_BYTES) return;
     if (found === 'more' || found === 'never') return void (this.#whole = true);
-    const room = this.declaredLength === undefined ? this.maxPayload : Math.min(this.maxPayload, Math.floor(((this.declaredLength - found.start) * 3) / 4));
+    const declared = this.#declaredLength;
+    const room = declared === undefined ? this.maxPayload : Math.min(this.maxPayload, Math.floor(((declared - found.start) * 3) / 4));
     this.#head = [head.subarray(0, found.start)];
     this.#element = found.element;
     this.#decoder = new Base64Decoder(this.take(Math.max(0, room)));
