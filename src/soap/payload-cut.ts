@@ -20,6 +20,9 @@ const SPACES = new Set([0x20, 0x09, 0x0a, 0x0d]);
 /** Past this, a reply whose text has not started yet is not one this cut is for. */
 const MAX_HEAD_BYTES = 65_536;
 
+/** Gives the memory of `length` bytes the text is decoded into. */
+export type Take = (length: number) => Buffer;
+
 /**
  * Receives a reply's bytes in order and cuts the text of the element inside `wrapper` (the
  * document element's, without one) out of them on the way. `take(length)` gives the memory the
@@ -43,7 +46,7 @@ export class PayloadCut implements ReplySink {
 
   constructor(
     private readonly wrapper: string | undefined,
-    private readonly take: (length: number) => Buffer,
+    private readonly take: Take,
     private readonly maxPayload: number,
     declaredLength?: number,
   ) {
@@ -70,7 +73,7 @@ export class PayloadCut implements ReplySink {
     this.findText();
   }
 
-  /** The reply as the parser gets it: without the text, when it was cut out (see `cut`), else whole. Call once, at the end. */
+  /** The reply as the parser gets it: without the text, when it was cut out (see `extracted`), else whole. Call once, at the end. */
   bytes(): Buffer {
     const element = this.#element;
     const decoder = this.#decoder;

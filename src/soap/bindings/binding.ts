@@ -6,13 +6,10 @@ import type { BindingName, OperationDescriptor, SoapVersion } from '../../../gen
 import { InvalidArgumentError } from '../../errors.js';
 import type { HttpReply, StreamedBody } from '../../http/transport.js';
 import type { ArgumentValue } from '../arguments.js';
-import { PayloadCut } from '../payload-cut.js';
+import { PayloadCut, type Take } from '../payload-cut.js';
 import { payloadText } from '../redaction.js';
 
 export type Arguments = Readonly<Record<string, ArgumentValue>>;
-
-/** Gives the memory of `length` bytes a chunk's base64 is decoded into. */
-export type Take = (length: number) => Buffer;
 
 /** One call's request as its binding wrote it. */
 export interface BindingRequest {

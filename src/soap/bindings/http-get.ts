@@ -2,7 +2,8 @@
 // GET (what is safe in a URL: never a password or a chunk). Every other call goes as HTTP POST does,
 // and the user is told so once per operation. The reply is read as HTTP POST's is.
 import type { OperationDescriptor } from '../../../generated/srv.js';
-import type { Arguments, BindingRequest, Take } from './binding.js';
+import type { Take } from '../payload-cut.js';
+import type { Arguments, BindingRequest } from './binding.js';
 import { HttpPostBinding, type ChunkEncoding } from './http-post.js';
 
 export class HttpGetBinding extends HttpPostBinding {

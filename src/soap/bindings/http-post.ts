@@ -11,7 +11,8 @@ import { readBareElement } from '../bare-element.js';
 import { redact } from '../redaction.js';
 import { notAReply, resultOf } from '../reply.js';
 import { prologueOf } from '../xml-prologue.js';
-import { payloadCut, replyLimit, replyText, type Arguments, type Binding, type BindingRequest, type Take } from './binding.js';
+import type { Take } from '../payload-cut.js';
+import { payloadCut, replyLimit, replyText, type Arguments, type Binding, type BindingRequest } from './binding.js';
 
 /**
  * How UploadFileChunk's chunk travels over POST: `multipart`, the raw bytes as a file part

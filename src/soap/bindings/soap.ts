@@ -10,7 +10,8 @@ import { redactEnvelope, redact } from '../redaction.js';
 import { notAReply, resultOf, unexpected } from '../reply.js';
 import type { ReplyParser } from '../reply-parser.js';
 import type { RawElement } from '../result-values.js';
-import { payloadCut, replyLimit, replyText, type Arguments, type Binding, type BindingRequest, type Take } from './binding.js';
+import type { Take } from '../payload-cut.js';
+import { payloadCut, replyLimit, replyText, type Arguments, type Binding, type BindingRequest } from './binding.js';
 
 /** node-soap's object form of an element: attributes under `attributes`, text under `$value`. */
 type SoapObject = { [key: string]: unknown };
