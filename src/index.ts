@@ -2,7 +2,7 @@
 export { createSrvClient, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from './soap/client.js';
 export type { CallOptions, SrvClient, SrvClientOptions, SoapVersion } from './soap/client.js';
 export type { ExchangeListener, ExchangeRecord } from './soap/exchange-record.js';
-export { BINDINGS } from './soap/http-binding.js';
+export { BINDINGS } from './soap/bindings/binding.js';
 export type { HttpAuthOptions, HttpAuthType, TlsOptions, TransportOptions } from './http/transport.js';
 export {
   AbortError,

@@ -9,7 +9,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import { AbortError, CertificateError, HostNotFoundError, HttpAuthenticationError, InvalidArgumentError, ReplyTooLargeError, TimeoutError, TransportError } from '../errors.js';
 import { basicAuthorization, checkAuth, credentialsRefused, fixedHeaders, NtlmAuthenticator, type HttpAuthOptions } from './auth.js';
-import { ReplyBuffers, ReplyBytes, type ReplyCollector } from './reply-bytes.js';
+import { ReplyBuffers, ReplyBytes, type ReplySink } from './reply-bytes.js';
 
 export type { HttpAuthOptions, HttpAuthType } from './auth.js';
 export { DEFAULT_USER_AGENT } from './auth.js';
@@ -68,8 +68,8 @@ export interface HttpRequest {
   maxResponseBytes?: number | undefined;
   /** Names the exchange in error messages, e.g. the operation. */
   label?: string | undefined;
-  /** Where each reply's bytes go as they arrive, given its Content-Length (default: one Buffer of the whole reply). */
-  collect?: ((declaredLength: number | undefined) => ReplyCollector) | undefined;
+  /** Where the reply's bytes go as they arrive (default: one Buffer of the whole reply); its bytes() are the reply's body. */
+  sink?: ReplySink | undefined;
 }
 
 /** A body written piece by piece as the connection takes it, so that no copy of the whole is ever made. */
@@ -473,14 +473,15 @@ class Exchange {
   private collect(response: http.IncomingMessage): void {
     const declared = declaredLength(response);
     if (declared !== undefined && declared > this.responseLimit) return this.fail(this.tooLarge(response, `declares ${declared} bytes`));
-    const reply = this.spec.collect?.(declared) ?? new ReplyBytes(declared, this.replyBuffers);
+    const sink = this.spec.sink ?? new ReplyBytes(this.replyBuffers);
+    sink.begin(declared);
     let size = 0;
     this.touch();
     response.on('data', (chunk: Buffer) => {
       if (size + chunk.length > this.responseLimit) return this.fail(this.tooLarge(response, 'goes on'));
       this.touch();
       size += chunk.length;
-      reply.add(chunk);
+      sink.add(chunk);
     });
     response.on('error', (error) => this.fail(this.transportError(error)));
     response.on('aborted', () => this.fail(new TransportError(`${this.prefix}the connection closed before the reply was complete`, { operation: this.spec.label, mayHaveReachedServer: !this.harmless })));
@@ -489,7 +490,7 @@ class Exchange {
       this.finish();
       // A reply that came before the whole body was sent leaves a connection no one can reuse.
       if (!this.request?.writableEnded) this.request?.destroy();
-      const received = { status: response.statusCode ?? 0, statusText: response.statusMessage ?? '', headers: response.headers, body: reply.bytes() };
+      const received = { status: response.statusCode ?? 0, statusText: response.statusMessage ?? '', headers: response.headers, body: sink.bytes() };
       this.resolve({ reply: received, socket: (this.socket ?? response.socket) as Socket });
     });
   }
