@@ -29,6 +29,13 @@ export interface TransportOptions {
   keepAlive?: boolean;
   /** Most connections kept per host (default 16). */
   maxSockets?: number;
+  /**
+   * How long a kept connection may sit idle before it is closed instead of reused, in ms (default
+   * 4000, or the server's `Keep-Alive: timeout` less a second when that is shorter): under the
+   * shortest keep-alive servers commonly use (Node's and Apache's 5 s), so that a request is not
+   * written on a connection the server is closing.
+   */
+  idleSocketMs?: number;
   /** No reply body may be larger than this, whatever the operation (default 128 MiB). */
   maxResponseBytes?: number;
   tls?: TlsOptions;
@@ -91,6 +98,9 @@ const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETU
 /** Node's codes for certificate checks and TLS alerts (CERT_HAS_EXPIRED, UNABLE_TO_VERIFY_LEAF_SIGNATURE, ERR_TLS_CERT_ALTNAME_INVALID, ERR_SSL_…). */
 const TLS_FAILURE = /CERT|VERIFY|SIGNATURE|^ERR_TLS_|^ERR_SSL_/;
 const DEFAULT_MAX_RESPONSE_BYTES = 128 * 1024 * 1024;
+const DEFAULT_IDLE_SOCKET_MS = 4_000;
+/** How a connection the server closed shows when a request is written on it. */
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
 /** Connections that NTLM has authenticated (or that were answered without asking for it). */
 const authenticatedSockets = new WeakSet<Socket>();
@@ -117,7 +127,7 @@ export class HttpTransport {
   constructor(options: TransportOptions = {}) {
     checkAuth(options.auth);
     this.headers = fixedHeaders(options.headers, options.auth);
-    this.agentOptions = { keepAlive: options.keepAlive ?? true, maxSockets: options.maxSockets ?? 16 };
+    this.agentOptions = { keepAlive: options.keepAlive ?? true, maxSockets: options.maxSockets ?? 16, timeout: options.idleSocketMs ?? DEFAULT_IDLE_SOCKET_MS };
     this.tls = options.tls ?? {};
     this.proxy = options.proxy;
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
@@ -391,6 +401,8 @@ class Exchange {
   private settled = false;
   /** Becomes true once the connection is up: from then on the server may act on what it got. */
   private connected = false;
+  /** A reply has begun. */
+  private responded = false;
   /** The request goes without its body (an NTLM NEGOTIATE message): the server cannot act on it. */
   private harmless = false;
   private socket: Socket | undefined;
@@ -432,7 +444,10 @@ class Exchange {
     });
     request.on('finish', this.touch);
     request.on('error', (error: NodeJS.ErrnoException) => this.fail(this.transportError(error)));
-    request.on('response', (response) => this.collect(response));
+    request.on('response', (response) => {
+      this.responded = true;
+      this.collect(response);
+    });
     if (!this.plan) this.sendBody();
   }
 
@@ -538,8 +553,17 @@ class Exchange {
     // The handshake failed: no request was sent, and trying again cannot change the certificates.
     if (TLS_FAILURE.test(code ?? '')) return new CertificateError(`${prefix}TLS with ${host} failed: ${what}`, { operation, mayHaveReachedServer: false, cause: error, code });
     if (code === 'ENOTFOUND') return new HostNotFoundError(`${prefix}the host ${this.spec.url.hostname} is unknown (${what}); check the URL`, { operation, mayHaveReachedServer: false, cause: error, code });
-    const notSent = !this.mayHaveReachedServer || NOT_SENT_CODES.has(code ?? '');
+    const notSent = !this.mayHaveReachedServer || NOT_SENT_CODES.has(code ?? '') || this.idleRace(code);
     return new TransportError(`${prefix}connection to ${host} failed: ${what}`, { operation, mayHaveReachedServer: !notSent, cause: error, code });
+  }
+
+  /**
+   * A kept connection reset before any reply: the server closed it as idle while the request was
+   * being written, and never read the request (the keep-alive race; Node's docs name reusedSocket
+   * for this). A reset of a fresh connection may come after the server acted on the request.
+   */
+  private idleRace(code: string | undefined): boolean {
+    return this.request?.reusedSocket === true && !this.responded && RESET_CODES.has(code ?? '');
   }
 
   private fail(error: Error): void {
