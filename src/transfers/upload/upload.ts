@@ -162,7 +162,7 @@ class UploadRun {
     const refused = this.chunkSize;
     this.chunkSize = Math.max(MIN_CHUNK_SIZE, Math.floor(refused / 2));
     this.halved = true;
-    this.port.warn({ kind: 'notice', message: `the server refused ${refused}-byte chunks; uploading ${this.finalizer.path} in ${this.chunkSize}-byte chunks`, error: reason });
+    this.port.warn({ kind: 'notice', message: `the server refused ${refused}-byte chunks as too large; uploading ${this.finalizer.path} in ${this.chunkSize}-byte chunks`, error: reason });
   }
 
   /** A chunk of the halved size passed: that is the server's limit, learnt for the session. */
