@@ -149,7 +149,7 @@ test('comments may come before the bare element, and a prologue split across rea
   for (const byte of reply) cut.add(Buffer.from([byte]));
   const rest = cut.bytes();
   expect(cut.extracted?.payload).toEqual(Buffer.from('abc'));
-  expect(readBareElement(rest, rest.length)).toEqual({ attributes: { success: 'true', chunklength: '3', lastchunk: 'true' }, text: '' });
+  expect(readBareElement(rest, rest.length)).toEqual({ name: 'response', attributes: { success: 'true', chunklength: '3', lastchunk: 'true' }, text: '', children: [] });
   expect(readBareElement(Buffer.from('<!DOCTYPE html><html>'), 100)).toBeUndefined();
 });
 
