@@ -11,6 +11,10 @@ export const BAD_REQUEST = 'bad Request';
 export const FOLDER_NOT_FOUND = 'Folder not found.';
 export const FOLDER_NOT_FOUND_BARE = 'Folder not found';
 export const DOCUMENT_NOT_FOUND = 'Document not found';
+/** GetDocumentVersions' example (C39). */
+export const DOCUMENT_NOT_FOUND_STOP = 'Document not found.';
+/** GetDocumentVersion's example. */
+export const VERSION_CANNOT_BE_FOUND = 'Specified version cannot be found.';
 export const INVALID_DOCUMENT_IDENTIFIER = 'InvalidDocumentIdentifer';
 
 // Another session's handler is not an active handler of the caller, so it gets the documented refusal.

@@ -16,6 +16,8 @@ export interface VersionRecord {
   readonly published: boolean;
   /** The xmlParameters the version was uploaded with, keyed by upper-case NAME. */
   readonly parameters: Readonly<Record<string, string>>;
+  /** The login name of the user who uploaded it (absent in stores written before it was kept). */
+  readonly author?: string;
 }
 
 export interface DocumentRecord {
@@ -29,7 +31,7 @@ export interface FolderRecord {
   readonly path: string;
 }
 
-export type VersionDetails = Pick<VersionRecord, 'comment' | 'label' | 'published' | 'parameters'>;
+export type VersionDetails = Pick<VersionRecord, 'comment' | 'label' | 'published' | 'parameters' | 'author'>;
 
 export interface StagedContent {
   readonly file: string;
