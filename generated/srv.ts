@@ -375,6 +375,17 @@ export interface GetDocumentVersionRequest {
   versionNumber: number;
 }
 
+export interface DeleteDocumentRequest {
+  authenticationTicket: string;
+  Path: string;
+}
+
+export interface DeleteDocumentVersionRequest {
+  authenticationTicket: string;
+  DocumentPath: string;
+  VersionNumber: number;
+}
+
 export interface OperationTypes {
   AuthenticateUser: { request: AuthenticateUserRequest; result: Authentication };
   AuthenticateUser1: { request: AuthenticateUser1Request; result: Authentication };
@@ -402,6 +413,8 @@ export interface OperationTypes {
   GetDownloadInfoByVersion: { request: GetDownloadInfoByVersionRequest; result: DownloadInfo };
   GetDocumentVersions: { request: GetDocumentVersionsRequest; result: DocumentVersions };
   GetDocumentVersion: { request: GetDocumentVersionRequest; result: OneDocumentVersion };
+  DeleteDocument: { request: DeleteDocumentRequest; result: Status };
+  DeleteDocumentVersion: { request: DeleteDocumentVersionRequest; result: Status };
 }
 
 export type OperationName = keyof OperationTypes;
@@ -724,9 +737,25 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     resultElement: 'GetDocumentVersionResult',
     result: OneDocumentVersionRecord,
   },
+  DeleteDocument: {
+    name: 'DeleteDocument',
+    soapAction: 'http://tempuri.org/DeleteDocument',
+    http: { get: null, post: '/DeleteDocument', filePart: null },
+    parameters: [{ name: 'authenticationTicket', kind: 'string', required: true }, { name: 'Path', kind: 'string', required: true }],
+    resultElement: 'DeleteDocumentResult',
+    result: StatusRecord,
+  },
+  DeleteDocumentVersion: {
+    name: 'DeleteDocumentVersion',
+    soapAction: 'http://tempuri.org/DeleteDocumentVersion',
+    http: { get: null, post: '/DeleteDocumentVersion', filePart: null },
+    parameters: [{ name: 'authenticationTicket', kind: 'string', required: true }, { name: 'DocumentPath', kind: 'string', required: true }, { name: 'VersionNumber', kind: 'int', required: true }],
+    resultElement: 'DeleteDocumentVersionResult',
+    result: StatusRecord,
+  },
 };
 
-export const OPERATION_NAMES: readonly OperationName[] = ['AuthenticateUser', 'AuthenticateUser1', 'RenewTicket', 'isValidTicket', 'LogOut', 'ServerInfo', 'CreateUploadHandler', 'UploadFileChunk', 'UploadDocumentWithHandler', 'UploadDocumentWithHandler1', 'UploadDocumentWithHandler2', 'UploadDocumentWithHandler3', 'UploadNewDocumentWidthHandler', 'DeleteUploadHandler', 'GetDownloadHandler', 'GetDownloadHandlerByVersion', 'DownloadFileChunk', 'DeleteDownloadHandler', 'DocumentExists', 'DocumentExists1', 'FolderExists', 'CreateFolder', 'GetDownloadInfo', 'GetDownloadInfoByVersion', 'GetDocumentVersions', 'GetDocumentVersion'];
+export const OPERATION_NAMES: readonly OperationName[] = ['AuthenticateUser', 'AuthenticateUser1', 'RenewTicket', 'isValidTicket', 'LogOut', 'ServerInfo', 'CreateUploadHandler', 'UploadFileChunk', 'UploadDocumentWithHandler', 'UploadDocumentWithHandler1', 'UploadDocumentWithHandler2', 'UploadDocumentWithHandler3', 'UploadNewDocumentWidthHandler', 'DeleteUploadHandler', 'GetDownloadHandler', 'GetDownloadHandlerByVersion', 'DownloadFileChunk', 'DeleteDownloadHandler', 'DocumentExists', 'DocumentExists1', 'FolderExists', 'CreateFolder', 'GetDownloadInfo', 'GetDownloadInfoByVersion', 'GetDocumentVersions', 'GetDocumentVersion', 'DeleteDocument', 'DeleteDocumentVersion'];
 
 /** One method per operation; each resolves to the successful result or rejects with a typed error. */
 export interface SrvOperations<CallOptions> {
@@ -782,4 +811,8 @@ export interface SrvOperations<CallOptions> {
   GetDocumentVersions(request: GetDocumentVersionsRequest, options?: CallOptions): Promise<DocumentVersions>;
   /** One version's facts by its Number; versionNumber 0 is the published version, not the latest. */
   GetDocumentVersion(request: GetDocumentVersionRequest, options?: CallOptions): Promise<OneDocumentVersion>;
+  /** Moves a document to the recycle bin (not permanent); another user's checkout does not stop it and is cleared. */
+  DeleteDocument(request: DeleteDocumentRequest, options?: CallOptions): Promise<Status>;
+  /** Deletes one version for good (VersionNumber 1000000, 2000000, ... from GetDocumentVersions; below 1000000 is refused); refused while another user holds the checkout. */
+  DeleteDocumentVersion(request: DeleteDocumentVersionRequest, options?: CallOptions): Promise<Status>;
 }

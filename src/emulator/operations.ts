@@ -44,6 +44,8 @@ export const OPERATION_NAMES = [
   'GetDownloadInfoByVersion',
   'GetDocumentVersions',
   'GetDocumentVersion',
+  'DeleteDocument',
+  'DeleteDocumentVersion',
 ] as const;
 
 export type OperationName = (typeof OPERATION_NAMES)[number];
@@ -126,6 +128,8 @@ const SPECS: readonly OperationSpec[] = [
   capitalTicketed('GetDownloadInfoByVersion', 'response', [str('Path'), int('VersionNumber')]),
   capitalTicketed('GetDocumentVersions', 'response', [str('Path')]),
   ticketed('GetDocumentVersion', 'response', [str('path'), int('versionNumber')]),
+  ticketed('DeleteDocument', 'root', [str('Path')]),
+  ticketed('DeleteDocumentVersion', 'root', [str('DocumentPath'), int('VersionNumber')]),
 ];
 
 const BY_NAME = new Map(SPECS.map((spec) => [spec.name, spec]));

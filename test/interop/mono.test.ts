@@ -149,6 +149,7 @@ const HTTP_OPERATIONS: Record<string, string[]> = {
     'UploadNewDocumentWidthHandler', 'DeleteUploadHandler', 'GetDownloadHandler', 'GetDownloadHandlerByVersion',
     'DownloadFileChunk', 'DeleteDownloadHandler', 'DocumentExists', 'DocumentExists1', 'FolderExists', 'CreateFolder',
     'GetDownloadInfo', 'GetDownloadInfoByVersion', 'GetDocumentVersions', 'GetDocumentVersion',
+    'DeleteDocument', 'DeleteDocumentVersion',
   ],
 };
 
@@ -244,8 +245,8 @@ describe.each([
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
-    // The SOAP schema's 20 types and 52 elements, and the HTTP bindings' bare root and response, each with its type.
-    expect(lines[0]).toBe('schema ok: 22 types, 54 elements, 26 operations');
+    // The SOAP schema's 20 types and 56 elements, and the HTTP bindings' bare root and response, each with its type.
+    expect(lines[0]).toBe('schema ok: 22 types, 58 elements, 28 operations');
     expect(lines.at(-1)).toBe(`workflow ok (${version})`);
     expect(lines.filter((line) => line.startsWith('workflow: 600000 bytes up in 3 chunks of 262144 and down in 3'))).toHaveLength(2);
   });

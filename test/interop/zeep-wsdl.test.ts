@@ -18,6 +18,7 @@ const OPERATIONS = [
   'GetDownloadHandler', 'GetDownloadHandlerByVersion', 'DownloadFileChunk', 'DeleteDownloadHandler',
   'DocumentExists', 'DocumentExists1', 'FolderExists', 'CreateFolder',
   'GetDownloadInfo', 'GetDownloadInfoByVersion', 'GetDocumentVersions', 'GetDocumentVersion',
+  'DeleteDocument', 'DeleteDocumentVersion',
 ];
 
 /** The HTTP GET port's operations: the calls safe in a URL. */

@@ -77,6 +77,12 @@ const CASES: Case[] = [
     { authenticationTicket: TICKET, path: '/Finance/Reports/Q1-2024-Report.pdf', versionNumber: 1000000 },
     [['authenticationTicket', TICKET], ['path', '/Finance/Reports/Q1-2024-Report.pdf'], ['versionNumber', '1000000']],
   ],
+  ['DeleteDocument', { authenticationTicket: TICKET, Path: '/MyLibrary/Reports/OldReport.pdf' }, [['authenticationTicket', TICKET], ['Path', '/MyLibrary/Reports/OldReport.pdf']]],
+  [
+    'DeleteDocumentVersion',
+    { authenticationTicket: TICKET, DocumentPath: '/MyLibrary/Reports/Report.pdf', VersionNumber: 3000000 },
+    [['authenticationTicket', TICKET], ['DocumentPath', '/MyLibrary/Reports/Report.pdf'], ['VersionNumber', '3000000']],
+  ],
 ];
 
 interface Captured {

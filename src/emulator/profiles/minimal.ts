@@ -48,6 +48,8 @@ export const MINIMAL_ATTRIBUTES: Readonly<Record<OperationName, readonly Keep[]>
   GetDownloadInfoByVersion: ['success', 'Size', 'CRC32'],
   GetDocumentVersions: ['success', 'Versions'],
   GetDocumentVersion: ['success', 'Version'],
+  DeleteDocument: BARE,
+  DeleteDocumentVersion: BARE,
 };
 
 /** By element name: the attributes and child elements that stay on a child element the result keeps (its text stays). */

@@ -5,6 +5,7 @@ import { asStorageFailure } from '../storage-errors.js';
 import { authenticateUser, isValidTicket, logOut, renewTicket } from './auth.js';
 import type { OperationCall, OperationHandler, ServiceContext } from './context.js';
 import { deleteDownloadHandler, deleteUploadHandler } from './delete-handler.js';
+import { deleteDocument, deleteDocumentVersion } from './deletion.js';
 import { downloadFileChunk, getDownloadHandler, getDownloadHandlerByVersion, getDownloadInfo, getDownloadInfoByVersion } from './download.js';
 import {
   uploadDocumentWithHandler,
@@ -48,6 +49,8 @@ const HANDLERS: Record<OperationName, OperationHandler> = {
   GetDownloadInfoByVersion: getDownloadInfoByVersion,
   GetDocumentVersions: getDocumentVersions,
   GetDocumentVersion: getDocumentVersion,
+  DeleteDocument: deleteDocument,
+  DeleteDocumentVersion: deleteDocumentVersion,
 };
 
 /** What an operation produced: its result (a refusal is a `success="false"` one), or an error it did not handle. */

@@ -35,6 +35,10 @@ export const DOCUMENT_EXISTS = 'Document already exists.';
 export const ROOT_FOLDER_REFUSED = 'Root-level folders cannot be created.';
 export const INVALID_VERSION_NUMBER = 'Invalid version number.';
 export const VERSION_NOT_FOUND = 'Version not found.';
+/** DeleteDocumentVersion's table. */
+export const VERSION_NOT_FOUND_BARE = 'Version not found';
+/** The docs leave deleting a document's only version open (C53): the emulator refuses it. */
+export const ONLY_VERSION = 'The only version of a document cannot be deleted; delete the document instead.';
 export const INVALID_START_OFFSET = 'Invalid StartOffset.';
 export const INVALID_CHUNK_SIZE = 'Invalid ChunkSize.';
 export const INJECTED_SYSTEM_ERROR = 'injected fault';
