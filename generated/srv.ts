@@ -166,6 +166,53 @@ export interface DownloadedChunk {
   readonly content: Buffer;
 }
 
+export interface ShortFolder {
+  readonly id?: number;
+  readonly n: string;
+}
+
+export interface ShortDocument {
+  readonly id?: number;
+  readonly n: string;
+  readonly mdate?: string;
+  readonly cdate?: string;
+  readonly size?: number;
+  readonly dformat?: string;
+  readonly chkoutbyusername?: string;
+  readonly chkoutbyfullname?: string;
+  readonly version?: number;
+  readonly publishedversion?: number;
+  readonly regdate?: string;
+  readonly dtype?: number;
+}
+
+export interface FolderListing {
+  readonly success?: boolean;
+  readonly error?: string;
+  readonly folderid?: number;
+  readonly parentid?: number;
+  readonly name?: string;
+  readonly path?: string;
+  readonly folderfilter?: string;
+  readonly documentfilter?: string;
+  readonly itemcount?: number;
+  readonly f: readonly ShortFolder[];
+  readonly d: readonly ShortDocument[];
+}
+
+export interface PagedItem {
+  readonly id?: number;
+  readonly name: string;
+  readonly versionid?: number;
+}
+
+export interface FolderPage {
+  readonly success?: boolean;
+  readonly error?: string;
+  readonly folder: readonly PagedItem[];
+  readonly document: readonly PagedItem[];
+}
+
 export interface OneDocumentVersion {
   readonly success?: boolean;
   readonly error?: string;
@@ -386,6 +433,19 @@ export interface DeleteDocumentVersionRequest {
   VersionNumber: number;
 }
 
+export interface GetFoldersAndDocumentsByPageRequest {
+  authenticationTicket: string;
+  Path: string;
+  FolderFilter?: string;
+  DocumentFilter?: string;
+  PageNumber: number;
+}
+
+export interface GetFoldersAndDocuments1Request {
+  authenticationTicket: string;
+  Path: string;
+}
+
 export interface OperationTypes {
   AuthenticateUser: { request: AuthenticateUserRequest; result: Authentication };
   AuthenticateUser1: { request: AuthenticateUser1Request; result: Authentication };
@@ -415,6 +475,8 @@ export interface OperationTypes {
   GetDocumentVersion: { request: GetDocumentVersionRequest; result: OneDocumentVersion };
   DeleteDocument: { request: DeleteDocumentRequest; result: Status };
   DeleteDocumentVersion: { request: DeleteDocumentVersionRequest; result: Status };
+  GetFoldersAndDocumentsByPage: { request: GetFoldersAndDocumentsByPageRequest; result: FolderPage };
+  GetFoldersAndDocuments1: { request: GetFoldersAndDocuments1Request; result: FolderListing };
 }
 
 export type OperationName = keyof OperationTypes;
@@ -484,6 +546,41 @@ const DownloadedChunkRecord: RecordDescriptor = {
   attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'filelength', kind: 'int', required: false }, { name: 'chunklength', kind: 'int', required: false }, { name: 'lastchunk', kind: 'flag', required: false }, { name: 'chunkCRC32', kind: 'string', required: false }],
   text: 'base64Binary',
   children: [],
+};
+
+const ShortFolderRecord: RecordDescriptor = {
+  type: 'ShortFolder',
+  attributes: [{ name: 'id', kind: 'int', required: false }, { name: 'n', kind: 'string', required: true }],
+  text: null,
+  children: [],
+};
+
+const ShortDocumentRecord: RecordDescriptor = {
+  type: 'ShortDocument',
+  attributes: [{ name: 'id', kind: 'int', required: false }, { name: 'n', kind: 'string', required: true }, { name: 'mdate', kind: 'string', required: false }, { name: 'cdate', kind: 'string', required: false }, { name: 'size', kind: 'long', required: false }, { name: 'dformat', kind: 'string', required: false }, { name: 'chkoutbyusername', kind: 'string', required: false }, { name: 'chkoutbyfullname', kind: 'string', required: false }, { name: 'version', kind: 'int', required: false }, { name: 'publishedversion', kind: 'int', required: false }, { name: 'regdate', kind: 'string', required: false }, { name: 'dtype', kind: 'int', required: false }],
+  text: null,
+  children: [],
+};
+
+const FolderListingRecord: RecordDescriptor = {
+  type: 'FolderListing',
+  attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'folderid', kind: 'int', required: false }, { name: 'parentid', kind: 'int', required: false }, { name: 'name', kind: 'string', required: false }, { name: 'path', kind: 'string', required: false }, { name: 'folderfilter', kind: 'string', required: false }, { name: 'documentfilter', kind: 'string', required: false }, { name: 'itemcount', kind: 'int', required: false }],
+  text: null,
+  children: [{ shape: 'list', name: 'f', required: false, item: null, record: ShortFolderRecord }, { shape: 'list', name: 'd', required: false, item: null, record: ShortDocumentRecord }],
+};
+
+const PagedItemRecord: RecordDescriptor = {
+  type: 'PagedItem',
+  attributes: [{ name: 'id', kind: 'int', required: false }, { name: 'name', kind: 'string', required: true }, { name: 'versionid', kind: 'int', required: false }],
+  text: null,
+  children: [],
+};
+
+const FolderPageRecord: RecordDescriptor = {
+  type: 'FolderPage',
+  attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }],
+  text: null,
+  children: [{ shape: 'list', name: 'folder', required: false, item: null, record: PagedItemRecord }, { shape: 'list', name: 'document', required: false, item: null, record: PagedItemRecord }],
 };
 
 const OneDocumentVersionRecord: RecordDescriptor = {
@@ -753,9 +850,25 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     resultElement: 'DeleteDocumentVersionResult',
     result: StatusRecord,
   },
+  GetFoldersAndDocumentsByPage: {
+    name: 'GetFoldersAndDocumentsByPage',
+    soapAction: 'http://tempuri.org/GetFoldersAndDocumentsByPage',
+    http: { get: '/GetFoldersAndDocumentsByPage', post: '/GetFoldersAndDocumentsByPage', filePart: null },
+    parameters: [{ name: 'authenticationTicket', kind: 'string', required: true }, { name: 'Path', kind: 'string', required: true }, { name: 'FolderFilter', kind: 'string', required: false }, { name: 'DocumentFilter', kind: 'string', required: false }, { name: 'PageNumber', kind: 'int', required: true }],
+    resultElement: 'GetFoldersAndDocumentsByPageResult',
+    result: FolderPageRecord,
+  },
+  GetFoldersAndDocuments1: {
+    name: 'GetFoldersAndDocuments1',
+    soapAction: 'http://tempuri.org/GetFoldersAndDocuments1',
+    http: { get: '/GetFoldersAndDocuments1', post: '/GetFoldersAndDocuments1', filePart: null },
+    parameters: [{ name: 'authenticationTicket', kind: 'string', required: true }, { name: 'Path', kind: 'string', required: true }],
+    resultElement: 'GetFoldersAndDocuments1Result',
+    result: FolderListingRecord,
+  },
 };
 
-export const OPERATION_NAMES: readonly OperationName[] = ['AuthenticateUser', 'AuthenticateUser1', 'RenewTicket', 'isValidTicket', 'LogOut', 'ServerInfo', 'CreateUploadHandler', 'UploadFileChunk', 'UploadDocumentWithHandler', 'UploadDocumentWithHandler1', 'UploadDocumentWithHandler2', 'UploadDocumentWithHandler3', 'UploadNewDocumentWidthHandler', 'DeleteUploadHandler', 'GetDownloadHandler', 'GetDownloadHandlerByVersion', 'DownloadFileChunk', 'DeleteDownloadHandler', 'DocumentExists', 'DocumentExists1', 'FolderExists', 'CreateFolder', 'GetDownloadInfo', 'GetDownloadInfoByVersion', 'GetDocumentVersions', 'GetDocumentVersion', 'DeleteDocument', 'DeleteDocumentVersion'];
+export const OPERATION_NAMES: readonly OperationName[] = ['AuthenticateUser', 'AuthenticateUser1', 'RenewTicket', 'isValidTicket', 'LogOut', 'ServerInfo', 'CreateUploadHandler', 'UploadFileChunk', 'UploadDocumentWithHandler', 'UploadDocumentWithHandler1', 'UploadDocumentWithHandler2', 'UploadDocumentWithHandler3', 'UploadNewDocumentWidthHandler', 'DeleteUploadHandler', 'GetDownloadHandler', 'GetDownloadHandlerByVersion', 'DownloadFileChunk', 'DeleteDownloadHandler', 'DocumentExists', 'DocumentExists1', 'FolderExists', 'CreateFolder', 'GetDownloadInfo', 'GetDownloadInfoByVersion', 'GetDocumentVersions', 'GetDocumentVersion', 'DeleteDocument', 'DeleteDocumentVersion', 'GetFoldersAndDocumentsByPage', 'GetFoldersAndDocuments1'];
 
 /** One method per operation; each resolves to the successful result or rejects with a typed error. */
 export interface SrvOperations<CallOptions> {
@@ -815,4 +928,8 @@ export interface SrvOperations<CallOptions> {
   DeleteDocument(request: DeleteDocumentRequest, options?: CallOptions): Promise<Status>;
   /** Deletes one version for good (VersionNumber 1000000, 2000000, ... from GetDocumentVersions; below 1000000 is refused); refused while another user holds the checkout. */
   DeleteDocumentVersion(request: DeleteDocumentVersionRequest, options?: CallOptions): Promise<Status>;
+  /** One page (PageNumber from 1) of up to 20 direct children of a folder, folders and documents mixed, filtered by name substrings; page until a page has no items. */
+  GetFoldersAndDocumentsByPage(request: GetFoldersAndDocumentsByPageRequest, options?: CallOptions): Promise<FolderPage>;
+  /** Every direct child of a folder in one reply: folders (f) first, then documents (d) with size, dates and checkout holder; for folders of moderate size. */
+  GetFoldersAndDocuments1(request: GetFoldersAndDocuments1Request, options?: CallOptions): Promise<FolderListing>;
 }

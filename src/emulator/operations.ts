@@ -46,6 +46,8 @@ export const OPERATION_NAMES = [
   'GetDocumentVersion',
   'DeleteDocument',
   'DeleteDocumentVersion',
+  'GetFoldersAndDocumentsByPage',
+  'GetFoldersAndDocuments1',
 ] as const;
 
 export type OperationName = (typeof OPERATION_NAMES)[number];
@@ -130,6 +132,8 @@ const SPECS: readonly OperationSpec[] = [
   ticketed('GetDocumentVersion', 'response', [str('path'), int('versionNumber')]),
   ticketed('DeleteDocument', 'root', [str('Path')]),
   ticketed('DeleteDocumentVersion', 'root', [str('DocumentPath'), int('VersionNumber')]),
+  ticketed('GetFoldersAndDocumentsByPage', 'response', [str('Path'), str('FolderFilter'), str('DocumentFilter'), int('PageNumber')]),
+  ticketed('GetFoldersAndDocuments1', 'response', [str('Path')]),
 ];
 
 const BY_NAME = new Map(SPECS.map((spec) => [spec.name, spec]));

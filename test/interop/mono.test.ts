@@ -142,6 +142,7 @@ const HTTP_OPERATIONS: Record<string, string[]> = {
   HttpGet: [
     'ServerInfo', 'DeleteUploadHandler', 'DeleteDownloadHandler', 'DocumentExists', 'DocumentExists1', 'FolderExists',
     'GetDownloadInfo', 'GetDownloadInfoByVersion', 'GetDocumentVersions', 'GetDocumentVersion',
+    'GetFoldersAndDocumentsByPage', 'GetFoldersAndDocuments1',
   ],
   HttpPost: [
     'AuthenticateUser', 'AuthenticateUser1', 'RenewTicket', 'isValidTicket', 'LogOut', 'ServerInfo', 'CreateUploadHandler',
@@ -150,6 +151,7 @@ const HTTP_OPERATIONS: Record<string, string[]> = {
     'DownloadFileChunk', 'DeleteDownloadHandler', 'DocumentExists', 'DocumentExists1', 'FolderExists', 'CreateFolder',
     'GetDownloadInfo', 'GetDownloadInfoByVersion', 'GetDocumentVersions', 'GetDocumentVersion',
     'DeleteDocument', 'DeleteDocumentVersion',
+    'GetFoldersAndDocumentsByPage', 'GetFoldersAndDocuments1',
   ],
 };
 
@@ -245,8 +247,8 @@ describe.each([
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
-    // The SOAP schema's 20 types and 56 elements, and the HTTP bindings' bare root and response, each with its type.
-    expect(lines[0]).toBe('schema ok: 22 types, 58 elements, 28 operations');
+    // The SOAP schema's 25 types and 60 elements, and the HTTP bindings' bare root and response, each with its type.
+    expect(lines[0]).toBe('schema ok: 27 types, 62 elements, 30 operations');
     expect(lines.at(-1)).toBe(`workflow ok (${version})`);
     expect(lines.filter((line) => line.startsWith('workflow: 600000 bytes up in 3 chunks of 262144 and down in 3'))).toHaveLength(2);
   });

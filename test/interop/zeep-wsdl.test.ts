@@ -19,12 +19,14 @@ const OPERATIONS = [
   'DocumentExists', 'DocumentExists1', 'FolderExists', 'CreateFolder',
   'GetDownloadInfo', 'GetDownloadInfoByVersion', 'GetDocumentVersions', 'GetDocumentVersion',
   'DeleteDocument', 'DeleteDocumentVersion',
+  'GetFoldersAndDocumentsByPage', 'GetFoldersAndDocuments1',
 ];
 
 /** The HTTP GET port's operations: the calls safe in a URL. */
 const GET_OPERATIONS = [
   'ServerInfo', 'DeleteUploadHandler', 'DeleteDownloadHandler', 'DocumentExists', 'DocumentExists1', 'FolderExists',
   'GetDownloadInfo', 'GetDownloadInfoByVersion', 'GetDocumentVersions', 'GetDocumentVersion',
+  'GetFoldersAndDocumentsByPage', 'GetFoldersAndDocuments1',
 ];
 
 interface ZeepOperation {

@@ -38,5 +38,25 @@ describe.each(PROFILES)('against a %s server', (profile) => {
       expect(emulator.state().recycleBin.map((d) => d.path)).toContain(path);
       await expect(client.DeleteDocument({ authenticationTicket: ticket, Path: path })).rejects.toThrow(NotFoundError);
     });
+
+    test('GetFoldersAndDocumentsByPage pages until an empty page; GetFoldersAndDocuments1 lists all at once', async () => {
+      const listed = `${folder}/listed`;
+      await client.CreateFolder({ authenticationTicket: ticket, Path: `${listed}/sub` });
+      for (let i = 0; i < 21; i += 1) await uploadDocument(emulator.url, ticket, `${listed}/d${String(i).padStart(2, '0')}.txt`, Buffer.from(`${i}`));
+      const names: string[] = [];
+      for (let page = 1; ; page += 1) {
+        const { folder: folders, document: documents } = await client.GetFoldersAndDocumentsByPage({ authenticationTicket: ticket, Path: listed, PageNumber: page });
+        if (folders.length + documents.length === 0) break;
+        names.push(...folders.map((f) => `${f.name}/`), ...documents.map((d) => d.name));
+      }
+      expect(names.sort()).toEqual([...Array.from({ length: 21 }, (_, i) => `d${String(i).padStart(2, '0')}.txt`), 'sub/']);
+      const filtered = await client.GetFoldersAndDocumentsByPage({ authenticationTicket: ticket, Path: listed, DocumentFilter: 'D2', PageNumber: 1 });
+      expect(filtered.document.map((d) => d.name)).toEqual(['d20.txt']);
+      const all = await client.GetFoldersAndDocuments1({ authenticationTicket: ticket, Path: listed });
+      expect([all.f.map((f) => f.n), all.d.length]).toEqual([['sub'], 21]);
+      if (profile !== 'minimal') expect(all).toMatchObject({ itemcount: 22, path: listed, d: expect.arrayContaining([expect.objectContaining({ n: 'd00.txt', size: 1, version: 1 })]) });
+      await expect(client.GetFoldersAndDocuments1({ authenticationTicket: ticket, Path: `${folder}/none` })).rejects.toThrow(NotFoundError);
+      await expect(client.GetFoldersAndDocumentsByPage({ authenticationTicket: ticket, Path: `${folder}/none`, PageNumber: 1 })).rejects.toThrow(NotFoundError);
+    });
   });
 });

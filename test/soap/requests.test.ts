@@ -83,6 +83,12 @@ const CASES: Case[] = [
     { authenticationTicket: TICKET, DocumentPath: '/MyLibrary/Reports/Report.pdf', VersionNumber: 3000000 },
     [['authenticationTicket', TICKET], ['DocumentPath', '/MyLibrary/Reports/Report.pdf'], ['VersionNumber', '3000000']],
   ],
+  [
+    'GetFoldersAndDocumentsByPage',
+    { authenticationTicket: TICKET, Path: '/Finance/Reports', FolderFilter: '', DocumentFilter: 'Q1', PageNumber: 1 },
+    [['authenticationTicket', TICKET], ['Path', '/Finance/Reports'], ['FolderFilter', ''], ['DocumentFilter', 'Q1'], ['PageNumber', '1']],
+  ],
+  ['GetFoldersAndDocuments1', { authenticationTicket: TICKET, Path: '/Finance/Reports' }, [['authenticationTicket', TICKET], ['Path', '/Finance/Reports']]],
 ];
 
 interface Captured {

@@ -50,6 +50,8 @@ export const MINIMAL_ATTRIBUTES: Readonly<Record<OperationName, readonly Keep[]>
   GetDocumentVersion: ['success', 'Version'],
   DeleteDocument: BARE,
   DeleteDocumentVersion: BARE,
+  GetFoldersAndDocumentsByPage: ['success', 'folder', 'document'],
+  GetFoldersAndDocuments1: ['success', 'f', 'd'],
 };
 
 /** By element name: the attributes and child elements that stay on a child element the result keeps (its text stays). */
@@ -60,6 +62,8 @@ const VERSION_NUMBERS: ChildRules = { Versions: ['Version'], Version: ['Number']
 export const MINIMAL_CHILDREN: Partial<Readonly<Record<OperationName, ChildRules>>> = {
   GetDocumentVersions: VERSION_NUMBERS,
   GetDocumentVersion: VERSION_NUMBERS,
+  GetFoldersAndDocumentsByPage: { folder: ['name'], document: ['name'] },
+  GetFoldersAndDocuments1: { f: ['n'], d: ['n'] },
 };
 
 const succeeded = (attributes: readonly Attribute[]): boolean =>

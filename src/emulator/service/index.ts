@@ -14,6 +14,7 @@ import {
   uploadDocumentWithHandler3,
   uploadNewDocumentWidthHandler,
 } from './finalize.js';
+import { getFoldersAndDocuments1, getFoldersAndDocumentsByPage } from './listing.js';
 import { createFolder, documentExists, documentExists1, folderExists } from './lookup.js';
 import { INJECTED_SYSTEM_ERROR } from './messages.js';
 import { serverInfo } from './server-info.js';
@@ -51,6 +52,8 @@ const HANDLERS: Record<OperationName, OperationHandler> = {
   GetDocumentVersion: getDocumentVersion,
   DeleteDocument: deleteDocument,
   DeleteDocumentVersion: deleteDocumentVersion,
+  GetFoldersAndDocumentsByPage: getFoldersAndDocumentsByPage,
+  GetFoldersAndDocuments1: getFoldersAndDocuments1,
 };
 
 /** What an operation produced: its result (a refusal is a `success="false"` one), or an error it did not handle. */

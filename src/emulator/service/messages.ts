@@ -40,6 +40,7 @@ export const VERSION_NOT_FOUND_BARE = 'Version not found';
 /** The docs leave deleting a document's only version open (C53): the emulator refuses it. */
 export const ONLY_VERSION = 'The only version of a document cannot be deleted; delete the document instead.';
 export const INVALID_START_OFFSET = 'Invalid StartOffset.';
+export const INVALID_PAGE_NUMBER = 'Invalid PageNumber: pages are numbered from 1.';
 export const INVALID_CHUNK_SIZE = 'Invalid ChunkSize.';
 export const INJECTED_SYSTEM_ERROR = 'injected fault';
 /** The malformedGrant fault: a ChunkSize that does not parse as an int (a required attribute of the upload grant). */

@@ -139,6 +139,16 @@ export class DocumentStore {
     return folder;
   }
 
+  /** The folders and documents directly inside the folder at `segments`. */
+  childrenOf(segments: readonly string[]): { folders: FolderRecord[]; documents: DocumentRecord[] } {
+    const parent = `${pathKey(segments)}/`;
+    const isChild = (record: { path: string }): boolean => {
+      const key = keyOf(record);
+      return key.startsWith(parent) && !key.slice(parent.length).includes('/');
+    };
+    return { folders: this.#data.folders.filter(isChild), documents: this.#data.documents.filter(isChild) };
+  }
+
   document(segments: readonly string[]): DocumentRecord | undefined {
     return this.#documents.get(pathKey(segments));
   }
