@@ -75,6 +75,24 @@ export interface OperationDescriptor {
 
 // Result element types (what a successful call returns) and the records they hold
 
+export interface PublicParameters {
+  readonly WEBDAV?: boolean;
+  readonly ALLOWEMAILATTACHMENTS?: boolean;
+  readonly ATTACHMENTSIZELIMIT?: number;
+  readonly APPLICATIONURL?: string;
+  readonly SYSTEMEMAILADDRESS?: string;
+  readonly INDEXSRV?: boolean;
+  readonly SEARCHPAGESIZE?: number;
+  readonly FILEUPLOADLIMIT?: number;
+  readonly ALLOWPARTIALEMAILUPLOADS?: boolean;
+}
+
+export interface ApplicationParameters {
+  readonly success?: boolean;
+  readonly error?: string;
+  readonly PARAMETERS?: PublicParameters;
+}
+
 export interface Authentication {
   readonly success?: boolean;
   readonly error?: string;
@@ -211,6 +229,32 @@ export interface FolderPage {
   readonly error?: string;
   readonly folder: readonly PagedItem[];
   readonly document: readonly PagedItem[];
+}
+
+export interface UploadSettings {
+  readonly DocumentMaxSize?: number;
+  readonly FileUploadTimeOut?: number;
+  readonly DefaultUploadFileChunkSize?: number;
+}
+
+export interface ZipDownloadSetting {
+  readonly Enabled?: boolean;
+  readonly MaxTotalSize?: number;
+  readonly MaxTotalCount?: number;
+}
+
+export interface GeneralSettings {
+  readonly UploadSettings?: UploadSettings;
+  readonly AllowOwnershipTransfer?: boolean;
+  readonly WebDav?: boolean;
+  readonly ZipDownloadSetting?: ZipDownloadSetting;
+  readonly SearchPageSize?: number;
+}
+
+export interface GeneralAppSettings {
+  readonly success?: boolean;
+  readonly error?: string;
+  readonly GeneralSettings?: GeneralSettings;
 }
 
 export interface OneDocumentVersion {
@@ -446,6 +490,14 @@ export interface GetFoldersAndDocuments1Request {
   Path: string;
 }
 
+export interface getApplicationParametersRequest {
+  AuthenticationTicket: string;
+}
+
+export interface GetGeneralAppSettingsRequest {
+  authenticationTicket: string;
+}
+
 export interface OperationTypes {
   AuthenticateUser: { request: AuthenticateUserRequest; result: Authentication };
   AuthenticateUser1: { request: AuthenticateUser1Request; result: Authentication };
@@ -477,6 +529,8 @@ export interface OperationTypes {
   DeleteDocumentVersion: { request: DeleteDocumentVersionRequest; result: Status };
   GetFoldersAndDocumentsByPage: { request: GetFoldersAndDocumentsByPageRequest; result: FolderPage };
   GetFoldersAndDocuments1: { request: GetFoldersAndDocuments1Request; result: FolderListing };
+  getApplicationParameters: { request: getApplicationParametersRequest; result: ApplicationParameters };
+  GetGeneralAppSettings: { request: GetGeneralAppSettingsRequest; result: GeneralAppSettings };
 }
 
 export type OperationName = keyof OperationTypes;
@@ -484,6 +538,20 @@ export type RequestOf<K extends OperationName> = OperationTypes[K]['request'];
 export type ResultOf<K extends OperationName> = OperationTypes[K]['result'];
 
 // What each record carries, each after the records it holds
+
+const PublicParametersRecord: RecordDescriptor = {
+  type: 'PublicParameters',
+  attributes: [],
+  text: null,
+  children: [{ shape: 'value', name: 'WEBDAV', required: false, kind: 'flag' }, { shape: 'value', name: 'ALLOWEMAILATTACHMENTS', required: false, kind: 'flag' }, { shape: 'value', name: 'ATTACHMENTSIZELIMIT', required: false, kind: 'long' }, { shape: 'value', name: 'APPLICATIONURL', required: false, kind: 'string' }, { shape: 'value', name: 'SYSTEMEMAILADDRESS', required: false, kind: 'string' }, { shape: 'value', name: 'INDEXSRV', required: false, kind: 'flag' }, { shape: 'value', name: 'SEARCHPAGESIZE', required: false, kind: 'int' }, { shape: 'value', name: 'FILEUPLOADLIMIT', required: false, kind: 'long' }, { shape: 'value', name: 'ALLOWPARTIALEMAILUPLOADS', required: false, kind: 'flag' }],
+};
+
+const ApplicationParametersRecord: RecordDescriptor = {
+  type: 'ApplicationParameters',
+  attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }],
+  text: null,
+  children: [{ shape: 'record', name: 'PARAMETERS', required: false, record: PublicParametersRecord }],
+};
 
 const AuthenticationRecord: RecordDescriptor = {
   type: 'Authentication',
@@ -581,6 +649,34 @@ const FolderPageRecord: RecordDescriptor = {
   attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }],
   text: null,
   children: [{ shape: 'list', name: 'folder', required: false, item: null, record: PagedItemRecord }, { shape: 'list', name: 'document', required: false, item: null, record: PagedItemRecord }],
+};
+
+const UploadSettingsRecord: RecordDescriptor = {
+  type: 'UploadSettings',
+  attributes: [],
+  text: null,
+  children: [{ shape: 'value', name: 'DocumentMaxSize', required: false, kind: 'long' }, { shape: 'value', name: 'FileUploadTimeOut', required: false, kind: 'int' }, { shape: 'value', name: 'DefaultUploadFileChunkSize', required: false, kind: 'int' }],
+};
+
+const ZipDownloadSettingRecord: RecordDescriptor = {
+  type: 'ZipDownloadSetting',
+  attributes: [],
+  text: null,
+  children: [{ shape: 'value', name: 'Enabled', required: false, kind: 'flag' }, { shape: 'value', name: 'MaxTotalSize', required: false, kind: 'long' }, { shape: 'value', name: 'MaxTotalCount', required: false, kind: 'int' }],
+};
+
+const GeneralSettingsRecord: RecordDescriptor = {
+  type: 'GeneralSettings',
+  attributes: [],
+  text: null,
+  children: [{ shape: 'record', name: 'UploadSettings', required: false, record: UploadSettingsRecord }, { shape: 'value', name: 'AllowOwnershipTransfer', required: false, kind: 'flag' }, { shape: 'value', name: 'WebDav', required: false, kind: 'flag' }, { shape: 'record', name: 'ZipDownloadSetting', required: false, record: ZipDownloadSettingRecord }, { shape: 'value', name: 'SearchPageSize', required: false, kind: 'int' }],
+};
+
+const GeneralAppSettingsRecord: RecordDescriptor = {
+  type: 'GeneralAppSettings',
+  attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }],
+  text: null,
+  children: [{ shape: 'record', name: 'GeneralSettings', required: false, record: GeneralSettingsRecord }],
 };
 
 const OneDocumentVersionRecord: RecordDescriptor = {
@@ -866,9 +962,25 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     resultElement: 'GetFoldersAndDocuments1Result',
     result: FolderListingRecord,
   },
+  getApplicationParameters: {
+    name: 'getApplicationParameters',
+    soapAction: 'http://tempuri.org/getApplicationParameters',
+    http: { get: '/getApplicationParameters', post: '/getApplicationParameters', filePart: null },
+    parameters: [{ name: 'AuthenticationTicket', kind: 'string', required: true }],
+    resultElement: 'getApplicationParametersResult',
+    result: ApplicationParametersRecord,
+  },
+  GetGeneralAppSettings: {
+    name: 'GetGeneralAppSettings',
+    soapAction: 'http://tempuri.org/GetGeneralAppSettings',
+    http: { get: '/GetGeneralAppSettings', post: '/GetGeneralAppSettings', filePart: null },
+    parameters: [{ name: 'authenticationTicket', kind: 'string', required: true }],
+    resultElement: 'GetGeneralAppSettingsResult',
+    result: GeneralAppSettingsRecord,
+  },
 };
 
-export const OPERATION_NAMES: readonly OperationName[] = ['AuthenticateUser', 'AuthenticateUser1', 'RenewTicket', 'isValidTicket', 'LogOut', 'ServerInfo', 'CreateUploadHandler', 'UploadFileChunk', 'UploadDocumentWithHandler', 'UploadDocumentWithHandler1', 'UploadDocumentWithHandler2', 'UploadDocumentWithHandler3', 'UploadNewDocumentWidthHandler', 'DeleteUploadHandler', 'GetDownloadHandler', 'GetDownloadHandlerByVersion', 'DownloadFileChunk', 'DeleteDownloadHandler', 'DocumentExists', 'DocumentExists1', 'FolderExists', 'CreateFolder', 'GetDownloadInfo', 'GetDownloadInfoByVersion', 'GetDocumentVersions', 'GetDocumentVersion', 'DeleteDocument', 'DeleteDocumentVersion', 'GetFoldersAndDocumentsByPage', 'GetFoldersAndDocuments1'];
+export const OPERATION_NAMES: readonly OperationName[] = ['AuthenticateUser', 'AuthenticateUser1', 'RenewTicket', 'isValidTicket', 'LogOut', 'ServerInfo', 'CreateUploadHandler', 'UploadFileChunk', 'UploadDocumentWithHandler', 'UploadDocumentWithHandler1', 'UploadDocumentWithHandler2', 'UploadDocumentWithHandler3', 'UploadNewDocumentWidthHandler', 'DeleteUploadHandler', 'GetDownloadHandler', 'GetDownloadHandlerByVersion', 'DownloadFileChunk', 'DeleteDownloadHandler', 'DocumentExists', 'DocumentExists1', 'FolderExists', 'CreateFolder', 'GetDownloadInfo', 'GetDownloadInfoByVersion', 'GetDocumentVersions', 'GetDocumentVersion', 'DeleteDocument', 'DeleteDocumentVersion', 'GetFoldersAndDocumentsByPage', 'GetFoldersAndDocuments1', 'getApplicationParameters', 'GetGeneralAppSettings'];
 
 /** One method per operation; each resolves to the successful result or rejects with a typed error. */
 export interface SrvOperations<CallOptions> {
@@ -932,4 +1044,8 @@ export interface SrvOperations<CallOptions> {
   GetFoldersAndDocumentsByPage(request: GetFoldersAndDocumentsByPageRequest, options?: CallOptions): Promise<FolderPage>;
   /** Every direct child of a folder in one reply: folders (f) first, then documents (d) with size, dates and checkout holder; for folders of moderate size. */
   GetFoldersAndDocuments1(request: GetFoldersAndDocuments1Request, options?: CallOptions): Promise<FolderListing>;
+  /** Application parameters, FILEUPLOADLIMIT among them (bytes); administrators get more. Note the lower-case g. */
+  getApplicationParameters(request: getApplicationParametersRequest, options?: CallOptions): Promise<ApplicationParameters>;
+  /** General settings any user may read: DocumentMaxSize and the default chunk size of uploads, the ZIP download limits, the search page size. */
+  GetGeneralAppSettings(request: GetGeneralAppSettingsRequest, options?: CallOptions): Promise<GeneralAppSettings>;
 }

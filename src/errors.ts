@@ -52,6 +52,10 @@ export class InvalidHandlerError extends ServiceError {}
 export class HandlerNotFoundError extends ServiceError {}
 /** A document or folder does not exist. */
 export class NotFoundError extends ServiceError {}
+/** The user may not do this: "[2730] Insufficient rights…", "Access denied". */
+export class AccessDeniedError extends ServiceError {}
+/** Another user holds the document's checkout (lock), or the caller does not: "Document is checked out by …", "The document is not locked by you." */
+export class CheckedOutError extends ServiceError {}
 /** "SystemError: ...": an unhandled exception on the server. */
 export class ServerError extends ServiceError {}
 
@@ -190,12 +194,13 @@ const SERVICE_ERROR_BY_CODE: Readonly<Record<number, typeof ServiceError>> = {
   900: AuthenticationError,
   901: TicketExpiredError,
   902: TicketNotAllowedError,
+  2730: AccessDeniedError,
 };
 
 /** Maps the service's in-band error message to its class. */
 export function serviceErrorFor(serverMessage: string, operation?: string): ServiceError {
   const message = serverMessage.trim();
-  const coded = /^\[(\d{3})\]\s*(.*)$/s.exec(message);
+  const coded = /^\[(\d+)\]\s*(.*)$/s.exec(message);
   if (coded) {
     const code = Number(coded[1]);
     const ErrorClass = SERVICE_ERROR_BY_CODE[code] ?? ServiceError;
@@ -210,6 +215,8 @@ function uncodedErrorClass(message: string): typeof ServiceError {
   if (/invalid (upload|download) handler|^bad request$/i.test(message)) return InvalidHandlerError;
   // "Version not found", "Specified version cannot be found." (C55).
   if (/not found|cannot be found/i.test(message)) return NotFoundError;
+  if (/checked out|not locked/i.test(message)) return CheckedOutError;
+  if (/access denied|insufficient rights/i.test(message)) return AccessDeniedError;
   return ServiceError;
 }
 

@@ -6,8 +6,10 @@ export { BINDINGS } from './soap/bindings/binding.js';
 export type { HttpAuthOptions, HttpAuthType, TlsOptions, TransportOptions } from './http/transport.js';
 export {
   AbortError,
+  AccessDeniedError,
   AuthenticationError,
   CertificateError,
+  CheckedOutError,
   ChecksumMismatchError,
   EndpointError,
   HandlerNotFoundError,

@@ -22,7 +22,7 @@ import { lockDataDir } from './store/data-dir-lock.js';
 import { DocumentStore } from './store/document-store.js';
 
 export type { EmulatorOptions, EmulatorTls, EmulatorUser, ProfileName } from './options.js';
-export { PROFILE_NAMES } from './options.js';
+export { MAX_DOCUMENT_SIZE, PROFILE_NAMES } from './options.js';
 export type { FaultController, FaultKind, FaultRule, InjectedFault } from './faults.js';
 export { FAULT_KINDS } from './faults.js';
 export { FAULT_SPEC_HELP, parseFaultSpec } from './fault-spec.js';

@@ -48,6 +48,8 @@ export const OPERATION_NAMES = [
   'DeleteDocumentVersion',
   'GetFoldersAndDocumentsByPage',
   'GetFoldersAndDocuments1',
+  'getApplicationParameters',
+  'GetGeneralAppSettings',
 ] as const;
 
 export type OperationName = (typeof OPERATION_NAMES)[number];
@@ -134,6 +136,8 @@ const SPECS: readonly OperationSpec[] = [
   ticketed('DeleteDocumentVersion', 'root', [str('DocumentPath'), int('VersionNumber')]),
   ticketed('GetFoldersAndDocumentsByPage', 'response', [str('Path'), str('FolderFilter'), str('DocumentFilter'), int('PageNumber')]),
   ticketed('GetFoldersAndDocuments1', 'response', [str('Path')]),
+  capitalTicketed('getApplicationParameters', 'response', []),
+  ticketed('GetGeneralAppSettings', 'response', []),
 ];
 
 const BY_NAME = new Map(SPECS.map((spec) => [spec.name, spec]));

@@ -60,6 +60,20 @@ export interface EmulatorOptions {
   defaultChunkSize?: number;
   /** Larger request bodies get HTTP 413. Default 64 MiB (a 32 MiB chunk in base64 fits). Not used by `classic-asmx`. */
   maxBodyBytes?: number;
+  /**
+   * getApplicationParameters' FILEUPLOADLIMIT, in bytes. A finalize of a larger upload is refused (the docs name no
+   * call that enforces it, C42). Default 1072693248, the documented default.
+   */
+  uploadLimit?: number;
+  /**
+   * GetGeneralAppSettings' DocumentMaxSize, in bytes, at most 1073741824; less than 1048576 is raised to 1048576, as
+   * the service does. A finalize of a larger upload is refused. Default 1073741824, the most the service allows (its
+   * own default, 78643200, would refuse the files a benchmark sends).
+   */
+  documentMaxSize?: number;
+  /** GetGeneralAppSettings' ZipDownloadSetting: the most bytes and documents one DownloadZipWithHandler archive may hold. Default 78643200 and 1000, as documented. */
+  zipMaxTotalSize?: number;
+  zipMaxTotalCount?: number;
   /** A request must arrive completely within this time (slow-loris guard). Default 30 s. */
   readTimeoutMs?: number;
   /** false: answer SOAP 1.2 requests like an endpoint without 1.2 (HTTP 415). Default true. */
@@ -91,6 +105,9 @@ type OptionalSettings = 'dataDir' | 'sysadminAccount' | 'log' | 'tls';
 export type EmulatorConfig = Required<Omit<EmulatorOptions, OptionalSettings>> & Pick<EmulatorOptions, OptionalSettings>;
 
 export const MIN_CHUNK_SIZE = 262_144;
+/** The range of DocumentMaxSize. */
+export const MIN_DOCUMENT_SIZE = 1_048_576;
+export const MAX_DOCUMENT_SIZE = 1_073_741_824;
 export const MAX_CHUNK_SIZE = 33_554_432;
 
 const DAY_MS = 86_400_000;
@@ -99,6 +116,11 @@ export function resolveOptions(options: EmulatorOptions): EmulatorConfig {
   const maxRequestLengthKb = options.maxRequestLengthKb ?? 4096;
   if (!(Number.isInteger(maxRequestLengthKb) && maxRequestLengthKb > 0)) {
     throw new TypeError(`maxRequestLengthKb must be a positive whole number of KB, not ${maxRequestLengthKb}`);
+  }
+  const uploadLimit = positiveWhole(options.uploadLimit ?? 1_072_693_248, 'uploadLimit');
+  const documentMaxSize = options.documentMaxSize ?? MAX_DOCUMENT_SIZE;
+  if (!(Number.isSafeInteger(documentMaxSize) && documentMaxSize > 0 && documentMaxSize <= MAX_DOCUMENT_SIZE)) {
+    throw new TypeError(`documentMaxSize must be a whole number of bytes from 1 to ${MAX_DOCUMENT_SIZE}, not ${documentMaxSize}`);
   }
   const profile = options.profile ?? 'documented';
   if (!isProfileName(profile)) throw new TypeError(`unknown profile "${String(profile)}": expected ${PROFILE_NAMES.join(', ')}`);
@@ -117,6 +139,10 @@ export function resolveOptions(options: EmulatorOptions): EmulatorConfig {
     handlerTtlMs: options.handlerTtlMs ?? 20 * 60_000,
     defaultChunkSize: options.defaultChunkSize ?? 1_048_576,
     maxBodyBytes: options.maxBodyBytes ?? 64 * 1_048_576,
+    uploadLimit,
+    documentMaxSize: Math.max(MIN_DOCUMENT_SIZE, documentMaxSize),
+    zipMaxTotalSize: positiveWhole(options.zipMaxTotalSize ?? 78_643_200, 'zipMaxTotalSize'),
+    zipMaxTotalCount: positiveWhole(options.zipMaxTotalCount ?? 1000, 'zipMaxTotalCount'),
     readTimeoutMs: options.readTimeoutMs ?? 30_000,
     soap12: options.soap12 ?? true,
     fileHexCrc: options.fileHexCrc ?? true,
@@ -126,6 +152,11 @@ export function resolveOptions(options: EmulatorOptions): EmulatorConfig {
     log: options.log,
     tls: options.tls,
   };
+}
+
+function positiveWhole(value: number, name: string): number {
+  if (!(Number.isSafeInteger(value) && value > 0)) throw new TypeError(`${name} must be a positive whole number, not ${value}`);
+  return value;
 }
 
 /** `0` means the configured default; anything else is clamped to what the service allows. */

@@ -84,10 +84,25 @@ describe('srv-asmx serve', () => {
     }
   });
 
-  it('refuses an unknown --profile and a --max-request-length of 0', async () => {
+  it('--upload-limit and --document-max-size: the limits getApplicationParameters and GetGeneralAppSettings report', async () => {
+    const child = runServe(['--upload-limit', '3000000', '--document-max-size', '2000000']);
+    const url = await firstLine(child);
+    try {
+      const ticket = await login(url);
+      expect((await soap(url, 'getApplicationParameters', [['AuthenticationTicket', ticket]])).body).toContain('<FILEUPLOADLIMIT>3000000</FILEUPLOADLIMIT>');
+      expect((await soap(url, 'GetGeneralAppSettings', [['authenticationTicket', ticket]])).body).toContain('<DocumentMaxSize>2000000</DocumentMaxSize>');
+    } finally {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+  });
+
+  it('refuses an unknown --profile, a --max-request-length of 0, and limits out of range', async () => {
     for (const [args, message] of [
       [['--profile', 'iis'], 'expected one of documented, minimal, classic-asmx'],
       [['--profile', 'classic-asmx', '--max-request-length', '0'], 'above 0'],
+      [['--upload-limit', '0'], 'above 0'],
+      [['--document-max-size', '1073741825'], 'at most 1073741824 bytes'],
     ] as const) {
       const child = runServe([...args]);
       let stderr = '';

@@ -143,6 +143,7 @@ const HTTP_OPERATIONS: Record<string, string[]> = {
     'ServerInfo', 'DeleteUploadHandler', 'DeleteDownloadHandler', 'DocumentExists', 'DocumentExists1', 'FolderExists',
     'GetDownloadInfo', 'GetDownloadInfoByVersion', 'GetDocumentVersions', 'GetDocumentVersion',
     'GetFoldersAndDocumentsByPage', 'GetFoldersAndDocuments1',
+    'getApplicationParameters', 'GetGeneralAppSettings',
   ],
   HttpPost: [
     'AuthenticateUser', 'AuthenticateUser1', 'RenewTicket', 'isValidTicket', 'LogOut', 'ServerInfo', 'CreateUploadHandler',
@@ -152,6 +153,8 @@ const HTTP_OPERATIONS: Record<string, string[]> = {
     'GetDownloadInfo', 'GetDownloadInfoByVersion', 'GetDocumentVersions', 'GetDocumentVersion',
     'DeleteDocument', 'DeleteDocumentVersion',
     'GetFoldersAndDocumentsByPage', 'GetFoldersAndDocuments1',
+    'getApplicationParameters', 'GetGeneralAppSettings',
+    ,
   ],
 };
 
@@ -247,8 +250,8 @@ describe.each([
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
-    // The SOAP schema's 25 types and 60 elements, and the HTTP bindings' bare root and response, each with its type.
-    expect(lines[0]).toBe('schema ok: 27 types, 62 elements, 30 operations');
+    // The SOAP schema's 31 types and 64 elements, and the HTTP bindings' bare root and response, each with its type.
+    expect(lines[0]).toBe('schema ok: 33 types, 66 elements, 32 operations');
     expect(lines.at(-1)).toBe(`workflow ok (${version})`);
     expect(lines.filter((line) => line.startsWith('workflow: 600000 bytes up in 3 chunks of 262144 and down in 3'))).toHaveLength(2);
   });

@@ -20,6 +20,7 @@ const OPERATIONS = [
   'GetDownloadInfo', 'GetDownloadInfoByVersion', 'GetDocumentVersions', 'GetDocumentVersion',
   'DeleteDocument', 'DeleteDocumentVersion',
   'GetFoldersAndDocumentsByPage', 'GetFoldersAndDocuments1',
+  'getApplicationParameters', 'GetGeneralAppSettings',
 ];
 
 /** The HTTP GET port's operations: the calls safe in a URL. */
@@ -27,6 +28,7 @@ const GET_OPERATIONS = [
   'ServerInfo', 'DeleteUploadHandler', 'DeleteDownloadHandler', 'DocumentExists', 'DocumentExists1', 'FolderExists',
   'GetDownloadInfo', 'GetDownloadInfoByVersion', 'GetDocumentVersions', 'GetDocumentVersion',
   'GetFoldersAndDocumentsByPage', 'GetFoldersAndDocuments1',
+  'getApplicationParameters', 'GetGeneralAppSettings',
 ];
 
 interface ZeepOperation {

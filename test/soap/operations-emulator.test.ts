@@ -2,14 +2,14 @@
 // POST: the operations of issue 23 beyond versions (versions-emulator.test.ts), each round trip
 // ending in a typed result or the typed error of its refusal.
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { createSrvClient, NotFoundError, ServiceError, type SrvClient } from '../../src/index.js';
+import { AccessDeniedError, createSrvClient, NotFoundError, ServiceError, TicketExpiredError, type SrvClient } from '../../src/index.js';
 import { uploadDocument } from '../emulator/helpers.js';
 import { PROFILES } from '../helpers/profiles.js';
 
 describe.each(PROFILES)('against a %s server', (profile) => {
   let emulator: RunningEmulator;
   beforeAll(async () => {
-    emulator = await startEmulator({ profile });
+    emulator = await startEmulator({ profile, uploadLimit: 900_000_000, documentMaxSize: 50_000_000 });
   });
   afterAll(() => emulator.close());
 
@@ -57,6 +57,23 @@ describe.each(PROFILES)('against a %s server', (profile) => {
       if (profile !== 'minimal') expect(all).toMatchObject({ itemcount: 22, path: listed, d: expect.arrayContaining([expect.objectContaining({ n: 'd00.txt', size: 1, version: 1 })]) });
       await expect(client.GetFoldersAndDocuments1({ authenticationTicket: ticket, Path: `${folder}/none` })).rejects.toThrow(NotFoundError);
       await expect(client.GetFoldersAndDocumentsByPage({ authenticationTicket: ticket, Path: `${folder}/none`, PageNumber: 1 })).rejects.toThrow(NotFoundError);
+    });
+
+    test('getApplicationParameters and GetGeneralAppSettings: the limits, typed; a minimal server names none', async () => {
+      const parameters = await client.getApplicationParameters({ AuthenticationTicket: ticket });
+      const settings = await client.GetGeneralAppSettings({ authenticationTicket: ticket });
+      if (profile === 'minimal') {
+        expect([parameters.PARAMETERS, settings.GeneralSettings]).toEqual([undefined, undefined]);
+      } else {
+        expect(parameters.PARAMETERS).toMatchObject({ FILEUPLOADLIMIT: 900_000_000, WEBDAV: false, SEARCHPAGESIZE: 20 });
+        expect(settings.GeneralSettings).toMatchObject({
+          UploadSettings: { DocumentMaxSize: 50_000_000, FileUploadTimeOut: 900, DefaultUploadFileChunkSize: 1_048_576 },
+          ZipDownloadSetting: { Enabled: true, MaxTotalSize: 78_643_200, MaxTotalCount: 1000 },
+          WebDav: false,
+        });
+      }
+      await expect(client.getApplicationParameters({ AuthenticationTicket: '' })).rejects.toThrow(AccessDeniedError);
+      await expect(client.GetGeneralAppSettings({ authenticationTicket: '3f2504e0-4f89-11d3-9a0c-0305e82c3301' })).rejects.toThrow(TicketExpiredError);
     });
   });
 });

@@ -117,6 +117,15 @@ describe.each(['soap11', 'soap12', 'http-post'] as const)('over %s', (binding) =
     await expect(op()).rejects.toThrow(NotFoundError);
   });
 
+  test('settings: a non-numeric limit is unknown, never 0 (C42); TRUE and true are both booleans; an administrator\'s extras are ignored', async () => {
+    replyOnce(binding, 'getApplicationParameters', '<response success="true" error=""><PARAMETERS><WEBDAV>TRUE</WEBDAV><FILEUPLOADLIMIT>unlimited</FILEUPLOADLIMIT><SMTPSENDPASSWORD>****</SMTPSENDPASSWORD><WarehousePaths><wh whno="00" path="D:\\wh"/></WarehousePaths></PARAMETERS></response>');
+    await expect(client(binding).getApplicationParameters({ AuthenticationTicket: TICKET })).resolves.toEqual({ success: true, error: '', PARAMETERS: { WEBDAV: true } });
+    replyOnce(binding, 'GetGeneralAppSettings', '<response success="true"><GeneralSettings><WebDav>false</WebDav><UploadSettings><DocumentMaxSize>78643200</DocumentMaxSize></UploadSettings><Workdays><Monday>true</Monday></Workdays></GeneralSettings></response>');
+    await expect(client(binding).GetGeneralAppSettings({ authenticationTicket: TICKET })).resolves.toEqual({
+      success: true, GeneralSettings: { WebDav: false, UploadSettings: { DocumentMaxSize: 78643200 } },
+    });
+  });
+
   test('GetDownloadInfo: the attributes, Size a long', async () => {
     replyOnce(binding, 'GetDownloadInfo', '<response success="true" Size="3000000000" ContentType="application/pdf" ModificationDate="2024-06-15" VersionNumber="0" AlterDocumentName="Q1-Report.pdf" RenderedContent="false" CRC32="a3f1c29d"/>');
     await expect(client(binding).GetDownloadInfo({ AuthenticationTicket: TICKET, Path: PATH })).resolves.toEqual({

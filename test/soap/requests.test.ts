@@ -89,6 +89,8 @@ const CASES: Case[] = [
     [['authenticationTicket', TICKET], ['Path', '/Finance/Reports'], ['FolderFilter', ''], ['DocumentFilter', 'Q1'], ['PageNumber', '1']],
   ],
   ['GetFoldersAndDocuments1', { authenticationTicket: TICKET, Path: '/Finance/Reports' }, [['authenticationTicket', TICKET], ['Path', '/Finance/Reports']]],
+  ['getApplicationParameters', { AuthenticationTicket: TICKET }, [['AuthenticationTicket', TICKET]]],
+  ['GetGeneralAppSettings', { authenticationTicket: TICKET }, [['authenticationTicket', TICKET]]],
 ];
 
 interface Captured {

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
-import { EmulatorStartError, FAULT_SPEC_HELP, parseFaultSpec, PROFILE_NAMES, startEmulator } from '../../emulator/index.js';
+import { EmulatorStartError, FAULT_SPEC_HELP, MAX_DOCUMENT_SIZE, parseFaultSpec, PROFILE_NAMES, startEmulator } from '../../emulator/index.js';
 import type { EmulatorOptions, EmulatorTls, EmulatorUser, FaultRule, ProfileName } from '../../emulator/index.js';
 import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
@@ -21,6 +21,8 @@ interface ServeOptions {
   seed?: number;
   chunkSize?: number;
   maxBody?: number;
+  uploadLimit?: number;
+  documentMaxSize?: number;
   soap12: boolean;
   filehexcrc: boolean;
   refuseConcurrentReads?: boolean;
@@ -54,6 +56,18 @@ function positiveKb(value: string): number {
   const kb = wholeNumber(value);
   if (kb === 0) throw new InvalidArgumentError('expected a whole number of KB above 0');
   return kb;
+}
+
+function positiveBytes(value: string): number {
+  const bytes = wholeNumber(value);
+  if (bytes === 0) throw new InvalidArgumentError('expected a whole number of bytes above 0');
+  return bytes;
+}
+
+function documentSize(value: string): number {
+  const bytes = positiveBytes(value);
+  if (bytes > MAX_DOCUMENT_SIZE) throw new InvalidArgumentError(`expected at most ${MAX_DOCUMENT_SIZE} bytes, the most the service allows`);
+  return bytes;
 }
 
 /** A mistake in how serve was called, found once its options are read: exit code 2. */
@@ -97,6 +111,8 @@ function emulatorOptions(options: ServeOptions): EmulatorOptions {
     ...(options.seed !== undefined && { seed: options.seed }),
     ...(options.chunkSize !== undefined && { defaultChunkSize: options.chunkSize }),
     ...(options.maxBody !== undefined && { maxBodyBytes: options.maxBody }),
+    ...(options.uploadLimit !== undefined && { uploadLimit: options.uploadLimit }),
+    ...(options.documentMaxSize !== undefined && { documentMaxSize: options.documentMaxSize }),
     ...(options.verbose === true && { log: (line: string) => process.stderr.write(`${line}\n`) }),
   };
 }
@@ -170,6 +186,8 @@ export function registerServe(program: Command): void {
     .option('--seed <n>', 'seed of the random fault rules (default 1)', wholeNumber)
     .option('--chunk-size <bytes>', 'chunk size granted for PreferedChunkSize=0 (default 1048576)', wholeNumber)
     .option('--max-body <bytes>', 'larger requests get HTTP 413 (default 67108864; not classic-asmx)', wholeNumber)
+    .option('--upload-limit <bytes>', "FILEUPLOADLIMIT of getApplicationParameters; a larger upload is refused when it is finalized (default 1072693248)", positiveBytes)
+    .option('--document-max-size <bytes>', 'DocumentMaxSize of GetGeneralAppSettings, 1048576..1073741824 (less is raised to 1048576); a larger upload is refused when it is finalized (default 1073741824)', documentSize)
     .option('--no-soap12', 'answer SOAP 1.2 requests like an endpoint without it (HTTP 415)')
     .option('--no-filehexcrc', 'leave filehexcrc out of the last UploadFileChunk reply')
     .option('--refuse-concurrent-reads', 'fail a DownloadFileChunk while another of its handler is answered, as a server with one FileStream per handler does (default: each is served)')

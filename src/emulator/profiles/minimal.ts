@@ -52,6 +52,9 @@ export const MINIMAL_ATTRIBUTES: Readonly<Record<OperationName, readonly Keep[]>
   DeleteDocumentVersion: BARE,
   GetFoldersAndDocumentsByPage: ['success', 'folder', 'document'],
   GetFoldersAndDocuments1: ['success', 'f', 'd'],
+  // Every setting is advisory: a minimal server's client knows no limit.
+  getApplicationParameters: BARE,
+  GetGeneralAppSettings: BARE,
 };
 
 /** By element name: the attributes and child elements that stay on a child element the result keeps (its text stays). */

@@ -8,6 +8,8 @@ import type { StagedContent, VersionDetails } from '../store/document-store.js';
 import type { OperationCall, OperationHandler, ServiceContext } from './context.js';
 import {
   DOCUMENT_EXISTS,
+  documentTooLarge,
+  fileTooLarge,
   FOLDER_NOT_FOUND,
   INVALID_DOCUMENT_NAME,
   INVALID_PATH,
@@ -38,10 +40,18 @@ async function stagedContent(context: ServiceContext, handler: UploadHandler): P
   return { file: handler.file, size, crc32 };
 }
 
+/** DocumentMaxSize and FILEUPLOADLIMIT: the docs name no call that enforces them (C42); the emulator's finalize does. */
+function checkLimits(context: ServiceContext, size: number): void {
+  const { documentMaxSize, uploadLimit } = context.config;
+  if (size > documentMaxSize) throw new Refusal(documentTooLarge(documentMaxSize));
+  if (size > uploadLimit) throw new Refusal(fileTooLarge(uploadLimit));
+}
+
 async function store(context: ServiceContext, handler: UploadHandler, destination: Destination): Promise<Reply> {
   const segments = checkedDocumentPath(context, destination.segments);
   if (destination.newDocumentOnly && context.store.document(segments) !== undefined) throw new Refusal(DOCUMENT_EXISTS);
   const content = await stagedContent(context, handler);
+  checkLimits(context, content.size);
   // Checked again, atomically with the creation: another finalize for the same name may be under way.
   const details = { ...destination.details, author: handler.userName };
   const stored = await context.store

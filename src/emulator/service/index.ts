@@ -18,6 +18,7 @@ import { getFoldersAndDocuments1, getFoldersAndDocumentsByPage } from './listing
 import { createFolder, documentExists, documentExists1, folderExists } from './lookup.js';
 import { INJECTED_SYSTEM_ERROR } from './messages.js';
 import { serverInfo } from './server-info.js';
+import { getApplicationParameters, getGeneralAppSettings } from './settings.js';
 import { createUploadHandler, uploadFileChunk } from './upload.js';
 import { getDocumentVersion, getDocumentVersions } from './versions.js';
 
@@ -54,6 +55,8 @@ const HANDLERS: Record<OperationName, OperationHandler> = {
   DeleteDocumentVersion: deleteDocumentVersion,
   GetFoldersAndDocumentsByPage: getFoldersAndDocumentsByPage,
   GetFoldersAndDocuments1: getFoldersAndDocuments1,
+  getApplicationParameters,
+  GetGeneralAppSettings: getGeneralAppSettings,
 };
 
 /** What an operation produced: its result (a refusal is a `success="false"` one), or an error it did not handle. */

@@ -43,6 +43,9 @@ export const INVALID_START_OFFSET = 'Invalid StartOffset.';
 export const INVALID_PAGE_NUMBER = 'Invalid PageNumber: pages are numbered from 1.';
 export const INVALID_CHUNK_SIZE = 'Invalid ChunkSize.';
 export const INJECTED_SYSTEM_ERROR = 'injected fault';
+/** getApplicationParameters' and GetGeneralAppSettings' tables write these without a space after the code (C39). */
+export const SESSION_EXPIRED_UNSPACED = '[901]Session expired or Invalid ticket';
+export const ANONYMOUS_REFUSED = '[2730]Insufficient rights. Anonymous users cannot perform this action';
 /** The malformedGrant fault: a ChunkSize that does not parse as an int (a required attribute of the upload grant). */
 export const MALFORMED_UPLOAD_CHUNK_SIZE = 'abc';
 /** The malformedGrant fault: a ChunkSize out of the service's range (an advisory one that does not parse would read as missing). */
@@ -60,5 +63,7 @@ export const chunkTooLarge = (chunkSize: number): string =>
 export const chunkTooShort = (chunkSize: number): string =>
   `Only the last chunk may differ from the handler's ChunkSize (${chunkSize}).`;
 export const invalidParameterValue = (name: string): string => `Invalid parameter value: ${name}.`;
+export const documentTooLarge = (limit: number): string => `The document is larger than the maximum document size (${limit} bytes).`;
+export const fileTooLarge = (limit: number): string => `The file is larger than the file upload limit (${limit} bytes).`;
 export const invalidVersionComponent = (name: string, min: number, max: number): string =>
   `Invalid version component: ${name} must be between ${min} and ${max}.`;
