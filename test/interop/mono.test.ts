@@ -154,7 +154,6 @@ const HTTP_OPERATIONS: Record<string, string[]> = {
     'DeleteDocument', 'DeleteDocumentVersion',
     'GetFoldersAndDocumentsByPage', 'GetFoldersAndDocuments1',
     'getApplicationParameters', 'GetGeneralAppSettings',
-    ,
   ],
 };
 
