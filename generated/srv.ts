@@ -107,6 +107,29 @@ export interface Authentication {
   readonly isAuthenticated?: boolean;
 }
 
+export interface CheckedOutDocument {
+  readonly DocumentID?: number;
+  readonly Name: string;
+  readonly Path: string;
+  readonly CheckoutDate?: string;
+  readonly CheckoutBy?: string;
+  readonly CheckoutByUserName?: string;
+  readonly Size?: number;
+  readonly Type?: string;
+  readonly ModificationDate?: string;
+  readonly VersionNumber?: number;
+  readonly PublishedVersionNumber?: number;
+  readonly VersionCount?: number;
+  readonly IsShortcut?: boolean;
+  readonly UserViewStatus?: number;
+}
+
+export interface CheckedOutDocuments {
+  readonly success?: boolean;
+  readonly error?: string;
+  readonly document: readonly CheckedOutDocument[];
+}
+
 export interface ChunkAck {
   readonly success?: boolean;
   readonly error?: string;
@@ -255,6 +278,17 @@ export interface GeneralAppSettings {
   readonly success?: boolean;
   readonly error?: string;
   readonly GeneralSettings?: GeneralSettings;
+}
+
+export interface LogEntry {
+  readonly item?: string;
+  readonly error?: string;
+}
+
+export interface LockOutcome {
+  readonly success?: boolean;
+  readonly error?: string;
+  readonly log: readonly LogEntry[];
 }
 
 export interface OneDocumentVersion {
@@ -498,6 +532,25 @@ export interface GetGeneralAppSettingsRequest {
   authenticationTicket: string;
 }
 
+export interface LockRequest {
+  AuthenticationTicket: string;
+  Path: string;
+}
+
+export interface UnLockRequest {
+  authenticationTicket: string;
+  path: string;
+  force: boolean;
+}
+
+export interface GetCheckedoutDocumentsRequest {
+  AuthenticationTicket: string;
+  withpropertysets: boolean;
+  withsecurity: boolean;
+  withOwner: boolean;
+  withVersions: boolean;
+}
+
 export interface OperationTypes {
   AuthenticateUser: { request: AuthenticateUserRequest; result: Authentication };
   AuthenticateUser1: { request: AuthenticateUser1Request; result: Authentication };
@@ -531,6 +584,9 @@ export interface OperationTypes {
   GetFoldersAndDocuments1: { request: GetFoldersAndDocuments1Request; result: FolderListing };
   getApplicationParameters: { request: getApplicationParametersRequest; result: ApplicationParameters };
   GetGeneralAppSettings: { request: GetGeneralAppSettingsRequest; result: GeneralAppSettings };
+  Lock: { request: LockRequest; result: LockOutcome };
+  UnLock: { request: UnLockRequest; result: Status };
+  GetCheckedoutDocuments: { request: GetCheckedoutDocumentsRequest; result: CheckedOutDocuments };
 }
 
 export type OperationName = keyof OperationTypes;
@@ -558,6 +614,20 @@ const AuthenticationRecord: RecordDescriptor = {
   attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'ticket', kind: 'string', required: true }, { name: 'userid', kind: 'int', required: false }, { name: 'username', kind: 'string', required: false }, { name: 'firstName', kind: 'string', required: false }, { name: 'lastName', kind: 'string', required: false }, { name: 'fullname', kind: 'string', required: false }, { name: 'email', kind: 'string', required: false }, { name: 'expireOn', kind: 'string', required: false }, { name: 'isAuthenticated', kind: 'flag', required: false }],
   text: null,
   children: [],
+};
+
+const CheckedOutDocumentRecord: RecordDescriptor = {
+  type: 'CheckedOutDocument',
+  attributes: [{ name: 'DocumentID', kind: 'int', required: false }, { name: 'Name', kind: 'string', required: true }, { name: 'Path', kind: 'string', required: true }, { name: 'CheckoutDate', kind: 'string', required: false }, { name: 'CheckoutBy', kind: 'string', required: false }, { name: 'CheckoutByUserName', kind: 'string', required: false }, { name: 'Size', kind: 'long', required: false }, { name: 'Type', kind: 'string', required: false }, { name: 'ModificationDate', kind: 'string', required: false }, { name: 'VersionNumber', kind: 'int', required: false }, { name: 'PublishedVersionNumber', kind: 'int', required: false }, { name: 'VersionCount', kind: 'int', required: false }, { name: 'IsShortcut', kind: 'flag', required: false }, { name: 'UserViewStatus', kind: 'int', required: false }],
+  text: null,
+  children: [],
+};
+
+const CheckedOutDocumentsRecord: RecordDescriptor = {
+  type: 'CheckedOutDocuments',
+  attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }],
+  text: null,
+  children: [{ shape: 'list', name: 'document', required: false, item: null, record: CheckedOutDocumentRecord }],
 };
 
 const ChunkAckRecord: RecordDescriptor = {
@@ -677,6 +747,20 @@ const GeneralAppSettingsRecord: RecordDescriptor = {
   attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }],
   text: null,
   children: [{ shape: 'record', name: 'GeneralSettings', required: false, record: GeneralSettingsRecord }],
+};
+
+const LogEntryRecord: RecordDescriptor = {
+  type: 'LogEntry',
+  attributes: [],
+  text: null,
+  children: [{ shape: 'value', name: 'item', required: false, kind: 'string' }, { shape: 'value', name: 'error', required: false, kind: 'string' }],
+};
+
+const LockOutcomeRecord: RecordDescriptor = {
+  type: 'LockOutcome',
+  attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }],
+  text: null,
+  children: [{ shape: 'list', name: 'log', required: false, item: null, record: LogEntryRecord }],
 };
 
 const OneDocumentVersionRecord: RecordDescriptor = {
@@ -978,9 +1062,33 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     resultElement: 'GetGeneralAppSettingsResult',
     result: GeneralAppSettingsRecord,
   },
+  Lock: {
+    name: 'Lock',
+    soapAction: 'http://tempuri.org/Lock',
+    http: { get: null, post: '/Lock', filePart: null },
+    parameters: [{ name: 'AuthenticationTicket', kind: 'string', required: true }, { name: 'Path', kind: 'string', required: true }],
+    resultElement: 'LockResult',
+    result: LockOutcomeRecord,
+  },
+  UnLock: {
+    name: 'UnLock',
+    soapAction: 'http://tempuri.org/UnLock',
+    http: { get: null, post: '/UnLock', filePart: null },
+    parameters: [{ name: 'authenticationTicket', kind: 'string', required: true }, { name: 'path', kind: 'string', required: true }, { name: 'force', kind: 'boolean', required: true }],
+    resultElement: 'UnLockResult',
+    result: StatusRecord,
+  },
+  GetCheckedoutDocuments: {
+    name: 'GetCheckedoutDocuments',
+    soapAction: 'http://tempuri.org/GetCheckedoutDocuments',
+    http: { get: '/GetCheckedoutDocuments', post: '/GetCheckedoutDocuments', filePart: null },
+    parameters: [{ name: 'AuthenticationTicket', kind: 'string', required: true }, { name: 'withpropertysets', kind: 'boolean', required: true }, { name: 'withsecurity', kind: 'boolean', required: true }, { name: 'withOwner', kind: 'boolean', required: true }, { name: 'withVersions', kind: 'boolean', required: true }],
+    resultElement: 'GetCheckedoutDocumentsResult',
+    result: CheckedOutDocumentsRecord,
+  },
 };
 
-export const OPERATION_NAMES: readonly OperationName[] = ['AuthenticateUser', 'AuthenticateUser1', 'RenewTicket', 'isValidTicket', 'LogOut', 'ServerInfo', 'CreateUploadHandler', 'UploadFileChunk', 'UploadDocumentWithHandler', 'UploadDocumentWithHandler1', 'UploadDocumentWithHandler2', 'UploadDocumentWithHandler3', 'UploadNewDocumentWidthHandler', 'DeleteUploadHandler', 'GetDownloadHandler', 'GetDownloadHandlerByVersion', 'DownloadFileChunk', 'DeleteDownloadHandler', 'DocumentExists', 'DocumentExists1', 'FolderExists', 'CreateFolder', 'GetDownloadInfo', 'GetDownloadInfoByVersion', 'GetDocumentVersions', 'GetDocumentVersion', 'DeleteDocument', 'DeleteDocumentVersion', 'GetFoldersAndDocumentsByPage', 'GetFoldersAndDocuments1', 'getApplicationParameters', 'GetGeneralAppSettings'];
+export const OPERATION_NAMES: readonly OperationName[] = ['AuthenticateUser', 'AuthenticateUser1', 'RenewTicket', 'isValidTicket', 'LogOut', 'ServerInfo', 'CreateUploadHandler', 'UploadFileChunk', 'UploadDocumentWithHandler', 'UploadDocumentWithHandler1', 'UploadDocumentWithHandler2', 'UploadDocumentWithHandler3', 'UploadNewDocumentWidthHandler', 'DeleteUploadHandler', 'GetDownloadHandler', 'GetDownloadHandlerByVersion', 'DownloadFileChunk', 'DeleteDownloadHandler', 'DocumentExists', 'DocumentExists1', 'FolderExists', 'CreateFolder', 'GetDownloadInfo', 'GetDownloadInfoByVersion', 'GetDocumentVersions', 'GetDocumentVersion', 'DeleteDocument', 'DeleteDocumentVersion', 'GetFoldersAndDocumentsByPage', 'GetFoldersAndDocuments1', 'getApplicationParameters', 'GetGeneralAppSettings', 'Lock', 'UnLock', 'GetCheckedoutDocuments'];
 
 /** One method per operation; each resolves to the successful result or rejects with a typed error. */
 export interface SrvOperations<CallOptions> {
@@ -1048,4 +1156,10 @@ export interface SrvOperations<CallOptions> {
   getApplicationParameters(request: getApplicationParametersRequest, options?: CallOptions): Promise<ApplicationParameters>;
   /** General settings any user may read: DocumentMaxSize and the default chunk size of uploads, the ZIP download limits, the search page size. */
   GetGeneralAppSettings(request: GetGeneralAppSettingsRequest, options?: CallOptions): Promise<GeneralAppSettings>;
+  /** Checks out (locks) a document, or every document directly inside a folder; while locked, other users cannot add versions. A folder's refusals come as log entries, error="[log]". */
+  Lock(request: LockRequest, options?: CallOptions): Promise<LockOutcome>;
+  /** Checks in (releases) the caller's lock on a document or a folder's documents; force=true also releases another user's lock (administrators only). */
+  UnLock(request: UnLockRequest, options?: CallOptions): Promise<Status>;
+  /** The documents the caller has checked out, by name; the with* flags add property sets, access lists, owners and versions to each. */
+  GetCheckedoutDocuments(request: GetCheckedoutDocumentsRequest, options?: CallOptions): Promise<CheckedOutDocuments>;
 }

@@ -50,6 +50,9 @@ export const OPERATION_NAMES = [
   'GetFoldersAndDocuments1',
   'getApplicationParameters',
   'GetGeneralAppSettings',
+  'Lock',
+  'UnLock',
+  'GetCheckedoutDocuments',
 ] as const;
 
 export type OperationName = (typeof OPERATION_NAMES)[number];
@@ -138,6 +141,9 @@ const SPECS: readonly OperationSpec[] = [
   ticketed('GetFoldersAndDocuments1', 'response', [str('Path')]),
   capitalTicketed('getApplicationParameters', 'response', []),
   ticketed('GetGeneralAppSettings', 'response', []),
+  capitalTicketed('Lock', 'response', [str('Path')]),
+  ticketed('UnLock', 'response', [str('path'), bool('force')]),
+  capitalTicketed('GetCheckedoutDocuments', 'response', [bool('withpropertysets'), bool('withsecurity'), bool('withOwner'), bool('withVersions')]),
 ];
 
 const BY_NAME = new Map(SPECS.map((spec) => [spec.name, spec]));

@@ -33,6 +33,8 @@ export interface DocumentState {
   readonly path: string;
   readonly documentId: number;
   readonly versions: readonly VersionState[];
+  /** The login name of the user who holds its checkout (Lock), when someone does. */
+  readonly checkedOutBy?: string;
 }
 
 /** A document in the recycle bin (DeleteDocument). */
@@ -53,8 +55,9 @@ export interface EmulatorState {
   readonly tickets: number;
 }
 
-function documentState({ path, documentId, versions }: DocumentRecord): DocumentState {
-  return { path, documentId, versions: versions.map((version) => ({ ...version, crc32: crcHex(version.crc32) })) };
+function documentState({ path, documentId, versions, checkout }: DocumentRecord): DocumentState {
+  const state = { path, documentId, versions: versions.map((version) => ({ ...version, crc32: crcHex(version.crc32) })) };
+  return checkout === undefined ? state : { ...state, checkedOutBy: checkout.userName };
 }
 
 export function snapshotState(context: ServiceContext): EmulatorState {

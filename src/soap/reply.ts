@@ -25,8 +25,35 @@ export function resultOf(op: OperationDescriptor, element: RawElement, secrets: 
   const succeeded = parseFlag(attributeOf(element, 'success')) === true;
   // A reply asking to resend is handed back whatever `success` says: servers send tryagain with success="false".
   const retryable = op.result.attributes.some((a) => a.name === 'tryagain') && parseFlag(attributeOf(element, 'tryagain')) === true;
-  if (!succeeded && !retryable) throw serviceErrorFor(redact(attributeOf(element, 'error') ?? '', secrets), op.name);
+  if (!succeeded && !retryable) throw serviceErrorFor(redact(failureText(element), secrets), op.name);
   return decodeResult(op, element, payload);
+}
+
+/** How many of a failure's log entries its error quotes. */
+const MAX_QUOTED_LOGS = 20;
+
+/**
+ * What a failure says: its `error`, and the entries of the logs a bulk call puts under it (Lock's
+ * `[log]`, a ZIP upload's `<logs>`), each `item: error`, since their structure is not documented
+ * everywhere (C57) and `error` may be just "[log]" or missing.
+ */
+function failureText(element: RawElement): string {
+  const error = attributeOf(element, 'error') ?? '';
+  const entries = element.children
+    .flatMap((child) => (child.name.toLowerCase() === 'logs' ? child.children : [child]))
+    .filter((child) => child.name.toLowerCase() === 'log')
+    .map(logEntry)
+    .filter((entry) => entry !== '');
+  if (entries.length === 0) return error;
+  const quoted = entries.slice(0, MAX_QUOTED_LOGS).join('; ') + (entries.length > MAX_QUOTED_LOGS ? `; and ${entries.length - MAX_QUOTED_LOGS} more` : '');
+  return error === '' ? quoted : `${error} ${quoted}`;
+}
+
+function logEntry(log: RawElement): string {
+  const text = (name: string) => log.children.find((child) => child.name.toLowerCase() === name)?.text.trim() ?? '';
+  const [item, error] = [text('item'), text('error')];
+  if (item === '' && error === '') return log.text.trim();
+  return item === '' ? error : `${item}: ${error}`;
 }
 
 /** A reply that parsed, or not, but is no reply of this operation; `http`: of its HTTP GET or POST binding, a bare result element. */

@@ -133,6 +133,7 @@ test('HTTP GET declares only the calls safe in a URL; POST all, UploadFileChunk 
     'ServerInfo', 'DeleteUploadHandler', 'DeleteDownloadHandler', 'DocumentExists', 'DocumentExists1', 'FolderExists',
     'GetDownloadInfo', 'GetDownloadInfoByVersion', 'GetDocumentVersions', 'GetDocumentVersion',
     'GetFoldersAndDocumentsByPage', 'GetFoldersAndDocuments1', 'getApplicationParameters', 'GetGeneralAppSettings',
+    'GetCheckedoutDocuments',
   ]);
   expect(model.operations.every((o) => o.http.post === `/${o.name}` && (o.http.get === null || o.http.get === o.http.post))).toBe(true);
   expect(model.operations.filter((o) => o.http.filePart !== null).map((o) => [o.name, o.http.filePart])).toEqual([['UploadFileChunk', 'fileChunk']]);

@@ -144,6 +144,7 @@ const HTTP_OPERATIONS: Record<string, string[]> = {
     'GetDownloadInfo', 'GetDownloadInfoByVersion', 'GetDocumentVersions', 'GetDocumentVersion',
     'GetFoldersAndDocumentsByPage', 'GetFoldersAndDocuments1',
     'getApplicationParameters', 'GetGeneralAppSettings',
+    'GetCheckedoutDocuments',
   ],
   HttpPost: [
     'AuthenticateUser', 'AuthenticateUser1', 'RenewTicket', 'isValidTicket', 'LogOut', 'ServerInfo', 'CreateUploadHandler',
@@ -154,6 +155,7 @@ const HTTP_OPERATIONS: Record<string, string[]> = {
     'DeleteDocument', 'DeleteDocumentVersion',
     'GetFoldersAndDocumentsByPage', 'GetFoldersAndDocuments1',
     'getApplicationParameters', 'GetGeneralAppSettings',
+    'Lock', 'UnLock', 'GetCheckedoutDocuments',
   ],
 };
 
@@ -249,8 +251,8 @@ describe.each([
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
-    // The SOAP schema's 31 types and 64 elements, and the HTTP bindings' bare root and response, each with its type.
-    expect(lines[0]).toBe('schema ok: 33 types, 66 elements, 32 operations');
+    // The SOAP schema's 35 types and 70 elements, and the HTTP bindings' bare root and response, each with its type.
+    expect(lines[0]).toBe('schema ok: 37 types, 72 elements, 35 operations');
     expect(lines.at(-1)).toBe(`workflow ok (${version})`);
     expect(lines.filter((line) => line.startsWith('workflow: 600000 bytes up in 3 chunks of 262144 and down in 3'))).toHaveLength(2);
   });

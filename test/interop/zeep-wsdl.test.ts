@@ -21,6 +21,7 @@ const OPERATIONS = [
   'DeleteDocument', 'DeleteDocumentVersion',
   'GetFoldersAndDocumentsByPage', 'GetFoldersAndDocuments1',
   'getApplicationParameters', 'GetGeneralAppSettings',
+  'Lock', 'UnLock', 'GetCheckedoutDocuments',
 ];
 
 /** The HTTP GET port's operations: the calls safe in a URL. */
@@ -29,6 +30,7 @@ const GET_OPERATIONS = [
   'GetDownloadInfo', 'GetDownloadInfoByVersion', 'GetDocumentVersions', 'GetDocumentVersion',
   'GetFoldersAndDocumentsByPage', 'GetFoldersAndDocuments1',
   'getApplicationParameters', 'GetGeneralAppSettings',
+  'GetCheckedoutDocuments',
 ];
 
 interface ZeepOperation {

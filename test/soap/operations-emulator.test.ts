@@ -2,14 +2,14 @@
 // POST: the operations of issue 23 beyond versions (versions-emulator.test.ts), each round trip
 // ending in a typed result or the typed error of its refusal.
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { AccessDeniedError, createSrvClient, NotFoundError, ServiceError, TicketExpiredError, type SrvClient } from '../../src/index.js';
+import { AccessDeniedError, CheckedOutError, createSrvClient, NotFoundError, ServiceError, TicketExpiredError, type SrvClient } from '../../src/index.js';
 import { uploadDocument } from '../emulator/helpers.js';
 import { PROFILES } from '../helpers/profiles.js';
 
 describe.each(PROFILES)('against a %s server', (profile) => {
   let emulator: RunningEmulator;
   beforeAll(async () => {
-    emulator = await startEmulator({ profile, uploadLimit: 900_000_000, documentMaxSize: 50_000_000 });
+    emulator = await startEmulator({ profile, uploadLimit: 900_000_000, documentMaxSize: 50_000_000, users: [{ user: 'demo', password: 'demo' }, { user: 'other', password: 'pw' }] });
   });
   afterAll(() => emulator.close());
 
@@ -74,6 +74,22 @@ describe.each(PROFILES)('against a %s server', (profile) => {
       }
       await expect(client.getApplicationParameters({ AuthenticationTicket: '' })).rejects.toThrow(AccessDeniedError);
       await expect(client.GetGeneralAppSettings({ authenticationTicket: '3f2504e0-4f89-11d3-9a0c-0305e82c3301' })).rejects.toThrow(TicketExpiredError);
+    });
+
+    test("Lock, GetCheckedoutDocuments, UnLock; another user's lock refuses Lock and UnLock as CheckedOutError", async () => {
+      const path = `${folder}/locked.txt`;
+      await uploadDocument(emulator.url, ticket, path, Buffer.from('locked'));
+      const otherTicket = (await client.AuthenticateUser({ UID: 'other', PWD: 'pw' })).ticket;
+      await expect(client.Lock({ AuthenticationTicket: ticket, Path: path })).resolves.toMatchObject({ success: true, log: [] });
+      const { document } = await client.GetCheckedoutDocuments({ AuthenticationTicket: ticket, withpropertysets: false, withsecurity: false, withOwner: false, withVersions: false });
+      const mine = document.find((d) => d.Name === 'locked.txt');
+      expect(mine?.Path).toBe(folder.replace(/\//g, '\\'));
+      if (profile !== 'minimal') expect(mine).toMatchObject({ CheckoutByUserName: 'demo', VersionCount: 1, IsShortcut: false });
+      await expect(client.Lock({ AuthenticationTicket: otherTicket, Path: path })).rejects.toThrow(CheckedOutError);
+      await expect(client.UnLock({ authenticationTicket: otherTicket, path, force: false })).rejects.toThrow(CheckedOutError);
+      await expect(client.UnLock({ authenticationTicket: ticket, path, force: false })).resolves.toMatchObject({ success: true });
+      await expect(client.Lock({ AuthenticationTicket: otherTicket, Path: path })).resolves.toMatchObject({ success: true });
+      await client.UnLock({ authenticationTicket: otherTicket, path, force: false });
     });
   });
 });

@@ -3,7 +3,7 @@
 // children, children in any order or namespace, numbers with white space), strict about what a
 // workflow needs (a version's Number, the list itself).
 import nock from '../helpers/nock.js';
-import { createSrvClient, MalformedReplyError, NotFoundError, type SrvClient } from '../../src/index.js';
+import { CheckedOutError, createSrvClient, MalformedReplyError, NotFoundError, type SrvClient } from '../../src/index.js';
 
 const BASE = 'http://srv.test';
 const TICKET = '3f2504e0-4f89-11d3-9a0c-0305e82c3301';
@@ -124,6 +124,15 @@ describe.each(['soap11', 'soap12', 'http-post'] as const)('over %s', (binding) =
     await expect(client(binding).GetGeneralAppSettings({ authenticationTicket: TICKET })).resolves.toEqual({
       success: true, GeneralSettings: { WebDav: false, UploadSettings: { DocumentMaxSize: 78643200 } },
     });
+  });
+
+  test("a bulk failure's log entries are in its error, directly under the result (Lock) or in <logs>, classified by their text (C45, C57)", async () => {
+    replyOnce(binding, 'Lock', '<response success="false" error="[log]"><log><item>Budget.xlsx</item><error>Document is checked out by John Smith.</error></log><log><item>Plan.docx</item><error>Completed documents cannot be checked out.</error></log></response>');
+    const locked = client(binding).Lock({ AuthenticationTicket: TICKET, Path: '/Finance' });
+    await expect(locked).rejects.toThrow(CheckedOutError);
+    await expect(locked).rejects.toMatchObject({ serverMessage: '[log] Budget.xlsx: Document is checked out by John Smith.; Plan.docx: Completed documents cannot be checked out.' });
+    replyOnce(binding, 'GetCheckedoutDocuments', '<response success="false"><logs><log><item>x</item><error>odd</error></log></logs></response>');
+    await expect(client(binding).GetCheckedoutDocuments({ AuthenticationTicket: TICKET, withpropertysets: false, withsecurity: false, withOwner: false, withVersions: false })).rejects.toMatchObject({ serverMessage: 'x: odd' });
   });
 
   test('GetDownloadInfo: the attributes, Size a long', async () => {

@@ -91,6 +91,17 @@ const CASES: Case[] = [
   ['GetFoldersAndDocuments1', { authenticationTicket: TICKET, Path: '/Finance/Reports' }, [['authenticationTicket', TICKET], ['Path', '/Finance/Reports']]],
   ['getApplicationParameters', { AuthenticationTicket: TICKET }, [['AuthenticationTicket', TICKET]]],
   ['GetGeneralAppSettings', { authenticationTicket: TICKET }, [['authenticationTicket', TICKET]]],
+  ['Lock', { AuthenticationTicket: TICKET, Path: '/Finance/Reports/Q1-2024-Report.pdf' }, [['AuthenticationTicket', TICKET], ['Path', '/Finance/Reports/Q1-2024-Report.pdf']]],
+  [
+    'UnLock',
+    { authenticationTicket: TICKET, path: '/Finance/Reports/Q1-2024-Report.pdf', force: false },
+    [['authenticationTicket', TICKET], ['path', '/Finance/Reports/Q1-2024-Report.pdf'], ['force', 'false']],
+  ],
+  [
+    'GetCheckedoutDocuments',
+    { AuthenticationTicket: TICKET, withpropertysets: false, withsecurity: false, withOwner: true, withVersions: false },
+    [['AuthenticationTicket', TICKET], ['withpropertysets', 'false'], ['withsecurity', 'false'], ['withOwner', 'true'], ['withVersions', 'false']],
+  ],
 ];
 
 interface Captured {

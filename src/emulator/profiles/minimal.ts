@@ -55,6 +55,9 @@ export const MINIMAL_ATTRIBUTES: Readonly<Record<OperationName, readonly Keep[]>
   // Every setting is advisory: a minimal server's client knows no limit.
   getApplicationParameters: BARE,
   GetGeneralAppSettings: BARE,
+  Lock: BARE,
+  UnLock: BARE,
+  GetCheckedoutDocuments: ['success', 'document'],
 };
 
 /** By element name: the attributes and child elements that stay on a child element the result keeps (its text stays). */
@@ -67,6 +70,7 @@ export const MINIMAL_CHILDREN: Partial<Readonly<Record<OperationName, ChildRules
   GetDocumentVersion: VERSION_NUMBERS,
   GetFoldersAndDocumentsByPage: { folder: ['name'], document: ['name'] },
   GetFoldersAndDocuments1: { f: ['n'], d: ['n'] },
+  GetCheckedoutDocuments: { document: ['Name', 'Path'] },
 };
 
 const succeeded = (attributes: readonly Attribute[]): boolean =>

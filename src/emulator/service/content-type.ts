@@ -20,3 +20,9 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 export const contentTypeOf = (path: string): string => CONTENT_TYPES[extensionOf(path)] ?? 'application/octet-stream';
+
+/** How listings describe a document's type (`dformat`, `Type`): `PDF File`, or `File` without an extension. */
+export function typeDescriptionOf(path: string): string {
+  const extension = extensionOf(path);
+  return extension === '' ? 'File' : `${extension.toUpperCase()} File`;
+}

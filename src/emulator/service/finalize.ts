@@ -7,6 +7,7 @@ import { DocumentExistsError } from '../store/document-store.js';
 import type { StagedContent, VersionDetails } from '../store/document-store.js';
 import type { OperationCall, OperationHandler, ServiceContext } from './context.js';
 import {
+  checkedOutBy,
   DOCUMENT_EXISTS,
   documentTooLarge,
   fileTooLarge,
@@ -15,6 +16,7 @@ import {
   INVALID_PATH,
   LAST_CHUNK_MISSING,
 } from './messages.js';
+import { otherHolder } from './locks.js';
 import { withUploadHandler } from './upload.js';
 import { DEFAULT_DETAILS, versionLabel } from './version-details.js';
 import { parseXmlParameters } from './xml-parameters.js';
@@ -49,7 +51,11 @@ function checkLimits(context: ServiceContext, size: number): void {
 
 async function store(context: ServiceContext, handler: UploadHandler, destination: Destination): Promise<Reply> {
   const segments = checkedDocumentPath(context, destination.segments);
-  if (destination.newDocumentOnly && context.store.document(segments) !== undefined) throw new Refusal(DOCUMENT_EXISTS);
+  const existing = context.store.document(segments);
+  if (destination.newDocumentOnly && existing !== undefined) throw new Refusal(DOCUMENT_EXISTS);
+  // While another user holds the checkout, no one else adds a version (Lock.md); no upload page words it (C46).
+  const holder = existing === undefined ? undefined : otherHolder(existing, handler.userName);
+  if (holder !== undefined) throw new Refusal(checkedOutBy(holder));
   const content = await stagedContent(context, handler);
   checkLimits(context, content.size);
   // Checked again, atomically with the creation: another finalize for the same name may be under way.

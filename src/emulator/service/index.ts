@@ -15,6 +15,7 @@ import {
   uploadNewDocumentWidthHandler,
 } from './finalize.js';
 import { getFoldersAndDocuments1, getFoldersAndDocumentsByPage } from './listing.js';
+import { getCheckedoutDocuments, lock, unLock } from './locks.js';
 import { createFolder, documentExists, documentExists1, folderExists } from './lookup.js';
 import { INJECTED_SYSTEM_ERROR } from './messages.js';
 import { serverInfo } from './server-info.js';
@@ -57,6 +58,9 @@ const HANDLERS: Record<OperationName, OperationHandler> = {
   GetFoldersAndDocuments1: getFoldersAndDocuments1,
   getApplicationParameters,
   GetGeneralAppSettings: getGeneralAppSettings,
+  Lock: lock,
+  UnLock: unLock,
+  GetCheckedoutDocuments: getCheckedoutDocuments,
 };
 
 /** What an operation produced: its result (a refusal is a `success="false"` one), or an error it did not handle. */

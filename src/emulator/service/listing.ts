@@ -1,10 +1,11 @@
 import { intParam, textParam } from '../params.js';
 import { okWith, Refusal } from '../result.js';
 import type { ChildElement } from '../result.js';
-import { extensionOf, pathSegments } from '../store/doc-path.js';
+import { pathSegments } from '../store/doc-path.js';
 import { VERSION_STEP } from '../store/document-store.js';
 import type { DocumentRecord, FolderRecord } from '../store/document-store.js';
 import { utcDate } from '../time.js';
+import { typeDescriptionOf } from './content-type.js';
 import type { OperationHandler, ServiceContext } from './context.js';
 import { latestPublishedVersion, latestVersion } from './documents.js';
 import { FOLDER_NOT_FOUND, FOLDER_NOT_FOUND_BARE, INVALID_PAGE_NUMBER } from './messages.js';
@@ -63,7 +64,6 @@ export const getFoldersAndDocumentsByPage: OperationHandler = async (context, ca
 function shortDocument(document: DocumentRecord): ChildElement {
   const latest = latestVersion(document);
   const created = utcDate(Date.parse(document.versions[0]?.createdAt ?? latest.createdAt));
-  const extension = extensionOf(document.path);
   return {
     name: 'd',
     attributes: [
@@ -72,9 +72,10 @@ function shortDocument(document: DocumentRecord): ChildElement {
       ['mdate', utcDate(Date.parse(latest.createdAt))],
       ['cdate', created],
       ['size', String(latest.size)],
-      ['dformat', extension === '' ? 'File' : `${extension.toUpperCase()} File`],
-      ['chkoutbyusername', ''],
-      ['chkoutbyfullname', ''],
+      ['dformat', typeDescriptionOf(document.path)],
+      // The emulator's users have no full name: both are the login name.
+      ['chkoutbyusername', document.checkout?.userName ?? ''],
+      ['chkoutbyfullname', document.checkout?.userName ?? ''],
       ['version', String(latest.versionNumber / VERSION_STEP)],
       ['publishedversion', String((latestPublishedVersion(document)?.versionNumber ?? 0) / VERSION_STEP)],
       ['regdate', created],

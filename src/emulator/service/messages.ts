@@ -63,6 +63,14 @@ export const chunkTooLarge = (chunkSize: number): string =>
 export const chunkTooShort = (chunkSize: number): string =>
   `Only the last chunk may differ from the handler's ChunkSize (${chunkSize}).`;
 export const invalidParameterValue = (name: string): string => `Invalid parameter value: ${name}.`;
+/** Lock's example names the holder; the emulator's users have no full name, so it is the login name. */
+export const checkedOutBy = (holder: string): string => `Document is checked out by ${holder}.`;
+export const ALREADY_CHECKED_OUT_BY_YOU = 'Document is already checked out by you.';
+export const NOT_LOCKED_BY_YOU = 'The document is not locked by you.';
+/** DeleteDocumentVersion's table. */
+export const CHECKED_OUT_BY_ANOTHER_USER = 'Checked out by another user';
+export const ACCESS_DENIED = 'Access denied';
+export const PATH_NOT_FOUND = 'Document or folder not found.';
 export const documentTooLarge = (limit: number): string => `The document is larger than the maximum document size (${limit} bytes).`;
 export const fileTooLarge = (limit: number): string => `The file is larger than the file upload limit (${limit} bytes).`;
 export const invalidVersionComponent = (name: string, min: number, max: number): string =>

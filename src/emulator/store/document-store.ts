@@ -20,12 +20,19 @@ export interface VersionRecord {
   readonly author?: string;
 }
 
+/** Who holds a document's checkout (Lock), and since when. */
+export interface Checkout {
+  readonly userName: string;
+  readonly at: string;
+}
+
 export interface DocumentRecord {
   readonly documentId: number;
   readonly path: string;
   readonly versions: VersionRecord[];
   /** The highest version number ever given, so that a deleted version's number is never given again. */
   lastVersionNumber?: number;
+  checkout?: Checkout;
 }
 
 /** A document DeleteDocument moved to the recycle bin, content and all. */
@@ -211,9 +218,13 @@ export class DocumentStore {
       const document = this.document(segments);
       if (document === undefined) return undefined;
       const recycled = { document, deletedAt: new Date().toISOString(), deletedBy };
+      const checkout = document.checkout;
+      // A deleted document's checkout is cleared (DeleteDocument.md).
+      document.checkout = undefined;
       this.#removeDocument(document);
       this.#data.recycleBin.push(recycled);
       await this.#saveOrUndo(() => {
+        document.checkout = checkout;
         removeFrom(this.#data.recycleBin, recycled);
         this.#data.documents.push(document);
         this.#documents.set(keyOf(document), document);
@@ -232,6 +243,13 @@ export class DocumentStore {
       await this.#saveOrUndo(() => void document.versions.splice(index, 0, version));
       await rm(this.contentFile(version.versionId), { force: true });
     });
+  }
+
+  /** Sets or clears the checkout at once, so that a Lock arriving meanwhile sees it, then saves. */
+  async setCheckout(document: DocumentRecord, checkout: Checkout | undefined): Promise<void> {
+    const before = document.checkout;
+    document.checkout = checkout;
+    await this.#saveOrUndo(() => void (document.checkout = before));
   }
 
   recycleBin(): readonly RecycledDocument[] {
