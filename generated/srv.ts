@@ -551,6 +551,16 @@ export interface GetCheckedoutDocumentsRequest {
   withVersions: boolean;
 }
 
+export interface CreateTicketforUserRequest {
+  TrustedUserPwd: string;
+  UserName: string;
+}
+
+export interface AuthenticateUserViaWindowsRequest {
+  language?: string;
+  oldTicket?: string;
+}
+
 export interface OperationTypes {
   AuthenticateUser: { request: AuthenticateUserRequest; result: Authentication };
   AuthenticateUser1: { request: AuthenticateUser1Request; result: Authentication };
@@ -587,6 +597,8 @@ export interface OperationTypes {
   Lock: { request: LockRequest; result: LockOutcome };
   UnLock: { request: UnLockRequest; result: Status };
   GetCheckedoutDocuments: { request: GetCheckedoutDocumentsRequest; result: CheckedOutDocuments };
+  CreateTicketforUser: { request: CreateTicketforUserRequest; result: Authentication };
+  AuthenticateUserViaWindows: { request: AuthenticateUserViaWindowsRequest; result: Authentication };
 }
 
 export type OperationName = keyof OperationTypes;
@@ -1086,9 +1098,25 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     resultElement: 'GetCheckedoutDocumentsResult',
     result: CheckedOutDocumentsRecord,
   },
+  CreateTicketforUser: {
+    name: 'CreateTicketforUser',
+    soapAction: 'http://tempuri.org/CreateTicketforUser',
+    http: { get: null, post: '/CreateTicketforUser', filePart: null },
+    parameters: [{ name: 'TrustedUserPwd', kind: 'string', required: true }, { name: 'UserName', kind: 'string', required: true }],
+    resultElement: 'CreateTicketforUserResult',
+    result: AuthenticationRecord,
+  },
+  AuthenticateUserViaWindows: {
+    name: 'AuthenticateUserViaWindows',
+    soapAction: 'http://tempuri.org/AuthenticateUserViaWindows',
+    http: { get: null, post: '/AuthenticateUserViaWindows', filePart: null },
+    parameters: [{ name: 'language', kind: 'string', required: false }, { name: 'oldTicket', kind: 'string', required: false }],
+    resultElement: 'AuthenticateUserViaWindowsResult',
+    result: AuthenticationRecord,
+  },
 };
 
-export const OPERATION_NAMES: readonly OperationName[] = ['AuthenticateUser', 'AuthenticateUser1', 'RenewTicket', 'isValidTicket', 'LogOut', 'ServerInfo', 'CreateUploadHandler', 'UploadFileChunk', 'UploadDocumentWithHandler', 'UploadDocumentWithHandler1', 'UploadDocumentWithHandler2', 'UploadDocumentWithHandler3', 'UploadNewDocumentWidthHandler', 'DeleteUploadHandler', 'GetDownloadHandler', 'GetDownloadHandlerByVersion', 'DownloadFileChunk', 'DeleteDownloadHandler', 'DocumentExists', 'DocumentExists1', 'FolderExists', 'CreateFolder', 'GetDownloadInfo', 'GetDownloadInfoByVersion', 'GetDocumentVersions', 'GetDocumentVersion', 'DeleteDocument', 'DeleteDocumentVersion', 'GetFoldersAndDocumentsByPage', 'GetFoldersAndDocuments1', 'getApplicationParameters', 'GetGeneralAppSettings', 'Lock', 'UnLock', 'GetCheckedoutDocuments'];
+export const OPERATION_NAMES: readonly OperationName[] = ['AuthenticateUser', 'AuthenticateUser1', 'RenewTicket', 'isValidTicket', 'LogOut', 'ServerInfo', 'CreateUploadHandler', 'UploadFileChunk', 'UploadDocumentWithHandler', 'UploadDocumentWithHandler1', 'UploadDocumentWithHandler2', 'UploadDocumentWithHandler3', 'UploadNewDocumentWidthHandler', 'DeleteUploadHandler', 'GetDownloadHandler', 'GetDownloadHandlerByVersion', 'DownloadFileChunk', 'DeleteDownloadHandler', 'DocumentExists', 'DocumentExists1', 'FolderExists', 'CreateFolder', 'GetDownloadInfo', 'GetDownloadInfoByVersion', 'GetDocumentVersions', 'GetDocumentVersion', 'DeleteDocument', 'DeleteDocumentVersion', 'GetFoldersAndDocumentsByPage', 'GetFoldersAndDocuments1', 'getApplicationParameters', 'GetGeneralAppSettings', 'Lock', 'UnLock', 'GetCheckedoutDocuments', 'CreateTicketforUser', 'AuthenticateUserViaWindows'];
 
 /** One method per operation; each resolves to the successful result or rejects with a typed error. */
 export interface SrvOperations<CallOptions> {
@@ -1162,4 +1190,8 @@ export interface SrvOperations<CallOptions> {
   UnLock(request: UnLockRequest, options?: CallOptions): Promise<Status>;
   /** The documents the caller has checked out, by name; the with* flags add property sets, access lists, owners and versions to each. */
   GetCheckedoutDocuments(request: GetCheckedoutDocumentsRequest, options?: CallOptions): Promise<CheckedOutDocuments>;
+  /** A ticket for UserName without that user's password, against the server's trusted-user secret (server-to-server impersonation); only success and ticket come back. Note the lower-case f. */
+  CreateTicketforUser(request: CreateTicketforUserRequest, options?: CallOptions): Promise<Authentication>;
+  /** A ticket for the Windows identity the web server authenticated (Negotiate or NTLM on the HTTP request); no user name or password in the message. Fails where Windows authentication is off. */
+  AuthenticateUserViaWindows(request?: AuthenticateUserViaWindowsRequest, options?: CallOptions): Promise<Authentication>;
 }

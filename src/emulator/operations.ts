@@ -53,6 +53,8 @@ export const OPERATION_NAMES = [
   'Lock',
   'UnLock',
   'GetCheckedoutDocuments',
+  'CreateTicketforUser',
+  'AuthenticateUserViaWindows',
 ] as const;
 
 export type OperationName = (typeof OPERATION_NAMES)[number];
@@ -144,6 +146,8 @@ const SPECS: readonly OperationSpec[] = [
   capitalTicketed('Lock', 'response', [str('Path')]),
   ticketed('UnLock', 'response', [str('path'), bool('force')]),
   capitalTicketed('GetCheckedoutDocuments', 'response', [bool('withpropertysets'), bool('withsecurity'), bool('withOwner'), bool('withVersions')]),
+  op('CreateTicketforUser', 'root', [str('TrustedUserPwd'), str('UserName')]),
+  op('AuthenticateUserViaWindows', 'root', [str('language'), str('oldTicket')], 'oldTicket'),
 ];
 
 const BY_NAME = new Map(SPECS.map((spec) => [spec.name, spec]));

@@ -49,6 +49,8 @@ export interface EmulatorOptions {
   users?: readonly EmulatorUser[];
   /** A user name that may not obtain tickets (`[902]`). */
   sysadminAccount?: string;
+  /** The trusted-user secret CreateTicketforUser checks (TrustedUserPwd). Default: none, so every such call fails with [900]. */
+  trustedUserPassword?: string;
   faults?: readonly FaultRule[];
   /** Seed of the random source of probability fault rules. Default 1. */
   seed?: number;
@@ -101,7 +103,7 @@ export interface EmulatorOptions {
   tls?: EmulatorTls;
 }
 
-type OptionalSettings = 'dataDir' | 'sysadminAccount' | 'log' | 'tls';
+type OptionalSettings = 'dataDir' | 'sysadminAccount' | 'trustedUserPassword' | 'log' | 'tls';
 export type EmulatorConfig = Required<Omit<EmulatorOptions, OptionalSettings>> & Pick<EmulatorOptions, OptionalSettings>;
 
 export const MIN_CHUNK_SIZE = 262_144;
@@ -133,6 +135,7 @@ export function resolveOptions(options: EmulatorOptions): EmulatorConfig {
     libraries: options.libraries ?? ['Public'],
     users: options.users ?? [{ user: 'demo', password: 'demo' }],
     sysadminAccount: options.sysadminAccount,
+    trustedUserPassword: options.trustedUserPassword,
     faults: options.faults ?? [],
     seed: options.seed ?? 1,
     ticketTtlMs: options.ticketTtlMs ?? 30 * DAY_MS,

@@ -4,7 +4,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { base64Length, type RequestEnvelope } from './envelope.js';
 
 /** Parameters whose values are secrets, whatever the operation. */
-export const SECRET_PARAMETERS: ReadonlySet<string> = new Set(['PWD', 'authenticationTicket', 'AuthenticationTicket', 'OldTicket']);
+export const SECRET_PARAMETERS: ReadonlySet<string> = new Set(['PWD', 'TrustedUserPwd', 'authenticationTicket', 'AuthenticationTicket', 'OldTicket', 'oldTicket']);
 
 const REDACTED = '[redacted]';
 const SECRET_ELEMENT = new RegExp(`(<(?:[\\w.-]+:)?(?:${[...SECRET_PARAMETERS].join('|')})(?:\\s[^>]*)?>)[^<]*`, 'g');

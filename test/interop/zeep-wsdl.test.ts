@@ -22,6 +22,7 @@ const OPERATIONS = [
   'GetFoldersAndDocumentsByPage', 'GetFoldersAndDocuments1',
   'getApplicationParameters', 'GetGeneralAppSettings',
   'Lock', 'UnLock', 'GetCheckedoutDocuments',
+  'CreateTicketforUser', 'AuthenticateUserViaWindows',
 ];
 
 /** The HTTP GET port's operations: the calls safe in a URL. */

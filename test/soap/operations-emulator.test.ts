@@ -2,14 +2,32 @@
 // POST: the operations of issue 23 beyond versions (versions-emulator.test.ts), each round trip
 // ending in a typed result or the typed error of its refusal.
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { AccessDeniedError, CheckedOutError, createSrvClient, NotFoundError, ServiceError, TicketExpiredError, type SrvClient } from '../../src/index.js';
+import {
+  AccessDeniedError,
+  AuthenticationError,
+  CheckedOutError,
+  createSrvClient,
+  NotFoundError,
+  ServiceError,
+  TicketExpiredError,
+  TicketNotAllowedError,
+  type ExchangeRecord,
+  type SrvClient,
+} from '../../src/index.js';
 import { uploadDocument } from '../emulator/helpers.js';
 import { PROFILES } from '../helpers/profiles.js';
 
 describe.each(PROFILES)('against a %s server', (profile) => {
   let emulator: RunningEmulator;
   beforeAll(async () => {
-    emulator = await startEmulator({ profile, uploadLimit: 900_000_000, documentMaxSize: 50_000_000, users: [{ user: 'demo', password: 'demo' }, { user: 'other', password: 'pw' }] });
+    emulator = await startEmulator({
+      profile,
+      uploadLimit: 900_000_000,
+      documentMaxSize: 50_000_000,
+      users: [{ user: 'demo', password: 'demo' }, { user: 'other', password: 'pw' }, { user: 'admin', password: 'pw' }],
+      sysadminAccount: 'admin',
+      trustedUserPassword: 'server-secret',
+    });
   });
   afterAll(() => emulator.close());
 
@@ -90,6 +108,17 @@ describe.each(PROFILES)('against a %s server', (profile) => {
       await expect(client.UnLock({ authenticationTicket: ticket, path, force: false })).resolves.toMatchObject({ success: true });
       await expect(client.Lock({ AuthenticationTicket: otherTicket, Path: path })).resolves.toMatchObject({ success: true });
       await client.UnLock({ authenticationTicket: otherTicket, path, force: false });
+    });
+
+    test('CreateTicketforUser: a ticket that works, its secret never in a record; AuthenticateUserViaWindows fails as [900] here', async () => {
+      const records: ExchangeRecord[] = [];
+      const onExchange = (record: ExchangeRecord) => void records.push(record);
+      const { ticket: impersonated } = await client.CreateTicketforUser({ TrustedUserPwd: 'server-secret', UserName: 'other' }, { onExchange });
+      await expect(client.isValidTicket({ AuthenticationTicket: impersonated })).resolves.toMatchObject({ success: true });
+      expect(JSON.stringify(records)).not.toContain('server-secret');
+      await expect(client.CreateTicketforUser({ TrustedUserPwd: 'wrong', UserName: 'other' })).rejects.toThrow(AuthenticationError);
+      await expect(client.CreateTicketforUser({ TrustedUserPwd: 'server-secret', UserName: 'admin' })).rejects.toThrow(TicketNotAllowedError);
+      await expect(client.AuthenticateUserViaWindows({ language: 'en' })).rejects.toThrow(AuthenticationError);
     });
   });
 });

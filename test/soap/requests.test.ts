@@ -102,6 +102,8 @@ const CASES: Case[] = [
     { AuthenticationTicket: TICKET, withpropertysets: false, withsecurity: false, withOwner: true, withVersions: false },
     [['AuthenticationTicket', TICKET], ['withpropertysets', 'false'], ['withsecurity', 'false'], ['withOwner', 'true'], ['withVersions', 'false']],
   ],
+  ['CreateTicketforUser', { TrustedUserPwd: 'MyServerSecret', UserName: 'jsmith' }, [['TrustedUserPwd', 'MyServerSecret'], ['UserName', 'jsmith']]],
+  ['AuthenticateUserViaWindows', { language: 'en', oldTicket: '' }, [['language', 'en'], ['oldTicket', '']]],
 ];
 
 interface Captured {

@@ -58,6 +58,8 @@ export const MINIMAL_ATTRIBUTES: Readonly<Record<OperationName, readonly Keep[]>
   Lock: BARE,
   UnLock: BARE,
   GetCheckedoutDocuments: ['success', 'document'],
+  CreateTicketforUser: TICKET,
+  AuthenticateUserViaWindows: TICKET,
 };
 
 /** By element name: the attributes and child elements that stay on a child element the result keeps (its text stays). */

@@ -11,6 +11,7 @@ import {
   RENEWAL_NOT_ALLOWED,
   SESSION_EXPIRED,
   TICKETS_NOT_ALLOWED,
+  UNAUTHENTICATED_USER,
 } from './messages.js';
 import { ticketOrCookie } from './session.js';
 
@@ -49,6 +50,28 @@ export const renewTicket: OperationHandler = async (context, call) => {
   if (live === undefined || live.account.id !== account.id) return ticketReply(context.tickets.issue(account));
   context.tickets.extend(live);
   return ticketReply(live);
+};
+
+/**
+ * The account is checked before the secret, as the page describes: the sysadmin account is refused with [902]
+ * whatever the secret (C52). The reply has the ticket only: no profile, no expireOn.
+ */
+export const createTicketforUser: OperationHandler = async (context, call) => {
+  const account = context.accounts.byName(textParam(call.params, 'UserName'));
+  if (account !== undefined && !context.accounts.mayObtainTickets(account)) throw new Refusal(RENEWAL_NOT_ALLOWED);
+  const secret = context.config.trustedUserPassword;
+  if (account === undefined || secret === undefined || textParam(call.params, 'TrustedUserPwd') !== secret) throw new Refusal(AUTH_FAILED);
+  return ok(['ticket', context.tickets.issue(account).ticket]);
+};
+
+/**
+ * The emulator is a host without Windows authentication, so no request comes with a Windows identity and every
+ * call fails as the page says it does then, after oldTicket's format is checked.
+ */
+export const authenticateUserViaWindows: OperationHandler = async (_context, call) => {
+  const oldTicket = textParam(call.params, 'oldTicket');
+  if (oldTicket !== '' && canonicalGuid(oldTicket) === undefined) throw new Refusal(INVALID_TICKET_FORMAT);
+  throw new Refusal(UNAUTHENTICATED_USER);
 };
 
 /** Read-only: never extends the ticket. */

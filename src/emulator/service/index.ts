@@ -2,7 +2,7 @@ import type { OperationName, OperationSpec } from '../operations.js';
 import { Refusal, refusalReply, systemErrorReply } from '../result.js';
 import type { ResultElement } from '../result.js';
 import { asStorageFailure } from '../storage-errors.js';
-import { authenticateUser, isValidTicket, logOut, renewTicket } from './auth.js';
+import { authenticateUser, authenticateUserViaWindows, createTicketforUser, isValidTicket, logOut, renewTicket } from './auth.js';
 import type { OperationCall, OperationHandler, ServiceContext } from './context.js';
 import { deleteDownloadHandler, deleteUploadHandler } from './delete-handler.js';
 import { deleteDocument, deleteDocumentVersion } from './deletion.js';
@@ -61,6 +61,8 @@ const HANDLERS: Record<OperationName, OperationHandler> = {
   Lock: lock,
   UnLock: unLock,
   GetCheckedoutDocuments: getCheckedoutDocuments,
+  CreateTicketforUser: createTicketforUser,
+  AuthenticateUserViaWindows: authenticateUserViaWindows,
 };
 
 /** What an operation produced: its result (a refusal is a `success="false"` one), or an error it did not handle. */

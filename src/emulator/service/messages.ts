@@ -5,6 +5,8 @@ export const SESSION_EXPIRED = '[901] Session expired or Invalid ticket';
 export const TICKETS_NOT_ALLOWED = '[902] Ticket generation not allowed';
 export const RENEWAL_NOT_ALLOWED = '[902] Ticket generation are not allowed for this user.';
 export const INVALID_TICKET_FORMAT = 'invalid ticket format';
+/** The page prints a damaged dash here (`-"`, C40); the emulator writes the en dash it stood for. */
+export const UNAUTHENTICATED_USER = '[900] Authentication failed \u2013 Unauthenticated User.';
 export const INVALID_UPLOAD_HANDLER = 'Invalid upload handler.';
 export const INVALID_DOWNLOAD_HANDLER = 'Invalid download handler. (guid)';
 export const BAD_REQUEST = 'bad Request';
