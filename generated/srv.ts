@@ -346,6 +346,19 @@ export interface UploadHandlerGrant {
   readonly ChunkSize: number;
 }
 
+export interface ZipDownloadGrant {
+  readonly success?: boolean;
+  readonly error?: string;
+  readonly downloadhandler: string;
+  readonly log: readonly LogEntry[];
+}
+
+export interface ZipUploadOutcome {
+  readonly success?: boolean;
+  readonly error?: string;
+  readonly logs?: readonly LogEntry[];
+}
+
 // Request types
 
 export interface AuthenticateUserRequest {
@@ -561,6 +574,21 @@ export interface AuthenticateUserViaWindowsRequest {
   oldTicket?: string;
 }
 
+export interface DownloadZipWithHandlerRequest {
+  authenticationTicket: string;
+  Paths: string;
+  partialResult: boolean;
+}
+
+export interface UploadZipWithHandlerRequest {
+  authenticationTicket: string;
+  folderPath: string;
+  uploadHandler: string;
+  changedOnly: boolean;
+  checkOutCheckIn: boolean;
+  sendEmail: boolean;
+}
+
 export interface OperationTypes {
   AuthenticateUser: { request: AuthenticateUserRequest; result: Authentication };
   AuthenticateUser1: { request: AuthenticateUser1Request; result: Authentication };
@@ -599,6 +627,8 @@ export interface OperationTypes {
   GetCheckedoutDocuments: { request: GetCheckedoutDocumentsRequest; result: CheckedOutDocuments };
   CreateTicketforUser: { request: CreateTicketforUserRequest; result: Authentication };
   AuthenticateUserViaWindows: { request: AuthenticateUserViaWindowsRequest; result: Authentication };
+  DownloadZipWithHandler: { request: DownloadZipWithHandlerRequest; result: ZipDownloadGrant };
+  UploadZipWithHandler: { request: UploadZipWithHandlerRequest; result: ZipUploadOutcome };
 }
 
 export type OperationName = keyof OperationTypes;
@@ -815,6 +845,20 @@ const UploadHandlerGrantRecord: RecordDescriptor = {
   attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'UploadHandler', kind: 'string', required: true }, { name: 'ChunkSize', kind: 'int', required: true }],
   text: null,
   children: [],
+};
+
+const ZipDownloadGrantRecord: RecordDescriptor = {
+  type: 'ZipDownloadGrant',
+  attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'downloadhandler', kind: 'string', required: true }],
+  text: null,
+  children: [{ shape: 'list', name: 'log', required: false, item: null, record: LogEntryRecord }],
+};
+
+const ZipUploadOutcomeRecord: RecordDescriptor = {
+  type: 'ZipUploadOutcome',
+  attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }],
+  text: null,
+  children: [{ shape: 'list', name: 'logs', required: false, item: 'log', record: LogEntryRecord }],
 };
 
 export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & { readonly name: K } } = {
@@ -1114,9 +1158,25 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     resultElement: 'AuthenticateUserViaWindowsResult',
     result: AuthenticationRecord,
   },
+  DownloadZipWithHandler: {
+    name: 'DownloadZipWithHandler',
+    soapAction: 'http://tempuri.org/DownloadZipWithHandler',
+    http: { get: null, post: '/DownloadZipWithHandler', filePart: null },
+    parameters: [{ name: 'authenticationTicket', kind: 'string', required: true }, { name: 'Paths', kind: 'string', required: true }, { name: 'partialResult', kind: 'boolean', required: true }],
+    resultElement: 'DownloadZipWithHandlerResult',
+    result: ZipDownloadGrantRecord,
+  },
+  UploadZipWithHandler: {
+    name: 'UploadZipWithHandler',
+    soapAction: 'http://tempuri.org/UploadZipWithHandler',
+    http: { get: null, post: '/UploadZipWithHandler', filePart: null },
+    parameters: [{ name: 'authenticationTicket', kind: 'string', required: true }, { name: 'folderPath', kind: 'string', required: true }, { name: 'uploadHandler', kind: 'string', required: true }, { name: 'changedOnly', kind: 'boolean', required: true }, { name: 'checkOutCheckIn', kind: 'boolean', required: true }, { name: 'sendEmail', kind: 'boolean', required: true }],
+    resultElement: 'UploadZipWithHandlerResult',
+    result: ZipUploadOutcomeRecord,
+  },
 };
 
-export const OPERATION_NAMES: readonly OperationName[] = ['AuthenticateUser', 'AuthenticateUser1', 'RenewTicket', 'isValidTicket', 'LogOut', 'ServerInfo', 'CreateUploadHandler', 'UploadFileChunk', 'UploadDocumentWithHandler', 'UploadDocumentWithHandler1', 'UploadDocumentWithHandler2', 'UploadDocumentWithHandler3', 'UploadNewDocumentWidthHandler', 'DeleteUploadHandler', 'GetDownloadHandler', 'GetDownloadHandlerByVersion', 'DownloadFileChunk', 'DeleteDownloadHandler', 'DocumentExists', 'DocumentExists1', 'FolderExists', 'CreateFolder', 'GetDownloadInfo', 'GetDownloadInfoByVersion', 'GetDocumentVersions', 'GetDocumentVersion', 'DeleteDocument', 'DeleteDocumentVersion', 'GetFoldersAndDocumentsByPage', 'GetFoldersAndDocuments1', 'getApplicationParameters', 'GetGeneralAppSettings', 'Lock', 'UnLock', 'GetCheckedoutDocuments', 'CreateTicketforUser', 'AuthenticateUserViaWindows'];
+export const OPERATION_NAMES: readonly OperationName[] = ['AuthenticateUser', 'AuthenticateUser1', 'RenewTicket', 'isValidTicket', 'LogOut', 'ServerInfo', 'CreateUploadHandler', 'UploadFileChunk', 'UploadDocumentWithHandler', 'UploadDocumentWithHandler1', 'UploadDocumentWithHandler2', 'UploadDocumentWithHandler3', 'UploadNewDocumentWidthHandler', 'DeleteUploadHandler', 'GetDownloadHandler', 'GetDownloadHandlerByVersion', 'DownloadFileChunk', 'DeleteDownloadHandler', 'DocumentExists', 'DocumentExists1', 'FolderExists', 'CreateFolder', 'GetDownloadInfo', 'GetDownloadInfoByVersion', 'GetDocumentVersions', 'GetDocumentVersion', 'DeleteDocument', 'DeleteDocumentVersion', 'GetFoldersAndDocumentsByPage', 'GetFoldersAndDocuments1', 'getApplicationParameters', 'GetGeneralAppSettings', 'Lock', 'UnLock', 'GetCheckedoutDocuments', 'CreateTicketforUser', 'AuthenticateUserViaWindows', 'DownloadZipWithHandler', 'UploadZipWithHandler'];
 
 /** One method per operation; each resolves to the successful result or rejects with a typed error. */
 export interface SrvOperations<CallOptions> {
@@ -1194,4 +1254,8 @@ export interface SrvOperations<CallOptions> {
   CreateTicketforUser(request: CreateTicketforUserRequest, options?: CallOptions): Promise<Authentication>;
   /** A ticket for the Windows identity the web server authenticated (Negotiate or NTLM on the HTTP request); no user name or password in the message. Fails where Windows authentication is off. */
   AuthenticateUserViaWindows(request?: AuthenticateUserViaWindowsRequest, options?: CallOptions): Promise<Authentication>;
+  /** Stages a ZIP archive of |-separated documents and folders (folders with their subfolders) for DownloadFileChunk; partialResult=false fails on any item that cannot be added. Delete the handler when done. */
+  DownloadZipWithHandler(request: DownloadZipWithHandlerRequest, options?: CallOptions): Promise<ZipDownloadGrant>;
+  /** Finalizes a complete upload handler holding a ZIP archive into its folder and document tree under folderPath; consumes the handler. Failures come as log entries in logs. */
+  UploadZipWithHandler(request: UploadZipWithHandlerRequest, options?: CallOptions): Promise<ZipUploadOutcome>;
 }

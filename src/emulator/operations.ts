@@ -7,7 +7,7 @@ export interface ParamSpec {
   readonly type: ParamType;
 }
 
-export type ResultElementName = 'root' | 'response';
+export type ResultElementName = 'root' | 'response' | 'Response';
 
 export interface OperationSpec {
   readonly name: OperationName;
@@ -55,6 +55,8 @@ export const OPERATION_NAMES = [
   'GetCheckedoutDocuments',
   'CreateTicketforUser',
   'AuthenticateUserViaWindows',
+  'DownloadZipWithHandler',
+  'UploadZipWithHandler',
 ] as const;
 
 export type OperationName = (typeof OPERATION_NAMES)[number];
@@ -148,6 +150,8 @@ const SPECS: readonly OperationSpec[] = [
   capitalTicketed('GetCheckedoutDocuments', 'response', [bool('withpropertysets'), bool('withsecurity'), bool('withOwner'), bool('withVersions')]),
   op('CreateTicketforUser', 'root', [str('TrustedUserPwd'), str('UserName')]),
   op('AuthenticateUserViaWindows', 'root', [str('language'), str('oldTicket')], 'oldTicket'),
+  ticketed('DownloadZipWithHandler', 'Response', [str('Paths'), bool('partialResult')]),
+  ticketed('UploadZipWithHandler', 'root', [str('folderPath'), str('uploadHandler'), bool('changedOnly'), bool('checkOutCheckIn'), bool('sendEmail')]),
 ];
 
 const BY_NAME = new Map(SPECS.map((spec) => [spec.name, spec]));

@@ -144,8 +144,8 @@ export function resolveOptions(options: EmulatorOptions): EmulatorConfig {
     maxBodyBytes: options.maxBodyBytes ?? 64 * 1_048_576,
     uploadLimit,
     documentMaxSize: Math.max(MIN_DOCUMENT_SIZE, documentMaxSize),
-    zipMaxTotalSize: positiveWhole(options.zipMaxTotalSize ?? 78_643_200, 'zipMaxTotalSize'),
-    zipMaxTotalCount: positiveWhole(options.zipMaxTotalCount ?? 1000, 'zipMaxTotalCount'),
+    zipMaxTotalSize: atMost(positiveWhole(options.zipMaxTotalSize ?? 78_643_200, 'zipMaxTotalSize'), MAX_ZIP_BYTES, 'zipMaxTotalSize'),
+    zipMaxTotalCount: atMost(positiveWhole(options.zipMaxTotalCount ?? 1000, 'zipMaxTotalCount'), MAX_ZIP_ENTRIES, 'zipMaxTotalCount'),
     readTimeoutMs: options.readTimeoutMs ?? 30_000,
     soap12: options.soap12 ?? true,
     fileHexCrc: options.fileHexCrc ?? true,
@@ -155,6 +155,15 @@ export function resolveOptions(options: EmulatorOptions): EmulatorConfig {
     log: options.log,
     tls: options.tls,
   };
+}
+
+/** The emulator writes archives without ZIP64, so their size and entry count stay below its bounds (folders count too). */
+const MAX_ZIP_BYTES = 4_000_000_000;
+const MAX_ZIP_ENTRIES = 60_000;
+
+function atMost(value: number, max: number, name: string): number {
+  if (value > max) throw new TypeError(`${name} must be at most ${max}, not ${value}`);
+  return value;
 }
 
 function positiveWhole(value: number, name: string): number {

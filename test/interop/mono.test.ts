@@ -157,6 +157,7 @@ const HTTP_OPERATIONS: Record<string, string[]> = {
     'getApplicationParameters', 'GetGeneralAppSettings',
     'Lock', 'UnLock', 'GetCheckedoutDocuments',
     'CreateTicketforUser', 'AuthenticateUserViaWindows',
+    'DownloadZipWithHandler', 'UploadZipWithHandler',
   ],
 };
 
@@ -171,8 +172,8 @@ describe("Mono's wsdl reads wsdl/srv.wsdl", () => {
       expect(proxy.match(/public System\.Xml\.XmlNode \w+\(/g)).toHaveLength((HTTP_OPERATIONS['HttpPost'] ?? []).length + 1);
       expect(proxy.includes('SoapProtocolVersion.Soap12')).toBe(protocol === 'SOAP12');
     } else {
-      // Each call hands back the bare element as the class of its name, root or response.
-      const calls = [...proxy.matchAll(/public (BareRoot|BareResponse) (\w+)\(/g)].map((match) => match[2]);
+      // Each call hands back the bare element as the class of its name, root, response or Response.
+      const calls = [...proxy.matchAll(/public (BareRoot|BareResponse|BareCapitalResponse) (\w+)\(/g)].map((match) => match[2]);
       expect(calls).toEqual(HTTP_OPERATIONS[protocol]);
     }
   });
@@ -252,8 +253,8 @@ describe.each([
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
-    // The SOAP schema's 35 types and 74 elements, and the HTTP bindings' bare root and response, each with its type.
-    expect(lines[0]).toBe('schema ok: 37 types, 76 elements, 37 operations');
+    // The SOAP schema's 38 types and 78 elements, and the HTTP bindings' bare root, response and Response, each with its type.
+    expect(lines[0]).toBe('schema ok: 41 types, 81 elements, 39 operations');
     expect(lines.at(-1)).toBe(`workflow ok (${version})`);
     expect(lines.filter((line) => line.startsWith('workflow: 600000 bytes up in 3 chunks of 262144 and down in 3'))).toHaveLength(2);
   });

@@ -23,6 +23,7 @@ const OPERATIONS = [
   'getApplicationParameters', 'GetGeneralAppSettings',
   'Lock', 'UnLock', 'GetCheckedoutDocuments',
   'CreateTicketforUser', 'AuthenticateUserViaWindows',
+  'DownloadZipWithHandler', 'UploadZipWithHandler',
 ];
 
 /** The HTTP GET port's operations: the calls safe in a URL. */

@@ -14,7 +14,8 @@ import {
   type ExchangeRecord,
   type SrvClient,
 } from '../../src/index.js';
-import { uploadDocument } from '../emulator/helpers.js';
+import { crcHex, uploadDocument } from '../emulator/helpers.js';
+import { unzip, zip } from '../helpers/zip.js';
 import { PROFILES } from '../helpers/profiles.js';
 
 describe.each(PROFILES)('against a %s server', (profile) => {
@@ -119,6 +120,32 @@ describe.each(PROFILES)('against a %s server', (profile) => {
       await expect(client.CreateTicketforUser({ TrustedUserPwd: 'wrong', UserName: 'other' })).rejects.toThrow(AuthenticationError);
       await expect(client.CreateTicketforUser({ TrustedUserPwd: 'server-secret', UserName: 'admin' })).rejects.toThrow(TicketNotAllowedError);
       await expect(client.AuthenticateUserViaWindows({ language: 'en' })).rejects.toThrow(AuthenticationError);
+    });
+
+    test('DownloadZipWithHandler stages an archive read with DownloadFileChunk; UploadZipWithHandler imports one', async () => {
+      const zipped = `${folder}/zipped`;
+      await client.CreateFolder({ authenticationTicket: ticket, Path: `${zipped}/in` });
+      await uploadDocument(emulator.url, ticket, `${zipped}/in/one.txt`, Buffer.from('one'));
+      const grant = await client.DownloadZipWithHandler({ authenticationTicket: ticket, Paths: `${zipped}/in|${zipped}/none.txt`, partialResult: true });
+      if (profile !== 'minimal') expect(grant.log).toEqual([{ item: `${zipped}/none.txt`, error: 'Document or folder not found.' }]);
+      const parts: Buffer[] = [];
+      for (let offset = 0, last = false; !last; ) {
+        const chunk = await client.DownloadFileChunk({ authenticationTicket: ticket, DownloadHandler: grant.downloadhandler, StartOffset: offset, ChunkSize: 262144 });
+        parts.push(chunk.content);
+        offset += chunk.content.length;
+        last = chunk.lastchunk ?? chunk.content.length === 0;
+      }
+      await client.DeleteDownloadHandler({ authenticationTicket: ticket, DownloadHandler: grant.downloadhandler });
+      expect(unzip(Buffer.concat(parts))).toEqual({ 'in/': '', 'in/one.txt': 'one' });
+      await expect(client.DownloadZipWithHandler({ authenticationTicket: ticket, Paths: `${zipped}/none.txt`, partialResult: false })).rejects.toThrow(/\[log\] .*none\.txt: Document or folder not found\./);
+
+      const archive = zip({ 'out/two.txt': 'two' });
+      const { UploadHandler, ChunkSize } = await client.CreateUploadHandler({ authenticationTicket: ticket, PreferedChunkSize: 262144 });
+      expect(archive.length).toBeLessThan(ChunkSize);
+      await client.UploadFileChunk({ authenticationTicket: ticket, uploadHandler: UploadHandler, fileChunk: archive, chunkHEXCRC: crcHex(archive), lastChunk: true });
+      const imported = await client.UploadZipWithHandler({ authenticationTicket: ticket, folderPath: zipped, uploadHandler: UploadHandler, changedOnly: false, checkOutCheckIn: false, sendEmail: false });
+      expect(imported).toMatchObject({ success: true });
+      await expect(emulator.readDocument(`${zipped}/out/two.txt`)).resolves.toEqual(Buffer.from('two'));
     });
   });
 });

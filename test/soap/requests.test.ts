@@ -104,6 +104,16 @@ const CASES: Case[] = [
   ],
   ['CreateTicketforUser', { TrustedUserPwd: 'MyServerSecret', UserName: 'jsmith' }, [['TrustedUserPwd', 'MyServerSecret'], ['UserName', 'jsmith']]],
   ['AuthenticateUserViaWindows', { language: 'en', oldTicket: '' }, [['language', 'en'], ['oldTicket', '']]],
+  [
+    'DownloadZipWithHandler',
+    { authenticationTicket: TICKET, Paths: '/MyLibrary/Reports/Report.pdf|/MyLibrary/Slides', partialResult: false },
+    [['authenticationTicket', TICKET], ['Paths', '/MyLibrary/Reports/Report.pdf|/MyLibrary/Slides'], ['partialResult', 'false']],
+  ],
+  [
+    'UploadZipWithHandler',
+    { authenticationTicket: TICKET, folderPath: '/MyDomain/Imports', uploadHandler: HANDLER, changedOnly: true, checkOutCheckIn: true, sendEmail: false },
+    [['authenticationTicket', TICKET], ['folderPath', '/MyDomain/Imports'], ['uploadHandler', HANDLER], ['changedOnly', 'true'], ['checkOutCheckIn', 'true'], ['sendEmail', 'false']],
+  ],
 ];
 
 interface Captured {

@@ -60,6 +60,8 @@ export const MINIMAL_ATTRIBUTES: Readonly<Record<OperationName, readonly Keep[]>
   GetCheckedoutDocuments: ['success', 'document'],
   CreateTicketforUser: TICKET,
   AuthenticateUserViaWindows: TICKET,
+  DownloadZipWithHandler: ['success', 'downloadhandler'],
+  UploadZipWithHandler: BARE,
 };
 
 /** By element name: the attributes and child elements that stay on a child element the result keeps (its text stays). */

@@ -22,6 +22,7 @@ import { serverInfo } from './server-info.js';
 import { getApplicationParameters, getGeneralAppSettings } from './settings.js';
 import { createUploadHandler, uploadFileChunk } from './upload.js';
 import { getDocumentVersion, getDocumentVersions } from './versions.js';
+import { downloadZipWithHandler, uploadZipWithHandler } from './zip-archives.js';
 
 export type { OperationCall, ServiceContext } from './context.js';
 
@@ -63,6 +64,8 @@ const HANDLERS: Record<OperationName, OperationHandler> = {
   GetCheckedoutDocuments: getCheckedoutDocuments,
   CreateTicketforUser: createTicketforUser,
   AuthenticateUserViaWindows: authenticateUserViaWindows,
+  DownloadZipWithHandler: downloadZipWithHandler,
+  UploadZipWithHandler: uploadZipWithHandler,
 };
 
 /** What an operation produced: its result (a refusal is a `success="false"` one), or an error it did not handle. */

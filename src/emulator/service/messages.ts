@@ -73,6 +73,12 @@ export const NOT_LOCKED_BY_YOU = 'The document is not locked by you.';
 export const CHECKED_OUT_BY_ANOTHER_USER = 'Checked out by another user';
 export const ACCESS_DENIED = 'Access denied';
 export const PATH_NOT_FOUND = 'Document or folder not found.';
+export const NO_VALID_PATHS = 'No valid paths.';
+export const DUPLICATE_ARCHIVE_NAME = 'An item of this name is already in the archive.';
+/** UploadZipWithHandler's example. */
+export const UNZIP_FAILED = 'Unzip operation failed: invalid ZIP format';
+export const zipLimitExceeded = (count: number, bytes: number): string =>
+  `The archive would exceed the ZIP download limits (${count} documents, ${bytes} bytes).`;
 export const documentTooLarge = (limit: number): string => `The document is larger than the maximum document size (${limit} bytes).`;
 export const fileTooLarge = (limit: number): string => `The file is larger than the file upload limit (${limit} bytes).`;
 export const invalidVersionComponent = (name: string, min: number, max: number): string =>

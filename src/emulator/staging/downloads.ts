@@ -37,7 +37,7 @@ async function readWithCrc(file: FileHandle, buffer: Buffer, length: number, sta
   }
 }
 
-/** Download handlers: each stages a copy of one document version in `<dir>/<guid>.download`. */
+/** Download handlers: each stages a copy of one document version, or an archive, in `<dir>/<guid>.download`. */
 export class DownloadStaging {
   readonly table: HandlerTable<DownloadHandler>;
   readonly #dir: string;
@@ -49,26 +49,26 @@ export class DownloadStaging {
     this.#concurrentReads = concurrentReads;
   }
 
-  async create(session: Session, source: { file: string; path: string; size: number }): Promise<DownloadHandler> {
+  create(session: Session, source: { file: string; path: string; size: number }): Promise<DownloadHandler> {
+    return this.createWritten(session, source.path, async (file) => {
+      await copyFile(source.file, file);
+      return source.size;
+    });
+  }
+
+  /** A handler whose staged file `write` makes (a ZIP archive) and whose size it tells. */
+  async createWritten(session: Session, path: string, write: (file: string) => Promise<number>): Promise<DownloadHandler> {
     const id = newGuid();
-    const handler: DownloadHandler = {
-      id,
-      ticket: session.ticket,
-      userName: session.account.name,
-      file: join(this.#dir, `${id}.download`),
-      lastActivity: Date.now(),
-      path: source.path,
-      size: source.size,
-      reads: 0,
-      queue: Promise.resolve(),
-    };
+    const file = join(this.#dir, `${id}.download`);
+    let size: number;
     try {
-      await copyFile(source.file, handler.file);
+      size = await write(file);
     } catch (error) {
-      // A copy that failed halfway (a full disk) leaves no staged file behind.
-      await rm(handler.file, { force: true });
+      // A file written halfway (a full disk) leaves nothing staged behind.
+      await rm(file, { force: true });
       throw error;
     }
+    const handler: DownloadHandler = { id, ticket: session.ticket, userName: session.account.name, file, lastActivity: Date.now(), path, size, reads: 0, queue: Promise.resolve() };
     this.table.add(handler);
     return handler;
   }
