@@ -103,7 +103,8 @@ function startFormServer(): Promise<Server> {
 
 const WORKFLOW_ACTIONS = [
   'AuthenticateUser', 'CreateUploadHandler', 'UploadFileChunk', 'UploadFileChunk', 'UploadFileChunk', 'UploadDocumentWithHandler',
-  'DocumentExists', 'GetDownloadHandler', 'DownloadFileChunk', 'DownloadFileChunk', 'DownloadFileChunk', 'DeleteDownloadHandler',
+  'DocumentExists', 'GetDownloadInfo', 'GetDocumentVersions', 'Lock', 'UnLock',
+  'GetDownloadHandler', 'DownloadFileChunk', 'DownloadFileChunk', 'DownloadFileChunk', 'DeleteDownloadHandler', 'DeleteDocument',
   'DeleteUploadHandler', 'LogOut',
 ].map((op) => `POST /srv.asmx ${TEMPURI}${op} 200`);
 
@@ -264,7 +265,8 @@ describe.each([
     for (const { emulator } of Object.values(emulators)) {
       expect(emulator.state().uploadHandlers).toEqual([]);
       expect(emulator.state().downloadHandlers).toEqual([]);
-      expect(emulator.state().documents.filter((d) => d.path.startsWith(`/Public/mono-${version.replace(' ', '-').replace('.', '_')}-`))).toHaveLength(1);
+      const ours = (d: { path: string }) => d.path.startsWith(`/Public/mono-${version.replace(' ', '-').replace('.', '_')}-`);
+      expect([emulator.state().documents.filter(ours), emulator.state().recycleBin.filter(ours)].map((found) => found.length)).toEqual([0, 1]);
     }
   });
 

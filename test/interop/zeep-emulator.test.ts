@@ -1,6 +1,7 @@
 /**
  * Interop with a SOAP client nobody here wrote: python-zeep loads the emulator's ?WSDL and uploads through it,
- * then calls over the HTTP POST and GET ports the WSDL declares.
+ * reads versions and download facts, locks, unlocks and deletes, then calls over the HTTP POST and GET ports the WSDL
+ * declares.
  * Needs Debian's python3-zeep (scripts/test-prereqs.sh installs it); it is /usr/bin/python3 that sees it.
  * Without it the file skips, saying SKIPPED, except under CI=true, where it fails (test/interop/toolkits.ts).
  */
@@ -32,6 +33,19 @@ interface ZeepReport {
   deleteSpare: Reply;
   deleteConsumed: Reply;
   path: string;
+  more: {
+    versions: Array<[number, string]>;
+    version: Reply;
+    downloadInfo: Reply;
+    downloadInfoByVersion: Reply;
+    lock: Reply;
+    lockAgain: Reply;
+    checkedOut: string[];
+    unlock: Reply;
+    deleteVersion: Reply;
+    deleteDocument: Reply;
+    afterDelete: Reply;
+  };
   http: Record<string, unknown>;
 }
 
@@ -72,15 +86,30 @@ describe('python-zeep against the emulator', () => {
     expect(emulator.state().uploadHandlers).toEqual([]);
   });
 
+  it("reads a document's versions and download facts, locks and unlocks it, and deletes a version and the document", () => {
+    const { more } = report;
+    expect(more.versions).toEqual([[1000000, '5'], [2000000, '10']]);
+    expect(more.version).toEqual({ success: 'true', error: '' });
+    expect(more.downloadInfo).toMatchObject({ success: 'true', Size: '10', VersionNumber: '0', AlterDocumentName: 'zeep-versions.txt' });
+    expect(more.downloadInfoByVersion).toMatchObject({ success: 'true', Size: '5', VersionNumber: '1000000' });
+    expect([more.lock, more.lockAgain]).toEqual([{ success: 'true', error: '' }, { success: 'false', error: 'Document is already checked out by you.' }]);
+    expect(more.checkedOut).toEqual(['zeep-versions.txt']);
+    expect(more.unlock).toEqual({ success: 'true', error: '' });
+    expect([more.deleteVersion, more.deleteDocument]).toEqual([{ success: 'true' }, { success: 'true' }]);
+    expect(more.afterDelete).toEqual({ success: 'false', error: 'Document not found' });
+    expect(emulator.state().recycleBin.map((document) => [document.path, document.versions.map((v) => v.versionNumber)])).toEqual([['/Public/zeep-versions.txt', [2000000]]]);
+  });
+
   it('calls over HTTP POST and HTTP GET, reading each bare element through its type', () => {
     expect(report.http).toEqual({
       postLogin: { type: 'BareRoot', success: 'true', ticketIsGuid: true },
       postFolderExists: { type: 'BareResponse', attributes: { success: 'true' } },
       getFolderExists: { type: 'BareResponse', attributes: { error: 'Folder not found.' } },
       getDeleteUploadHandler: { type: 'BareResponse', attributes: { success: 'false', error: 'bad Request' } },
+      getDownloadInfo: { type: 'BareResponse', attributes: expect.objectContaining({ success: 'true', Size: String(262144 + 1000), CRC32: report.fileCrc }) },
     });
     expect(log.filter((line) => line.includes('/srv.asmx/'))).toEqual(
-      ['POST AuthenticateUser', 'POST FolderExists', 'GET FolderExists', 'GET DeleteUploadHandler', 'POST LogOut'].map((call) => {
+      ['POST AuthenticateUser', 'POST FolderExists', 'GET FolderExists', 'GET DeleteUploadHandler', 'GET GetDownloadInfo', 'POST LogOut'].map((call) => {
         const [verb, op] = call.split(' ');
         return `${verb} /srv.asmx/${op} 200`;
       }),

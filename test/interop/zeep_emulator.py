@@ -62,9 +62,49 @@ def main():
     report["deleteConsumed"] = attributes(service.DeleteUploadHandler(
         authenticationTicket=ticket, UploadHandler=handler))
     report["path"] = path
+    report["more"] = more_operations(service, ticket, library)
     report["http"] = over_http(zeep.Client(wsdl_url))
 
     print(json.dumps(report))
+
+
+def children_named(element, name):
+    """The descendants of a result element by local name, whatever namespace they inherit."""
+    return [child for child in element.iter() if isinstance(child.tag, str) and etree.QName(child).localname == name]
+
+
+def store(service, ticket, path, data):
+    """Uploads `data` to `path` in one chunk, as a new document or a new version."""
+    handler = attributes(service.CreateUploadHandler(authenticationTicket=ticket, PreferedChunkSize=262144))["UploadHandler"]
+    service.UploadFileChunk(authenticationTicket=ticket, uploadHandler=handler, fileChunk=data, chunkHEXCRC=crc_hex(data), lastChunk=True)
+    return attributes(service.UploadDocumentWithHandler(authenticationTicket=ticket, path=path, uploadHandler=handler))
+
+
+def more_operations(service, ticket, library):
+    """The operations of issue 23 a toolkit is likeliest to call: versions, download facts, locks, deletion."""
+    path = "/%s/zeep-versions.txt" % library
+    store(service, ticket, path, b"first")
+    store(service, ticket, path, b"the second")
+    versions = service.GetDocumentVersions(AuthenticationTicket=ticket, Path=path)
+    report = {
+        "versions": sorted(
+            (int(version.get("Number")), children_named(version, "VersionSize")[0].text)
+            for version in children_named(versions, "Version")
+        ),
+        "version": attributes(service.GetDocumentVersion(authenticationTicket=ticket, path=path, versionNumber=1000000)),
+        "downloadInfo": attributes(service.GetDownloadInfo(AuthenticationTicket=ticket, Path=path)),
+        "downloadInfoByVersion": attributes(service.GetDownloadInfoByVersion(AuthenticationTicket=ticket, Path=path, VersionNumber=1000000)),
+        "lock": attributes(service.Lock(AuthenticationTicket=ticket, Path=path)),
+        "lockAgain": attributes(service.Lock(AuthenticationTicket=ticket, Path=path)),
+    }
+    checked_out = service.GetCheckedoutDocuments(
+        AuthenticationTicket=ticket, withpropertysets=False, withsecurity=False, withOwner=False, withVersions=False)
+    report["checkedOut"] = [document.get("Name") for document in children_named(checked_out, "document")]
+    report["unlock"] = attributes(service.UnLock(authenticationTicket=ticket, path=path, force=False))
+    report["deleteVersion"] = attributes(service.DeleteDocumentVersion(authenticationTicket=ticket, DocumentPath=path, VersionNumber=1000000))
+    report["deleteDocument"] = attributes(service.DeleteDocument(authenticationTicket=ticket, Path=path))
+    report["afterDelete"] = attributes(service.GetDownloadInfo(AuthenticationTicket=ticket, Path=path))
+    return report
 
 
 def bare(result):
@@ -83,6 +123,7 @@ def over_http(client):
         "postFolderExists": bare(post.FolderExists(authenticationTicket=ticket, Path="/Public")),
         "getFolderExists": bare(get.FolderExists(authenticationTicket=ticket, Path="/Nope")),
         "getDeleteUploadHandler": bare(get.DeleteUploadHandler(authenticationTicket=ticket, UploadHandler="not-a-guid")),
+        "getDownloadInfo": bare(get.GetDownloadInfo(AuthenticationTicket=ticket, Path="/Public/zeep-interop.bin")),
     }
     post.LogOut(AuthenticationTicket=ticket)
     return replies

@@ -1,4 +1,5 @@
-// The whole upload/download workflow through the proxy that Mono's `wsdl` generates from
+// The whole upload/download workflow (with the document's download facts, versions, a lock and its
+// deletion) through the proxy that Mono's `wsdl` generates from
 // wsdl/srv.wsdl: System.Web.Services and XmlSerializer, the code behind .NET Framework's wsdl.exe
 // and "Add Web Reference". test/interop/mono.test.ts generates that proxy (class srv) for SOAP 1.1
 // or 1.2 and compiles it with this file; nothing in the proxy is edited.
@@ -125,6 +126,8 @@ static class Workflow
         uint storedCrc = ParseCrc(Required(exists, "CRC32LASTVERSION", "DocumentExists"), "CRC32LASTVERSION");
         if (storedCrc != fileCrc) throw new Failure("DocumentExists gives CRC32LASTVERSION " + storedCrc.ToString("x8") + ", the file's CRC-32 is " + fileCrc.ToString("x8"));
 
+        CheckVersionsAndLock(service, ticket, path, fileCrc);
+
         XmlElement download = Succeeded(service.GetDownloadHandler(ticket, path, PreferedChunkSize), "GetDownloadHandler");
         string downloadHandler = Required(download, "downloadhandler", "GetDownloadHandler");
         int size = Number(download, "Size", "GetDownloadHandler");
@@ -157,6 +160,7 @@ static class Workflow
         }
         if (downloadChunks < 2) throw new Failure("the download took " + downloadChunks + " chunk(s), not at least 2");
         Succeeded(service.DeleteDownloadHandler(ticket, downloadHandler), "DeleteDownloadHandler");
+        Succeeded(service.DeleteDocument(ticket, path), "DeleteDocument");
 
         XmlElement badRequest = Element(service.DeleteUploadHandler(ticket, "not-a-guid"), "DeleteUploadHandler");
         if (Attribute(badRequest, "success") != "false" || Attribute(badRequest, "error") != "bad Request")
@@ -165,6 +169,20 @@ static class Workflow
         Succeeded(service.LogOut(ticket), "LogOut");
         Console.WriteLine("workflow: " + FileSize + " bytes up in " + chunks + " chunks of " + chunkSize + " and down in " + downloadChunks
             + ", CRC-32 " + fileCrc.ToString("x8") + ", stored as " + path + " (" + url + ")");
+    }
+
+    /// <summary>GetDownloadInfo and GetDocumentVersions of the new document, read through the proxy; a Lock and its UnLock.</summary>
+    static void CheckVersionsAndLock(srv service, string ticket, string path, uint fileCrc)
+    {
+        XmlElement info = Succeeded(service.GetDownloadInfo(ticket, path), "GetDownloadInfo");
+        if (Number(info, "Size", "GetDownloadInfo") != FileSize) throw new Failure("GetDownloadInfo gives Size " + Attribute(info, "Size") + ", not " + FileSize);
+        if (ParseCrc(Required(info, "CRC32", "GetDownloadInfo"), "CRC32") != fileCrc) throw new Failure("GetDownloadInfo gives CRC32 " + Attribute(info, "CRC32"));
+        XmlElement versions = Succeeded(service.GetDocumentVersions(ticket, path), "GetDocumentVersions");
+        XmlNodeList listed = versions.SelectNodes(".//*[local-name()='Version']");
+        if (listed.Count != 1 || ((XmlElement)listed[0]).GetAttribute("Number") != "1000000")
+            throw new Failure("GetDocumentVersions lists " + versions.OuterXml + ", not the one version 1000000");
+        Succeeded(service.Lock(ticket, path), "Lock");
+        Succeeded(service.UnLock(ticket, path, false), "UnLock");
     }
 
     /// <summary>How the proxy hands back a result element in the given form, for the test to compare.</summary>
