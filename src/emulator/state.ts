@@ -27,6 +27,8 @@ export interface VersionState {
   readonly label: string;
   readonly published: boolean;
   readonly parameters: Readonly<Record<string, string>>;
+  /** The login name of the user whose upload stored it. */
+  readonly author?: string;
 }
 
 export interface DocumentState {
