@@ -47,6 +47,30 @@ describe('persistence', () => {
     expect(existsSync(join(dataDir, 'store.json'))).toBe(true);
   });
 
+  it('keeps locks, the recycle bin and the highest version number across a restart', async () => {
+    const dataDir = join(root, 'kept');
+    const before = await startEmulator({ dataDir });
+    const ticket = await login(before.url);
+    for (const content of ['1', '2']) await uploadDocument(before.url, ticket, '/Public/locked.txt', Buffer.from(content));
+    await uploadDocument(before.url, ticket, '/Public/deleted.txt', Buffer.from('gone'));
+    await soap(before.url, 'Lock', [['AuthenticationTicket', ticket], ['Path', '/Public/locked.txt']]);
+    await soap(before.url, 'DeleteDocumentVersion', [['authenticationTicket', ticket], ['DocumentPath', '/Public/locked.txt'], ['VersionNumber', '2000000']]);
+    await soap(before.url, 'DeleteDocument', [['authenticationTicket', ticket], ['Path', '/Public/deleted.txt']]);
+    const stateBefore = before.state();
+    await before.close();
+
+    const after = await startEmulator({ dataDir });
+    try {
+      expect([after.state().documents, after.state().recycleBin]).toEqual([stateBefore.documents, stateBefore.recycleBin]);
+      expect(after.state().documents[0]?.checkedOutBy).toBe('demo');
+      const newTicket = await login(after.url);
+      await uploadDocument(after.url, newTicket, '/Public/locked.txt', Buffer.from('3'));
+      expect(after.state().documents[0]?.versions.map((v) => v.versionNumber)).toEqual([1000000, 3000000]);
+    } finally {
+      await after.close();
+    }
+  });
+
   it('removes the default temporary data directory on close', async () => {
     const emulator = await startEmulator();
     const ticket = await login(emulator.url);
