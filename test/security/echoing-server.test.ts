@@ -39,7 +39,7 @@ const secrets = [{ label: 'ticket', value: TICKET }];
 
 test('control: a ticket echoed in an in-band error is redacted everywhere', async () => {
   const seen = await exposure(inBand(`Access denied: ticket ${TICKET} may not read this folder.`), 200);
-  expect(seen).toMatch(/ServiceError: DocumentExists failed: Access denied: ticket \[redacted\]/);
+  expect(seen).toMatch(/AccessDeniedError: DocumentExists failed: Access denied: ticket \[redacted\]/);
   expect(leaksIn(seen.replace(/set-cookie[^\]]*\]/g, ''), secrets)).toEqual([]);
 });
 

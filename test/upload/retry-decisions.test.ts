@@ -267,7 +267,7 @@ describe('the attempts a failure that never passes is given (docs/protocol.md, t
 
   test('a finalize that is always refused is sent once; the handler is deleted', async () => {
     const service = serviceWith({}, (call) => (call.op === 'UploadDocumentWithHandler' ? fail('Access denied to /Public') : undefined));
-    await expect(uploadWith()).rejects.toMatchObject({ name: 'ServiceError', serverMessage: 'Access denied to /Public' });
+    await expect(uploadWith()).rejects.toMatchObject({ name: 'AccessDeniedError', serverMessage: 'Access denied to /Public' });
     expect(service.calls('UploadDocumentWithHandler')).toHaveLength(1);
     expect(service.calls('DeleteUploadHandler')).toHaveLength(1);
   });
