@@ -60,3 +60,6 @@ export const okWith = (attributes: readonly Attribute[], children: readonly Chil
 
 /** `<name>text</name>`. */
 export const textElement = (name: string, text: string): ChildElement => ({ name, text });
+
+/** One entry of a bulk call's log, as Lock writes it: `<log><item>NAME</item><error>REASON</error></log>`. */
+export const logEntry = (item: string, error: string): ChildElement => ({ name: 'log', children: [textElement('item', item), textElement('error', error)] });

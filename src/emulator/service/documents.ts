@@ -51,4 +51,11 @@ export function versionByNumber(document: DocumentRecord, versionNumber: number)
 export const latestPublishedVersion = (document: DocumentRecord): VersionRecord | undefined =>
   document.versions.findLast((version) => version.published);
 
-export const documentName = (document: DocumentRecord): string => document.path.split('/').at(-1) ?? '';
+/** The last segment of a document's or folder's path: its name. */
+export const nameOf = (record: { readonly path: string }): string => record.path.split('/').at(-1) ?? '';
+
+export const documentName = (document: DocumentRecord): string => nameOf(document);
+
+/** Sorted by name, case-insensitively. */
+export const byName = <T extends { readonly path: string }>(records: readonly T[]): T[] =>
+  [...records].sort((a, b) => nameOf(a).localeCompare(nameOf(b), 'en', { sensitivity: 'base' }));

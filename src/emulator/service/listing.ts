@@ -7,14 +7,12 @@ import type { DocumentRecord, FolderRecord } from '../store/document-store.js';
 import { utcDate } from '../time.js';
 import { typeDescriptionOf } from './content-type.js';
 import type { OperationHandler, ServiceContext } from './context.js';
-import { latestPublishedVersion, latestVersion } from './documents.js';
+import { byName, latestPublishedVersion, latestVersion, nameOf } from './documents.js';
 import { FOLDER_NOT_FOUND, FOLDER_NOT_FOUND_BARE, INVALID_PAGE_NUMBER } from './messages.js';
 import { requireSession } from './session.js';
 
 const TICKET = 'authenticationTicket';
 const PAGE_SIZE = 20;
-
-const nameOf = (record: { path: string }): string => record.path.split('/').at(-1) ?? '';
 
 function folderAt(context: ServiceContext, path: string, notFound: string): { segments: string[]; folder: FolderRecord } {
   const segments = pathSegments(path);
@@ -25,9 +23,6 @@ function folderAt(context: ServiceContext, path: string, notFound: string): { se
 
 /** A case-insensitive substring of the name; '' (or none sent) lets every name through. */
 const matching = (filter: string) => (record: { path: string }): boolean => nameOf(record).toLowerCase().includes(filter.toLowerCase());
-
-const byName = <T extends { path: string }>(records: readonly T[]): T[] =>
-  [...records].sort((a, b) => nameOf(a).localeCompare(nameOf(b), 'en', { sensitivity: 'base' }));
 
 const pagedFolder = (folder: FolderRecord) => ({
   path: folder.path,

@@ -1,6 +1,6 @@
 import type { Session } from '../auth/tickets.js';
 import { flagParam, textParam } from '../params.js';
-import { ok, okWith, Refusal, textElement } from '../result.js';
+import { logEntry, ok, okWith, Refusal } from '../result.js';
 import type { ChildElement, Reply } from '../result.js';
 import { pathSegments } from '../store/doc-path.js';
 import { VERSION_STEP } from '../store/document-store.js';
@@ -8,7 +8,7 @@ import type { DocumentRecord } from '../store/document-store.js';
 import { isoUtc, utcDate } from '../time.js';
 import { typeDescriptionOf } from './content-type.js';
 import type { OperationHandler, ServiceContext } from './context.js';
-import { documentName, latestPublishedVersion, latestVersion } from './documents.js';
+import { byName, documentName, latestPublishedVersion, latestVersion } from './documents.js';
 import { ACCESS_DENIED, ALREADY_CHECKED_OUT_BY_YOU, checkedOutBy, NOT_LOCKED_BY_YOU, PATH_NOT_FOUND } from './messages.js';
 import { requireSession } from './session.js';
 
@@ -37,8 +37,6 @@ async function lockOne(context: ServiceContext, document: DocumentRecord, sessio
   if (holder !== undefined) throw new Refusal(sameUser(holder, session.account.name) ? ALREADY_CHECKED_OUT_BY_YOU : checkedOutBy(holder));
   await context.store.setCheckout(document, { userName: session.account.name, at: new Date().toISOString() });
 }
-
-const logEntry = (item: string, error: string): ChildElement => ({ name: 'log', children: [textElement('item', item), textElement('error', error)] });
 
 /**
  * A document, or every document directly inside a folder, each judged alone: those that can be locked are, and
@@ -107,9 +105,6 @@ function checkedOutDocument(document: DocumentRecord): ChildElement {
 /** The caller's checkouts by name; the emulator keeps no property sets, access lists or owners, so the with* flags add nothing. */
 export const getCheckedoutDocuments: OperationHandler = async (context, call) => {
   const session = requireSession(context, call, 'AuthenticationTicket');
-  const mine = context.store
-    .documents()
-    .filter((document) => heldBy(document, session))
-    .sort((a, b) => documentName(a).localeCompare(documentName(b), 'en', { sensitivity: 'base' }));
+  const mine = byName(context.store.documents().filter((document) => heldBy(document, session)));
   return okWith([['error', '']], mine.map(checkedOutDocument));
 };

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { crc32Of } from '../crc.js';
 import { flagParam, textParam } from '../params.js';
-import { Refusal, textElement } from '../result.js';
+import { logEntry, Refusal } from '../result.js';
 import type { Attribute, ChildElement, Reply } from '../result.js';
 import type { UploadHandler } from '../staging/uploads.js';
 import { isValidName, pathSegments } from '../store/doc-path.js';
@@ -9,7 +9,7 @@ import type { DocumentRecord, FolderRecord } from '../store/document-store.js';
 import { InvalidZipError, readZip, writeZip } from '../zip.js';
 import type { ZipEntry, ZipSource } from '../zip.js';
 import type { OperationCall, OperationHandler, ServiceContext } from './context.js';
-import { latestVersion, resolveDocument } from './documents.js';
+import { latestVersion, nameOf, resolveDocument } from './documents.js';
 import { DEFAULT_DETAILS } from './version-details.js';
 import { otherHolder } from './locks.js';
 import {
@@ -27,10 +27,6 @@ import {
 } from './messages.js';
 import { requireSession } from './session.js';
 import { withUploadHandler } from './upload.js';
-
-const logEntry = (item: string, error: string): ChildElement => ({ name: 'log', children: [textElement('item', item), textElement('error', error)] });
-
-const nameOf = (record: { path: string }): string => record.path.split('/').at(-1) ?? '';
 
 /** What DownloadZipWithHandler puts in the archive, and the items it could not. */
 class Selection {
