@@ -7,8 +7,9 @@ import https from 'node:https';
 import { getProxyForUrl } from 'proxy-from-env';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
-import { AbortError, CertificateError, HostNotFoundError, HttpAuthenticationError, InvalidArgumentError, ReplyTooLargeError, TimeoutError, TransportError } from '../errors.js';
+import { AbortError, CertificateError, HostNotFoundError, HttpAuthenticationError, InvalidArgumentError, MalformedReplyError, ReplyTooLargeError, TimeoutError, TransportError } from '../errors.js';
 import { basicAuthorization, checkAuth, credentialsRefused, fixedHeaders, NtlmAuthenticator, type HttpAuthOptions } from './auth.js';
+import { codingsOf, decoded, unknownCoding } from './content-encoding.js';
 import { ReplyBuffers, ReplyBytes, type ReplySink } from './reply-bytes.js';
 
 export type { HttpAuthOptions, HttpAuthType } from './auth.js';
@@ -486,27 +487,42 @@ class Exchange {
   }
 
   private collect(response: http.IncomingMessage): void {
-    const declared = declaredLength(response);
+    const codings = codingsOf(response);
+    const unknown = unknownCoding(codings);
+    if (unknown !== undefined) return this.fail(this.unreadable(response, `Content-Encoding "${unknown}", which this client cannot decode (it reads gzip, deflate and br)`));
+    // The declared length is the encoded body's; the limit holds for the decoded one, so that no small reply inflates past it.
+    const declared = codings.length === 0 ? declaredLength(response) : undefined;
     if (declared !== undefined && declared > this.responseLimit) return this.fail(this.tooLarge(response, `declares ${declared} bytes`));
     const sink = this.spec.sink ?? new ReplyBytes(this.replyBuffers);
     sink.begin(declared);
     let size = 0;
     this.touch();
-    response.on('data', (chunk: Buffer) => {
+    const body = decoded(response, codings);
+    body.on('data', (chunk: Buffer) => {
       if (size + chunk.length > this.responseLimit) return this.fail(this.tooLarge(response, 'goes on'));
       this.touch();
       size += chunk.length;
       sink.add(chunk);
     });
+    if (body !== response) body.on('error', (error) => this.fail(this.unreadable(response, `${codings.join(', ')}-encoded body that does not decode (${error.message})`)));
     response.on('error', (error) => this.fail(this.transportError(error)));
     response.on('aborted', () => this.fail(new TransportError(`${this.prefix}the connection closed before the reply was complete`, { operation: this.spec.label, mayHaveReachedServer: !this.harmless })));
-    response.on('end', () => {
+    body.on('end', () => {
       if (this.settled || !response.complete) return;
       this.finish();
       // A reply that came before the whole body was sent leaves a connection no one can reuse.
       if (!this.request?.writableEnded) this.request?.destroy();
       const received = { status: response.statusCode ?? 0, statusText: response.statusMessage ?? '', headers: response.headers, body: sink.bytes() };
       this.resolve({ reply: received, socket: (this.socket ?? response.socket) as Socket });
+    });
+  }
+
+  /** A reply whose body cannot be read; asking again would bring the same. */
+  private unreadable(response: http.IncomingMessage, what: string): MalformedReplyError {
+    return new MalformedReplyError(`${this.prefix}the HTTP ${response.statusCode ?? 0} reply has a ${what}`, undefined, {
+      operation: this.spec.label,
+      mayHaveReachedServer: !this.harmless,
+      httpStatus: response.statusCode,
     });
   }
 
