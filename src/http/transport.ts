@@ -100,8 +100,6 @@ const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETU
 const TLS_FAILURE = /CERT|VERIFY|SIGNATURE|^ERR_TLS_|^ERR_SSL_/;
 const DEFAULT_MAX_RESPONSE_BYTES = 128 * 1024 * 1024;
 const DEFAULT_IDLE_SOCKET_MS = 4_000;
-/** How a connection the server closed shows when a request is written on it. */
-const RESET_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
 /** Connections that NTLM has authenticated (or that were answered without asking for it). */
 const authenticatedSockets = new WeakSet<Socket>();
@@ -402,8 +400,6 @@ class Exchange {
   private settled = false;
   /** Becomes true once the connection is up: from then on the server may act on what it got. */
   private connected = false;
-  /** A reply has begun. */
-  private responded = false;
   /** The request goes without its body (an NTLM NEGOTIATE message): the server cannot act on it. */
   private harmless = false;
   private socket: Socket | undefined;
@@ -445,10 +441,7 @@ class Exchange {
     });
     request.on('finish', this.touch);
     request.on('error', (error: NodeJS.ErrnoException) => this.fail(this.transportError(error)));
-    request.on('response', (response) => {
-      this.responded = true;
-      this.collect(response);
-    });
+    request.on('response', (response) => this.collect(response));
     if (!this.plan) this.sendBody();
   }
 
@@ -569,17 +562,8 @@ class Exchange {
     // The handshake failed: no request was sent, and trying again cannot change the certificates.
     if (TLS_FAILURE.test(code ?? '')) return new CertificateError(`${prefix}TLS with ${host} failed: ${what}`, { operation, mayHaveReachedServer: false, cause: error, code });
     if (code === 'ENOTFOUND') return new HostNotFoundError(`${prefix}the host ${this.spec.url.hostname} is unknown (${what}); check the URL`, { operation, mayHaveReachedServer: false, cause: error, code });
-    const notSent = !this.mayHaveReachedServer || NOT_SENT_CODES.has(code ?? '') || this.idleRace(code);
+    const notSent = !this.mayHaveReachedServer || NOT_SENT_CODES.has(code ?? '');
     return new TransportError(`${prefix}connection to ${host} failed: ${what}`, { operation, mayHaveReachedServer: !notSent, cause: error, code });
-  }
-
-  /**
-   * A kept connection reset before any reply: the server closed it as idle while the request was
-   * being written, and never read the request (the keep-alive race; Node's docs name reusedSocket
-   * for this). A reset of a fresh connection may come after the server acted on the request.
-   */
-  private idleRace(code: string | undefined): boolean {
-    return this.request?.reusedSocket === true && !this.responded && RESET_CODES.has(code ?? '');
   }
 
   private fail(error: Error): void {

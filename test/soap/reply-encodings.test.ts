@@ -30,7 +30,7 @@ let url: string;
 
 beforeAll(async () => {
   server = http.createServer((request, response) => {
-    const op = (request.headers['soapaction'] ?? request.url ?? '').replace(/^.*\/|"$/g, '');
+    const op = String(request.headers['soapaction'] ?? request.url ?? '').replace(/^.*\/|"$/g, '');
     requests.push(op);
     request.resume();
     request.on('end', () => {
