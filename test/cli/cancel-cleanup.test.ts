@@ -1,13 +1,18 @@
 // Cancelling with real signals where cleanup used to wait or be skipped: while `upload -` still
-// reads standard input.
+// reads standard input, and a second signal during a slow network cleanup (the local cleanup
+// happens even then).
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { startCli } from '../helpers/run-cli.js';
+import { runCli, startCli, type StartedCli } from '../helpers/run-cli.js';
 
+const CHUNK = '262144';
+/** Longer than any test waits: a cleanup call this slow is only ever cut short. */
+const SLOW_CLEANUP_MS = 6_000;
 let emulator: RunningEmulator;
 let dir: string;
 /** The TMPDIR of the command, where `upload -` spools standard input. */
@@ -29,6 +34,14 @@ afterAll(async () => {
 const env = () => ({ SRV_ASMX_URL: emulator.url, SRV_ASMX_USER: 'demo', SRV_ASMX_PASSWORD: 'demo', TMPDIR: spoolDir });
 const handlersLeft = () => emulator.state().uploadHandlers.length + emulator.state().downloadHandlers.length;
 
+/** Sends `signal`, waits until it is heard, then sends it again as a second request to stop. */
+async function signalTwice(cli: StartedCli, signal: NodeJS.Signals): Promise<void> {
+  cli.child.kill(signal);
+  await cli.stderrShows(/cancelling/);
+  await delay(700);
+  cli.child.kill(signal);
+}
+
 test.each([
   ['SIGINT', 130],
   ['SIGTERM', 143],
@@ -47,3 +60,41 @@ test.each([
   expect(emulator.state().tickets).toBe(tickets);
   expect(handlersLeft()).toBe(0);
 });
+
+test('a second Ctrl-C during a slow cleanup quits at once, and still removes the .part and .part.json of a download without --resume', async () => {
+  const source = join(dir, 'slow-cleanup.bin');
+  await writeFile(source, randomBytes(262_144 * 8));
+  expect((await runCli(['upload', source, '/Public/slow-cleanup.bin'], { env: env() })).code).toBe(0);
+  emulator.faults.add({ op: 'DownloadFileChunk', kind: 'latency', latencyMs: 300 });
+  emulator.faults.add({ op: 'DeleteDownloadHandler', kind: 'latency', latencyMs: SLOW_CLEANUP_MS });
+  const downloads = await mkdtemp(join(dir, 'downloads-'));
+  const target = join(downloads, 'slow-cleanup.bin');
+  const cli = startCli(['download', '/Public/slow-cleanup.bin', target, '--chunk-size', CHUNK, '--concurrency', '1'], env());
+  await cli.stderrShows(/downloading/);
+  await delay(800);
+  expect((await readdir(downloads)).some((name) => name.endsWith('.part'))).toBe(true);
+  await signalTwice(cli, 'SIGINT');
+  const second = performance.now();
+  const run = await cli.done;
+  expect(performance.now() - second).toBeLessThan(3_000);
+  expect(run.code).toBe(130);
+  expect(await readdir(downloads)).toEqual([]);
+  expect(existsSync(target)).toBe(false);
+});
+
+test('a second Ctrl-C during a slow cleanup of `upload -` still removes the spooled input', async () => {
+  emulator.faults.add({ op: 'UploadFileChunk', kind: 'latency', latencyMs: 300 });
+  emulator.faults.add({ op: 'DeleteUploadHandler', kind: 'latency', latencyMs: SLOW_CLEANUP_MS });
+  const cli = startCli(['upload', '-', '/Public/spooled-then-killed.bin', '--chunk-size', CHUNK], env());
+  cli.child.stdin.end(randomBytes(262_144 * 6));
+  await cli.stderrShows(/uploading standard input/);
+  await delay(1_000);
+  expect((await readdir(spoolDir)).some((name) => name.startsWith('srv-asmx-spool-'))).toBe(true);
+  await signalTwice(cli, 'SIGINT');
+  const second = performance.now();
+  const run = await cli.done;
+  expect(performance.now() - second).toBeLessThan(3_000);
+  expect(run.code).toBe(130);
+  expect(await readdir(spoolDir)).toEqual([]);
+});
+

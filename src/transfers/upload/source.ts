@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AbortError, InvalidArgumentError, SrvError } from '../../errors.js';
+import { removeOnExit } from '../../util/exit-cleanup.js';
 
 /** A file path, bytes, a stream (read once), or a function that opens the stream afresh for each attempt. */
 export type UploadSource = string | Uint8Array | Readable | (() => Readable | Promise<Readable>);
@@ -52,12 +53,13 @@ export async function openSource(source: UploadSource, options: OpenSourceOption
 }
 
 /**
- * The stream's bytes in a temporary file of its own, removed when the upload is done. A cancel
- * stops the copy at once: the stream may never end (standard input).
+ * The stream's bytes in a temporary file of its own, removed when the upload is done, or when the
+ * process exits first. A cancel stops the copy at once: the stream may never end (standard input).
  */
 async function spooled(stream: Readable, signal: AbortSignal | undefined): Promise<ChunkSource> {
   const dir = await mkdtemp(join(tmpdir(), 'srv-asmx-spool-'));
-  const remove = () => rm(dir, { recursive: true, force: true });
+  const forget = removeOnExit(dir);
+  const remove = () => rm(dir, { recursive: true, force: true }).finally(forget);
   try {
     const file = join(dir, 'source');
     await pipeline(stream, createWriteStream(file, { mode: 0o600 }), { signal });
