@@ -37,7 +37,9 @@ export async function runCommand(command: Command, work: (context: CommandContex
     },
   };
   try {
-    process.exitCode = (await work(context)) ?? EXIT.success;
+    const exitCode = (await work(context)) ?? EXIT.success;
+    // Work that failed once it was cancelled ends as the cancel says, whether it threw or returned.
+    process.exitCode = exitCode === EXIT.success ? exitCode : (cancel.exitCode ?? exitCode);
   } catch (error) {
     process.exitCode = cancel.exitCode ?? exitCodeOf(error);
     reportFailure(reporter, error, process.exitCode);

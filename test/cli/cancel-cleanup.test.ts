@@ -1,9 +1,9 @@
 // Cancelling with real signals where cleanup used to wait or be skipped: while `upload -` still
-// reads standard input, and a second signal during a slow network cleanup (the local cleanup
-// happens even then).
+// reads standard input, a second signal during a slow network cleanup (the local cleanup happens
+// even then), and `sync`, which exits 128 + the signal like every command.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -98,3 +98,15 @@ test('a second Ctrl-C during a slow cleanup of `upload -` still removes the spoo
   expect(await readdir(spoolDir)).toEqual([]);
 });
 
+test.each([
+  ['SIGTERM', 143],
+  ['SIGHUP', 129],
+] as const)('sync cancelled by %s exits %i, its handlers deleted', async (signal, code) => {
+  const tree = join(dir, `sync-${signal}`);
+  await mkdir(tree);
+  for (const name of ['a', 'b', 'c', 'd']) await writeFile(join(tree, `${name}.bin`), randomBytes(100_000));
+  emulator.faults.add({ op: 'UploadFileChunk', kind: 'latency', latencyMs: 2_000 });
+  const run = await runCli(['sync', tree, `/Public/Sync${signal}`], { env: env(), interruptWhen: /upload \(new\)/, interruptDelayMs: 500, interruptSignal: signal });
+  expect(run.code).toBe(code);
+  expect(handlersLeft()).toBe(0);
+});
