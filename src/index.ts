@@ -47,5 +47,6 @@ export type { DocumentMetadata, ManualVersion, PublishOption } from './transfers
 export type { UploadItem, UploadManyOptions } from './transfers/upload/upload-many.js';
 export type { DownloadDestination, DownloadOptions, DownloadResult, DownloadSource } from './transfers/download/download.js';
 export type { DocumentInfo, LookupOptions } from './transfers/lookups.js';
+export { nameClashes, serviceNameKey } from './transfers/names.js';
 export { fileCrc32 } from './integrity/file-crc.js';
 export { PACKAGE_VERSION as VERSION } from './package-files.js';

@@ -8,6 +8,7 @@ import { rootCertificates } from 'node:tls';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { AbortError, BINDINGS, SrvSession, type HttpAuthOptions, type HttpAuthType, type SessionOptions, type SessionWarning, type TlsOptions } from '../index.js';
 import { UsageError } from './exit-codes.js';
+import { stderr } from './output.js';
 import type { Reporter } from './reporter.js';
 
 export interface ConnectionFlags {
@@ -119,11 +120,11 @@ async function secretOf(source: SecretSource, reporter: Reporter, env: Environme
 async function prompt(question: string): Promise<string> {
   const { read } = await import('read');
   try {
-    return await read({ prompt: question, silent: true, replace: '', output: process.stderr });
+    return await read({ prompt: question, silent: true, replace: '', output: stderr.stream });
   } catch (error) {
     throw (error as Error).message === 'canceled' ? new AbortError(error, 'the password prompt') : error;
   } finally {
-    process.stderr.write('\n');
+    stderr.write('\n');
   }
 }
 

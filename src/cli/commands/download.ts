@@ -4,6 +4,7 @@ import { UsageError } from '../exit-codes.js';
 import { bytes, rate, seconds } from '../format.js';
 import { addConnectionOptions } from '../connection.js';
 import { STANDARD_STREAM, writableFile } from '../local-paths.js';
+import { stdout } from '../output.js';
 import { runCommand, type CommandContext } from '../run.js';
 
 interface DownloadFlags {
@@ -44,7 +45,7 @@ async function download(context: CommandContext, remotePath: string, file: strin
     reporter.info(`downloading ${remotePath} to ${toStdout ? 'standard output' : file}`);
     let progress: ReturnType<typeof reporter.progress> | undefined;
     try {
-      return await session.download(source, toStdout ? process.stdout : file, {
+      return await session.download(source, toStdout ? stdout.stream : file, {
         overwrite: flags.force === true,
         signal,
         onProgress: (p) => (progress ??= reporter.progress('download', p.totalBytes)).update(p.bytes, p.restarts),

@@ -45,7 +45,8 @@ export interface UploadOptions extends TransferOptions {
   onSourceChange?: 'fail' | 'restart';
   /**
    * Copy a one-shot Readable source to a private temporary file before sending it (default false),
-   * so that the upload can start over; the file is removed afterwards. Memory stays bounded.
+   * so that the upload can start over; the file is removed afterwards. Memory stays bounded. The
+   * `signal` stops the copy at once, since the stream may never end.
    */
   spool?: boolean;
   /**
@@ -70,7 +71,7 @@ export interface UploadResult extends TransferStats {
 export async function upload(port: ServicePort, source: UploadSource, destination: UploadDestination, options: UploadOptions = {}): Promise<UploadResult> {
   const finalizer = finalizerFor(destination, options.metadata);
   const { chunkSize, maxRestarts } = transferOptions(options);
-  const reader = await openSource(source, options.spool === true);
+  const reader = await openSource(source, { spool: options.spool === true, signal: options.signal });
   try {
     await destinationFolder(port, finalizer.folder, options);
     return await new UploadRun(port, reader, finalizer, options, chunkSize, maxRestarts).run();
