@@ -171,7 +171,6 @@ class UploadRun {
     if (!this.halved) return;
     this.halved = false;
     this.port.learned.uploadChunkLimit = this.chunkSize;
-    this.port.warn({ kind: 'notice', message: `the server takes ${this.chunkSize}-byte chunks: the session's next uploads start there` });
   }
 
   /** What every step of this upload knows of itself: whether the source can be read again. */
