@@ -10,6 +10,7 @@ import type { Socket } from 'node:net';
 import { AbortError, CertificateError, HostNotFoundError, HttpAuthenticationError, InvalidArgumentError, MalformedReplyError, ReplyTooLargeError, TimeoutError, TransportError } from '../errors.js';
 import { basicAuthorization, checkAuth, credentialsRefused, fixedHeaders, NtlmAuthenticator, type HttpAuthOptions } from './auth.js';
 import { codingsOf, decoded, unknownCoding } from './content-encoding.js';
+import { Cookies } from './cookies.js';
 import { ReplyBuffers, ReplyBytes, type ReplySink } from './reply-bytes.js';
 
 export type { HttpAuthOptions, HttpAuthType } from './auth.js';
@@ -116,6 +117,7 @@ export class HttpTransport {
   private readonly proxy: string | false | undefined;
   private readonly maxResponseBytes: number;
   private readonly replyBuffers = new ReplyBuffers();
+  private readonly cookies = new Cookies();
   /** The User-Agent and custom headers of every request. */
   readonly headers: Readonly<Record<string, string>>;
   private readonly basic: string | undefined;
@@ -163,9 +165,14 @@ export class HttpTransport {
     this.replyBuffers.drop();
   }
 
-  private exchange(request: HttpRequest, limit: number, agent: http.Agent, plan?: Plan): Promise<Leg> {
+  /** One request and its reply, with the cookies the service set sent back, and those its reply sets kept. */
+  private async exchange(request: HttpRequest, limit: number, agent: http.Agent, plan?: Plan): Promise<Leg> {
     const open: Open = (url, headers) => this.open(url, headers, agent, request.method ?? 'POST');
-    return new Promise((resolve, reject) => new Exchange(open, limit, this.replyBuffers, request, resolve, reject, plan).start());
+    const cookie = this.cookies.header(request.url, request.headers['Cookie']);
+    const spec = cookie === undefined ? request : { ...request, headers: { ...request.headers, Cookie: cookie } };
+    const leg = await new Promise<Leg>((resolve, reject) => new Exchange(open, limit, this.replyBuffers, spec, resolve, reject, plan).start());
+    await this.cookies.store(leg.reply.headers['set-cookie'], request.url);
+    return leg;
   }
 
   /**
