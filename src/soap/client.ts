@@ -5,6 +5,7 @@ import {
   OPERATIONS,
   OPERATION_NAMES,
   type BindingName,
+  type OperationDescriptor,
   type OperationName,
   type RequestOf,
   type ResultOf,
@@ -12,7 +13,7 @@ import {
   type SrvOperations,
 } from '../../generated/srv.js';
 import { InvalidArgumentError, SrvError, TransportError } from '../errors.js';
-import { redact, redactHeaders, secretsOf } from './redaction.js';
+import { redact, redactHeaders, redactValues, secretsOf } from './redaction.js';
 import type { ExchangeListener, ExchangeRecord } from './exchange-record.js';
 import { refusedUnparsed } from './reply.js';
 import { replyParser } from './reply-parser.js';
@@ -123,7 +124,7 @@ export async function createSrvClient(options: SrvClientOptions): Promise<SrvCli
       throw failure;
     } finally {
       if (listeners.length > 0) {
-        const record = exchangeRecord(operation, soapVersion, transport.headers, binding, sent, reply, performance.now() - started, secrets);
+        const record = exchangeRecord(op, soapVersion, transport.headers, binding, sent, reply, performance.now() - started, secrets);
         if (failure) record.error = `${failure.name}: ${failure.message}`;
         for (const listener of listeners) listener(record);
       }
@@ -169,7 +170,7 @@ function httpBindings(): Promise<HttpBindings> {
 
 /** `fixed`: the headers the transport adds to every request (User-Agent, custom ones); never the Authorization it adds. */
 function exchangeRecord(
-  operation: string,
+  op: OperationDescriptor,
   soapVersion: SoapVersion,
   fixed: Readonly<Record<string, string>>,
   binding: Binding,
@@ -179,13 +180,18 @@ function exchangeRecord(
   secrets: readonly string[],
 ): ExchangeRecord {
   const record: ExchangeRecord = {
-    operation,
+    operation: op.name,
     soapVersion,
     url: redact(sent.url.href, secrets),
     durationMs: Math.round(durationMs),
     request: { headers: redactHeaders({ ...fixed, ...sent.headers }, secrets), body: sent.recorded(secrets) },
   };
-  if (reply) record.response = { status: reply.status, headers: redactHeaders(reply.headers, secrets), body: redact(binding.recorded(sent, reply), secrets) };
+  if (reply) {
+    const text = binding.recorded(sent, reply);
+    // A reply that carries a ticket keeps none of its values: a ticket the client could not read must not be printed either.
+    const body = op.result.attributes.some((attribute) => attribute.name === 'ticket') ? redactValues(text) : text;
+    record.response = { status: reply.status, headers: redactHeaders(reply.headers, secrets), body: redact(body, secrets) };
+  }
   return record;
 }
 

@@ -15,15 +15,28 @@ const DECLARED_ENCODING = /^\s*<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._-]+
 
 /** The reply's text, without its byte order mark. */
 export function xmlTextOf(op: OperationDescriptor, reply: HttpReply): string {
+  const decoded = decode(reply);
+  if (decoded.text === undefined) throw malformedReply(op.name, `charset "${decoded.charset}" is not one this client can decode`);
+  return decoded.text;
+}
+
+/** The reply's text for its exchange record, from byte `from` where it is UTF-8; one in a charset that does not decode, as bytes. */
+export function recordTextOf(reply: HttpReply, from = 0): string {
+  const { charset, text } = decode(reply);
+  if (UTF8.has(charset)) return reply.body.toString('utf8', from);
+  return text ?? reply.body.toString('latin1');
+}
+
+function decode(reply: HttpReply): { charset: string; text: string | undefined } {
   const { body } = reply;
   const bom = BOMS.find(([mark]) => body.subarray(0, mark.length).equals(mark));
   const charset = bom?.[1] ?? charsetOf(reply) ?? declaredEncoding(body) ?? 'utf-8';
   const bytes = bom ? body.subarray(bom[0].length) : body;
-  if (UTF8.has(charset)) return bytes.toString('utf8');
+  if (UTF8.has(charset)) return { charset, text: bytes.toString('utf8') };
   try {
-    return new TextDecoder(charset).decode(bytes);
+    return { charset, text: new TextDecoder(charset).decode(bytes) };
   } catch {
-    throw malformedReply(op.name, `charset "${charset}" is not one this client can decode`);
+    return { charset, text: undefined };
   }
 }
 

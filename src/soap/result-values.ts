@@ -10,13 +10,14 @@ export interface RawElement {
   text: string;
 }
 
-/** Reads an attribute by its exact name, else case-insensitively. */
+/** Reads an attribute by its exact name, else by its local name case-insensitively. */
 export function attributeOf(element: RawElement, name: string): string | undefined {
   const exact = element.attributes[name];
   if (exact !== undefined) return exact;
   const lower = name.toLowerCase();
+  // By local name, in any case: a serializer may qualify an attribute with a prefix (a:ticket).
   for (const [key, value] of Object.entries(element.attributes)) {
-    if (key.toLowerCase() === lower) return value;
+    if (key.replace(/^[^:]*:/, '').toLowerCase() === lower) return value;
   }
   return undefined;
 }

@@ -59,7 +59,7 @@ export class HttpPostBinding implements Binding {
   /** The bare element as it came; what came before it in the prologue is left out. */
   recorded(request: BindingRequest, reply: HttpReply): string {
     const prologue = prologueOf(reply.body);
-    return replyText(request.cut, reply.body, prologue?.next === 'element' ? prologue.end : 0);
+    return replyText(request.cut, reply, prologue?.next === 'element' ? prologue.end : 0);
   }
 
   /** The request of `op` by `method`, with the reply's base64 (a chunk) cut out of the bare element. */

@@ -45,7 +45,7 @@ export class SoapBinding implements Binding {
   }
 
   recorded(request: BindingRequest, reply: HttpReply): string {
-    return replyText(request.cut, reply.body);
+    return replyText(request.cut, reply);
   }
 
   /** The {Op}Response element of the reply's Body, parsed; a reply without one is not this operation's. */
