@@ -32,11 +32,14 @@ export class ServiceError extends SrvError {
   readonly code: number | undefined;
   /** The service's message, with any secret of the call removed. */
   readonly serverMessage: string;
+  /** A handler the failing reply named anyway (a grant that says it failed may still have staged one), which the client deletes. */
+  readonly handler: string | undefined;
 
-  constructor(serverMessage: string, options: { operation?: string; code?: number } = {}) {
+  constructor(serverMessage: string, options: { operation?: string; code?: number; handler?: string | undefined } = {}) {
     super(`${options.operation ?? 'call'} failed: ${serverMessage || '(no error message)'}`, options);
     this.code = options.code;
     this.serverMessage = serverMessage;
+    this.handler = options.handler;
   }
 }
 
@@ -192,16 +195,21 @@ const SERVICE_ERROR_BY_CODE: Readonly<Record<number, typeof ServiceError>> = {
   902: TicketNotAllowedError,
 };
 
-/** Maps the service's in-band error message to its class. */
-export function serviceErrorFor(serverMessage: string, operation?: string): ServiceError {
+/** Maps the service's in-band error message to its class; `handler`: one the reply named anyway. */
+export function serviceErrorFor(serverMessage: string, operation?: string, handler?: string): ServiceError {
   const message = serverMessage.trim();
   const coded = /^\[(\d{3})\]\s*(.*)$/s.exec(message);
   if (coded) {
     const code = Number(coded[1]);
     const ErrorClass = SERVICE_ERROR_BY_CODE[code] ?? ServiceError;
-    return new ErrorClass(message, { operation, code });
+    return new ErrorClass(message, { operation, code, handler });
   }
-  return new (uncodedErrorClass(message))(message, { operation });
+  return new (uncodedErrorClass(message))(message, { operation, handler });
+}
+
+/** The handler a failed call's reply named anyway, if any: it may hold a staged file, and is deleted. */
+export function handlerNamedBy(error: unknown): string | undefined {
+  return error instanceof MalformedReplyError || error instanceof ServiceError ? error.handler : undefined;
 }
 
 function uncodedErrorClass(message: string): typeof ServiceError {

@@ -84,8 +84,8 @@ function malformed(op: OperationDescriptor, problem: string, handler?: string): 
   return malformedReply(op.name, `result element ${problem}`, handler);
 }
 
-/** The handler a grant names (UploadHandler, downloadhandler), so that even a malformed grant gets it deleted. */
-function handlerNamedIn(element: RawElement): string | undefined {
+/** The handler a grant names (UploadHandler, downloadhandler), so that even a malformed or failing grant gets it deleted. */
+export function handlerNamedIn(element: RawElement): string | undefined {
   const name = Object.keys(element.attributes).find((key) => /handler$/i.test(key));
   return name === undefined ? undefined : element.attributes[name];
 }

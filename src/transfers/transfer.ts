@@ -1,8 +1,8 @@
 // What every transfer shares: its options and their defaults, the one progress shape, the restart
 // loop (an attempt returns its result or the table's restart, which the budget allows or not), and
 // the bounded, best-effort deletion of a handler given up.
-import { InvalidArgumentError, type SrvError } from '../errors.js';
-import { checkXmlText } from '../soap/arguments.js';
+import { handlerNamedBy, InvalidArgumentError, type SrvError } from '../errors.js';
+import { checkXmlText, isGuid } from '../soap/arguments.js';
 import type { TransferBudget } from '../calls/budget.js';
 import type { Action, Decision } from '../calls/decisions.js';
 import type { ServicePort } from '../calls/port.js';
@@ -140,4 +140,10 @@ export async function deleteHandler(port: ServicePort, kind: 'upload' | 'downloa
     const operation = kind === 'upload' ? 'DeleteUploadHandler' : 'DeleteDownloadHandler';
     port.warn({ kind: 'cleanup', message: `${operation} failed; the server discards handler ${handler} when it expires`, operation, error: outcome.failure.error });
   }
+}
+
+/** Deletes each handler a failed attempt's reply named anyway (a grant that failed, or was malformed, may still have staged one). */
+export async function deleteNamedHandlers(port: ServicePort, kind: 'upload' | 'download', failures: ReadonlyArray<{ readonly error: SrvError }>): Promise<void> {
+  const named = new Set(failures.map(({ error }) => handlerNamedBy(error)).filter(isGuid));
+  for (const handler of named) await deleteHandler(port, kind, handler);
 }

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { SrvSession, type ExchangeRecord, type SessionWarning } from '../../src/index.js';
 
 const TICKET = '6b29fc40-ca47-1067-b31d-00dd010662da';
-const TICKET_PATTERN = /6b29fc40|ca47-1067|00dd010662da|6\0b\02\09\0f/i;
+const TICKET_PATTERN = /6b29fc40|ca47-1067|00dd010662da|6\x00b\x002\x009/i;
 const SOAP = 'http://schemas.xmlsoap.org/soap/envelope/';
 const envelope = (op: string, inner: string) =>
   `<soap:Envelope xmlns:soap="${SOAP}"><soap:Body><${op}Response xmlns="http://tempuri.org/"><${op}Result>${inner}</${op}Result></${op}Response></soap:Body></soap:Envelope>`;

@@ -1,6 +1,7 @@
 // Replies as servers and proxies send them: compressed (IIS dynamic compression, proxies), in
 // UTF-16, with junk after the document, or nested to no end. What HTTP and XML allow is decoded,
-// what follows the reply is ignored, and anything else fails once, naming the encoding or charset:
+// what follows the reply is ignored, a CDATA section in a result is its text and never another
+// result, and anything else fails once, naming the encoding or charset:
 // never a login repeated over a reply it cannot read.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -63,6 +64,10 @@ const readable: ReadonlyArray<readonly [string, Shape]> = [
   ['UTF-16BE by its charset alone', { encode: utf16be, headers: { 'Content-Type': 'text/xml; charset=UTF-16BE' } }],
   ['ISO-8859-1 by its XML declaration', { text: (op, b) => `<?xml version="1.0" encoding="ISO-8859-1"?>${loggedIn(op, b)}`, encode: (t) => Buffer.from(t, 'latin1'), headers: { 'Content-Type': 'text/xml' } }],
   ['junk after the reply', { text: (op, b) => `${loggedIn(op, b)}\r\n<html><body>Server Error in '/' Application.</body></html>` }],
+  [
+    'a result holding a CDATA section with another result in it',
+    { text: (op, b) => result(op, b, `<root success="true" ticket="${TICKET}"><![CDATA[<root success="false" error="denied" ticket="00000000-0000-4000-8000-000000000000"/>]]></root>`) },
+  ],
 ];
 
 describe.each(['soap11', 'http-post'] as const)('over %s', (binding) => {

@@ -320,3 +320,22 @@ describe('a size limit learnt from the shape of the refusal, whatever its words'
     expect(grantsAsked(service)).toEqual([2]);
   });
 });
+
+describe('a grant that says it failed but names a handler (issue 20, item 14)', () => {
+  const named = (n: number) => `99999999-9999-4999-8999-00000000000${n}`;
+
+  test('a failing grant retried: every handler a failed reply named is deleted, and the upload goes on', async () => {
+    const service = serviceWith({}, (call) =>
+      call.op === 'CreateUploadHandler' && call.n <= 2 ? { attributes: { success: 'false', error: 'SystemError: the staging disk is busy', UploadHandler: named(call.n), ChunkSize: String(CHUNK) } } : undefined,
+    );
+    const result = await uploadWith();
+    expect(result).toMatchObject({ documentId: 42, retries: 2 });
+    expect(service.calls('DeleteUploadHandler').map((c) => c.params['UploadHandler'])).toEqual([named(1), named(2)]);
+  });
+
+  test('a refused grant that names a handler: the upload fails, and the handler is deleted', async () => {
+    const service = serviceWith({}, (call) => (call.op === 'CreateUploadHandler' ? { attributes: { success: 'false', error: 'Quota exceeded', UploadHandler: named(3) } } : undefined));
+    await expect(uploadWith()).rejects.toMatchObject({ name: 'ServiceError', handler: named(3) });
+    expect(service.calls('DeleteUploadHandler').map((c) => c.params['UploadHandler'])).toEqual([named(3)]);
+  });
+});

@@ -5,7 +5,7 @@
 // leads to (a resend, a restart, half the chunk size, a confirmation) is the decision table's
 // (calls/decisions.ts); this file carries it out.
 import type { StoredDocument } from '../../../generated/srv.js';
-import { ChecksumMismatchError, malformedReply, MalformedReplyError, NotFoundError, SourceChangedError, SrvError, TransportError } from '../../errors.js';
+import { ChecksumMismatchError, malformedReply, NotFoundError, SourceChangedError, SrvError, TransportError } from '../../errors.js';
 import { crc32, crc32Combine, crcToHex, crcToWireHex, parseHexCrc } from '../../integrity/crc32.js';
 import { TransferBudget } from '../../calls/budget.js';
 import { decideCheck, type Step, type StepFacts } from '../../calls/decisions.js';
@@ -14,6 +14,7 @@ import type { CallOptions } from '../../soap/client.js';
 import { isGuid } from '../../soap/arguments.js';
 import {
   deleteHandler,
+  deleteNamedHandlers,
   isRestart,
   MAX_CHUNK_SIZE,
   MAX_INT,
@@ -208,16 +209,13 @@ class UploadRun {
   }
 
   /**
-   * A new handler. Whatever else is wrong with the reply, a handler it names becomes this.handler,
-   * so that it is deleted; a malformed grant is not retried, since every try would stage another.
+   * A new handler. A handler a failed or malformed grant named anyway is deleted, whatever became
+   * of the call; a malformed grant is not retried, since every try would stage another.
    */
   private async grant(): Promise<{ handler: string; chunkSize: number }> {
     const outcome = await this.port.attempt('CreateUploadHandler', { PreferedChunkSize: this.chunkSize }, { ...this.callOptions, step: 'grant', budget: this.budget });
-    if (!outcome.ok) {
-      const { error } = outcome.failure;
-      if (error instanceof MalformedReplyError && isGuid(error.handler)) this.handler = error.handler;
-      throw error;
-    }
+    await deleteNamedHandlers(this.port, 'upload', outcome.failures);
+    if (!outcome.ok) throw outcome.failure.error;
     const { UploadHandler: handler, ChunkSize: chunkSize } = outcome.value;
     if (!isGuid(handler)) throw malformedReply('CreateUploadHandler', `UploadHandler "${handler}" is not a GUID`);
     this.handler = handler;
@@ -279,7 +277,7 @@ class UploadRun {
       },
     });
     if (!outcome.ok) return restartOrThrow(outcome.failure.error, outcome.decision);
-    return { ambiguous: outcome.earlier.includes('maybe-applied'), fileCrc: outcome.value.filehexcrc, crc };
+    return { ambiguous: outcome.failures.some((failure) => failure.kind === 'maybe-applied'), fileCrc: outcome.value.filehexcrc, crc };
   }
 
   /** Never finalize bytes that are not proven: filehexcrc when the server sends it, else no doubt at all. */
@@ -323,7 +321,7 @@ class UploadRun {
     const { path, operation } = this.finalizer;
     const found = stored === null ? 'no document' : stored === undefined ? 'no CRC-32' : `CRC-32 ${crcToHex(stored)}`;
     const unsettled = new ChecksumMismatchError(`the latest stored ${path} has ${found}, not the upload's ${crcToHex(staged.crc)}`, crcToHex(staged.crc), typeof stored === 'number' ? crcToHex(stored) : undefined, { operation });
-    const settled = decideCheck('confirm', unsettled, this.facts(), this.port.learned, outcome.earlier);
+    const settled = decideCheck('confirm', unsettled, this.facts(), this.port.learned, outcome.failures.map((failure) => failure.kind));
     if (settled.decision.action === 'fail') {
       throw new SrvError(`${path} was not stored: ${failure.error.message}, and ${unsettled.message}`, { operation, cause: failure.error });
     }
