@@ -41,6 +41,11 @@ export interface SrvClientOptions extends TransportOptions {
   soapVersion?: SoapVersion;
   /** How UploadFileChunk's chunk travels over 'http-post': 'multipart' (default, raw bytes) or 'base64-field' (a urlencoded form). */
   chunkEncoding?: ChunkEncoding;
+  /**
+   * Over 'http-get': send the calls the WSDL declares on GET by GET even when they carry the ticket,
+   * which then shows in URLs that proxies and server logs keep (default false: those go by POST).
+   */
+  ticketInUrl?: boolean;
   /** Receives what the user should know about how calls go, e.g. that one goes by POST instead of GET (default: nothing). */
   onNotice?: (message: string) => void;
   /** Default time limit of one call, from sending to the complete reply (default 120 s). */
@@ -156,7 +161,7 @@ async function bindingFor(name: BindingName, endpoint: URL, options: SrvClientOp
   const { chunkEncodingOf, HttpPostBinding, HttpGetBinding } = await httpBindings();
   const chunkEncoding = chunkEncodingOf(options.chunkEncoding);
   if (name === 'http-post') return new HttpPostBinding(endpoint, chunkEncoding, take);
-  return new HttpGetBinding(endpoint, chunkEncoding, take, options.onNotice ?? (() => undefined));
+  return new HttpGetBinding(endpoint, chunkEncoding, take, options.onNotice ?? (() => undefined), options.ticketInUrl === true);
 }
 
 type HttpBindings = typeof import('./bindings/http-post.js') & typeof import('./bindings/http-get.js');
