@@ -2,13 +2,15 @@
 // once the download is verified. A failed or cancelled download leaves the destination as it was.
 // A small state file beside the temporary one names the process writing it, so that what a killed
 // run left is recognised and removed by the next, or, with `resume`, gone on with (resume-state.ts).
-import type { Stats } from 'node:fs';
-import { link, open, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
+// What it finds there is used only if it is a regular file of ours (local-file.ts).
+import { constants, type Stats } from 'node:fs';
+import { link, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { InvalidArgumentError, LocalFileError } from '../../errors.js';
+import { InvalidArgumentError } from '../../errors.js';
 import { crc32 } from '../../integrity/crc32.js';
 import type { StoredRange } from './ledger.js';
-import { mayBeRunning, readState, thisProcess, writeState, type ResumeState } from './resume-state.js';
+import { codeOf, createOwn, localFailure, openOwn, ownFileAt } from './local-file.js';
+import { mayBeRunning, pendingPath, readState, thisProcess, writeState, type ResumeState } from './resume-state.js';
 import type { Resumable, Sink } from './sink.js';
 
 /** Keeps `.{name}.srv-asmx.part.json` within the usual 255-byte limit of a file name, counted in UTF-8 bytes. */
@@ -32,14 +34,17 @@ export async function openFileSink(destination: string, options: FileSinkOptions
   await checkTarget(target, options.overwrite);
   const temp = join(dirname(target), `.${truncateUtf8(basename(target), MAX_NAME_BYTES_IN_TEMP)}.srv-asmx.part`);
   const statePath = `${temp}.json`;
+  const part = await ownFileAt(temp);
+  for (const file of [statePath, pendingPath(statePath)]) await ownFileAt(file);
   const earlier = await readState(statePath);
   if (earlier && mayBeRunning(earlier.owner)) {
     const { pid, host } = earlier.owner as { pid: number; host: string };
     throw new InvalidArgumentError('destination', `is being downloaded by another process (${pid} on ${host}); if that is not so, remove ${statePath}`);
   }
-  const kept = options.resume && earlier?.staged ? await open(temp, 'r+').catch(() => undefined) : undefined;
+  const kept = options.resume && earlier?.staged && part ? await openOwn(temp, constants.O_RDWR, part) : undefined;
   if (!kept) await removeLeftovers(temp, statePath, earlier !== undefined && options.resume === false ? options.notice : undefined, target);
-  const file = kept ?? (await open(temp, 'wx').catch((error: unknown) => {
+  await rm(pendingPath(statePath), { force: true });
+  const file = kept ?? (await createOwn(temp).catch((error: unknown) => {
     throw localFailure(target, 'cannot be written', error);
   }));
   const state: ResumeState = { staged: kept ? earlier?.staged : undefined, ranges: kept ? (earlier?.ranges ?? []) : [], owner: thisProcess() };
@@ -65,13 +70,6 @@ function truncateUtf8(name: string, bytes: number): string {
     end += character.length;
   }
   return name.slice(0, end);
-}
-
-/** A file-system failure, told in terms of the destination the user named, never the hidden temporary file. */
-function localFailure(target: string, what: string, error: unknown): LocalFileError {
-  const code = codeOf(error) || undefined;
-  const reason = ((error as Error | undefined)?.message ?? String(error)).replace(/,\s*\w+(\s+'[^']*')*$/, '');
-  return new LocalFileError(`download: ${target} ${what}: ${reason}`, target, code, { operation: 'download', cause: error });
 }
 
 class FileSink implements Sink {
@@ -205,7 +203,7 @@ class StateFile {
 
   async remove(): Promise<void> {
     await rm(this.path, { force: true });
-    await rm(`${this.path}.new`, { force: true });
+    await rm(pendingPath(this.path), { force: true });
   }
 
   /** A state that could not be saved only means less to resume: what it says is still true of the file. */
@@ -249,8 +247,4 @@ async function statOf(path: string): Promise<Stats | undefined> {
 
 function alreadyExists(target: string): InvalidArgumentError {
   return new InvalidArgumentError('destination', `already exists: ${target} (pass overwrite: true to replace it)`);
-}
-
-function codeOf(error: unknown): string {
-  return (error as NodeJS.ErrnoException | undefined)?.code ?? '';
 }

@@ -2,12 +2,13 @@
 // it is, the staged file's size and CRC-32, the chunk size, the ranges verified so far with their
 // CRC-32s (the unbroken run from byte 0 as one), and which process is writing it. No ticket,
 // handler or credential is ever in it. A file that does not parse as this is no state at all: the
-// download starts over.
+// download starts over. It is read without following a link, and written to a new file, created
+// exclusively, that then replaces it.
 import { hostname } from 'node:os';
-import { renameSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { closeSync, constants, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { crcToHex, parseHexCrc } from '../../integrity/crc32.js';
 import type { StoredRange } from './ledger.js';
+import { codeOf, CREATE_EXCLUSIVE, openOwn } from './local-file.js';
 
 const FORMAT = 'srv-asmx-download/1';
 
@@ -49,13 +50,22 @@ export function mayBeRunning(owner: Owner | undefined): boolean {
   }
 }
 
-/** The state at `path`, or undefined when there is none or it is not one. */
+/** Where the next state is written before it replaces the state at `path`. */
+export const pendingPath = (path: string): string => `${path}.new`;
+
+/** The state at `path`, or undefined when there is none or it is not one; a file there that is not ours is refused (LocalFileError). */
 export async function readState(path: string): Promise<ResumeState | undefined> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    return undefined;
+    const file = await openOwn(path, constants.O_RDONLY);
+    try {
+      text = await file.readFile('utf8');
+    } finally {
+      await file.close();
+    }
+  } catch (error) {
+    if (codeOf(error) === 'ENOENT') return undefined;
+    throw error;
   }
   try {
     return stateOf(JSON.parse(text) as unknown);
@@ -77,8 +87,19 @@ export function writeState(path: string, state: ResumeState): void {
     ranges: ranges.map(({ offset, length, crc }) => [offset, length, crcToHex(crc)]),
     ...(owner && { owner }),
   };
-  writeFileSync(`${path}.new`, `${JSON.stringify(json)}\n`, { mode: 0o600 });
-  renameSync(`${path}.new`, path);
+  const pending = pendingPath(path);
+  const fd = openSync(pending, constants.O_WRONLY | CREATE_EXCLUSIVE, 0o600);
+  try {
+    try {
+      writeSync(fd, `${JSON.stringify(json)}\n`);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(pending, path);
+  } catch (error) {
+    rmSync(pending, { force: true });
+    throw error;
+  }
 }
 
 function stateOf(json: unknown): ResumeState | undefined {
