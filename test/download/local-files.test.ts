@@ -94,6 +94,7 @@ describe('a link planted where the download keeps its files', () => {
     ['a symbolic link', '.part', symlink],
     ['a symbolic link', '.part.json', symlink],
     ['a symbolic link', '.part.json.new', symlink],
+    ['a symbolic link', '.part.lock', symlink],
     ['a hard link', '.part', link],
   ])('%s as %s, to a file out of the directory', (_kind, suffix, plant) => {
     test.each([true, false])('resume %s: refused with a LocalFileError naming it; nothing is written through it', async (resume) => {

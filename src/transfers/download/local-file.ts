@@ -2,7 +2,7 @@
 // created exclusively; one found there is used, or removed, only when it is a regular file of this
 // user with no other name. A link planted in its place must never make the client read or write
 // outside the destination's directory (docs/protocol.md#resume-across-runs).
-import { constants, type Stats } from 'node:fs';
+import { constants, lstatSync, type Stats } from 'node:fs';
 import { lstat, open, type FileHandle } from 'node:fs/promises';
 import { LocalFileError } from '../../errors.js';
 
@@ -49,8 +49,17 @@ export function createOwn(path: string, mode?: number): Promise<FileHandle> {
   return open(path, constants.O_RDWR | CREATE_EXCLUSIVE, mode);
 }
 
+/** Whether `path` names the file `identity`, without following a link. */
+export function names(path: string, identity: FileIdentity): boolean {
+  try {
+    return sameFile(lstatSync(path), identity);
+  } catch {
+    return false;
+  }
+}
+
 /** Refuses what this download did not make: a link, a directory, another user's file, or one with another name. */
-function checkOwn(path: string, stats: Stats): void {
+export function checkOwn(path: string, stats: Stats): void {
   const uid = process.getuid?.();
   if (stats.isSymbolicLink()) throw notOurs(path, 'a symbolic link');
   if (!stats.isFile()) throw notOurs(path, stats.isDirectory() ? 'a directory' : 'not a regular file');
@@ -59,7 +68,7 @@ function checkOwn(path: string, stats: Stats): void {
 }
 
 /** What opening `path` without following a link failed with, a link there told as refused. */
-function linkRefused(path: string, error: unknown): unknown {
+export function linkRefused(path: string, error: unknown): unknown {
   return codeOf(error) === 'ELOOP' ? notOurs(path, 'a symbolic link') : error;
 }
 

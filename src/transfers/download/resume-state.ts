@@ -1,10 +1,9 @@
 // The small file beside an unfinished download that lets a later run go on with it: which document
-// it is, the staged file's size and CRC-32, the chunk size, the ranges verified so far with their
-// CRC-32s (the unbroken run from byte 0 as one), and which process is writing it. No ticket,
-// handler or credential is ever in it. A file that does not parse as this is no state at all: the
-// download starts over. It is read without following a link, and written to a new file, created
-// exclusively, that then replaces it.
-import { hostname } from 'node:os';
+// it is, the staged file's size and CRC-32, the chunk size, and the ranges verified so far with
+// their CRC-32s (the unbroken run from byte 0 as one). Which process writes it is the lock's to say
+// (claim.ts). No ticket, handler or credential is ever in it. A file that does not parse as this is
+// no state at all: the download starts over. It is read without following a link, and written to a
+// new file, created exclusively, that then replaces it.
 import { closeSync, constants, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { crcToHex, parseHexCrc } from '../../integrity/crc32.js';
 import type { StoredRange } from './ledger.js';
@@ -25,29 +24,6 @@ export interface ResumeState {
   /** Undefined before the first handler of the run has staged the file. */
   readonly staged: StagedIdentity | undefined;
   readonly ranges: readonly StoredRange[];
-  /** The process writing the download; undefined once it has stopped and left the file to resume. */
-  readonly owner: Owner | undefined;
-}
-
-export interface Owner {
-  readonly pid: number;
-  readonly host: string;
-}
-
-export function thisProcess(): Owner {
-  return { pid: process.pid, host: hostname() };
-}
-
-/** Whether the owner may still be writing: a live process of this host, or any of another host, which cannot be told. */
-export function mayBeRunning(owner: Owner | undefined): boolean {
-  if (!owner) return false;
-  if (owner.host !== hostname()) return true;
-  try {
-    process.kill(owner.pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Where the next state is written before it replaces the state at `path`. */
@@ -80,12 +56,11 @@ export async function readState(path: string): Promise<ResumeState | undefined> 
  * behind the chunks' own in the thread pool would leave a killed run's state chunks behind.
  */
 export function writeState(path: string, state: ResumeState): void {
-  const { staged, ranges, owner } = state;
+  const { staged, ranges } = state;
   const json = {
     format: FORMAT,
     ...(staged && { staged: { ...staged, crc32: crcToHex(staged.crc32) } }),
     ranges: ranges.map(({ offset, length, crc }) => [offset, length, crcToHex(crc)]),
-    ...(owner && { owner }),
   };
   const pending = pendingPath(path);
   const fd = openSync(pending, constants.O_WRONLY | CREATE_EXCLUSIVE, 0o600);
@@ -103,14 +78,12 @@ export function writeState(path: string, state: ResumeState): void {
 }
 
 function stateOf(json: unknown): ResumeState | undefined {
-  const value = json as { format?: unknown; staged?: Record<string, unknown>; ranges?: unknown; owner?: Record<string, unknown> } | null;
+  const value = json as { format?: unknown; staged?: Record<string, unknown>; ranges?: unknown } | null;
   if (value?.format !== FORMAT || !Array.isArray(value.ranges)) return undefined;
   const staged = value.staged && stagedOf(value.staged);
   const ranges = value.ranges.map(rangeOf);
   if ((value.staged && !staged) || ranges.some((range) => range === undefined)) return undefined;
-  const { pid, host } = value.owner ?? {};
-  const owner = typeof pid === 'number' && typeof host === 'string' ? { pid, host } : undefined;
-  return { staged, ranges: ranges as StoredRange[], owner };
+  return { staged, ranges: ranges as StoredRange[] };
 }
 
 function stagedOf(value: Record<string, unknown>): StagedIdentity | undefined {
