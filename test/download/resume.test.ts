@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { AbortError, SrvSession, type SessionWarning } from '../../src/index.js';
+import { crc32, crcToHex } from '../../src/integrity/crc32.js';
 import { FAST_RETRY } from '../helpers/fast-retry.js';
 import { startWatchingProxy, type WatchingProxy } from '../helpers/watching-proxy.js';
 
@@ -135,6 +136,33 @@ test('a second download to the same destination while the first runs is refused,
   await first;
   expect((await readFile(target)).equals(content)).toBe(true);
   expect(await readdir(dir)).toEqual(['doc.bin']);
+});
+
+/** The kept temporary file made `extra` longer than the document, every byte of the document verified in the state, and `more` ranges recorded. */
+async function keptPastTheEnd(extra: Buffer, more: readonly (readonly [number, number, string])[]): Promise<void> {
+  await interruptedAfter(8);
+  const state = JSON.parse(await readFile(join(dir, STATE), 'utf8')) as Record<string, unknown>;
+  await writeFile(join(dir, PART), Buffer.concat([content, extra]));
+  await writeFile(join(dir, STATE), JSON.stringify({ ...state, ranges: [[0, content.length, crcToHex(crc32(content))], ...more] }));
+  proxy.reset();
+}
+
+test("a kept temporary file with bytes past the document's end: the file delivered is exactly the document", async () => {
+  await keptPastTheEnd(randomBytes(65_536), []);
+  const result = await session.download(PATH, target, { chunkSize: CHUNK, resume: true });
+  const delivered = await readFile(target);
+  expect({ length: delivered.length, same: delivered.equals(content) }).toEqual({ length: content.length, same: true });
+  expect(result).toMatchObject({ bytes: content.length, resumedBytes: content.length });
+  expect(proxy.offsets).toEqual([]);
+});
+
+test("a range recorded past the document's end is never counted: nothing starts over", async () => {
+  const extra = randomBytes(65_536);
+  await keptPastTheEnd(extra, [[content.length, extra.length, crcToHex(crc32(extra))]]);
+  const result = await session.download(PATH, target, { chunkSize: CHUNK, resume: true });
+  expect((await readFile(target)).equals(content)).toBe(true);
+  expect(result).toMatchObject({ restarts: 0, resumedBytes: content.length });
+  expect(proxy.offsets).toEqual([]);
 });
 
 test('a state file that is not one is ignored: the download starts over', async () => {

@@ -136,9 +136,10 @@ class FileSink implements Sink {
     await this.file.truncate(0);
   };
 
-  /** Put in place if it is still this download's. */
-  async commit(): Promise<void> {
+  /** Cut to the document's size, so that nothing past its end ever reaches the destination, and put in place if it is still this download's. */
+  async commit(size: number): Promise<void> {
     try {
+      await this.file.truncate(size);
       await this.file.sync();
       this.checkStillOurs();
       await this.place();

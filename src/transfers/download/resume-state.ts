@@ -1,9 +1,9 @@
 // The small file beside an unfinished download that lets a later run go on with it: which document
-// it is, the staged file's size and CRC-32, the chunk size, and the ranges verified so far with
-// their CRC-32s (the unbroken run from byte 0 as one). Which process writes it is the lock's to say
-// (claim.ts). No ticket, handler or credential is ever in it. A file that does not parse as this is
-// no state at all: the download starts over. It is read without following a link, and written to a
-// new file, created exclusively, that then replaces it.
+// and version it is (as the request named it and as the server's grant described it: size, CRC-32,
+// VersionNumber, ModificationDate), the chunk size, and the ranges verified so far with their
+// CRC-32s (the unbroken run from byte 0 as one). No ticket, handler or credential is ever in it. A
+// file that does not parse as this is no state at all: the download starts over. It is read
+// without following a link, and written to a new file, created exclusively, that then replaces it.
 import { closeSync, constants, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { crcToHex, parseHexCrc } from '../../integrity/crc32.js';
 import type { StoredRange } from './ledger.js';
@@ -11,17 +11,21 @@ import { codeOf, CREATE_EXCLUSIVE, openOwn } from './local-file.js';
 
 const FORMAT = 'srv-asmx-download/1';
 
-/** What the staged file was: a later handler must stage the same size and CRC-32 for the ranges to count. */
+/** What the staged file was: a later handler must be granted for the same request and say the same of its file for the ranges to count. */
 export interface StagedIdentity {
   readonly path: string;
-  readonly versionNumber: number | undefined;
+  /** The version asked for (GetDownloadHandlerByVersion); undefined for the latest. */
+  readonly requestedVersion: number | undefined;
   readonly size: number;
   readonly crc32: number;
+  /** The grant's VersionNumber and ModificationDate; undefined where it gave none. */
+  readonly versionNumber: number | undefined;
+  readonly modificationDate: string | undefined;
   readonly chunkSize: number;
 }
 
 export interface ResumeState {
-  /** Undefined before the first handler of the run has staged the file. */
+  /** Undefined before a handler of the run has staged a file with a whole-file CRC-32. */
   readonly staged: StagedIdentity | undefined;
   readonly ranges: readonly StoredRange[];
 }
@@ -87,11 +91,11 @@ function stateOf(json: unknown): ResumeState | undefined {
 }
 
 function stagedOf(value: Record<string, unknown>): StagedIdentity | undefined {
-  const { path, versionNumber, size, crc32, chunkSize } = value;
+  const { path, requestedVersion, size, crc32, versionNumber, modificationDate, chunkSize } = value;
   const crc = typeof crc32 === 'string' ? parseHexCrc(crc32) : undefined;
   if (typeof path !== 'string' || !isCount(size) || !isCount(chunkSize) || crc === undefined) return undefined;
-  if (versionNumber !== undefined && !isCount(versionNumber)) return undefined;
-  return { path, versionNumber, size, crc32: crc, chunkSize };
+  if (!isOptional(requestedVersion, isCount) || !isOptional(versionNumber, isCount) || !isOptional(modificationDate, isText)) return undefined;
+  return { path, requestedVersion, size, crc32: crc, versionNumber, modificationDate, chunkSize };
 }
 
 function rangeOf(value: unknown): StoredRange | undefined {
@@ -101,6 +105,14 @@ function rangeOf(value: unknown): StoredRange | undefined {
   return isCount(offset) && isCount(length) && checksum !== undefined ? { offset, length, crc: checksum } : undefined;
 }
 
+function isOptional<T>(value: unknown, is: (value: unknown) => value is T): value is T | undefined {
+  return value === undefined || is(value);
+}
+
 function isCount(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+function isText(value: unknown): value is string {
+  return typeof value === 'string';
 }

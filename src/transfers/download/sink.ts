@@ -18,8 +18,8 @@ export interface Sink {
   readonly holdUntilCommit?: () => Promise<void>;
   /** Set when the destination can keep an unfinished download for a later run (resume). */
   readonly resumable?: Resumable | undefined;
-  /** Hands the complete, verified content over to the destination. */
-  commit(): Promise<void>;
+  /** Hands the complete, verified content, `size` bytes, over to the destination. */
+  commit(size: number): Promise<void>;
   /** Gives up, leaving nothing partial at the destination. */
   discard(): Promise<void>;
 }
