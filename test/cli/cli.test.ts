@@ -192,6 +192,25 @@ describe.each(PROFILES)('against a %s server', (profile) => {
       expect((await readdir(dir)).filter((f) => f.includes('.part'))).toEqual([]);
     });
 
+    test('killed outright without --resume, then run again with it: it goes on with what the first run verified', async () => {
+      const remote = '/Public/killed-plain.bin';
+      const bytes = randomBytes(262_144 * 16);
+      const source = join(dir, 'killed-plain-source.bin');
+      await writeFile(source, bytes);
+      expect((await cli(['upload', source, remote, '--chunk-size', '262144'])).code).toBe(0);
+      emulator.faults.add({ op: 'DownloadFileChunk', kind: 'latency', latencyMs: 200 });
+      const target = join(dir, 'killed-plain.bin');
+      const args = ['download', remote, target, '--chunk-size', '262144', '--concurrency', '2'];
+      const killed = await runCli(args, { env: { SRV_ASMX_URL: emulator.url, SRV_ASMX_USER: 'demo', SRV_ASMX_PASSWORD: PASSWORD }, interruptWhen: /downloading/, interruptDelayMs: 700, interruptSignal: 'SIGKILL' });
+      expect(killed.code).toBeNull();
+      emulator.faults.clear();
+      const again = await cli([...args, '--resume', '--json']);
+      expect(again.code).toBe(0);
+      expect(json(again)['resumedBytes']).toBeGreaterThan(0);
+      expect((await readFile(target)).equals(bytes)).toBe(true);
+      expect((await readdir(dir)).filter((f) => f.includes('.part'))).toEqual([]);
+    });
+
     test('with standard output is a usage error', async () => {
       const run = await cli(['download', '/Public/x', '-', '--resume']);
       expect(run.code).toBe(2);

@@ -3,7 +3,8 @@
 // and nothing is left behind at the end. Against the emulator, watched through a counting proxy.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFileSync } from 'node:fs';
+import { copyFile, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -163,6 +164,27 @@ test("a range recorded past the document's end is never counted: nothing starts 
   expect((await readFile(target)).equals(content)).toBe(true);
   expect(result).toMatchObject({ restarts: 0, resumedBytes: content.length });
   expect(proxy.offsets).toEqual([]);
+});
+
+test('a run without resume records what it verifies, so that what it leaves when killed is gone on with', async () => {
+  const snapshot = await mkdtemp(join(tmpdir(), 'srv-resume-snapshot-'));
+  const controller = new AbortController();
+  const onProgress = ({ chunks }: { chunks: number }) => {
+    if (chunks < 8 || controller.signal.aborted) return;
+    // What a run killed at this moment leaves.
+    for (const name of [PART, STATE]) copyFileSync(join(dir, name), join(snapshot, name));
+    controller.abort();
+  };
+  await expect(session.download(PATH, target, { chunkSize: CHUNK, signal: controller.signal, onProgress })).rejects.toBeInstanceOf(AbortError);
+  expect(await readdir(dir)).toEqual([]);
+  for (const name of [PART, STATE]) await copyFile(join(snapshot, name), join(dir, name));
+  await rm(snapshot, { recursive: true });
+  proxy.reset();
+  const result = await session.download(PATH, target, { chunkSize: CHUNK, resume: true });
+  expect((await readFile(target)).equals(content)).toBe(true);
+  expect(result.resumedBytes).toBeGreaterThanOrEqual(8 * CHUNK);
+  expect(proxy.offsets.length).toBeLessThanOrEqual(CHUNKS - 8);
+  expect(await readdir(dir)).toEqual(['doc.bin']);
 });
 
 test('a state file that is not one is ignored: the download starts over', async () => {

@@ -2,8 +2,8 @@
 // once the download is verified, and only if it is still the very file written and verified, in
 // the directory the download began in. A failed or cancelled download leaves the destination as it
 // was. One download at a time holds the destination (claim.ts), before anything of an earlier run
-// is removed or, with `resume`, gone on with (resume-state.ts). What it finds there is used only
-// if it is a regular file of ours (local-file.ts).
+// is removed or gone on with; a state file beside the temporary one records what is verified as
+// each chunk is stored (resume-state.ts), so that `resume` goes on after any interruption.
 import { constants, statSync, type Stats } from 'node:fs';
 import { link, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -102,7 +102,7 @@ class FileSink implements Sink {
   /** The bytes are in the file once write() resolves. */
   readonly retainsChunks = false;
   readonly inOrder = false;
-  readonly resumable: Resumable | undefined;
+  readonly resumable: Resumable;
   readonly #state: StateFile;
   #open = true;
 
@@ -115,9 +115,7 @@ class FileSink implements Sink {
     earlier: ResumeState | undefined,
   ) {
     this.#state = new StateFile(spot.state, earlier ?? NOTHING_VERIFIED, options.notice, () => this.directoryUnchanged());
-    this.resumable = options.resume
-      ? { earlier, verified: (ranges) => this.verified(ranges), save: (staged, ranges) => this.#state.save({ staged, ranges }) }
-      : undefined;
+    this.resumable = { earlier, verified: (ranges) => this.verified(ranges), save: (staged, ranges) => this.#state.save({ staged, ranges }) };
   }
 
   async write(data: Buffer, offset: number): Promise<void> {
