@@ -45,8 +45,8 @@ export async function openOwn(path: string, flags: number, expected?: FileIdenti
 }
 
 /** A new file at `path`, for reading and writing; it fails if anything is there. */
-export function createOwn(path: string, mode?: number): Promise<FileHandle> {
-  return open(path, constants.O_RDWR | CREATE_EXCLUSIVE, mode);
+export function createOwn(path: string): Promise<FileHandle> {
+  return open(path, constants.O_RDWR | CREATE_EXCLUSIVE);
 }
 
 /** Whether `path` names the file `identity`, without following a link. */
