@@ -19,7 +19,9 @@ export interface StagedFile {
   readonly crc32: number | undefined;
   readonly contentType: string | undefined;
   readonly fileName: string | undefined;
+  /** The version as the grant names it (0 for the latest, on a documented server), and its ModificationDate; undefined where it gives none. */
   readonly versionNumber: number | undefined;
+  readonly modificationDate: string | undefined;
 }
 
 /** Obtains a handler. A grant the download cannot use is refused, its handler deleted. */
@@ -63,5 +65,6 @@ function stagedFileOf(grant: DownloadHandlerGrant, requestedChunkSize: number, o
     contentType: grant.ContentType,
     fileName: grant.AlterDocumentName,
     versionNumber: grant.VersionNumber,
+    modificationDate: grant.ModificationDate,
   };
 }

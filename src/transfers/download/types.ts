@@ -25,11 +25,13 @@ export interface DownloadOptions extends TransferOptions {
   /** Replace an existing destination file (default false: an existing file is an error before any request). */
   overwrite?: boolean;
   /**
-   * A file destination only (default false). A download that fails or is cancelled keeps its
-   * temporary file (`.{name}.srv-asmx.part`, beside the destination) and a small state file with
-   * the ranges verified so far; the same download run again goes on with them when the new handler
-   * stages the same size and CRC-32, after re-reading each kept range against its CRC-32, and
-   * starts over otherwise. Without it, what an interrupted run left is removed.
+   * A file destination only (default false). Every download to a file records the ranges it has
+   * verified in a small state file beside its temporary file (`.{name}.srv-asmx.part`). With
+   * resume, a download that fails or is cancelled keeps both, and the same download run again goes
+   * on with what any earlier run left (one killed outright too) when the new handler stages the
+   * same version (size, CRC-32, and the VersionNumber and ModificationDate the server gives), after
+   * re-reading each kept range against its CRC-32, and starts over otherwise. Without it, what an
+   * interrupted run left is removed.
    */
   resume?: boolean;
 }
