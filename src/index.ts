@@ -31,7 +31,7 @@ export {
   TransportError,
   UnexpectedResponseError,
 } from './errors.js';
-export type { TransportErrorOptions } from './errors.js';
+export type { LocalPath, LocalPathProblem, TransportErrorOptions } from './errors.js';
 export type * from '../generated/srv.js';
 export { OPERATIONS, OPERATION_NAMES } from '../generated/srv.js';
 export { SrvSession } from './session/session.js';

@@ -2,11 +2,11 @@
 // once the download is verified. A failed or cancelled download leaves the destination as it was.
 // A small state file beside the temporary one names the process writing it, so that what a killed
 // run left is recognised and removed by the next, or, with `resume`, gone on with (resume-state.ts).
-import type { Stats } from 'node:fs';
-import { link, open, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { link, open, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError, LocalFileError } from '../../errors.js';
 import { crc32 } from '../../integrity/crc32.js';
+import { alreadyExists, statOf } from '../../util/local-files.js';
 import type { StoredRange } from './ledger.js';
 import { mayBeRunning, readState, thisProcess, writeState, type ResumeState } from './resume-state.js';
 import type { Resumable, Sink } from './sink.js';
@@ -26,10 +26,9 @@ export interface FileSinkOptions {
   readonly notice: (message: string) => void;
 }
 
+/** `destination` has passed checkWritableFile. */
 export async function openFileSink(destination: string, options: FileSinkOptions): Promise<Sink> {
-  if (destination.trim() === '') throw new InvalidArgumentError('destination', 'must be a non-empty file path');
   const target = resolve(destination);
-  await checkTarget(target, options.overwrite);
   const temp = join(dirname(target), `.${truncateUtf8(basename(target), MAX_NAME_BYTES_IN_TEMP)}.srv-asmx.part`);
   const statePath = `${temp}.json`;
   const earlier = await readState(statePath);
@@ -216,39 +215,18 @@ class StateFile {
   }
 }
 
-async function checkTarget(target: string, overwrite: boolean): Promise<void> {
-  const directory = dirname(target);
-  if (!(await statOf(directory))?.isDirectory()) throw new InvalidArgumentError('destination', `is in ${directory}, which is not an existing directory`);
-  const existing = await statOf(target);
-  if (existing?.isDirectory()) throw new InvalidArgumentError('destination', `is a directory: ${target}`);
-  if (existing && !overwrite) throw alreadyExists(target);
-}
-
 /** A hard link cannot replace a file that appeared at the destination during the download. */
 async function placeWithoutReplacing(temp: string, target: string): Promise<void> {
   try {
     await link(temp, target);
   } catch (error) {
     const code = codeOf(error);
-    if (code === 'EEXIST') throw alreadyExists(target);
+    if (code === 'EEXIST') throw alreadyExists(target, 'destination');
     if (!NO_HARD_LINKS.has(code)) throw error;
-    if (await statOf(target)) throw alreadyExists(target);
+    if (await statOf(target)) throw alreadyExists(target, 'destination');
     return rename(temp, target);
   }
   await unlink(temp);
-}
-
-async function statOf(path: string): Promise<Stats | undefined> {
-  try {
-    return await stat(path);
-  } catch (error) {
-    if (codeOf(error) === 'ENOENT' || codeOf(error) === 'ENOTDIR') return undefined;
-    throw error;
-  }
-}
-
-function alreadyExists(target: string): InvalidArgumentError {
-  return new InvalidArgumentError('destination', `already exists: ${target} (pass overwrite: true to replace it)`);
 }
 
 function codeOf(error: unknown): string {
