@@ -11,48 +11,25 @@ import {
   type RequestOf,
   type ResultOf,
   type SrvOperations,
-  type BindingName,
 } from '../../generated/srv.js';
-import { InvalidArgumentError, SrvError } from '../errors.js';
+import { SrvError } from '../errors.js';
 import { envelopeBody, requestEnvelope, type RequestEnvelope } from './envelope.js';
 import { payloadText, redactEnvelope, redact, redactHeaders, secretsOf } from './redaction.js';
 import type { ExchangeListener, ExchangeRecord } from './exchange-record.js';
 import { PayloadCut } from './payload-cut.js';
 import { failureOf, notAReply, operationResponse, refusedUnparsed, resultOf, type SoapVersion } from './reply.js';
 import { ReplyBuffers, ReplyBytes, type ReplyCollector } from '../http/reply-bytes.js';
-import { HttpTransport, type HttpReply, type TransportOptions } from '../http/transport.js';
-import { basicAuthorization, checkAuthFor } from '../http/auth.js';
+import { HttpTransport, type HttpReply } from '../http/transport.js';
+import { basicAuthorization } from '../http/auth.js';
 import { encodeArguments, type ArgumentValue } from './arguments.js';
-import { bindingOf, chunkEncodingOf, HttpRequests, isHttpBinding, type ChunkEncoding, type FormRequest } from './http-binding.js';
+import { bindingOf, chunkEncodingOf, HttpRequests, isHttpBinding, type FormRequest } from './http-binding.js';
 import { BareReply } from './bare-reply.js';
+import { checkClientOptions, CLIENT_OPTIONS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, type SrvClientOptions } from './client-options.js';
+import { checkNumber } from '../util/options.js';
 
 export type { SoapVersion } from './reply.js';
-
-export interface SrvClientOptions extends TransportOptions {
-  /** The service endpoint, e.g. https://host/srv.asmx. */
-  url: string | URL;
-  /**
-   * The WSDL binding the calls go by: 'soap11' (default), 'soap12', 'http-post' (forms; a chunk as a
-   * raw multipart part), or 'http-get' (a query string, for the calls the WSDL declares on GET; the
-   * others go by POST, with a notice once). README, Protocol notes: the HTTP bindings.
-   */
-  binding?: BindingName;
-  /** The SOAP version, for a SOAP binding: '1.1' is binding 'soap11' (default), '1.2' is 'soap12'. */
-  soapVersion?: SoapVersion;
-  /** How UploadFileChunk's chunk travels over 'http-post': 'multipart' (default, raw bytes) or 'base64-field' (a urlencoded form). */
-  chunkEncoding?: ChunkEncoding;
-  /** Receives what the user should know about how calls go, e.g. that one goes by POST instead of GET (default: nothing). */
-  onNotice?: (message: string) => void;
-  /** Default time limit of one call, from sending to the complete reply (default 120 s). */
-  timeoutMs?: number;
-  /**
-   * Default longest silence within a call (default 30 s): connecting, sending, waiting for the
-   * reply's first byte, or between its pieces. A stalled server fails here, long before timeoutMs.
-   */
-  idleTimeoutMs?: number;
-  /** Receives a redacted record of every exchange. */
-  onExchange?: ExchangeListener;
-}
+export type { SrvClientOptions } from './client-options.js';
+export { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from './client-options.js';
 
 export interface CallOptions {
   signal?: AbortSignal | undefined;
@@ -84,9 +61,6 @@ export interface SrvClient extends SrvOperations<CallOptions> {
   close(): void;
 }
 
-export const DEFAULT_TIMEOUT_MS = 120_000;
-export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
-
 /** What one call leaves behind for its exchange record and for the reply's recycling. */
 interface CallContext {
   op: OperationDescriptor;
@@ -111,13 +85,12 @@ function collectorOf(context: CallContext, contents: ReplyBuffers, payloadLimit:
 }
 
 export async function createSrvClient(options: SrvClientOptions): Promise<SrvClient> {
-  const url = endpointOf(options.url);
+  const url = checkClientOptions(options);
   const binding = bindingOf(options.binding, options.soapVersion);
   const soapVersion: SoapVersion = binding === 'soap12' ? '1.2' : '1.1';
   const forms = isHttpBinding(binding) ? new HttpRequests(binding, chunkEncodingOf(options.chunkEncoding), options.onNotice ?? (() => undefined)) : undefined;
-  const defaultTimeoutMs = positive(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, 'timeoutMs');
-  const defaultIdleTimeoutMs = positive(options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, 'idleTimeoutMs');
-  checkAuthFor(options.auth, url);
+  const defaultTimeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const defaultIdleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const transport = new HttpTransport(options);
   const parse = await replyParser();
   const known = new Set<string>();
@@ -129,8 +102,8 @@ export async function createSrvClient(options: SrvClientOptions): Promise<SrvCli
   async function call<K extends OperationName>(name: K, request: RequestOf<K>, callOptions: CallOptions = {}): Promise<ResultOf<K>> {
     const op = OPERATIONS[name];
     const args = encodeArguments(op, request);
-    const timeoutMs = positive(callOptions.timeoutMs ?? defaultTimeoutMs, 'timeoutMs');
-    const idleTimeoutMs = Math.min(timeoutMs, positive(callOptions.idleTimeoutMs ?? defaultIdleTimeoutMs, 'idleTimeoutMs'));
+    const timeoutMs = checkNumber('timeoutMs', CLIENT_OPTIONS.timeoutMs, callOptions.timeoutMs ?? defaultTimeoutMs);
+    const idleTimeoutMs = Math.min(timeoutMs, checkNumber('idleTimeoutMs', CLIENT_OPTIONS.idleTimeoutMs, callOptions.idleTimeoutMs ?? defaultIdleTimeoutMs));
     const context: CallContext = { op, envelope: requestEnvelope(op, soapVersion, args), form: forms?.request(op, url, args) };
     const payloadLimit = op.result.text === 'base64Binary' ? chunkSizeOf(args) : undefined;
     const listeners = [options.onExchange, callOptions.onExchange].filter((l): l is ExchangeListener => l !== undefined);
@@ -241,21 +214,4 @@ function exchangeRecord(operation: string, soapVersion: SoapVersion, url: URL, f
     record.response = { status: context.reply.status, headers: redactHeaders(context.reply.headers, secrets), body: redact(context.bare?.bare(body) ?? body, secrets) };
   }
   return record;
-}
-
-function endpointOf(value: string | URL): URL {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new InvalidArgumentError('url', `is not a URL: ${String(value)}`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError('url', 'must be http: or https:');
-  if (url.username || url.password) throw new InvalidArgumentError('url', 'must not carry credentials');
-  return url;
-}
-
-function positive(value: number, name: string): number {
-  if (!Number.isFinite(value) || value <= 0) throw new InvalidArgumentError(name, 'must be a positive number of milliseconds');
-  return value;
 }
