@@ -51,6 +51,7 @@ export type { TransferStats } from './transfers/transfer.js';
 export { UPLOAD_OPTIONS } from './transfers/upload/upload-options.js';
 export type { UploadOptions } from './transfers/upload/upload-options.js';
 export type { UploadResult } from './transfers/upload/upload.js';
+export { checkUpload } from './transfers/upload/check-upload.js';
 export type { UploadDestination } from './transfers/upload/finalizer.js';
 export type { UploadSource } from './transfers/upload/source.js';
 export type { DocumentMetadata, ManualVersion, PublishOption } from './transfers/upload/metadata.js';
@@ -60,6 +61,7 @@ export type { UploadManyOptions } from './transfers/upload/upload-many-options.j
 export type { DownloadDestination, DownloadResult, DownloadSource } from './transfers/download/download.js';
 export { DEFAULT_CONCURRENCY, DOWNLOAD_OPTIONS } from './transfers/download/download-options.js';
 export type { DownloadOptions } from './transfers/download/download-options.js';
+export { checkDownload } from './transfers/download/check-download.js';
 export type { DocumentInfo, LookupOptions } from './transfers/lookups.js';
 export { fileCrc32 } from './integrity/file-crc.js';
 export { checkOptions, optionDefault, optionRange } from './util/options.js';
