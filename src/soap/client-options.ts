@@ -17,12 +17,12 @@ export interface SrvClientOptions extends TransportOptions {
    * The WSDL binding the calls go by: 'soap11', 'soap12', 'http-post' (forms; a chunk as a raw
    * multipart part), or 'http-get' (a query string, for the calls the WSDL declares on GET; the
    * others go by POST, with a notice once). README, Protocol notes: the HTTP bindings.
-   * @default 'soap11', or the one of soapVersion
+   * @default 'soap11', or the SOAP version's
    */
   binding?: BindingName;
   /**
    * The SOAP version, for a SOAP binding: '1.1' is binding 'soap11', '1.2' is 'soap12'.
-   * @default '1.1', or the one of binding
+   * @default '1.1', or the binding's
    */
   soapVersion?: SoapVersion;
   /**
@@ -55,8 +55,8 @@ export interface SrvClientOptions extends TransportOptions {
 
 export const CLIENT_OPTIONS = {
   url: { required: true, summary: 'the service endpoint, e.g. `https://host/srv.asmx`', cli: '--url' },
-  binding: { defaultText: "'soap11', or the one of soapVersion", choices: BINDINGS, summary: 'the WSDL binding the calls go by', cli: '--binding' },
-  soapVersion: { defaultText: "'1.1', or the one of binding", choices: ['1.1', '1.2'], summary: "the SOAP version: '1.1' is binding 'soap11', '1.2' is 'soap12'", cli: '--soap' },
+  binding: { defaultText: "'soap11', or the SOAP version's", choices: BINDINGS, summary: 'the WSDL binding the calls go by', cli: '--binding' },
+  soapVersion: { defaultText: "'1.1', or the binding's", choices: ['1.1', '1.2'], summary: "the SOAP version: '1.1' is binding 'soap11', '1.2' is 'soap12'", cli: '--soap' },
   chunkEncoding: { default: 'multipart', choices: ['multipart', 'base64-field'], summary: "how a chunk travels over 'http-post': raw bytes, or base64 in a form" },
   onNotice: { summary: 'receives what the user should know about how calls go (a call that goes by POST instead of GET)' },
   timeoutMs: { default: 120_000, above: 0, unit: 'ms', summary: 'default time limit of one call, from sending to the complete reply', cli: '--timeout' },

@@ -41,8 +41,6 @@ type DefaultedKeys<Table> = { [K in keyof Table]: Table[K] extends { readonly de
 /** Options with the table's defaults filled in: an option with a default is never undefined. */
 export type Settled<T, Table> = T & { readonly [K in keyof T & DefaultedKeys<Table>]-?: Exclude<T[K], undefined> };
 
-const UNIT_WORDS = { bytes: 'bytes', ms: 'milliseconds' } as const;
-
 /** Throws an InvalidArgumentError naming `name` unless `value` is left out or fits `spec`. */
 export function checkOption(name: string, spec: OptionSpec, value: unknown): void {
   if (value === undefined) return;
@@ -100,7 +98,8 @@ function isNumeric(spec: NumberRange): boolean {
 /** "a whole number from 1 to 16", "a whole number ≥ 0", "a positive number of milliseconds". */
 function numberWords(range: NumberRange & Pick<OptionSpec, 'unit'>): string {
   const { whole, min, max, above, unit } = range;
-  const noun = `${above === 0 ? 'positive ' : ''}${whole ? 'whole number' : 'number'}${unit ? ` of ${UNIT_WORDS[unit]}` : ''}`;
+  // A size's name says it counts bytes; a time limit's unit is worth saying.
+  const noun = `${above === 0 ? 'positive ' : ''}${whole ? 'whole number' : 'number'}${unit === 'ms' ? ' of milliseconds' : ''}`;
   if (min !== undefined && max !== undefined) return `a ${noun} from ${min} to ${max}`;
   if (min !== undefined) return `a ${noun} ≥ ${min}`;
   if (max !== undefined) return `a ${noun} ≤ ${max}`;
