@@ -55,7 +55,7 @@ export interface TransportOptions {
   tls?: TlsOptions;
   /**
    * A proxy URL for every request, or false for none.
-   * @default HTTP_PROXY, HTTPS_PROXY and NO_PROXY decide
+   * @default `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY` decide
    */
   proxy?: string | false;
   /**
@@ -70,7 +70,7 @@ export interface TransportOptions {
    * Headers sent with every request; one of these may replace the `User-Agent`.
    * Content-Type, SOAPAction, Content-Length, Connection, Host and the like are the client's own
    * and cannot be set; Authorization only without `auth`.
-   * @default only User-Agent: srv-asmx-client/<version> (node/<version>)
+   * @default only `User-Agent: srv-asmx-client/<version> (node/<version>)`
    */
   headers?: Readonly<Record<string, string>>;
 }
@@ -80,10 +80,10 @@ export const TRANSPORT_OPTIONS = {
   maxSockets: { default: 16, whole: true, min: 1, summary: 'most connections kept per host' },
   maxResponseBytes: { default: 128 * 1_048_576, whole: true, min: 1, unit: 'bytes', summary: 'no reply body may be larger, whatever the operation' },
   tls: { summary: 'a private CA and a client certificate: `{ ca, cert, key, rejectUnauthorized }`' },
-  proxy: { defaultText: 'HTTP_PROXY, HTTPS_PROXY and NO_PROXY decide', summary: 'a proxy URL for every request, or `false` for none' },
+  proxy: { defaultText: '`HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY` decide', summary: 'a proxy URL for every request, or `false` for none' },
   auth: { summary: 'HTTP authentication to the web server in front of the service: `{ type, user, password, … }`', cli: '--http-auth' },
   headers: {
-    defaultText: 'only User-Agent: srv-asmx-client/<version> (node/<version>)',
+    defaultText: 'only `User-Agent: srv-asmx-client/<version> (node/<version>)`',
     summary: "`{ name: value }` sent with every request; not the client's own (Content-Type, SOAPAction, …)",
     cli: '--header',
   },

@@ -60,7 +60,7 @@ export const TRANSFER_OPTIONS = {
   },
   maxRestarts: { default: 3, whole: true, min: 0, summary: 'how many times the transfer may start over with a new handler' },
   signal: { summary: 'cancels the transfer; its handler is deleted' },
-  timeoutMs: { defaultText: "the client's timeoutMs", above: 0, unit: 'ms', summary: 'time limit of each call, retries included', cli: '--timeout' },
+  timeoutMs: { defaultText: "the client's timeoutMs", above: 0, unit: 'ms', summary: 'time limit of each call of the transfer, retries included' },
   onProgress: { summary: 'told `{ bytes, totalBytes, chunks, retries, restarts }` after each chunk' },
 } as const satisfies OptionTable<TransferOptions>;
 
