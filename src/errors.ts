@@ -1,6 +1,6 @@
 // Every failure the client reports is one of these classes. Business failures are classified by
 // the numeric code of the service's message where it has one; only uncoded messages, which carry
-// nothing else, are classified by their wording (see README, "Protocol notes").
+// nothing else, are classified by their wording (see README.md#errors).
 
 /** The base of every error this library throws. */
 export class SrvError extends Error {

@@ -4,7 +4,7 @@ export type { CallOptions, SrvClient, SoapVersion } from './soap/client.js';
 export { checkClientOptions, CLIENT_OPTIONS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from './soap/client-options.js';
 export type { CheckedClientOptions, SrvClientOptions } from './soap/client-options.js';
 export type { ExchangeListener, ExchangeRecord } from './soap/exchange-record.js';
-export { BINDINGS } from './soap/http-binding.js';
+export { BINDINGS } from './soap/bindings/binding.js';
 export { HTTP_AUTH_OPTIONS } from './http/auth-options.js';
 export type { HttpAuthOptions, HttpAuthType } from './http/auth-options.js';
 export { TLS_OPTIONS, TRANSPORT_OPTIONS } from './http/transport-options.js';

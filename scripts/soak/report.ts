@@ -1,5 +1,6 @@
 // The soak's figures: throughput, errors, RSS over time of both processes and whether it stayed
-// flat, corrupted documents and leaked handlers; as a table for people and JSON for the README.
+// flat, corrupted documents and leaked handlers; as a table for people and JSON
+// (bench-results/soak.json) for the figures in docs/reliability.md#soak.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 

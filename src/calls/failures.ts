@@ -1,9 +1,10 @@
-// Which calls may be repeated, and when. Per operation, from the service's documented behaviour: an
-// operation not listed here is never repeated blindly.
-import type { OperationName } from '../../generated/srv.js';
+// What went wrong with a call, in the terms the decision table (decisions.ts) decides by: not what
+// a server said, but what it means for the request (not sent, maybe applied, refused, …).
 import {
+  AbortError,
   AuthenticationError,
   CertificateError,
+  ChecksumMismatchError,
   EndpointError,
   HandlerNotFoundError,
   HostNotFoundError,
@@ -15,52 +16,77 @@ import {
   ServerError,
   ServiceError,
   SoapFaultError,
+  SourceChangedError,
+  SrvError,
   TicketExpiredError,
   TransportError,
 } from '../errors.js';
 import { saysTooLarge } from '../soap/reply.js';
 
-/** Repeating the call has the effect of making it once, so a failed attempt may be resent. */
-export const IDEMPOTENT: ReadonlySet<OperationName> = new Set<OperationName>([
-  'AuthenticateUser', 'AuthenticateUser1', 'RenewTicket', 'isValidTicket', 'ServerInfo',
-  'CreateUploadHandler', 'DeleteUploadHandler',
-  'GetDownloadHandler', 'GetDownloadHandlerByVersion', 'DownloadFileChunk', 'DeleteDownloadHandler',
-  'DocumentExists', 'DocumentExists1', 'FolderExists', 'CreateFolder',
-]);
+export type FailureKind =
+  /** The caller's signal fired. */
+  | 'cancelled'
+  /** The request certainly did not reach the server (a refused connection, nothing written). */
+  | 'not-sent'
+  /** The request may have been applied: a lost or broken reply, a timeout after sending, 5xx, an unhandled server exception. */
+  | 'maybe-applied'
+  /** The server refused the request for its size; it was not acted on. */
+  | 'too-large'
+  /** [900]/[901] on a call that carries a ticket: refused, not applied. */
+  | 'ticket-dead'
+  /** The handler is not (or no longer) an active handler: expired, deleted, consumed or another session's. */
+  | 'handler-gone'
+  /** Bytes did not match their CRC-32, or the server asked for a chunk again (tryagain). */
+  | 'integrity'
+  /** The service refused the request in-band or with a sender fault: not applied. */
+  | 'refused'
+  /** The source file changed while it was read for an upload. */
+  | 'source-changed'
+  /** The same request meets the same failure: URL, host, certificates, credentials, a malformed or oversized reply, a bad argument. */
+  | 'permanent';
 
-/** [900] and [901] both mean the ticket is dead on a call that carries one: the service documents both for a bad ticket. */
-export function isDeadTicket(error: unknown): boolean {
-  return error instanceof TicketExpiredError || error instanceof AuthenticationError;
+export interface Failure {
+  readonly kind: FailureKind;
+  readonly error: SrvError;
+  /** The server hit an unhandled exception (`SystemError:` in-band, or a server SOAP fault). */
+  readonly serverFailure: boolean;
+  /** The connection was reset while the request was still being sent, before any reply. */
+  readonly resetWhileSending: boolean;
 }
 
-/** The handler is not (or no longer) an active handler: expired, deleted, consumed or another session's. */
-export function handlerIsGone(error: unknown): boolean {
-  return error instanceof InvalidHandlerError || error instanceof HandlerNotFoundError;
+/** Transport failures that the same request meets again. */
+const PERMANENT_TRANSPORT = [CertificateError, HostNotFoundError, EndpointError, HttpAuthenticationError, ReplyTooLargeError, MalformedReplyError];
+/** Connection errors of a server that closes on a request body it will not read. */
+const RESET_WHILE_SENDING = new Set(['ECONNRESET', 'EPIPE']);
+
+export function classify(thrown: unknown): Failure {
+  const error = thrown instanceof SrvError ? thrown : new SrvError(String(thrown), { cause: thrown });
+  const serverFailure = error instanceof ServerError || (error instanceof SoapFaultError && error.side === 'server');
+  const resetWhileSending = error instanceof TransportError && error.httpStatus === undefined && RESET_WHILE_SENDING.has(error.code ?? '');
+  return { kind: kindOf(error, serverFailure), error, serverFailure, resetWhileSending };
 }
 
-/** Transport failures that the same request meets again: a wrong URL or host, credentials, certificates, sizes. */
-const PERMANENT_TRANSPORT = [CertificateError, HostNotFoundError, EndpointError, HttpAuthenticationError, RequestTooLargeError, ReplyTooLargeError, MalformedReplyError];
+function kindOf(error: SrvError, serverFailure: boolean): FailureKind {
+  if (error instanceof AbortError) return 'cancelled';
+  if (isTooLarge(error)) return 'too-large';
+  if (error instanceof TicketExpiredError || error instanceof AuthenticationError) return 'ticket-dead';
+  if (error instanceof InvalidHandlerError || error instanceof HandlerNotFoundError) return 'handler-gone';
+  if (error instanceof ChecksumMismatchError) return 'integrity';
+  if (error instanceof SourceChangedError) return 'source-changed';
+  if (error instanceof TransportError) {
+    if (PERMANENT_TRANSPORT.some((kind) => error instanceof kind)) return 'permanent';
+    return error.mayHaveReachedServer ? 'maybe-applied' : 'not-sent';
+  }
+  if (serverFailure) return 'maybe-applied';
+  if (error instanceof ServiceError || error instanceof SoapFaultError) return 'refused';
+  return 'permanent';
+}
 
 /**
- * A failure that may pass: the exchange broke, or the server hit an unhandled exception
- * (`SystemError:` in-band, or a server SOAP fault as classic ASMX sends with HTTP 500).
- * After one, the request may have been applied.
+ * HTTP 413 or IIS 404.13, or a fault or error that says so (classic ASP.NET answers a 500 fault,
+ * never 413). The request was not acted on.
  */
-export function isTransient(error: unknown): boolean {
-  if (error instanceof TransportError) return !PERMANENT_TRANSPORT.some((kind) => error instanceof kind);
-  return isServerFailure(error);
-}
-
-/** The server hit an unhandled exception: `SystemError:` in-band, or a server SOAP fault. */
-export function isServerFailure(error: unknown): boolean {
-  return error instanceof ServerError || (error instanceof SoapFaultError && error.side === 'server');
-}
-
-/**
- * The server refused a request for its size: HTTP 413 or IIS 404.13, or a fault or error that says
- * so (classic ASP.NET answers a 500 fault, never 413). The request was not acted on.
- */
-export function isRequestTooLarge(error: unknown): boolean {
+function isTooLarge(error: SrvError): boolean {
   if (error instanceof RequestTooLargeError) return true;
   if (error instanceof SoapFaultError) return saysTooLarge(error.faultString);
   return error instanceof ServiceError && saysTooLarge(error.serverMessage);

@@ -1,9 +1,11 @@
 // The port through which a transfer reaches the service: calls with the session's ticket filled
-// in, the retry budget, warnings, and what the session has learnt about its server. Transfers
-// know this interface, never the session that implements it.
+// in, each tried as the decision table says, warnings, and what the session has learnt about its
+// server. Transfers know this interface, never the session that implements it.
 import type { OperationName, RequestOf, ResultOf } from '../../generated/srv.js';
 import type { CallOptions } from '../soap/client.js';
-import type { RetryOptions } from './retry.js';
+import type { TransferBudget } from './budget.js';
+import type { Step, StepFacts } from './decisions.js';
+import type { CallOutcome } from './retry.js';
 
 /** The parameters a session fills in with its ticket, under the name each operation uses. */
 export const TICKET_PARAMETERS = ['authenticationTicket', 'AuthenticationTicket'] as const;
@@ -12,14 +14,16 @@ export type TicketParameter = (typeof TICKET_PARAMETERS)[number];
 /** An operation's request without its ticket, which the session supplies. */
 export type SessionRequest<K extends OperationName> = Omit<RequestOf<K>, TicketParameter>;
 
-export interface PortCallOptions<K extends OperationName = OperationName> extends CallOptions {
-  /** Told of each failed attempt that is about to be repeated. */
-  onRetry?: (error: unknown) => void;
-  /**
-   * Checks a successful result. A ChecksumMismatchError it throws is retried like a transient
-   * failure, within the same retry budget; any other error ends the call.
-   */
-  check?: (result: ResultOf<K>) => void;
+/** The options of a call a transfer makes as one of its steps. */
+export interface StepCallOptions<K extends OperationName, T> extends CallOptions {
+  /** The transfer step the call is, for the decision table (default 'call'). */
+  step?: Step;
+  /** What the step knows of itself, read at each failure. */
+  facts?: () => StepFacts;
+  /** Turns a successful result into the step's value; what it throws is a failed attempt, which the table judges. */
+  accept?: (result: ResultOf<K>) => T;
+  /** The transfer's counter, told of every resend. */
+  budget?: TransferBudget;
 }
 
 /** What did not fail the work, but is worth telling. */
@@ -33,11 +37,6 @@ export interface SessionWarning {
   retry?: { number: number; of: number } | undefined;
   /** 'warning': something the user should know even when not debugging (default 'info'). */
   severity?: 'info' | 'warning' | undefined;
-}
-
-/** The warning that a failed call is about to be repeated. */
-export function retryWarning(operation: OperationName, error: unknown, number: number, of: number): SessionWarning {
-  return { kind: 'retry', message: `retrying ${operation}`, operation, error, retry: { number, of } };
 }
 
 /** What the session has learnt about its server, so that each next transfer starts from it. */
@@ -54,13 +53,14 @@ export interface ServerTraits {
   readonly folders: Set<string>;
 }
 
+/** A request, or one written afresh for each attempt (from what the session has learnt by then). */
+export type RequestFor<K extends OperationName> = SessionRequest<K> | (() => SessionRequest<K>);
+
 export interface ServicePort {
-  /**
-   * Calls an operation with the session's ticket. Transient failures of idempotent operations are
-   * retried within the call's one time limit; a dead ticket leads to one new login and one repeat.
-   */
-  call<K extends OperationName>(operation: K, request: SessionRequest<K>, options?: PortCallOptions<K>): Promise<ResultOf<K>>;
-  readonly retry: Required<RetryOptions>;
+  /** Calls an operation as one step of a transfer: its value, or the failure that ended it with the table's decision. */
+  attempt<K extends OperationName, T = ResultOf<K>>(operation: K, request: RequestFor<K>, options?: StepCallOptions<K, T>): Promise<CallOutcome<T>>;
+  /** Calls an operation as one step of a transfer, throwing the failure that ended it. */
+  call<K extends OperationName, T = ResultOf<K>>(operation: K, request: RequestFor<K>, options?: StepCallOptions<K, T>): Promise<T>;
   readonly learned: ServerTraits;
   warn(warning: SessionWarning): void;
   /** Gives back a chunk's content once nothing refers to it, so that a later reply can be decoded into its memory. */

@@ -1,27 +1,27 @@
-// The options of the retries of transient failures (retry.ts), as a session takes them in `retry`.
+// The options of the retry site (retry.ts), as a session takes them in `retry`.
 import { InvalidArgumentError } from '../errors.js';
 import { settle, type OptionTable } from '../util/options.js';
 
 export interface RetryOptions {
   /**
-   * Retries after the first attempt.
+   * Retries after the first attempt of a call that the decision table lets be repeated.
    * @default 5
    */
   retries?: number;
   /**
-   * The first backoff delay; each next one doubles, up to maxDelayMs, with jitter.
+   * The first backoff delay in ms; each next one doubles, with jitter, up to maxDelayMs.
    * @default 250
    */
   minDelayMs?: number;
   /**
-   * The longest backoff delay.
+   * The longest backoff delay in ms.
    * @default 8000
    */
   maxDelayMs?: number;
 }
 
 export const RETRY_OPTIONS = {
-  retries: { default: 5, whole: true, min: 0, summary: 'retries after the first attempt' },
+  retries: { default: 5, whole: true, min: 0, summary: 'retries after the first attempt of a call that may be repeated' },
   minDelayMs: { default: 250, min: 0, unit: 'ms', summary: 'the first backoff delay; each next one doubles, with jitter' },
   maxDelayMs: { default: 8_000, min: 0, unit: 'ms', summary: 'the longest backoff delay' },
 } as const satisfies OptionTable<RetryOptions>;

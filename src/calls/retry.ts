@@ -1,37 +1,94 @@
-// Bounded retries with exponential backoff and jitter (p-retry), for failures the caller has
-// judged safe to repeat. Cancellation ends the wait at once with our AbortError.
+// The one place a failed call is tried again: p-retry, asking the decision table (decisions.ts)
+// after every failed attempt. Every attempt of a call shares the call's one time limit
+// (maxRetryTime); cancellation ends a backoff at once with our AbortError. A dead ticket leads to
+// one new login and one repeat inside the attempt, so that it is never refused for want of retries.
 import pRetry from 'p-retry';
-import { AbortError } from '../errors.js';
+import { AbortError, TimeoutError, type SrvError } from '../errors.js';
+import { decide, type Decision, type Lesson, type ServerKnowledge, type Step, type StepFacts } from './decisions.js';
+import { classify, type Failure, type FailureKind } from './failures.js';
 import type { RetryOptions } from './retry-options.js';
 
 export { retryOptionsOf, type RetryOptions } from './retry-options.js';
 
+/** How one call is tried. */
 export interface RetryPlan {
-  options: Required<RetryOptions>;
-  signal?: AbortSignal | undefined;
-  /** Whether this failure may be repeated. */
-  canRetry: (error: unknown) => boolean;
-  /** Told of each failure that will be retried: the retry's number, from 1 to options.retries. */
-  onRetry?: (error: unknown, retry: number) => void;
+  readonly step: Step;
+  readonly idempotent: boolean;
+  readonly options: Required<RetryOptions>;
+  /** The time the call may take, all its attempts and backoffs included. */
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal | undefined;
+  readonly canRelogin: boolean;
+  /** What is known of the server, read at each failure. */
+  readonly server: ServerKnowledge;
+  /** What the step knows of itself, read at each failure. */
+  readonly facts?: (() => StepFacts) | undefined;
 }
 
-export async function withRetries<T>(attempt: () => Promise<T>, plan: RetryPlan): Promise<T> {
+/** What the caller of the retry site does for it: a new login, what a decision taught about the server, a resend about to be made. */
+export interface RetryHooks {
+  relogin(failure: Failure): Promise<void>;
+  learn(lesson: Lesson): void;
+  resending(failure: Failure, decision: Decision, retry: number): void;
+}
+
+/** A call's outcome: its value, or the failure that ended it and what the table decided of it; `earlier`, the kinds of every failed attempt, the last included. */
+export type CallOutcome<T> =
+  | { readonly ok: true; readonly value: T; readonly earlier: readonly FailureKind[] }
+  | { readonly ok: false; readonly failure: Failure; readonly decision: Decision; readonly earlier: readonly FailureKind[] };
+
+/** `attempt(timeoutMs)`: one try, within the time left of the call. */
+export async function withRetries<T>(attempt: (timeoutMs: number) => Promise<T>, plan: RetryPlan, hooks: RetryHooks): Promise<CallOutcome<T>> {
+  const started = performance.now();
+  const left = () => plan.timeoutMs - (performance.now() - started);
+  const earlier: FailureKind[] = [];
+  let last: { failure: Failure; decision: Decision } | undefined;
+  const judge = (failure: Failure, canResend: boolean): Decision =>
+    decide(plan.step, failure, { ...plan.facts?.(), earlier: [...earlier], canResend, canRelogin: plan.canRelogin, idempotent: plan.idempotent, server: plan.server });
+
+  const once = async (): Promise<T> => {
+    if (left() <= 0) throw last?.failure.error ?? timedOut(plan);
+    try {
+      return await attempt(left());
+    } catch (error) {
+      const failure = classify(error);
+      if (judge(failure, false).action !== 'relogin') throw failure.error;
+      earlier.push(failure.kind);
+      await hooks.relogin(failure);
+      return attempt(Math.max(left(), 1));
+    }
+  };
+
   try {
-    return await pRetry(attempt, {
+    const value = await pRetry(once, {
       retries: plan.options.retries,
       minTimeout: plan.options.minDelayMs,
       maxTimeout: plan.options.maxDelayMs,
       factor: 2,
       randomize: true,
+      maxRetryTime: plan.timeoutMs,
       signal: plan.signal,
-      shouldRetry: ({ error, attemptNumber }) => {
-        const retry = !(error instanceof AbortError) && plan.canRetry(error);
-        if (retry) plan.onRetry?.(error, attemptNumber);
-        return retry;
+      onFailedAttempt: ({ error, retriesLeft, retriesConsumed }) => {
+        const failure = classify(error);
+        // A resend that would start past the call's time limit is not made.
+        const decision = judge(failure, retriesLeft > 0 && left() > plan.options.minDelayMs);
+        earlier.push(failure.kind);
+        last = { failure, decision };
+        if (decision.learn) hooks.learn(decision.learn);
+        if (decision.action === 'resend') hooks.resending(failure, decision, retriesConsumed + 1);
       },
+      shouldRetry: () => last?.decision.action === 'resend',
     });
+    return { ok: true, value, earlier };
   } catch (error) {
-    if (plan.signal?.aborted && !(error instanceof AbortError)) throw new AbortError(plan.signal.reason);
-    throw error;
+    if (last && last.failure.error === error) return { ok: false, ...last, earlier };
+    const failure = classify(plan.signal?.aborted && !(error instanceof AbortError) ? new AbortError(plan.signal.reason) : error);
+    const decision = judge(failure, false);
+    earlier.push(failure.kind);
+    return { ok: false, failure, decision, earlier };
   }
+}
+
+function timedOut(plan: RetryPlan): SrvError {
+  return new TimeoutError(`no reply within ${Math.round(plan.timeoutMs)} ms`, { mayHaveReachedServer: false });
 }

@@ -13,7 +13,7 @@ export interface EmulatorTls {
 }
 
 /**
- * Which server the emulator behaves like (README, "Server profiles"):
+ * Which server the emulator behaves like (docs/emulator.md#server-profiles):
  * - `documented`: every documented attribute, in-band `SystemError:` replies, HTTP 413 over `maxBodyBytes`.
  * - `minimal`: successful results carry only their load-bearing attributes (no `filehexcrc`, no `error=""`).
  * - `classic-asmx`: a .NET Framework System.Web.Services endpoint: unhandled errors as `soap:Server` faults with

@@ -1,7 +1,7 @@
 // HTTP authentication to the web server in front of the service, and the headers sent with every
 // request. Basic goes on every request. NTLM authenticates a connection: a NEGOTIATE message,
 // the server's CHALLENGE in a 401, then the AUTHENTICATE message with the request, all on one
-// kept-alive connection (the transport drives that; see README, "HTTP authentication"). The NTLM
+// kept-alive connection (the transport drives that; see docs/protocol.md#ntlm). The NTLM
 // messages and their cryptography are httpntlm's; this module only checks what it is given and
 // what the server sends back. Negotiate is the same NTLM token under the Negotiate scheme, which
 // IIS takes when Kerberos is not used; Kerberos itself is not supported.

@@ -8,9 +8,15 @@ const SPARE_IDLE_MS = 2_000;
 /** The most spares kept at once. */
 const MAX_SPARES = 8;
 
-/** Receives a reply's bytes in order; `bytes()` gives the reply as it is kept, once it is complete. */
-export interface ReplyCollector {
+/**
+ * Where a reply's bytes go as they arrive, like a Writable: the transport writes each reply into it
+ * and takes `bytes()` as the reply's body. Whoever made the sink may read more of it afterwards.
+ */
+export interface ReplySink {
+  /** A reply begins, with its Content-Length when declared. The replies of one exchange (an NTLM handshake's) begin in turn; the last one is kept. */
+  begin(declaredLength: number | undefined): void;
   add(chunk: Buffer): void;
+  /** The reply as the sink keeps it, once it is complete. */
   bytes(): Buffer;
 }
 
@@ -48,13 +54,17 @@ export class ReplyBuffers {
 }
 
 /** One reply's bytes: into a Buffer of the declared length as they come, else gathered and joined at the end. */
-export class ReplyBytes implements ReplyCollector {
+export class ReplyBytes implements ReplySink {
   #size = 0;
-  readonly #whole: Buffer | undefined;
-  readonly #parts: Buffer[] = [];
+  #whole: Buffer | undefined;
+  #parts: Buffer[] = [];
 
-  constructor(declaredLength: number | undefined, buffers: ReplyBuffers) {
-    this.#whole = declaredLength === undefined ? undefined : buffers.take(declaredLength);
+  constructor(private readonly buffers: ReplyBuffers) {}
+
+  begin(declaredLength: number | undefined): void {
+    this.#size = 0;
+    this.#whole = declaredLength === undefined ? undefined : this.buffers.take(declaredLength);
+    this.#parts = [];
   }
 
   add(chunk: Buffer): void {

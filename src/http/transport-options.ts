@@ -44,6 +44,14 @@ export interface TransportOptions {
    */
   maxSockets?: number;
   /**
+   * How long a kept connection may sit idle before it is closed instead of reused, in ms, or the
+   * server's `Keep-Alive: timeout` less a second when that is shorter: under the shortest keep-alive
+   * servers commonly use (Node's and Apache's 5 s), so that a request is not written on a
+   * connection the server is closing.
+   * @default 4000
+   */
+  idleSocketMs?: number;
+  /**
    * No reply body may be larger than this, whatever the operation.
    * @default 134217728
    */
@@ -78,6 +86,7 @@ export interface TransportOptions {
 export const TRANSPORT_OPTIONS = {
   keepAlive: { default: true, summary: 'reuse connections across requests' },
   maxSockets: { default: 16, whole: true, min: 1, summary: 'most connections kept per host' },
+  idleSocketMs: { default: 4_000, above: 0, unit: 'ms', summary: "how long a kept connection may sit idle before it is closed (or the server's `Keep-Alive` hint less 1 s)" },
   maxResponseBytes: { default: 128 * 1_048_576, whole: true, min: 1, unit: 'bytes', summary: 'no reply body may be larger, whatever the operation' },
   tls: { summary: 'a private CA and a client certificate: `{ ca, cert, key, rejectUnauthorized }`' },
   proxy: { defaultText: '`HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY` decide', summary: 'a proxy URL for every request, or `false` for none' },

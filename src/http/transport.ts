@@ -9,12 +9,13 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import { AbortError, CertificateError, HostNotFoundError, HttpAuthenticationError, InvalidArgumentError, ReplyTooLargeError, TimeoutError, TransportError } from '../errors.js';
 import { basicAuthorization, checkAuth, credentialsRefused, fixedHeaders, NtlmAuthenticator, type HttpAuthOptions } from './auth.js';
-import { ReplyBuffers, ReplyBytes, type ReplyCollector } from './reply-bytes.js';
+import { ReplyBuffers, ReplyBytes, type ReplySink } from './reply-bytes.js';
 import { TRANSPORT_OPTIONS, type TlsOptions, type TransportOptions } from './transport-options.js';
 import { settle } from '../util/options.js';
 
 export type { HttpAuthOptions, HttpAuthType } from './auth.js';
 export { DEFAULT_USER_AGENT } from './auth.js';
+
 export type { TlsOptions, TransportOptions } from './transport-options.js';
 
 export interface HttpRequest {
@@ -35,8 +36,8 @@ export interface HttpRequest {
   maxResponseBytes?: number | undefined;
   /** Names the exchange in error messages, e.g. the operation. */
   label?: string | undefined;
-  /** Where each reply's bytes go as they arrive, given its Content-Length (default: one Buffer of the whole reply). */
-  collect?: ((declaredLength: number | undefined) => ReplyCollector) | undefined;
+  /** Where the reply's bytes go as they arrive (default: one Buffer of the whole reply); its bytes() are the reply's body. */
+  sink?: ReplySink | undefined;
 }
 
 /** A body written piece by piece as the connection takes it, so that no copy of the whole is ever made. */
@@ -57,6 +58,8 @@ export interface HttpReply {
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
 /** Node's codes for certificate checks and TLS alerts (CERT_HAS_EXPIRED, UNABLE_TO_VERIFY_LEAF_SIGNATURE, ERR_TLS_CERT_ALTNAME_INVALID, ERR_SSL_…). */
 const TLS_FAILURE = /CERT|VERIFY|SIGNATURE|^ERR_TLS_|^ERR_SSL_/;
+/** How a connection the server closed shows when a request is written on it. */
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
 /** Connections that NTLM has authenticated (or that were answered without asking for it). */
 const authenticatedSockets = new WeakSet<Socket>();
@@ -82,9 +85,9 @@ export class HttpTransport {
 
   constructor(options: TransportOptions = {}) {
     checkAuth(options.auth);
-    const { keepAlive, maxSockets, maxResponseBytes } = settle(TRANSPORT_OPTIONS, options);
+    const { keepAlive, maxSockets, idleSocketMs, maxResponseBytes } = settle(TRANSPORT_OPTIONS, options);
     this.headers = fixedHeaders(options.headers, options.auth);
-    this.agentOptions = { keepAlive, maxSockets };
+    this.agentOptions = { keepAlive, maxSockets, timeout: idleSocketMs };
     this.tls = options.tls ?? {};
     this.proxy = options.proxy;
     this.maxResponseBytes = maxResponseBytes;
@@ -358,6 +361,8 @@ class Exchange {
   private settled = false;
   /** Becomes true once the connection is up: from then on the server may act on what it got. */
   private connected = false;
+  /** A reply has begun. */
+  private responded = false;
   /** The request goes without its body (an NTLM NEGOTIATE message): the server cannot act on it. */
   private harmless = false;
   private socket: Socket | undefined;
@@ -399,7 +404,10 @@ class Exchange {
     });
     request.on('finish', this.touch);
     request.on('error', (error: NodeJS.ErrnoException) => this.fail(this.transportError(error)));
-    request.on('response', (response) => this.collect(response));
+    request.on('response', (response) => {
+      this.responded = true;
+      this.collect(response);
+    });
     if (!this.plan) this.sendBody();
   }
 
@@ -440,14 +448,15 @@ class Exchange {
   private collect(response: http.IncomingMessage): void {
     const declared = declaredLength(response);
     if (declared !== undefined && declared > this.responseLimit) return this.fail(this.tooLarge(response, `declares ${declared} bytes`));
-    const reply = this.spec.collect?.(declared) ?? new ReplyBytes(declared, this.replyBuffers);
+    const sink = this.spec.sink ?? new ReplyBytes(this.replyBuffers);
+    sink.begin(declared);
     let size = 0;
     this.touch();
     response.on('data', (chunk: Buffer) => {
       if (size + chunk.length > this.responseLimit) return this.fail(this.tooLarge(response, 'goes on'));
       this.touch();
       size += chunk.length;
-      reply.add(chunk);
+      sink.add(chunk);
     });
     response.on('error', (error) => this.fail(this.transportError(error)));
     response.on('aborted', () => this.fail(new TransportError(`${this.prefix}the connection closed before the reply was complete`, { operation: this.spec.label, mayHaveReachedServer: !this.harmless })));
@@ -456,7 +465,7 @@ class Exchange {
       this.finish();
       // A reply that came before the whole body was sent leaves a connection no one can reuse.
       if (!this.request?.writableEnded) this.request?.destroy();
-      const received = { status: response.statusCode ?? 0, statusText: response.statusMessage ?? '', headers: response.headers, body: reply.bytes() };
+      const received = { status: response.statusCode ?? 0, statusText: response.statusMessage ?? '', headers: response.headers, body: sink.bytes() };
       this.resolve({ reply: received, socket: (this.socket ?? response.socket) as Socket });
     });
   }
@@ -504,8 +513,17 @@ class Exchange {
     // The handshake failed: no request was sent, and trying again cannot change the certificates.
     if (TLS_FAILURE.test(code ?? '')) return new CertificateError(`${prefix}TLS with ${host} failed: ${what}`, { operation, mayHaveReachedServer: false, cause: error, code });
     if (code === 'ENOTFOUND') return new HostNotFoundError(`${prefix}the host ${this.spec.url.hostname} is unknown (${what}); check the URL`, { operation, mayHaveReachedServer: false, cause: error, code });
-    const notSent = !this.mayHaveReachedServer || NOT_SENT_CODES.has(code ?? '');
+    const notSent = !this.mayHaveReachedServer || NOT_SENT_CODES.has(code ?? '') || this.idleRace(code);
     return new TransportError(`${prefix}connection to ${host} failed: ${what}`, { operation, mayHaveReachedServer: !notSent, cause: error, code });
+  }
+
+  /**
+   * A kept connection reset before any reply: the server closed it as idle while the request was
+   * being written, and never read the request (the keep-alive race; Node's docs name reusedSocket
+   * for this). A reset of a fresh connection may come after the server acted on the request.
+   */
+  private idleRace(code: string | undefined): boolean {
+    return this.request?.reusedSocket === true && !this.responded && RESET_CODES.has(code ?? '');
   }
 
   private fail(error: Error): void {

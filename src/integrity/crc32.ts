@@ -45,7 +45,7 @@ function xPower8n(n: number): number {
   return power;
 }
 
-/** Upper-case hex, as the vendor sample sends it: unpadded unless `pad`, for a server that wants 8 digits (README, Protocol notes: upload integrity). */
+/** Upper-case hex, as the vendor sample sends it: unpadded unless `pad`, for a server that wants 8 digits (docs/protocol.md#per-chunk). */
 export function crcToWireHex(crc: number, pad = false): string {
   const hex = (crc >>> 0).toString(16).toUpperCase();
   return pad ? hex.padStart(8, '0') : hex;

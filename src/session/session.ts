@@ -1,14 +1,15 @@
 // A logged-in session, the facade of the library: it owns the ticket (never printed) and fills it
-// into every call under the parameter name that call uses, logs in again once when the ticket
-// dies, retries transient failures of idempotent calls within one deadline, and keeps what it has
-// learnt about its server. To the transfers it is their ServicePort.
+// into every call under the parameter name that call uses, tries each call as the decision table
+// says (calls/retry.ts: resends within one deadline, one new login when the ticket dies), and keeps
+// what it has learnt about its server. To the transfers it hands a ServicePort.
 import { inspect } from 'node:util';
 import { OPERATIONS, type OperationName, type RequestOf, type ResultOf } from '../../generated/srv.js';
 import { createSrvClient, type CallOptions, type SrvClient, type SrvClientOptions } from '../soap/client.js';
-import { ChecksumMismatchError, InvalidArgumentError, ServiceError, SrvError, TicketExpiredError } from '../errors.js';
-import { IDEMPOTENT, isDeadTicket, isTransient } from '../calls/failures.js';
-import { retryWarning, TICKET_PARAMETERS, type PortCallOptions, type ServerTraits, type ServicePort, type SessionRequest, type SessionWarning, type TicketParameter } from '../calls/port.js';
-import { retryOptionsOf, withRetries, type RetryOptions } from '../calls/retry.js';
+import { InvalidArgumentError, ServiceError, SrvError, TicketExpiredError } from '../errors.js';
+import { IDEMPOTENT, type Lesson } from '../calls/decisions.js';
+import { classify, type Failure } from '../calls/failures.js';
+import { TICKET_PARAMETERS, type RequestFor, type ServerTraits, type ServicePort, type SessionRequest, type SessionWarning, type StepCallOptions, type TicketParameter } from '../calls/port.js';
+import { retryOptionsOf, withRetries, type CallOutcome, type RetryHooks, type RetryOptions } from '../calls/retry.js';
 import type { LoginOptions, SessionOptions, TicketOptions } from './session-options.js';
 import { abortable } from '../util/abortable.js';
 import { upload, type UploadOptions, type UploadResult } from '../transfers/upload/upload.js';
@@ -21,7 +22,7 @@ import { documentExists, ensureFolder, folderExists, type DocumentInfo, type Loo
 export type { LoginOptions, SessionOptions, TicketOptions } from './session-options.js';
 
 /** The options of SrvSession.call. */
-export type SessionCallOptions<K extends OperationName = OperationName> = PortCallOptions<K>;
+export type SessionCallOptions = CallOptions;
 
 interface Credentials {
   user: string;
@@ -31,7 +32,7 @@ interface Credentials {
 
 export type { ServerTraits, SessionRequest, SessionWarning } from '../calls/port.js';
 
-export class SrvSession implements ServicePort {
+export class SrvSession {
   readonly client: SrvClient;
   readonly learned: ServerTraits = { folders: new Set() };
   readonly user: string | undefined;
@@ -42,6 +43,14 @@ export class SrvSession implements ServicePort {
   #relogin: Promise<void> | undefined;
   #closed = false;
   #logOutOnClose: boolean;
+  /** What the transfers see of this session. */
+  readonly #port: ServicePort = {
+    attempt: (operation, request, options) => this.attempt(operation, request, options),
+    call: (operation, request, options) => this.stepCall(operation, request, options),
+    learned: this.learned,
+    warn: (warning) => this.warn(warning),
+    recycle: (content) => this.client.recycle(content),
+  };
 
   private constructor(client: SrvClient, ticket: string, credentials: Credentials | undefined, options: SessionOptions & { logOutOnClose?: boolean }) {
     this.client = client;
@@ -61,14 +70,15 @@ export class SrvSession implements ServicePort {
     const client = await createSrvClient(clientOptionsOf(options));
     client.addSecret(credentials.password);
     try {
-      const { signal } = options;
-      const ticket = await withRetries(() => authenticate(client, credentials, signal), {
-        options: retry,
-        signal,
-        canRetry: isTransient,
-        onRetry: (error, number) => options.onWarning?.(retryWarning(credentials.language === undefined ? 'AuthenticateUser' : 'AuthenticateUser1', error, number, retry.retries)),
+      const operation = credentials.language === undefined ? 'AuthenticateUser' : 'AuthenticateUser1';
+      const plan = { step: 'call', idempotent: true, options: retry, timeoutMs: client.timeoutMs, signal: options.signal, canRelogin: false, server: {} } as const;
+      const outcome = await withRetries((timeoutMs) => authenticate(client, credentials, { signal: options.signal, timeoutMs }), plan, {
+        relogin: async () => undefined,
+        learn: () => undefined,
+        resending: (failure, _decision, number) => options.onWarning?.(retryWarning(operation, failure, number, retry.retries)),
       });
-      return new SrvSession(client, ticket, credentials, options);
+      if (!outcome.ok) throw outcome.failure.error;
+      return new SrvSession(client, outcome.value, credentials, options);
     } catch (error) {
       client.close();
       throw error;
@@ -86,7 +96,7 @@ export class SrvSession implements ServicePort {
    * to `{ folder, name }` for a document that must be new.
    */
   upload(source: UploadSource, destination: UploadDestination, options?: UploadOptions): Promise<UploadResult> {
-    return upload(this, source, destination, options);
+    return upload(this.#port, source, destination, options);
   }
 
   /**
@@ -94,27 +104,27 @@ export class SrvSession implements ServicePort {
    * A file is written beside the destination and moved into place only once every CRC-32 matched.
    */
   download(source: DownloadSource, destination: DownloadDestination, options?: DownloadOptions): Promise<DownloadResult> {
-    return download(this, source, destination, options);
+    return download(this.#port, source, destination, options);
   }
 
   /** DocumentExists: the CRC-32 of the latest and of the published version, or undefined when there is no such document. */
   exists(path: string, options?: LookupOptions): Promise<DocumentInfo | undefined> {
-    return documentExists(this, path, options);
+    return documentExists(this.#port, path, options);
   }
 
   /** Whether a folder exists. */
   folderExists(path: string, options?: LookupOptions): Promise<boolean> {
-    return folderExists(this, path, options);
+    return folderExists(this.#port, path, options);
   }
 
   /** Creates a folder and any missing parents, unless it exists already. */
   ensureFolder(path: string, options?: LookupOptions): Promise<void> {
-    return ensureFolder(this, path, options);
+    return ensureFolder(this.#port, path, options);
   }
 
   /** Uploads several files, `concurrency` at a time; one outcome per item, in order. */
   uploadMany(items: readonly UploadItem[], options?: UploadManyOptions): Promise<Array<PromiseSettledResult<UploadResult>>> {
-    return uploadMany(this, items, options);
+    return uploadMany(this.#port, items, options);
   }
 
   /** The current ticket. It changes when the session logs in again. */
@@ -123,44 +133,14 @@ export class SrvSession implements ServicePort {
   }
 
   /**
-   * Calls an operation with the session's ticket. Transient failures of idempotent operations are
-   * retried, all within the call's one time limit (timeoutMs). A dead ticket ([900]/[901]) leads to
-   * one new login and one repeat of the call, whatever the operation: a handler of the old session
-   * is tried once more, and a server that bound it to that session refuses it as gone.
+   * Calls an operation with the session's ticket. A failure the decision table lets be repeated
+   * (an idempotent operation whose request was not sent or whose reply was lost) is retried, all
+   * attempts within the call's one time limit (timeoutMs). A dead ticket ([900]/[901]) leads to one
+   * new login and one repeat of the call, whatever the operation: a handler of the old session is
+   * tried once more, and a server that bound it to that session refuses it as gone.
    */
-  async call<K extends OperationName>(operation: K, request: SessionRequest<K>, options: PortCallOptions<K> = {}): Promise<ResultOf<K>> {
-    if (this.#closed) throw new SrvError('the session is closed', { operation });
-    const { check } = options;
-    const checked = async (callOptions: PortCallOptions<K>) => {
-      const result = await this.callWithLogin(operation, request, callOptions);
-      check?.(result);
-      return result;
-    };
-    if (!IDEMPOTENT.has(operation)) return checked(options);
-    const budget = options.timeoutMs ?? this.client.timeoutMs;
-    const deadline = performance.now() + budget;
-    let failure: unknown;
-    const attempt = async () => {
-      const left = deadline - performance.now();
-      // A backoff that ran past the deadline ends the call with the failure that led to it.
-      if (left <= 0) throw failure;
-      try {
-        return await checked({ ...options, timeoutMs: left });
-      } catch (error) {
-        failure = error;
-        throw error;
-      }
-    };
-    return withRetries(attempt, {
-      options: this.retry,
-      signal: options.signal,
-      // A retry that would start past the call's deadline is not made.
-      canRetry: (error) => (isTransient(error) || (check !== undefined && error instanceof ChecksumMismatchError)) && deadline - performance.now() > this.retry.minDelayMs,
-      onRetry: (error, number) => {
-        options.onRetry?.(error);
-        this.warn(retryWarning(operation, error, number, this.retry.retries));
-      },
-    });
+  call<K extends OperationName>(operation: K, request: SessionRequest<K>, options: SessionCallOptions = {}): Promise<ResultOf<K>> {
+    return this.stepCall(operation, request, options);
   }
 
   /**
@@ -190,10 +170,6 @@ export class SrvSession implements ServicePort {
     this.#onWarning(warning);
   }
 
-  recycle(content: Buffer): void {
-    this.client.recycle(content);
-  }
-
   /** Leaves the ticket valid when the session closes: it is handed to someone who will use it. */
   keepTicket(): void {
     this.#logOutOnClose = false;
@@ -210,7 +186,7 @@ export class SrvSession implements ServicePort {
       if (!this.#logOutOnClose) return;
       await this.client.LogOut({ AuthenticationTicket: this.#ticket }, { timeoutMs: 10_000 });
     } catch (error) {
-      if (!isDeadTicket(error)) this.warn({ kind: 'cleanup', message: 'LogOut failed', operation: 'LogOut', error });
+      if (classify(error).kind !== 'ticket-dead') this.warn({ kind: 'cleanup', message: 'LogOut failed', operation: 'LogOut', error });
     } finally {
       this.client.close();
     }
@@ -229,22 +205,60 @@ export class SrvSession implements ServicePort {
     return { url: this.client.url, user: this.user, soapVersion: this.client.soapVersion };
   }
 
-  private async callWithLogin<K extends OperationName>(operation: K, request: SessionRequest<K>, options: CallOptions): Promise<ResultOf<K>> {
-    const ticket = this.#ticket;
-    try {
-      return await this.client.call(operation, withTicket(operation, request, ticket), options);
-    } catch (error) {
-      if (!isDeadTicket(error) || !ticketParameterOf(operation)) throw error;
-      await this.relogin(ticket, error, options.signal);
-      return this.client.call(operation, withTicket(operation, request, this.#ticket), options);
-    }
+  private async stepCall<K extends OperationName, T>(operation: K, request: RequestFor<K>, options: StepCallOptions<K, T> = {}): Promise<T> {
+    const outcome = await this.attempt(operation, request, options);
+    if (!outcome.ok) throw outcome.failure.error;
+    return outcome.value;
+  }
+
+  /** One call, tried as the decision table says; the ticket is the session's at each attempt. */
+  private async attempt<K extends OperationName, T>(operation: K, request: RequestFor<K>, options: StepCallOptions<K, T> = {}): Promise<CallOutcome<T>> {
+    if (this.#closed) throw new SrvError('the session is closed', { operation });
+    const { step = 'call', facts, accept, budget, ...callOptions } = options;
+    const hasTicket = ticketParameterOf(operation) !== undefined;
+    let ticket = this.#ticket;
+    const once = async (timeoutMs: number): Promise<T> => {
+      ticket = this.#ticket;
+      const base = typeof request === 'function' ? request() : request;
+      const result = await this.client.call(operation, withTicket(operation, base, ticket), { ...callOptions, timeoutMs });
+      return accept ? accept(result) : (result as unknown as T);
+    };
+    const plan = {
+      step,
+      idempotent: IDEMPOTENT.has(operation),
+      options: this.retry,
+      timeoutMs: callOptions.timeoutMs ?? this.client.timeoutMs,
+      signal: callOptions.signal,
+      canRelogin: hasTicket,
+      server: this.learned,
+      facts,
+    };
+    const hooks: RetryHooks = {
+      relogin: (failure) => this.relogin(ticket, failure.error, callOptions.signal),
+      learn: (lesson) => this.learn(lesson),
+      resending: (failure, decision, number) => {
+        budget?.retried();
+        if (!decision.quiet) this.warn(retryWarning(operation, failure, number, this.retry.retries));
+      },
+    };
+    return withRetries(once, plan, hooks);
+  }
+
+  private learn(lesson: Lesson): void {
+    if (lesson.padsCrc) this.learned.padsCrc = true;
+    if (lesson.serialChunkReads) this.learned.serialChunkReads = true;
   }
 }
 
-async function authenticate(client: SrvClient, credentials: Credentials, signal?: AbortSignal): Promise<string> {
+async function authenticate(client: SrvClient, credentials: Credentials, options: CallOptions = {}): Promise<string> {
   const { user: UID, password: PWD, language: Lang } = credentials;
-  const result = Lang === undefined ? await client.AuthenticateUser({ UID, PWD }, { signal }) : await client.AuthenticateUser1({ UID, PWD, Lang }, { signal });
+  const result = Lang === undefined ? await client.AuthenticateUser({ UID, PWD }, options) : await client.AuthenticateUser1({ UID, PWD, Lang }, options);
   return result.ticket;
+}
+
+/** The warning that a failed call is about to be repeated. */
+function retryWarning(operation: OperationName, failure: Failure, number: number, of: number): SessionWarning {
+  return { kind: 'retry', message: `retrying ${operation}`, operation, error: failure.error, retry: { number, of } };
 }
 
 function credentialsOf(options: LoginOptions): Credentials {

@@ -1,14 +1,14 @@
 // The options of createSrvClient (client.ts) and their table, the transport's included, and what
 // of them can be checked before anything is sent.
-import type { BindingName } from '../../generated/srv.js';
+import type { BindingName, SoapVersion } from '../../generated/srv.js';
 import { InvalidArgumentError } from '../errors.js';
 import { checkAuthFor, fixedHeaders } from '../http/auth.js';
 import { HTTP_AUTH_OPTIONS, type HttpAuthOptions } from '../http/auth-options.js';
 import { TLS_OPTIONS, TRANSPORT_OPTIONS, type TransportOptions } from '../http/transport-options.js';
 import { checkOptions, type OptionTable } from '../util/options.js';
 import type { ExchangeListener } from './exchange-record.js';
-import { BINDINGS, type ChunkEncoding } from './http-binding.js';
-import type { SoapVersion } from './reply.js';
+import { BINDINGS } from './bindings/binding.js';
+import type { ChunkEncoding } from './bindings/http-post.js';
 
 export interface SrvClientOptions extends TransportOptions {
   /** The service endpoint, e.g. https://host/srv.asmx. */
@@ -16,7 +16,7 @@ export interface SrvClientOptions extends TransportOptions {
   /**
    * The WSDL binding the calls go by: 'soap11', 'soap12', 'http-post' (forms; a chunk as a raw
    * multipart part), or 'http-get' (a query string, for the calls the WSDL declares on GET; the
-   * others go by POST, with a notice once). README, Protocol notes: the HTTP bindings.
+   * others go by POST, with a notice once). See docs/protocol.md#the-http-bindings.
    * @default 'soap11', or the SOAP version's
    */
   binding?: BindingName;

@@ -1,33 +1,34 @@
-// The typed client: one method per WSDL operation, driven by the generated descriptors. Our code
-// writes each request (envelope.ts) and our transport carries it; node-soap parses the reply
-// against the WSDL, and nothing else. A reply's base64 result text (a chunk) is cut out and
-// decoded before node-soap sees the few hundred bytes around it.
-import { replyParser, type ReplyParser } from './reply-parser.js';
+// The typed client: one method per WSDL operation, driven by the generated descriptors. The binding,
+// picked once (bindings/), writes each request and reads its reply; our transport carries the bytes
+// between them. Every reply is first checked for what is refused unparsed, here and only here.
 import {
   OPERATIONS,
   OPERATION_NAMES,
-  type OperationDescriptor,
+  type BindingName,
   type OperationName,
   type RequestOf,
   type ResultOf,
+  type SoapVersion,
   type SrvOperations,
 } from '../../generated/srv.js';
-import { SrvError } from '../errors.js';
-import { envelopeBody, requestEnvelope, type RequestEnvelope } from './envelope.js';
-import { payloadText, redactEnvelope, redact, redactHeaders, secretsOf } from './redaction.js';
+import { SrvError, TransportError } from '../errors.js';
+import { redact, redactHeaders, secretsOf } from './redaction.js';
 import type { ExchangeListener, ExchangeRecord } from './exchange-record.js';
-import { PayloadCut } from './payload-cut.js';
-import { failureOf, notAReply, operationResponse, refusedUnparsed, resultOf, type SoapVersion } from './reply.js';
-import { ReplyBuffers, ReplyBytes, type ReplyCollector } from '../http/reply-bytes.js';
+import { refusedUnparsed } from './reply.js';
+import { replyParser } from './reply-parser.js';
+import { ReplyBuffers } from '../http/reply-bytes.js';
 import { HttpTransport, type HttpReply } from '../http/transport.js';
 import { basicAuthorization } from '../http/auth.js';
-import { encodeArguments, type ArgumentValue } from './arguments.js';
-import { bindingOf, chunkEncodingOf, HttpRequests, isHttpBinding, type FormRequest } from './http-binding.js';
-import { BareReply } from './bare-reply.js';
+import { encodeArguments } from './arguments.js';
+import type { Take } from './payload-cut.js';
+import { bindingOf, type Binding, type BindingRequest } from './bindings/binding.js';
+import { SoapBinding } from './bindings/soap.js';
+import { chunkEncodingOf, HttpPostBinding } from './bindings/http-post.js';
+import { HttpGetBinding } from './bindings/http-get.js';
 import { checkClientOptions, CLIENT_OPTIONS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, type SrvClientOptions } from './client-options.js';
 import { checkNumber } from '../util/options.js';
 
-export type { SoapVersion } from './reply.js';
+export type { SoapVersion } from '../../generated/srv.js';
 export type { SrvClientOptions } from './client-options.js';
 export { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from './client-options.js';
 
@@ -61,83 +62,48 @@ export interface SrvClient extends SrvOperations<CallOptions> {
   close(): void;
 }
 
-/** What one call leaves behind for its exchange record and for the reply's recycling. */
-interface CallContext {
-  op: OperationDescriptor;
-  envelope: RequestEnvelope;
-  reply?: HttpReply;
-  /** For a result of base64 text: cuts it out of the reply as it arrives, and decodes it. */
-  cut?: PayloadCut;
-  /** The request over an HTTP binding (else the envelope is sent). */
-  form?: FormRequest | undefined;
-  /** Over an HTTP binding: the bare reply, collected as the envelope it stands for. */
-  bare?: BareReply;
-}
-
-/** How the reply is collected: a chunk's base64 cut out as it arrives; over an HTTP binding, inside the operation's envelope. */
-function collectorOf(context: CallContext, contents: ReplyBuffers, payloadLimit: number | undefined): ((declared: number | undefined) => ReplyCollector) | undefined {
-  const { op } = context;
-  const take = (length: number) => contents.take(length);
-  const inner = (declared: number | undefined): ReplyCollector =>
-    payloadLimit === undefined ? new ReplyBytes(undefined, contents) : (context.cut = new PayloadCut(op.resultElement, take, payloadLimit, declared));
-  if (context.form) return (declared) => (context.bare = new BareReply(op, declared, inner));
-  return payloadLimit === undefined ? undefined : inner;
-}
-
 export async function createSrvClient(options: SrvClientOptions): Promise<SrvClient> {
   const url = checkClientOptions(options);
-  const binding = bindingOf(options.binding, options.soapVersion);
-  const soapVersion: SoapVersion = binding === 'soap12' ? '1.2' : '1.1';
-  const forms = isHttpBinding(binding) ? new HttpRequests(binding, chunkEncodingOf(options.chunkEncoding), options.onNotice ?? (() => undefined)) : undefined;
+  const name = bindingOf(options.binding, options.soapVersion);
+  const soapVersion: SoapVersion = name === 'soap12' ? '1.2' : '1.1';
   const defaultTimeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const defaultIdleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const transport = new HttpTransport(options);
-  const parse = await replyParser();
+  const contents = new ReplyBuffers();
+  const binding = await bindingFor(name, url, options, (length) => contents.take(length));
   const known = new Set<string>();
   // The web server's credentials are removed from every record and error, however a server echoes them.
   if (options.auth?.password) known.add(options.auth.password);
   if (options.auth?.type === 'basic') known.add(basicAuthorization(options.auth).slice('Basic '.length));
-  const contents = new ReplyBuffers();
 
-  async function call<K extends OperationName>(name: K, request: RequestOf<K>, callOptions: CallOptions = {}): Promise<ResultOf<K>> {
-    const op = OPERATIONS[name];
+  async function call<K extends OperationName>(operation: K, request: RequestOf<K>, callOptions: CallOptions = {}): Promise<ResultOf<K>> {
+    const op = OPERATIONS[operation];
     const args = encodeArguments(op, request);
     const timeoutMs = checkNumber('timeoutMs', CLIENT_OPTIONS.timeoutMs, callOptions.timeoutMs ?? defaultTimeoutMs);
     const idleTimeoutMs = Math.min(timeoutMs, checkNumber('idleTimeoutMs', CLIENT_OPTIONS.idleTimeoutMs, callOptions.idleTimeoutMs ?? defaultIdleTimeoutMs));
-    const context: CallContext = { op, envelope: requestEnvelope(op, soapVersion, args), form: forms?.request(op, url, args) };
-    const payloadLimit = op.result.text === 'base64Binary' ? chunkSizeOf(args) : undefined;
+    const sent = binding.write(op, args);
     const listeners = [options.onExchange, callOptions.onExchange].filter((l): l is ExchangeListener => l !== undefined);
     const started = performance.now();
     const secrets = [...new Set([...secretsOf(args), ...known])];
+    let reply: HttpReply | undefined;
     let failure: SrvError | undefined;
     try {
-      const { form } = context;
-      const reply = await transport.send({
-        method: form?.method,
-        url: form?.url ?? url,
-        headers: form?.headers ?? context.envelope.headers,
-        body: form?.body ?? envelopeBody(context.envelope),
-        timeoutMs,
-        idleTimeoutMs,
-        signal: callOptions.signal,
-        maxResponseBytes: replyLimit(op, args),
-        label: name,
-        collect: collectorOf(context, contents, payloadLimit),
-      });
-      context.reply = reply;
-      context.bare?.check(op, reply, secrets);
-      return resultOf(op, responseOf(parse, context, reply, soapVersion, secrets), reply, secrets, context.cut?.extracted?.payload) as ResultOf<K>;
+      const { method, url: target, headers, body, maxReplyBytes, cut } = sent;
+      reply = await transport.send({ method, url: target, headers, body, timeoutMs, idleTimeoutMs, signal: callOptions.signal, maxResponseBytes: maxReplyBytes, label: operation, sink: cut });
+      const refused = refusedUnparsed(op, reply);
+      if (refused) throw refused;
+      return binding.read(op, sent, reply, secrets) as ResultOf<K>;
     } catch (error) {
-      failure = failureOf(op, error, context.reply, soapVersion, secrets);
+      failure = error instanceof SrvError ? error : new TransportError(`${operation}: ${String(error)}`, { operation, mayHaveReachedServer: true, cause: error });
       throw failure;
     } finally {
       if (listeners.length > 0) {
-        const record = exchangeRecord(name, soapVersion, url, transport.headers, context, performance.now() - started, secrets);
+        const record = exchangeRecord(operation, soapVersion, transport.headers, binding, sent, reply, performance.now() - started, secrets);
         if (failure) record.error = `${failure.name}: ${failure.message}`;
         for (const listener of listeners) listener(record);
       }
       // Results, errors and records hold copies: nothing refers to the reply's bytes from here on.
-      if (context.reply) transport.recycle(context.reply);
+      if (reply) transport.recycle(reply);
     }
   }
 
@@ -154,64 +120,37 @@ export async function createSrvClient(options: SrvClientOptions): Promise<SrvCli
   };
 }
 
-/** The {Op}Response element of the reply's Body, parsed; a reply without one is not this operation's. */
-function responseOf(parse: ReplyParser, context: CallContext, reply: HttpReply, version: SoapVersion, secrets: readonly string[]): unknown {
-  const { op } = context;
-  const refused = refusedUnparsed(op, reply);
-  if (refused) throw refused;
-  let envelope: unknown;
-  try {
-    envelope = parse(reply.body.toString('utf8'));
-  } catch (error) {
-    throw failureOf(op, error, reply, version, secrets);
+/** The client's binding, picked once: SOAP 1.1 or 1.2 (node-soap's WSDL parser, loaded only for them), HTTP POST or GET. */
+async function bindingFor(name: BindingName, endpoint: URL, options: SrvClientOptions, take: Take): Promise<Binding> {
+  switch (name) {
+    case 'soap11':
+    case 'soap12':
+      return new SoapBinding(name === 'soap12' ? '1.2' : '1.1', endpoint, take, await replyParser());
+    case 'http-post':
+      return new HttpPostBinding(endpoint, chunkEncodingOf(options.chunkEncoding), take);
+    case 'http-get':
+      return new HttpGetBinding(endpoint, chunkEncodingOf(options.chunkEncoding), take, options.onNotice ?? (() => undefined));
   }
-  const response = operationResponse(op, envelope);
-  if (response === undefined) throw notAReply(op, reply, version);
-  return response;
-}
-
-/** Every reply is a few attributes, but for a chunk's base64 text. */
-const SMALL_REPLY_BYTES = 1_048_576;
-/** The largest chunk the service grants, for a chunk request that names no size. */
-const LARGEST_CHUNK = 33_554_432;
-
-/** The chunk size a chunk request asks for: the most bytes its reply can carry. */
-function chunkSizeOf(args: Record<string, ArgumentValue>): number {
-  const requested = args['ChunkSize'];
-  return typeof requested === 'number' && requested > 0 ? requested : LARGEST_CHUNK;
-}
-
-/**
- * How long the reply of this call can be: a chunk's base64 (4/3 of ChunkSize, line breaks allowed)
- * and an envelope margin, else a small cap, so that a hostile reply never reaches a parser.
- */
-function replyLimit(op: OperationDescriptor, args: Record<string, ArgumentValue>): number {
-  if (op.result.text !== 'base64Binary') return SMALL_REPLY_BYTES;
-  return Math.ceil((Math.ceil(chunkSizeOf(args) / 3) * 4 * 78) / 76) + SMALL_REPLY_BYTES;
-}
-
-/** The reply's body for its record: a base64 text cut out of it is put back as redact() would leave it. */
-function bodyAsSent(context: CallContext, body: Buffer): string {
-  const cut = context.cut?.extracted;
-  if (!cut) return body.toString('utf8');
-  return body.toString('utf8', 0, cut.at) + payloadText(cut.payload) + body.toString('utf8', cut.at);
 }
 
 /** `fixed`: the headers the transport adds to every request (User-Agent, custom ones); never the Authorization it adds. */
-function exchangeRecord(operation: string, soapVersion: SoapVersion, url: URL, fixed: Readonly<Record<string, string>>, context: CallContext, durationMs: number, secrets: string[]): ExchangeRecord {
+function exchangeRecord(
+  operation: string,
+  soapVersion: SoapVersion,
+  fixed: Readonly<Record<string, string>>,
+  binding: Binding,
+  sent: BindingRequest,
+  reply: HttpReply | undefined,
+  durationMs: number,
+  secrets: readonly string[],
+): ExchangeRecord {
   const record: ExchangeRecord = {
     operation,
     soapVersion,
-    url: redact((context.form?.url ?? url).href, secrets),
+    url: redact(sent.url.href, secrets),
     durationMs: Math.round(durationMs),
-    request: {
-      headers: redactHeaders({ ...fixed, ...(context.form?.headers ?? context.envelope.headers) }, secrets),
-      body: context.form ? redact(context.form.text, secrets) : redactEnvelope(context.envelope, secrets),
-    },
+    request: { headers: redactHeaders({ ...fixed, ...sent.headers }, secrets), body: sent.recorded(secrets) },
   };
-  if (context.reply) {
-    const body = bodyAsSent(context, context.reply.body);
-    record.response = { status: context.reply.status, headers: redactHeaders(context.reply.headers, secrets), body: redact(context.bare?.bare(body) ?? body, secrets) };
-  }
+  if (reply) record.response = { status: reply.status, headers: redactHeaders(reply.headers, secrets), body: redact(binding.recorded(sent, reply), secrets) };
   return record;
 }

@@ -1,11 +1,13 @@
 // Takes a result element's base64 text out of a reply as its bytes arrive, before any XML parsing,
 // and decodes it straight into the memory of the result: a chunk reply never exists whole, in
 // base64 or as a string, and the parser only sees the few hundred bytes around the text. It cuts
-// only where the structure is certain: the first {Op}Result start tag, one child element whose
-// content is plain text up to its own end tag, no entity reference in it, and nothing before it
-// that could hide markup (comments, CDATA, DOCTYPE, processing instructions). Anything else is
-// handed whole to the parser, which then does exactly what it does without the cut.
-import type { ReplyCollector } from '../http/reply-bytes.js';
+// only where the structure is certain: the first {Op}Result start tag and its one child element
+// (or, in a bare reply, the document element) whose content is plain text up to its own end tag,
+// no entity reference in it, and nothing between the prologue (xml-prologue.ts) and the text that
+// could hide markup (comments, CDATA, DOCTYPE, processing instructions). Anything else is handed
+// whole to the parser, which then does exactly what it does without the cut.
+import type { ReplySink } from '../http/reply-bytes.js';
+import { prologueOf } from './xml-prologue.js';
 
 const LT = 0x3c;
 const GT = 0x3e;
@@ -15,34 +17,53 @@ const EQUALS = 0x3d;
 const AMPERSAND = 0x26;
 const QUOTES = new Set([0x22, 0x27]);
 const SPACES = new Set([0x20, 0x09, 0x0a, 0x0d]);
-const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 /** Past this, a reply whose text has not started yet is not one this cut is for. */
 const MAX_HEAD_BYTES = 65_536;
 
+/** Gives the memory of `length` bytes the text is decoded into. */
+export type Take = (length: number) => Buffer;
+
 /**
- * Receives a reply's bytes in order and cuts the text of the element inside `wrapper` out of them
- * on the way. `take(length)` gives the memory the text is decoded into; `maxPayload` bounds it.
+ * Receives a reply's bytes in order and cuts the text of the element inside `wrapper` (the
+ * document element's, without one) out of them on the way. `take(length)` gives the memory the
+ * text is decoded into; `maxPayload` bounds it.
  */
-export class PayloadCut implements ReplyCollector {
+export class PayloadCut implements ReplySink {
+  // The state of the reply under way, set by begin().
   /** Bytes before the text (everything, until the text is found or the cut given up). */
-  #head: Buffer[] = [];
-  #headBytes = 0;
+  #head!: Buffer[];
+  #headBytes!: number;
   /** Set once the text has started: the tag name whose end tag closes it. */
   #element: Buffer | undefined;
   #decoder: Base64Decoder | undefined;
   /** Bytes from the end of the text on. */
-  #tail: Buffer[] = [];
+  #tail!: Buffer[];
   /** The cut was given up: every byte is in #head. */
-  #whole = false;
+  #whole!: boolean;
   #extracted: { payload: Buffer; at: number } | undefined;
+  /** The reply's Content-Length, when declared: it bounds the text too. */
+  #declaredLength: number | undefined;
 
   constructor(
-    private readonly wrapper: string,
-    private readonly take: (length: number) => Buffer,
+    private readonly wrapper: string | undefined,
+    private readonly take: Take,
     private readonly maxPayload: number,
-    /** The reply's Content-Length, when declared: it bounds the text too. */
-    private readonly declaredLength: number | undefined,
-  ) {}
+    declaredLength?: number,
+  ) {
+    this.begin(declaredLength);
+  }
+
+  /** Starts over, for a reply of `declaredLength` bytes when declared. */
+  begin(declaredLength: number | undefined): void {
+    this.#head = [];
+    this.#headBytes = 0;
+    this.#element = undefined;
+    this.#decoder = undefined;
+    this.#tail = [];
+    this.#whole = false;
+    this.#extracted = undefined;
+    this.#declaredLength = declaredLength;
+  }
 
   add(bytes: Buffer): void {
     if (this.#whole) return this.keep(bytes);
@@ -52,7 +73,7 @@ export class PayloadCut implements ReplyCollector {
     this.findText();
   }
 
-  /** The reply as the parser gets it: without the text, when it was cut out (see `cut`), else whole. Call once, at the end. */
+  /** The reply as the parser gets it: without the text, when it was cut out (see `extracted`), else whole. Call once, at the end. */
   bytes(): Buffer {
     const element = this.#element;
     const decoder = this.#decoder;
@@ -79,7 +100,8 @@ export class PayloadCut implements ReplyCollector {
     const found = textStart(head, this.wrapper);
     if (found === 'more' && this.#headBytes <= MAX_HEAD_BYTES) return;
     if (found === 'more' || found === 'never') return void (this.#whole = true);
-    const room = this.declaredLength === undefined ? this.maxPayload : Math.min(this.maxPayload, Math.floor(((this.declaredLength - found.start) * 3) / 4));
+    const declared = this.#declaredLength;
+    const room = declared === undefined ? this.maxPayload : Math.min(this.maxPayload, Math.floor(((declared - found.start) * 3) / 4));
     this.#head = [head.subarray(0, found.start)];
     this.#element = found.element;
     this.#decoder = new Base64Decoder(this.take(Math.max(0, room)));
@@ -180,25 +202,38 @@ function withoutSpaces(text: Buffer): Buffer {
 
 type TextStart = { start: number; element: Buffer } | 'more' | 'never';
 
-/** Where the text starts in the reply's first bytes, whether more bytes could tell, or that there is no text to cut. */
-function textStart(body: Buffer, wrapper: string): TextStart {
-  const wrapperOpen = startTagOf(body, wrapper);
-  const wrapperEnd = wrapperOpen < 0 ? -1 : tagEnd(body, wrapperOpen);
-  if (wrapperEnd < 0) return 'more';
-  if (body[wrapperEnd - 1] === SLASH) return 'never';
-  const open = skipSpaces(body, wrapperEnd + 1);
+/**
+ * Where the text starts in the reply's first bytes, whether more bytes could tell, or that there is
+ * no text to cut. `wrapper`: the text is that of the first child of the first start tag of this
+ * name; undefined, that of the document element (a bare reply).
+ */
+function textStart(body: Buffer, wrapper: string | undefined): TextStart {
+  const prologue = prologueOf(body);
+  if (!prologue) return 'more';
+  if (prologue.next !== 'element') return 'never';
+  const open = wrapper === undefined ? prologue.end : childOf(body, wrapper, prologue.end);
+  if (typeof open !== 'number') return open;
   const nameEnd = nameEndAt(body, open + 1);
   if (nameEnd >= body.length) return 'more';
   if (body[open] !== LT || nameEnd === open + 1) return 'never';
   const close = tagEnd(body, open);
   if (close < 0) return 'more';
-  if (body[close - 1] === SLASH || hidesMarkup(body.subarray(0, close + 1))) return 'never';
+  if (body[close - 1] === SLASH || hidesMarkup(body, prologue.end, close)) return 'never';
   return { start: close + 1, element: Buffer.from(body.subarray(open + 1, nameEnd)) };
 }
 
-/** Where the first start tag named `name` (with any prefix) opens, or -1. */
-function startTagOf(body: Buffer, name: string): number {
-  for (let at = body.indexOf(name); at > 0; at = body.indexOf(name, at + 1)) {
+/** Where the first child of the first start tag named `wrapper` opens (from `from` on), or whether it cannot. */
+function childOf(body: Buffer, wrapper: string, from: number): number | 'more' | 'never' {
+  const wrapperOpen = startTagOf(body, wrapper, from);
+  const wrapperEnd = wrapperOpen < 0 ? -1 : tagEnd(body, wrapperOpen);
+  if (wrapperEnd < 0) return 'more';
+  if (body[wrapperEnd - 1] === SLASH) return 'never';
+  return skipSpaces(body, wrapperEnd + 1);
+}
+
+/** Where the first start tag named `name` (with any prefix) opens from `from` on, or -1. */
+function startTagOf(body: Buffer, name: string, from: number): number {
+  for (let at = body.indexOf(name, from); at > from; at = body.indexOf(name, at + 1)) {
     const after = body[at + name.length];
     if (after !== GT && after !== SLASH && !SPACES.has(after as number)) continue;
     if (body[at - 1] === LT) return at - 1;
@@ -233,11 +268,10 @@ function isEndTag(body: Buffer, at: number, qname: Buffer): boolean {
   return body[skipSpaces(body, at + 2 + qname.length)] === GT;
 }
 
-/** A comment, CDATA section, DOCTYPE or processing instruction before the text, other than the XML declaration. */
-function hidesMarkup(head: Buffer): boolean {
-  const from = head.subarray(0, 3).equals(UTF8_BOM) ? 3 : 0;
-  const declarationEnd = head.indexOf('<?xml', from) === from ? head.indexOf('?>', from) + 2 : from;
-  return head.includes('<!', declarationEnd) || head.includes('<?', declarationEnd);
+/** A comment, CDATA section, DOCTYPE or processing instruction after the prologue, before the text. */
+function hidesMarkup(body: Buffer, from: number, to: number): boolean {
+  const between = body.subarray(from, to);
+  return between.includes('<!') || between.includes('<?');
 }
 
 /** The first index from `at` on that does not belong to an XML name (qualified or not). */

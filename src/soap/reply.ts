@@ -1,14 +1,12 @@
-// Turns what came back into a typed result or a typed error. The result element is found by
-// local name inside {Op}Result, whatever its own name or namespace; `success` decides, and a
-// missing `success` means failure (README, Protocol notes: results).
+// Turns what came back into a typed result or a typed error, whichever binding read it: the result
+// element's `success` decides, and a missing `success` means failure (docs/protocol.md#results);
+// a reply that is no result is classified by what the user has to check.
 import type { OperationDescriptor, SoapVersion } from '../../generated/srv.js';
 import {
   EndpointError,
   HttpAuthenticationError,
   RequestTooLargeError,
-  SoapFaultError,
   SrvError,
-  TransportError,
   UnexpectedResponseError,
   serviceErrorFor,
 } from '../errors.js';
@@ -16,35 +14,18 @@ import { schemesOf } from '../http/auth.js';
 import type { HttpReply } from '../http/transport.js';
 import { attributeOf, decodeResult, parseFlag, type RawElement } from './result-values.js';
 import { redact } from './redaction.js';
+import { prologueOf } from './xml-prologue.js';
 
-export type { SoapVersion } from '../../generated/srv.js';
-
-/** node-soap's object form of an element: attributes under `attributes`, text under `$value`. */
-type SoapObject = { [key: string]: unknown };
-
-/** `payload`: the result element's base64 text, cut out of the reply and decoded before parsing. */
-export function resultOf(op: OperationDescriptor, parsed: unknown, reply: HttpReply, secrets: readonly string[], payload?: Buffer): Record<string, unknown> {
-  const element = resultElement(op, parsed);
-  if (!element) throw unexpected(op, reply, `has no ${op.resultElement} element`);
+/**
+ * The typed result of the result element, or the typed error of its in-band failure. `payload`:
+ * the element's base64 text, cut out of the reply and decoded before parsing.
+ */
+export function resultOf(op: OperationDescriptor, element: RawElement, secrets: readonly string[], payload?: Buffer): Record<string, unknown> {
   const succeeded = parseFlag(attributeOf(element, 'success')) === true;
   // A reply asking to resend is handed back whatever `success` says: servers send tryagain with success="false".
   const retryable = op.result.attributes.some((a) => a.name === 'tryagain') && parseFlag(attributeOf(element, 'tryagain')) === true;
   if (!succeeded && !retryable) throw serviceErrorFor(redact(attributeOf(element, 'error') ?? '', secrets), op.name);
   return decodeResult(op, element, payload);
-}
-
-/** The error for a call whose reply the SOAP runtime could not turn into a result. */
-export function failureOf(op: OperationDescriptor, error: unknown, reply: HttpReply | undefined, version: SoapVersion, secrets: readonly string[]): SrvError {
-  if (error instanceof SrvError) return error;
-  if (!reply) return new TransportError(`${op.name}: ${String(error)}`, { operation: op.name, mayHaveReachedServer: true, cause: error });
-  const fault = faultOf(error);
-  if (fault) return new SoapFaultError(redact(fault.code, secrets), redact(fault.reason, secrets), reply.status, op.name);
-  return notAReply(op, reply, version);
-}
-
-/** The {Op}Response element in a parsed Envelope's Body, found by local name; undefined when there is none. */
-export function operationResponse(op: OperationDescriptor, envelope: unknown): unknown {
-  return childNamed(childNamed(envelope, 'Body'), `${op.name}Response`);
 }
 
 /** A reply that parsed, or not, but is no reply of this operation; `http`: of its HTTP GET or POST binding, a bare result element. */
@@ -61,61 +42,8 @@ export function notAReply(op: OperationDescriptor, reply: HttpReply, version: So
  */
 export function refusedUnparsed(op: OperationDescriptor, reply: HttpReply): SrvError | undefined {
   if (reply.status === 401 || reply.status === 403) return httpAuthentication(op, reply);
-  if (declaresDtd(reply.body)) return unexpected(op, reply, 'declares a DTD, which a SOAP message must not; it was refused unparsed');
-  return undefined;
-}
-
-/** A SOAP message must not declare a DTD (SOAP 1.1 §3, 1.2 part 1 §5). */
-function declaresDtd(body: Buffer): boolean {
-  let at = body.indexOf('<');
-  while (at !== -1) {
-    const head = body.subarray(at, at + 9).toString('latin1');
-    if (head === '<!DOCTYPE') return true;
-    if (head.startsWith('<?')) at = body.indexOf('?>', at);
-    else if (head.startsWith('<!--')) at = body.indexOf('-->', at);
-    else return false;
-    if (at === -1) return false;
-    at = body.indexOf('<', at);
-  }
-  return false;
-}
-
-function resultElement(op: OperationDescriptor, parsed: unknown): RawElement | undefined {
-  const wrapper = childNamed(parsed, op.resultElement);
-  if (!isObject(wrapper)) return undefined;
-  const name = Object.keys(wrapper).find((key) => key !== 'attributes' && key !== '$value');
-  return name === undefined ? undefined : rawElement(wrapper[name]);
-}
-
-function rawElement(value: unknown): RawElement | undefined {
-  if (typeof value === 'string') return { attributes: {}, text: value };
-  if (!isObject(value)) return value === null ? { attributes: {}, text: '' } : undefined;
-  const attributes = isObject(value['attributes']) ? (value['attributes'] as Record<string, string>) : {};
-  const text = value['$value'];
-  return { attributes, text: typeof text === 'string' ? text : '' };
-}
-
-function childNamed(parent: unknown, name: string): unknown {
-  if (!isObject(parent)) return undefined;
-  if (name in parent) return parent[name];
-  const lower = name.toLowerCase();
-  const key = Object.keys(parent).find((k) => k.toLowerCase() === lower);
-  return key === undefined ? undefined : parent[key];
-}
-
-/** A SOAP 1.1 (faultcode/faultstring) or 1.2 (Code/Value, Reason/Text) fault the runtime parsed. */
-function faultOf(error: unknown): { code: string; reason: string } | undefined {
-  if (!isObject(error)) return undefined;
-  const fault = childNamed(childNamed(childNamed(error['root'], 'Envelope'), 'Body'), 'Fault');
-  if (!isObject(fault)) return undefined;
-  const code = textOf(childNamed(fault, 'faultcode')) ?? textOf(childNamed(childNamed(fault, 'Code'), 'Value')) ?? '';
-  const reason = textOf(childNamed(fault, 'faultstring')) ?? textOf(childNamed(childNamed(fault, 'Reason'), 'Text')) ?? '';
-  return { code, reason };
-}
-
-function textOf(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (isObject(value) && typeof value['$value'] === 'string') return value['$value'];
+  // A SOAP message must not declare a DTD (SOAP 1.1 §3, 1.2 part 1 §5).
+  if (prologueOf(reply.body)?.next === 'doctype') return unexpected(op, reply, 'declares a DTD, which a SOAP message must not; it was refused unparsed');
   return undefined;
 }
 
@@ -133,7 +61,7 @@ export function saysTooLarge(text: string): boolean {
 }
 
 /** A reply that is not the operation's, classified by what the user has to check. */
-function unexpected(op: OperationDescriptor, reply: HttpReply, problem: string): UnexpectedResponseError {
+export function unexpected(op: OperationDescriptor, reply: HttpReply, problem: string): UnexpectedResponseError {
   const type = reply.headers['content-type'] ?? 'no content type';
   const what = `${op.name}: the HTTP ${reply.status} reply (${type}, ${reply.body.length} bytes)`;
   const notActedOn = { operation: op.name, mayHaveReachedServer: false, httpStatus: reply.status };
@@ -169,8 +97,4 @@ function bodyStart(reply: HttpReply): string {
 function isWebPage(reply: HttpReply): boolean {
   const type = String(reply.headers['content-type'] ?? '');
   return /text\/html|application\/xhtml/i.test(type) || /^\s*(<!doctype html|<html)/i.test(bodyStart(reply));
-}
-
-function isObject(value: unknown): value is SoapObject {
-  return typeof value === 'object' && value !== null;
 }

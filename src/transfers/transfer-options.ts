@@ -2,7 +2,7 @@
 // download's tables extend.
 import type { OptionTable } from '../util/options.js';
 
-/** The chunk sizes the service grants (README, Protocol notes: chunk sizes). */
+/** The chunk sizes the service grants (docs/protocol.md#chunk-sizes). */
 export const MIN_CHUNK_SIZE = 262_144;
 export const MAX_CHUNK_SIZE = 33_554_432;
 

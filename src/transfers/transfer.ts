@@ -1,8 +1,10 @@
 // What every transfer shares: the result's numbers, the restart loop (an attempt returns its
-// result or why to start over with a new handler), and the bounded, best-effort deletion of a
-// handler given up. Their options are in transfer-options.ts.
+// result or the table's restart, which the budget allows or not), and the bounded, best-effort
+// deletion of a handler given up. Their options are in transfer-options.ts.
 import { InvalidArgumentError, type SrvError } from '../errors.js';
 import { checkXmlText } from '../soap/arguments.js';
+import type { TransferBudget } from '../calls/budget.js';
+import type { Action, Decision } from '../calls/decisions.js';
 import type { ServicePort } from '../calls/port.js';
 
 export { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE, type TransferOptions, type TransferProgress } from './transfer-options.js';
@@ -32,59 +34,66 @@ export function remotePath(value: unknown, argument: string, expected: string): 
   return value;
 }
 
-/** Why an attempt gave its handler up: the transfer starts over with a new one. */
+/** Why an attempt gave its handler up, and how the transfer starts over: the decision table's action. */
 export interface Restart {
-  readonly restart: SrvError;
-  /** false: the restart does not count against maxRestarts (it changes what the next attempt asks for). */
-  readonly budgeted?: boolean;
+  readonly reason: SrvError;
+  readonly action: Extract<Action, 'restart' | 'restart-keep' | 'halve'>;
 }
 
 export function isRestart(value: unknown): value is Restart {
-  return typeof value === 'object' && value !== null && 'restart' in value;
+  return typeof value === 'object' && value !== null && 'reason' in value && 'action' in value;
+}
+
+/**
+ * What a failed step leads to, as the decision table decided it: a restart of the transfer, or the
+ * error, thrown. (Resends and new logins were made by the retry site before the call gave up.)
+ */
+export function restartOrThrow(error: SrvError, decision: Decision): Restart {
+  const { action } = decision;
+  if (action === 'restart' || action === 'restart-keep' || action === 'halve') return { reason: error, action };
+  throw error;
 }
 
 export interface RestartLoop<T, R extends Restart = Restart> {
   /** Names the transfer in warnings. */
   readonly name: string;
-  readonly maxRestarts: number;
-  /** One try with one handler; `restarts` so far. */
-  attempt(restarts: number): Promise<T | R>;
+  readonly budget: TransferBudget;
+  /** One try with one handler. */
+  attempt(): Promise<T | R>;
   /** After every attempt, whatever its outcome: gives up the attempt's handler, if it still has one. */
   cleanup(): Promise<void>;
-  /** Gets ready to start over, or throws the restart's reason when that is not possible. */
+  /** Gets ready to start over as the restart says. */
   prepare?(restart: R): void | Promise<void>;
 }
 
-/** Runs attempts until one is done, or a restart is over budget or cannot be made. */
-export async function withRestarts<T, R extends Restart>(port: ServicePort, loop: RestartLoop<T, R>): Promise<{ done: T; restarts: number }> {
-  let restarts = 0;
-  let budgeted = 0;
+/** Runs attempts until one is done, or the budget has no restart left for the next. */
+export async function withRestarts<T, R extends Restart>(port: ServicePort, loop: RestartLoop<T, R>): Promise<T> {
   for (;;) {
     let outcome: T | R;
     try {
-      outcome = await loop.attempt(restarts);
+      outcome = await loop.attempt();
     } finally {
       await loop.cleanup();
     }
-    if (!isRestart(outcome)) return { done: outcome, restarts };
-    const counts = outcome.budgeted !== false;
-    if (counts && ++budgeted > loop.maxRestarts) throw outcome.restart;
+    if (!isRestart(outcome)) return outcome;
+    const { budget } = loop;
+    if (!budget.startOver(outcome.action)) throw outcome.reason;
     await loop.prepare?.(outcome);
-    restarts += 1;
-    if (counts) {
-      port.warn({ kind: 'restart', message: `${loop.name}: starting over with a new handler (${budgeted} of ${loop.maxRestarts}): ${outcome.restart.message}`, error: outcome.restart });
+    if (outcome.action !== 'halve') {
+      const message = `${loop.name}: starting over with a new handler (${budget.budgetedRestarts} of ${budget.maxRestarts}): ${outcome.reason.message}`;
+      port.warn({ kind: 'restart', message, error: outcome.reason });
     }
   }
 }
 
 /** DeleteUploadHandler or DeleteDownloadHandler, best effort and bounded: it runs after a cancel too, and its failure hides nothing. */
 export async function deleteHandler(port: ServicePort, kind: 'upload' | 'download', handler: string): Promise<void> {
-  const options = { timeoutMs: CLEANUP_TIMEOUT_MS, signal: AbortSignal.timeout(CLEANUP_TIMEOUT_MS) };
-  const operation = kind === 'upload' ? 'DeleteUploadHandler' : 'DeleteDownloadHandler';
-  try {
-    if (kind === 'upload') await port.call('DeleteUploadHandler', { UploadHandler: handler }, options);
-    else await port.call('DeleteDownloadHandler', { DownloadHandler: handler }, options);
-  } catch (error) {
-    port.warn({ kind: 'cleanup', message: `${operation} failed; the server discards handler ${handler} when it expires`, operation, error });
+  const options = { step: 'cleanup', timeoutMs: CLEANUP_TIMEOUT_MS, signal: AbortSignal.timeout(CLEANUP_TIMEOUT_MS) } as const;
+  const outcome = kind === 'upload'
+    ? await port.attempt('DeleteUploadHandler', { UploadHandler: handler }, options)
+    : await port.attempt('DeleteDownloadHandler', { DownloadHandler: handler }, options);
+  if (!outcome.ok) {
+    const operation = kind === 'upload' ? 'DeleteUploadHandler' : 'DeleteDownloadHandler';
+    port.warn({ kind: 'cleanup', message: `${operation} failed; the server discards handler ${handler} when it expires`, operation, error: outcome.failure.error });
   }
 }

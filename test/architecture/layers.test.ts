@@ -1,5 +1,6 @@
 // The dependencies of src/ run one way, from the command line down to the ground, type-only
 // imports included; generated/ imports nothing; the emulator shares no code with the client.
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import madge from 'madge';
 
@@ -71,4 +72,35 @@ test('the emulator imports nothing of the client, and the client only its entry 
       .map((target) => `${file} → ${target}`),
   );
   expect(crossing).toEqual([]);
+});
+
+const sourceOf = (file: string) => readFileSync(`${ROOT}${file}`, 'utf8');
+const clientFiles = () => Object.keys(graph).filter((file) => file.startsWith('src/') && !file.startsWith('src/emulator/'));
+
+test('one retry site: p-retry is imported by src/calls/retry.ts alone', () => {
+  const importers = clientFiles().filter((file) => /from 'p-retry'/.test(sourceOf(file)));
+  expect(importers).toEqual(['src/calls/retry.ts']);
+});
+
+/** Error classes whose meaning is what a resend or a restart is decided by: only failures.ts reads them for that. */
+const DECIDING_ERRORS = /instanceof (TransportError|TimeoutError|UnexpectedResponseError|ServiceError|ServerError|SoapFaultError|InvalidHandlerError|HandlerNotFoundError|RequestTooLargeError|TicketExpiredError|AuthenticationError|ChecksumMismatchError)\b/;
+
+test('no transfer module decides a resend or a restart outside the decision table', () => {
+  const transfers = clientFiles().filter((file) => file.startsWith('src/transfers/'));
+  expect(transfers.length).toBeGreaterThan(10);
+  const deciding = transfers.flatMap((file) => {
+    const text = sourceOf(file);
+    const found: string[] = [];
+    if (graph[file]?.includes('src/calls/failures.ts')) found.push(`${file} classifies failures itself`);
+    if (DECIDING_ERRORS.test(text)) found.push(`${file} tells failures apart by class: ${DECIDING_ERRORS.exec(text)?.[0]}`);
+    // A restart is made only from the table's decision (transfer.ts's restartOrThrow carries it out).
+    if (file !== 'src/transfers/transfer.ts' && /action: '(restart|restart-keep|halve)'/.test(text)) found.push(`${file} makes up a restart`);
+    return found;
+  });
+  expect(deciding).toEqual([]);
+});
+
+test('the transport imports nothing from soap/', () => {
+  const up = Object.entries(graph).flatMap(([file, imports]) => (file.startsWith('src/http/') ? imports.filter((t) => t.startsWith('src/soap/')).map((t) => `${file} → ${t}`) : []));
+  expect(up).toEqual([]);
 });

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import '../helpers/nock.js';
-import { download, type DownloadOptions } from '../../src/transfers/download/download.js';
+import type { DownloadOptions } from '../../src/transfers/download/download.js';
 import type { TransferProgress } from '../../src/transfers/transfer.js';
 import {
   AbortError,
@@ -49,7 +49,7 @@ afterEach(async () => {
 });
 
 // These follow one chunk at a time, call by call; reads in parallel have their own tests (parallel.test.ts).
-const get = (options: DownloadOptions = {}) => download(session, PATH, target, { chunkSize: CHUNK, concurrency: 1, ...options });
+const get = (options: DownloadOptions = {}) => session.download(PATH, target, { chunkSize: CHUNK, concurrency: 1, ...options });
 const failure = (promise: Promise<unknown>) => promise.then(() => new Error('resolved'), (error: unknown) => error);
 const filesInDir = () => readdir(dir);
 const hex = (data: Buffer) => crcToHex(crc32(data));
@@ -104,13 +104,13 @@ describe('a complete download', () => {
   });
 
   test('the default chunk size asked for is 4 MiB', async () => {
-    await download(session, PATH, target);
+    await session.download(PATH, target);
     expect(srv.calls('GetDownloadHandler')[0]?.params['PreferedChunkSize']).toBe(String(4 * 1_048_576));
   });
 
   test('an empty document makes an empty file without asking for a chunk', async () => {
     srv.documents.set('/Public/empty.txt', Buffer.alloc(0));
-    const result = await download(session, '/Public/empty.txt', target);
+    const result = await session.download('/Public/empty.txt', target);
     await expect(readFile(target)).resolves.toEqual(Buffer.alloc(0));
     expect(result).toMatchObject({ bytes: 0, crc32: '00000000', chunks: 0 });
     expect(srv.offsets()).toEqual([]);
@@ -120,7 +120,7 @@ describe('a complete download', () => {
   test('a versionNumber stages that version with GetDownloadHandlerByVersion', async () => {
     const first = randomBytes(1000);
     srv.documents.set(`${PATH}@1000000`, first);
-    const result = await download(session, { path: PATH, versionNumber: 1_000_000 }, target);
+    const result = await session.download({ path: PATH, versionNumber: 1_000_000 }, target);
 
     expectBytes(await readFile(target), first);
     expect(srv.calls('GetDownloadHandler')).toEqual([]);
@@ -311,7 +311,7 @@ describe('a handler lost mid-transfer is replaced by a new one', () => {
       return expired ? fail(TICKET_EXPIRED) : undefined;
     });
     try {
-      const error = await failure(download(ticketOnly, PATH, target, { chunkSize: CHUNK }));
+      const error = await failure(ticketOnly.download(PATH, target, { chunkSize: CHUNK }));
       expect(error).toBeInstanceOf(TicketExpiredError);
       expect((error as Error).message).toMatch(/no credentials to log in again/);
       expect(srv.calls('AuthenticateUser')).toHaveLength(1);
@@ -425,7 +425,7 @@ describe('a Writable destination', () => {
 
   test('receives the verified bytes and is left open for the caller', async () => {
     const { stream, bytes } = collector();
-    const result = await download(session, PATH, stream, { chunkSize: CHUNK });
+    const result = await session.download(PATH, stream, { chunkSize: CHUNK });
 
     expectBytes(bytes(), CONTENT);
     expect(result.crc32).toBe(hex(CONTENT));
@@ -436,21 +436,21 @@ describe('a Writable destination', () => {
   test('receives only verified chunks: a bad chunk is asked for again, never written', async () => {
     const { stream, bytes } = collector();
     onChunks([1], (reply) => ({ ...reply, attributes: { ...reply.attributes, chunkCRC32: 'deadbeef' } }));
-    await download(session, PATH, stream, { chunkSize: CHUNK });
+    await session.download(PATH, stream, { chunkSize: CHUNK });
     expectBytes(bytes(), CONTENT);
   });
 
   test('cannot be rewound: a whole-file mismatch fails at once with ChecksumMismatchError, without a new handler', async () => {
     const { stream } = collector();
     onGrant([1], { CRC32: '12345678' });
-    await expect(download(session, PATH, stream, { chunkSize: CHUNK })).rejects.toBeInstanceOf(ChecksumMismatchError);
+    await expect(session.download(PATH, stream, { chunkSize: CHUNK })).rejects.toBeInstanceOf(ChecksumMismatchError);
     expectAllHandlersDeleted(1);
   });
 
   test('a lost handler resumes when the new one stages the same bytes', async () => {
     const { stream, bytes } = collector();
     onChunks([2], () => fail(TICKET_EXPIRED));
-    await expect(download(session, PATH, stream, { chunkSize: CHUNK })).resolves.toMatchObject({ restarts: 1 });
+    await expect(session.download(PATH, stream, { chunkSize: CHUNK })).resolves.toMatchObject({ restarts: 1 });
     expectBytes(bytes(), CONTENT);
   });
 
@@ -460,7 +460,7 @@ describe('a Writable destination', () => {
       srv.documents.set(PATH, randomBytes(CONTENT.length));
       return fail(TICKET_EXPIRED);
     });
-    const error = await failure(download(session, PATH, stream, { chunkSize: CHUNK }));
+    const error = await failure(session.download(PATH, stream, { chunkSize: CHUNK }));
 
     expect(error).toBeInstanceOf(SrvError);
     expect((error as Error).message).toMatch(/cannot start over, 262144 bytes are already written/);
@@ -472,7 +472,7 @@ describe('a Writable destination', () => {
 
   test('a stream that fails makes the download fail with its error', async () => {
     const stream = new Writable({ write: (_chunk, _encoding, done) => done(new Error('disk full')) });
-    await expect(download(session, PATH, stream, { chunkSize: CHUNK })).rejects.toThrow('disk full');
+    await expect(session.download(PATH, stream, { chunkSize: CHUNK })).rejects.toThrow('disk full');
     expectAllHandlersDeleted(1);
   });
 
@@ -480,7 +480,7 @@ describe('a Writable destination', () => {
     const stream = new PassThrough({ highWaterMark: 1 }); // nobody reads it
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 200);
-    await expect(download(session, PATH, stream, { chunkSize: CHUNK, signal: controller.signal })).rejects.toBeInstanceOf(AbortError);
+    await expect(session.download(PATH, stream, { chunkSize: CHUNK, signal: controller.signal })).rejects.toBeInstanceOf(AbortError);
     expectAllHandlersDeleted(1);
   });
 });
@@ -502,21 +502,21 @@ describe('a document over 2147483647 bytes', () => {
 
 describe('bad input is refused with InvalidArgumentError naming it, before anything is sent or created', () => {
   test.each<[string, () => Promise<unknown>, string]>([
-    ['an empty path', () => download(session, '', target), 'source'],
-    ['a blank path', () => download(session, '  ', target), 'source'],
-    ['a source that is neither', () => download(session, 42 as never, target), 'source'],
-    ['an empty path with a version', () => download(session, { path: '', versionNumber: 0 }, target), 'source.path'],
-    ['a negative versionNumber', () => download(session, { path: PATH, versionNumber: -1 }, target), 'source.versionNumber'],
-    ['versionNumber 1..999999', () => download(session, { path: PATH, versionNumber: 2 }, target), 'source.versionNumber'],
-    ['a fractional versionNumber', () => download(session, { path: PATH, versionNumber: 1_000_000.5 }, target), 'source.versionNumber'],
+    ['an empty path', () => session.download('', target), 'source'],
+    ['a blank path', () => session.download('  ', target), 'source'],
+    ['a source that is neither', () => session.download(42 as never, target), 'source'],
+    ['an empty path with a version', () => session.download({ path: '', versionNumber: 0 }, target), 'source.path'],
+    ['a negative versionNumber', () => session.download({ path: PATH, versionNumber: -1 }, target), 'source.versionNumber'],
+    ['versionNumber 1..999999', () => session.download({ path: PATH, versionNumber: 2 }, target), 'source.versionNumber'],
+    ['a fractional versionNumber', () => session.download({ path: PATH, versionNumber: 1_000_000.5 }, target), 'source.versionNumber'],
     ['a chunkSize below 262144', () => get({ chunkSize: 262_143 }), 'chunkSize'],
     ['a chunkSize above 33554432', () => get({ chunkSize: 33_554_433 }), 'chunkSize'],
     ['a negative maxRestarts', () => get({ maxRestarts: -1 }), 'maxRestarts'],
-    ['a destination in a missing directory', () => download(session, PATH, join(dir, 'missing', 'q1.bin')), 'destination'],
-    ['a destination that is a directory', () => download(session, PATH, dir), 'destination'],
-    ['an empty destination', () => download(session, PATH, ''), 'destination'],
-    ['a destination that is neither a path nor a stream', () => download(session, PATH, {} as never), 'destination'],
-    ['an ended stream', () => download(session, PATH, new PassThrough().end()), 'destination'],
+    ['a destination in a missing directory', () => session.download(PATH, join(dir, 'missing', 'q1.bin')), 'destination'],
+    ['a destination that is a directory', () => session.download(PATH, dir), 'destination'],
+    ['an empty destination', () => session.download(PATH, ''), 'destination'],
+    ['a destination that is neither a path nor a stream', () => session.download(PATH, {} as never), 'destination'],
+    ['an ended stream', () => session.download(PATH, new PassThrough().end()), 'destination'],
   ])('%s', async (_what, call, argument) => {
     const before = srv.requests.length;
     const error = await failure(call());

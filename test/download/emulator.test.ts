@@ -5,11 +5,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { download } from '../../src/transfers/download/download.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { AbortError } from '../../src/errors.js';
 import { crc32, crcToHex, crcToWireHex } from '../../src/integrity/crc32.js';
-import { documentExists, ensureFolder } from '../../src/transfers/lookups.js';
 import { SrvSession, type SessionWarning } from '../../src/session/session.js';
 import { PROFILES } from '../helpers/profiles.js';
 
@@ -55,13 +53,13 @@ describe.each(PROFILES)('against a %s server', (profile) => {
     const content = randomBytes(3 * CHUNK + 12_345);
 
     beforeEach(async () => {
-      await ensureFolder(session, FOLDER);
+      await session.ensureFolder(FOLDER);
       await seed(path, content);
     });
 
     test('a multi-chunk document arrives whole, matches the stored CRC-32, and no handler or temp file is left', async () => {
       const target = join(dir, 'data.bin');
-      const result = await download(session, path, target, { chunkSize: CHUNK });
+      const result = await session.download(path, target, { chunkSize: CHUNK });
 
       expectBytes(await readFile(target), content);
       // A minimal server sends no AlterDocumentName, so there is no name to report.
@@ -78,8 +76,8 @@ describe.each(PROFILES)('against a %s server', (profile) => {
       await seed(path, second);
       const [first, latest] = emulator.state().documents.find((d) => d.path === path)?.versions ?? [];
 
-      const old = await download(session, { path, versionNumber: first?.versionNumber ?? -1 }, join(dir, 'v1.bin'));
-      const now = await download(session, path, join(dir, 'latest.bin'));
+      const old = await session.download({ path, versionNumber: first?.versionNumber ?? -1 }, join(dir, 'v1.bin'));
+      const now = await session.download(path, join(dir, 'latest.bin'));
 
       expectBytes(await readFile(join(dir, 'v1.bin')), content);
       expectBytes(await readFile(join(dir, 'latest.bin')), second);
@@ -89,7 +87,7 @@ describe.each(PROFILES)('against a %s server', (profile) => {
     test('a corrupted chunk is asked for again', async () => {
       emulator.faults.add({ op: 'DownloadFileChunk', kind: 'corrupt', at: [2] });
       const target = join(dir, 'data.bin');
-      const result = await download(session, path, target, { chunkSize: CHUNK });
+      const result = await session.download(path, target, { chunkSize: CHUNK });
 
       expectBytes(await readFile(target), content);
       // Without chunkCRC32 (minimal) only the whole file's CRC-32 shows the flipped byte: the download starts over.
@@ -99,7 +97,7 @@ describe.each(PROFILES)('against a %s server', (profile) => {
     test('a ticket that expires mid-transfer: the session logs in again and a new handler finishes the file', async () => {
       emulator.faults.add({ op: 'DownloadFileChunk', kind: 'expireTicket', at: [3] });
       const target = join(dir, 'data.bin');
-      const result = await download(session, path, target, { chunkSize: CHUNK });
+      const result = await session.download(path, target, { chunkSize: CHUNK });
 
       expectBytes(await readFile(target), content);
       expect(result.restarts).toBe(1);
@@ -111,7 +109,7 @@ describe.each(PROFILES)('against a %s server', (profile) => {
       emulator.faults.add({ op: 'DownloadFileChunk', kind: 'latency', latencyMs: 2_000, at: [2] });
       const controller = new AbortController();
       const target = join(dir, 'data.bin');
-      const cancelled = download(session, path, target, { chunkSize: CHUNK, signal: controller.signal, onProgress: () => controller.abort() });
+      const cancelled = session.download(path, target, { chunkSize: CHUNK, signal: controller.signal, onProgress: () => controller.abort() });
 
       await expect(cancelled).rejects.toBeInstanceOf(AbortError);
       expect(await readdir(dir)).toEqual([]);
@@ -121,20 +119,20 @@ describe.each(PROFILES)('against a %s server', (profile) => {
 
   describe('lookups against the emulator', () => {
     test('ensureFolder creates missing folders and is a no-op the second time', async () => {
-      await ensureFolder(session, '/Public/a/b/c');
-      await ensureFolder(session, '/Public/a/b/c');
+      await session.ensureFolder('/Public/a/b/c');
+      await session.ensureFolder('/Public/a/b/c');
       expect(emulator.state().folders).toEqual(expect.arrayContaining(['/Public/a', '/Public/a/b', '/Public/a/b/c']));
     });
 
     test('documentExists gives the latest CRC-32 of an existing document and undefined for a missing one', async () => {
-      await ensureFolder(session, FOLDER);
+      await session.ensureFolder(FOLDER);
       const content = randomBytes(5000);
       await seed(`${FOLDER}/x.txt`, content);
 
-      const info = await documentExists(session, `${FOLDER}/x.txt`);
+      const info = await session.exists(`${FOLDER}/x.txt`);
       expect(info?.crc32LastVersion).toBe(crcToHex(crc32(content)));
-      await expect(documentExists(session, `${FOLDER}/missing.txt`)).resolves.toBeUndefined();
-      await expect(documentExists(session, '/Public/nowhere/x.txt')).resolves.toBeUndefined();
+      await expect(session.exists(`${FOLDER}/missing.txt`)).resolves.toBeUndefined();
+      await expect(session.exists('/Public/nowhere/x.txt')).resolves.toBeUndefined();
     });
   });
 });

@@ -5,9 +5,10 @@
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, normalize } from 'node:path';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
+import { documentationFiles, links } from '../helpers/markdown.js';
 import { pack, ROOT, run, shown, type Packed } from './pack.js';
 
 interface Manifest {
@@ -40,14 +41,27 @@ afterAll(() => rm(workDir, { recursive: true, force: true }));
 const strip = (path: string) => path.replace(/^\.\//, '');
 
 describe('the tarball', () => {
-  it('holds the build, the WSDL, the licence, the readme and the changelog, and nothing else', () => {
-    const outside = packed.files.filter((path) => !/^(dist|wsdl)\//.test(path) && !['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'].includes(path));
+  it('holds the build, the WSDL, the licence, the readme, the docs it links to and the changelog, and nothing else', () => {
+    const outside = packed.files.filter((path) => !/^(dist|wsdl)\//.test(path) && !/^docs\/[\w-]+\.md$/.test(path) && !['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'].includes(path));
     expect(outside).toEqual([]);
-    for (const path of ['LICENSE', 'CHANGELOG.md', 'README.md', 'wsdl/srv.wsdl', 'dist/generated/srv.js']) expect(packed.files).toContain(path);
+    for (const path of ['LICENSE', 'CHANGELOG.md', 'README.md', 'wsdl/srv.wsdl', 'dist/generated/srv.js', ...documentationFiles()]) expect(packed.files).toContain(path);
     // No tests, no benchmarks, no scripts, and no source maps pointing at a src/ it does not carry.
     expect(packed.files.filter((path) => /^dist\/(test|scripts|bench)/.test(path) || path.endsWith('.map'))).toEqual([]);
     // Nothing of an older layout left in dist/ (the build starts from an empty dist/).
     expect(packed.files.filter((path) => /^dist\/src\/(upload|download)\//.test(path))).toEqual([]);
+  });
+
+  it("has what its markdown's relative links lead to, so that they work in an installed copy", async () => {
+    const shipped = packed.files.filter((path) => path.endsWith('.md'));
+    const missing: string[] = [];
+    for (const file of shipped) {
+      for (const target of links(await readFile(join(ROOT, file), 'utf8'))) {
+        if (/^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith('#')) continue;
+        const path = normalize(join(dirname(file), decodeURI(target.split('#')[0] ?? '')));
+        if (!packed.files.includes(path)) missing.push(`${file}: ${target}`);
+      }
+    }
+    expect(missing).toEqual([]);
   });
 
   it('exports exactly the two entry points and package.json, types first, and main, types and bin are in it', () => {

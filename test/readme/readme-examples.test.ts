@@ -1,17 +1,22 @@
-// Every ```ts block of the README that starts with `// example: NAME` runs as it stands, importing
-// the built package by its name, against the emulator.
+// Every ```ts block of the README and of docs/*.md that starts with `// example: NAME` runs as it
+// stands, importing the built package by its name, against the emulator.
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { codeBlocks, documentationFiles, read, ROOT as root } from '../helpers/markdown.js';
 
 const run = promisify(execFile);
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const readme = readFileSync(join(root, 'README.md'), 'utf8');
-const examples = [...readme.matchAll(/```ts\n\/\/ example: (\w+)\n([\s\S]*?)```/g)].map((m) => ({ name: m[1] as string, code: m[2] as string }));
+const examples = documentationFiles().flatMap((file) =>
+  codeBlocks(read(file))
+    .filter((block) => block.language === 'ts')
+    .flatMap((block) => {
+      const m = /^\/\/ example: (\w+)\n/.exec(block.code);
+      return m === null ? [] : [{ file, name: m[1] as string, code: block.code.slice(m[0].length) }];
+    }),
+);
 
 /** What each example must print. */
 const EXPECTED: Record<string, RegExp> = {
@@ -36,11 +41,11 @@ afterAll(async () => {
   await rm(workDir, { recursive: true, force: true });
 });
 
-test('the README has the examples this test knows', () => {
-  expect(examples.map((e) => e.name)).toEqual(Object.keys(EXPECTED));
+test('the README and docs/ have the examples this test knows, each once', () => {
+  expect(examples.map((e) => e.name).sort()).toEqual(Object.keys(EXPECTED).sort());
 });
 
-test.each(examples.map((e) => [e.name, e.code] as const))('example %s runs and prints what it says', async (name, code) => {
+test.each(examples.map((e) => [e.name, e.file, e.code] as const))('example %s (%s) runs and prints what it says', async (name, _file, code) => {
   const file = join(workDir, `${name}.ts`);
   await writeFile(file, code);
   const env = { PATH: process.env['PATH'] ?? '', SRV_ASMX_URL: emulator.url, SRV_ASMX_USER: 'reader', SRV_ASMX_PASSWORD: 'readme-pass' };

@@ -242,3 +242,81 @@ test('a finalize that keeps failing after its handler was consumed, with other c
   expect(result).toMatchObject({ documentId: 42, restarts: 1 });
   expect(service.calls('CreateUploadHandler')).toHaveLength(2);
 });
+
+describe('the attempts a failure that never passes is given (docs/protocol.md, the decision table)', () => {
+  /** The index of the chunk a call sends, in the source. */
+  const chunkIndex = (call: SrvRequest) => SOURCE.indexOf(Buffer.from(call.params['fileChunk'] ?? '', 'base64').subarray(0, 64)) / CHUNK;
+
+  test('a chunk whose reply is always lost is sent 1 + retries times, on one handler; then the upload fails and the handler is deleted', async () => {
+    const service = serviceWith({}, (call) => (call.op === 'UploadFileChunk' && chunkIndex(call) === 1 ? BAD_GATEWAY : undefined));
+    const error = await uploadWith().catch((e: unknown) => e);
+    expect(error).toMatchObject({ httpStatus: 502 });
+    expect(chunksSent(service)).toEqual(['h1/0', 'h1/1', 'h1/1', 'h1/1', 'h1/1', 'h1/1', 'h1/1']);
+    expect(service.calls('DeleteUploadHandler')).toHaveLength(1);
+    expect(service.requests.some((c) => c.op.startsWith('UploadDocument'))).toBe(false);
+  });
+
+  test('where the server is known to omit filehexcrc, each lost reply starts over instead: the chunk is sent 1 + maxRestarts times', async () => {
+    // The first upload of the session teaches it that the server sends no filehexcrc (4 chunk calls).
+    const service = serviceWith({ fileHexCrc: false }, (call) => (call.op === 'UploadFileChunk' && call.n > 4 && chunkIndex(call) === 1 ? BAD_GATEWAY : undefined));
+    const error = await uploadWith({ times: 2 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ httpStatus: 502 });
+    expect(chunksSent(service).slice(4)).toEqual(['h2/0', 'h2/1', 'h3/0', 'h3/1', 'h4/0', 'h4/1', 'h5/0', 'h5/1']);
+    expect(service.calls('DeleteUploadHandler')).toHaveLength(4);
+  });
+
+  test('a finalize that is always refused is sent once; the handler is deleted', async () => {
+    const service = serviceWith({}, (call) => (call.op === 'UploadDocumentWithHandler' ? fail('Access denied to /Public') : undefined));
+    await expect(uploadWith()).rejects.toMatchObject({ name: 'ServiceError', serverMessage: 'Access denied to /Public' });
+    expect(service.calls('UploadDocumentWithHandler')).toHaveLength(1);
+    expect(service.calls('DeleteUploadHandler')).toHaveLength(1);
+  });
+
+  test('a finalize whose reply is always lost is sent 1 + retries times, then settled by the stored document: not stored, the upload fails, its handler deleted', async () => {
+    const service = serviceWith({}, (call) => (call.op === 'UploadDocumentWithHandler' ? BAD_GATEWAY : undefined));
+    const error = await uploadWith().catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'SrvError', message: expect.stringMatching(/^\/Public\/report\.bin was not stored: .*502.*not the upload's/) });
+    expect(service.calls('UploadDocumentWithHandler')).toHaveLength(6);
+    expect(service.calls('DocumentExists')).toHaveLength(1);
+    expect(service.calls('CreateUploadHandler')).toHaveLength(1);
+    expect(service.calls('DeleteUploadHandler')).toHaveLength(1);
+  });
+});
+
+describe('a size limit learnt from the shape of the refusal, whatever its words', () => {
+  /** What spyne answers for a request over its limit: a client fault no wording list knows. */
+  const SPYNE_TOO_LONG: RawReply = {
+    body: '<soap11env:Envelope xmlns:soap11env="http://schemas.xmlsoap.org/soap/envelope/"><soap11env:Body><soap11env:Fault><faultcode>soap11env:Client.RequestTooLong</faultcode><faultstring>Request too long</faultstring></soap11env:Fault></soap11env:Body></soap11env:Envelope>',
+    status: 500,
+    contentType: 'text/xml; charset=utf-8',
+  };
+  const chunkBytes = (call: SrvRequest) => Buffer.from(call.params['fileChunk'] ?? '', 'base64').length;
+  const grantsAsked = (service: FakeSrv) => service.calls('CreateUploadHandler').map((c) => Number(c.params['PreferedChunkSize']) / CHUNK);
+
+  test('chunks over the limit refused with Client.RequestTooLong: halved until one passes, and the session starts there next time', async () => {
+    const service = serviceWith({}, (call) => (call.op === 'UploadFileChunk' && chunkBytes(call) > CHUNK * 2 ? SPYNE_TOO_LONG : undefined));
+    const result = await uploadWith({ chunkSize: CHUNK * 8, times: 2 });
+    expect(grantsAsked(service)).toEqual([8, 4, 2, 2]);
+    expect(result).toMatchObject({ restarts: 0, chunks: 2 });
+  });
+
+  test('a client fault that the smallest chunk gets too was not about size: the upload fails with it, and no limit is learnt', async () => {
+    const service = serviceWith({}, (call) => (call.op === 'UploadFileChunk' ? SPYNE_TOO_LONG : undefined));
+    const session = await SrvSession.login({ url: `${BASE}/srv.asmx`, user: 'demo', password: 'demo', retry: FAST_RETRY });
+    try {
+      const error = await session.upload(SOURCE, '/Public/report.bin', { chunkSize: CHUNK * 4 }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: 'SoapFaultError', side: 'sender', faultCode: 'soap11env:Client.RequestTooLong' });
+      expect(grantsAsked(service)).toEqual([4, 2, 1]);
+      expect(service.calls('DeleteUploadHandler')).toHaveLength(3);
+      expect(session.learned.uploadChunkLimit).toBeUndefined();
+    } finally {
+      session.client.close();
+    }
+  });
+
+  test('a chunk that is not the first, refused with a client fault, is no size limit: the upload fails at once', async () => {
+    const service = serviceWith({}, (call) => (call.op === 'UploadFileChunk' && call.n === 2 ? SPYNE_TOO_LONG : undefined));
+    await expect(uploadWith({ chunkSize: CHUNK * 2 })).rejects.toMatchObject({ name: 'SoapFaultError' });
+    expect(grantsAsked(service)).toEqual([2]);
+  });
+});

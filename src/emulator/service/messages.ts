@@ -1,4 +1,4 @@
-/** Error strings. The documented ones are exact (README, Protocol notes); the others are the emulator's own wording. */
+/** Error strings. The documented ones are exact (docs/protocol.md); the others are the emulator's own wording. */
 
 export const AUTH_FAILED = '[900] Authentication failed';
 export const SESSION_EXPIRED = '[901] Session expired or Invalid ticket';

@@ -1,30 +1,59 @@
-// One chunk of a staged file, verified: its length and CRC-32 must match what the server says, or
-// the same offset is asked for again (safe: a chunk is addressed by its offset), within the one
-// retry budget of the call.
+// One chunk of a staged file, read and verified: its length and CRC-32 must match what the server
+// says, or the same offset is asked for again (safe: a chunk is addressed by its offset), as the
+// decision table says. The read's outcome is the window's to handle: verified bytes, a chunk
+// shorter than granted, a read to make again one at a time, or a handler that is gone.
 import type { DownloadedChunk } from '../../../generated/srv.js';
 import { ChecksumMismatchError, malformedReply } from '../../errors.js';
 import { crc32, crcAttribute, crcToHex } from '../../integrity/crc32.js';
-import type { PortCallOptions, ServicePort } from '../../calls/port.js';
+import type { TransferBudget } from '../../calls/budget.js';
+import type { ServicePort } from '../../calls/port.js';
+import type { CallOptions } from '../../soap/client.js';
+import { restartOrThrow, type Restart } from '../transfer.js';
 import type { StagedFile } from './staged-file.js';
 
 const OPERATION = 'DownloadFileChunk';
 
 export interface ReceivedChunk {
   readonly data: Buffer;
-  /** The server says nothing follows. */
-  readonly last: boolean;
   /** The CRC-32 of `data`, checked against the server's when it sent one. */
   readonly crc: number;
   /** Whether the server's chunkCRC32 vouched for the bytes. */
   readonly checked: boolean;
 }
 
-/** The chunk at `offset`, asked for again while it fails its checks or the exchange fails, within the port's retry budget. */
-export async function fetchChunk(port: ServicePort, staged: StagedFile, offset: number, call: PortCallOptions<typeof OPERATION>): Promise<ReceivedChunk> {
+export type ReadOutcome =
+  | { readonly kind: 'verified'; readonly chunk: ReceivedChunk }
+  /** Verified, but shorter than granted before the end of the file: the rest is read one chunk at a time, by chunklength. */
+  | { readonly kind: 'short'; readonly chunk: ReceivedChunk }
+  /** The server cannot serve overlapping reads of a handler: read this chunk again, one at a time. */
+  | { readonly kind: 'again' }
+  /** The handler is gone: the transfer starts over with a new one. */
+  | { readonly kind: 'gone'; readonly restart: Restart };
+
+export interface ReadOptions {
+  readonly call: CallOptions;
+  readonly budget: TransferBudget;
+  /** Reads of the same handler in flight, this one included. */
+  readonly inFlight: () => number;
+}
+
+/** The chunk at `offset`; a failure the table does not end in one of the outcomes is thrown. */
+export async function readChunk(port: ServicePort, staged: StagedFile, offset: number, options: ReadOptions): Promise<ReadOutcome> {
   const request = { DownloadHandler: staged.handler, StartOffset: offset, ChunkSize: staged.chunkSize };
-  let verified: ReceivedChunk | undefined;
-  await port.call(OPERATION, request, { ...call, check: (reply) => void (verified = verifiedChunk(reply, staged, offset)) });
-  return verified as ReceivedChunk;
+  const outcome = await port.attempt(OPERATION, request, {
+    ...options.call,
+    step: 'read',
+    budget: options.budget,
+    facts: () => ({ readsInFlight: options.inFlight() }),
+    accept: (reply) => verifiedChunk(reply, staged, offset),
+  });
+  if (!outcome.ok) {
+    if (outcome.decision.action === 'serialize') return { kind: 'again' };
+    return { kind: 'gone', restart: restartOrThrow(outcome.failure.error, outcome.decision) };
+  }
+  const chunk = outcome.value;
+  const short = offset + chunk.data.length < Math.min(offset + staged.chunkSize, staged.size);
+  return { kind: short ? 'short' : 'verified', chunk };
 }
 
 /**
@@ -49,6 +78,10 @@ function verifiedChunk(reply: DownloadedChunk, staged: StagedFile, offset: numbe
       { operation: OPERATION },
     );
   }
-  const last = reply.lastchunk ?? offset + content.length >= staged.size;
-  return { data: content, last: last || chunklength === 0, crc: actual, checked: expected !== undefined };
+  const end = offset + content.length;
+  const last = reply.lastchunk ?? end >= staged.size;
+  if ((last || chunklength === 0) && end < staged.size) {
+    throw malformedReply(OPERATION, `lastchunk or chunklength ended the file after ${end} of ${staged.size} bytes`);
+  }
+  return { data: content, crc: actual, checked: expected !== undefined };
 }

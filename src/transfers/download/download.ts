@@ -1,20 +1,21 @@
-// A chunked, verified download (README, Protocol notes: downloads): stage the document, fetch its
+// A chunked, verified download (docs/protocol.md#parallel-reads): stage the document, fetch its
 // chunks, several at a time, check every chunk and the whole file, and hand it to the destination
 // only when everything matched. A lost handler or a bad whole-file CRC starts over with a new
-// handler, a bounded number of times; the bytes stored so far are kept when the new handler
-// provably stages the same file.
+// handler, as the decision table says and the budget allows; the bytes stored so far are kept when
+// the new handler provably stages the same file.
 import { AbortError, ChecksumMismatchError, SrvError } from '../../errors.js';
 import { crcToHex } from '../../integrity/crc32.js';
-import { handlerIsGone } from '../../calls/failures.js';
+import { TransferBudget } from '../../calls/budget.js';
+import { decideCheck } from '../../calls/decisions.js';
 import type { ServicePort, SessionWarning } from '../../calls/port.js';
-import { deleteHandler, withRestarts, type Restart } from '../transfer.js';
+import { deleteHandler, restartOrThrow, withRestarts, type Restart } from '../transfer.js';
 import { Ledger } from './ledger.js';
 import { openSink } from './open-sink.js';
 import { planDownload, type DownloadPlan } from './plan.js';
 import type { StagedIdentity } from './resume-state.js';
 import type { Sink } from './sink.js';
 import { stageFile, type StagedFile } from './staged-file.js';
-import { receiveChunks } from './window.js';
+import { receiveChunks, type WindowEvent } from './window.js';
 import type { DownloadDestination, DownloadOptions, DownloadResult, DownloadSource } from './types.js';
 
 export type { DownloadDestination, DownloadOptions, DownloadResult, DownloadSource } from './types.js';
@@ -36,16 +37,14 @@ export async function download(port: ServicePort, source: DownloadSource, destin
   }
 }
 
-/** Why an attempt ended without the file. `keep`: the bytes stored so far are still good. */
+/** Why an attempt ended without the file, and what it had staged. */
 interface Interruption extends Restart {
-  readonly keep: boolean;
   readonly staged: StagedFile;
 }
 
 class DownloadRun {
   readonly #ledger = new Ledger();
-  #retries = 0;
-  #restarts = 0;
+  readonly #budget: TransferBudget;
   /** Reads in flight at most; 1 once the server showed it cannot serve more. */
   #concurrency: number;
   #warnedUnverified = false;
@@ -60,44 +59,43 @@ class DownloadRun {
     private readonly sink: Sink,
   ) {
     this.#concurrency = port.learned.serialChunkReads ? 1 : plan.concurrency;
+    this.#budget = new TransferBudget(plan.maxRestarts);
   }
 
-  async run(): Promise<Omit<DownloadResult, 'elapsedMs'>> {
-    const { done } = await withRestarts<Omit<DownloadResult, 'elapsedMs'>, Interruption>(this.port, {
+  run(): Promise<Omit<DownloadResult, 'elapsedMs'>> {
+    return withRestarts<Omit<DownloadResult, 'elapsedMs'>, Interruption>(this.port, {
       name: `download of ${this.plan.source.path}`,
-      maxRestarts: this.plan.maxRestarts,
-      attempt: (restarts) => {
-        this.#restarts = restarts;
-        return this.attempt();
-      },
+      budget: this.#budget,
+      attempt: () => this.attempt(),
       cleanup: () => this.release(),
-      prepare: (interruption) => {
-        if (!interruption.keep && !this.#ledger.empty && !this.sink.rewind) throw interruption.restart;
-        this.#interruption = interruption;
-      },
+      prepare: (interruption) => void (this.#interruption = interruption),
     });
-    return done;
+  }
+
+  private get restarted(): boolean {
+    return this.#budget.restarts > 0;
   }
 
   private async attempt(): Promise<Omit<DownloadResult, 'elapsedMs'> | Interruption> {
-    const staged = await stageFile(this.port, this.plan.source, this.plan.chunkSize, { ...this.plan.call, onRetry: () => this.#retries++ });
+    const staged = await stageFile(this.port, this.plan.source, this.plan.chunkSize, { ...this.plan.call, budget: this.#budget });
     this.#handler = staged.handler;
     await this.align(staged);
-    try {
-      await receiveChunks(this.port, staged, this.sink, this.#ledger, {
-        concurrency: this.#concurrency,
-        call: this.plan.call,
-        onRetry: () => this.#retries++,
-        onStored: () => this.progress(staged),
-        onUnchecked: () => this.uncheckedChunk(staged),
-        onSerial: (reason) => this.serial(reason),
-      });
-    } catch (error) {
-      if (handlerIsGone(error)) return { restart: error as SrvError, keep: true, staged };
-      throw error;
+    const window = receiveChunks(this.port, staged, this.sink, this.#ledger, { concurrency: this.#concurrency, call: this.plan.call, budget: this.#budget });
+    for await (const event of window) {
+      if (event.kind === 'gone') return { ...event.restart, staged };
+      this.hear(event, staged);
     }
     const mismatch = this.wholeFileMismatch(staged);
-    return mismatch ? { restart: mismatch, keep: false, staged } : this.result(staged);
+    if (!mismatch) return this.result(staged);
+    const canStartOver = this.#ledger.empty || this.sink.rewind !== undefined;
+    const { failure, decision } = decideCheck('verify', mismatch, { canStartOver }, this.port.learned);
+    return { ...restartOrThrow(failure.error, decision), staged };
+  }
+
+  private hear(event: Exclude<WindowEvent, { kind: 'gone' }>, staged: StagedFile): void {
+    if (event.kind === 'stored') this.progress(staged);
+    else if (event.kind === 'serial') this.serial(event.reason);
+    else this.unverified();
   }
 
   private async release(): Promise<void> {
@@ -109,13 +107,13 @@ class DownloadRun {
   /** Resumes where the lost handler, or an earlier run, stopped if the new one provably stages the same bytes, else starts over. */
   private async align(staged: StagedFile): Promise<void> {
     const interruption = this.#interruption;
-    if (this.#restarts === 0) return this.resumeEarlierRun(staged);
+    if (!this.restarted) return this.resumeEarlierRun(staged);
     if (this.#ledger.empty) return;
-    if (interruption?.keep && sameContent(interruption.staged, staged)) return;
+    if (interruption?.action === 'restart-keep' && sameContent(interruption.staged, staged)) return;
     if (!this.sink.rewind) {
       throw new SrvError(
         `download: cannot start over, ${this.#ledger.end} bytes are already written to the destination stream and the new handler does not provably stage the same file`,
-        { operation: 'download', cause: interruption?.restart },
+        { operation: 'download', cause: interruption?.reason },
       );
     }
     await this.sink.rewind();
@@ -149,23 +147,22 @@ class DownloadRun {
     const ledger = this.#ledger;
     const identity = this.sink.resumable && this.identity(staged);
     if (identity) this.sink.resumable?.save(identity, ledger.compact());
-    this.plan.onProgress?.({ bytes: Math.min(ledger.bytes, staged.size), totalBytes: staged.size, chunks: ledger.stored, retries: this.#retries, restarts: this.#restarts });
+    const { retries, restarts } = this.#budget;
+    this.plan.onProgress?.({ bytes: Math.min(ledger.bytes, staged.size), totalBytes: staged.size, chunks: ledger.stored, retries, restarts });
   }
 
-  /** The server cannot serve parallel reads: this download and the session's next ones read one chunk at a time. */
+  /** The server cannot serve parallel reads: this download reads one chunk at a time (the session's next ones too, after a refusal). */
   private serial(reason: 'refused' | 'short'): void {
     this.#concurrency = 1;
     const why =
       reason === 'refused'
         ? 'the server failed a read while others of the same handler were in flight, so chunks are read one at a time from here on'
         : 'the server sent a chunk shorter than it granted before the end of the file, so the rest is read one chunk at a time';
-    if (reason === 'refused') this.port.learned.serialChunkReads = true;
     tell(this.port, this.plan, why, { operation: 'DownloadFileChunk' });
   }
 
-  /** A chunk no chunkCRC32 vouches for: held from the destination until the whole file's CRC-32 has, if the server sends one. */
-  private async uncheckedChunk(staged: StagedFile): Promise<void> {
-    if (staged.crc32 !== undefined) return this.sink.holdUntilCommit?.();
+  /** Said once: nothing vouches for the bytes. */
+  private unverified(): void {
     if (this.#warnedUnverified) return;
     this.#warnedUnverified = true;
     tell(this.port, this.plan, 'the server sends no CRC-32 for its chunks or the file, so nothing can verify the bytes', { severity: 'warning' });
@@ -186,8 +183,8 @@ class DownloadRun {
       bytes: end,
       crc32: crcToHex(crc),
       chunks,
-      retries: this.#retries,
-      restarts: this.#restarts,
+      retries: this.#budget.retries,
+      restarts: this.#budget.restarts,
       resumedBytes: this.#resumedBytes,
       contentType: staged.contentType,
       fileName: staged.fileName,

@@ -1,6 +1,6 @@
 // Checks a download's source and options before anything is sent, and settles their defaults.
 import { InvalidArgumentError } from '../../errors.js';
-import type { PortCallOptions } from '../../calls/port.js';
+import type { CallOptions } from '../../soap/client.js';
 import { checkNumber, settle } from '../../util/options.js';
 import { MAX_INT, remotePath, type TransferProgress } from '../transfer.js';
 import { DOWNLOAD_OPTIONS, type DownloadOptions } from './download-options.js';
@@ -22,7 +22,7 @@ export interface DownloadPlan {
   readonly resume: boolean;
   readonly maxRestarts: number;
   /** The caller's signal and time limit, for every call of the transfer. */
-  readonly call: PortCallOptions;
+  readonly call: CallOptions;
   readonly onProgress: ((progress: TransferProgress) => void) | undefined;
 }
 

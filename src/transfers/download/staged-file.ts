@@ -4,7 +4,9 @@ import type { DownloadHandlerGrant } from '../../../generated/srv.js';
 import { malformedReply, MalformedReplyError, SrvError } from '../../errors.js';
 import { isGuid } from '../../soap/arguments.js';
 import { crcAttribute } from '../../integrity/crc32.js';
-import type { PortCallOptions, ServicePort } from '../../calls/port.js';
+import type { TransferBudget } from '../../calls/budget.js';
+import type { ServicePort } from '../../calls/port.js';
+import type { CallOptions } from '../../soap/client.js';
 import { deleteHandler, MAX_CHUNK_SIZE, MAX_INT, MIN_CHUNK_SIZE } from '../transfer.js';
 import type { SourceSpec } from './plan.js';
 
@@ -21,8 +23,9 @@ export interface StagedFile {
 }
 
 /** Obtains a handler. A grant the download cannot use is refused, its handler deleted. */
-export async function stageFile(port: ServicePort, source: SourceSpec, chunkSize: number, call: PortCallOptions): Promise<StagedFile> {
+export async function stageFile(port: ServicePort, source: SourceSpec, chunkSize: number, options: CallOptions & { budget: TransferBudget }): Promise<StagedFile> {
   const { path: Path, versionNumber: VersionNumber } = source;
+  const call = { ...options, step: 'grant' } as const;
   let grant: DownloadHandlerGrant;
   try {
     grant =

@@ -1,13 +1,16 @@
 // The chunks of one handler, up to `concurrency` in flight at once (DownloadFileChunk is addressed
 // by StartOffset, and repeating it is harmless). A file takes each verified chunk at its offset as
 // it comes; a stream takes them in offset order, the early ones waiting in a window of at most
-// `concurrency` chunks. Two things make the rest of the handler go one chunk at a time, advancing
-// by chunklength as the contract asks: a server error while several reads were in flight (a server
-// whose handler cannot serve two reads at once), and a chunk shorter than granted before the end.
-import { AbortError, UnexpectedResponseError } from '../../errors.js';
-import { isServerFailure } from '../../calls/failures.js';
-import type { PortCallOptions, ServicePort } from '../../calls/port.js';
-import { fetchChunk, type ReceivedChunk } from './chunk.js';
+// `concurrency` chunks. Each read's outcome (chunk.ts) is handled here: two of them make the rest
+// of the handler go one chunk at a time, advancing by chunklength as the contract asks (a read the
+// table says to make again one at a time, and a chunk shorter than granted before the end). What
+// the transfer needs to know comes out as events, in the order they happened.
+import { AbortError } from '../../errors.js';
+import type { TransferBudget } from '../../calls/budget.js';
+import type { ServicePort } from '../../calls/port.js';
+import type { CallOptions } from '../../soap/client.js';
+import type { Restart } from '../transfer.js';
+import { readChunk, type ReadOutcome, type ReceivedChunk } from './chunk.js';
 import type { Ledger } from './ledger.js';
 import type { Sink } from './sink.js';
 import type { StagedFile } from './staged-file.js';
@@ -15,19 +18,22 @@ import type { StagedFile } from './staged-file.js';
 export interface WindowOptions {
   readonly concurrency: number;
   /** The caller's signal and time limit, for every call. */
-  readonly call: PortCallOptions;
-  /** Told of every call that is about to be repeated. */
-  readonly onRetry: () => void;
-  /** Told when a verified chunk is stored. */
-  readonly onStored: () => void;
-  /** Before an unchecked chunk (no chunkCRC32) is stored. */
-  readonly onUnchecked: () => Promise<void>;
-  /** Told why the rest of the handler is read one chunk at a time. */
-  readonly onSerial: (reason: 'refused' | 'short') => void;
+  readonly call: CallOptions;
+  readonly budget: TransferBudget;
 }
 
-/** Fetches and stores every chunk of `staged` that `ledger` does not have; resolves when the run reaches the end. */
-export function receiveChunks(port: ServicePort, staged: StagedFile, sink: Sink, ledger: Ledger, options: WindowOptions): Promise<void> {
+export type WindowEvent =
+  /** A verified chunk is stored. */
+  | { readonly kind: 'stored' }
+  /** From here on the handler is read one chunk at a time, and why. */
+  | { readonly kind: 'serial'; readonly reason: 'refused' | 'short' }
+  /** A chunk that no CRC-32 vouches for, from a server that sends none for the file either, is stored. */
+  | { readonly kind: 'unverified' }
+  /** The handler is gone; the last event. */
+  | { readonly kind: 'gone'; readonly restart: Restart };
+
+/** Fetches and stores every chunk of `staged` that `ledger` does not have; ends when the run reaches the end, or with 'gone'. */
+export function receiveChunks(port: ServicePort, staged: StagedFile, sink: Sink, ledger: Ledger, options: WindowOptions): AsyncGenerator<WindowEvent> {
   return new Window(port, staged, sink, ledger, options).run();
 }
 
@@ -36,11 +42,14 @@ class Window {
   readonly #inFlight = new Map<number, { stop: AbortController; task: Promise<void> }>();
   /** Verified chunks of a stream that wait for the ones before them. */
   readonly #early = new Map<number, ReceivedChunk>();
+  /** What happened since the transfer last heard. */
+  readonly #events: WindowEvent[] = [];
   #limit: number;
   #serial = false;
   /** Where the next read starts, in parallel mode. */
   #next: number;
   #failure: unknown;
+  #gone: Restart | undefined;
   #delivery: Promise<void> = Promise.resolve();
 
   constructor(
@@ -54,17 +63,24 @@ class Window {
     this.#next = ledger.end;
   }
 
-  async run(): Promise<void> {
+  async *run(): AsyncGenerator<WindowEvent> {
     for (this.dispatch(); this.#inFlight.size > 0; this.dispatch()) {
       await Promise.race([...this.#inFlight.values()].map(({ task }) => task));
+      yield* this.#events.splice(0);
     }
+    yield* this.#events.splice(0);
     if (this.#failure !== undefined) throw this.#failure;
     const { signal } = this.options.call;
     if (signal?.aborted) throw new AbortError(signal.reason, 'download');
+    if (this.#gone) yield { kind: 'gone', restart: this.#gone };
+  }
+
+  private get stopped(): boolean {
+    return this.#failure !== undefined || this.#gone !== undefined || this.options.call.signal?.aborted === true;
   }
 
   private dispatch(): void {
-    while (this.#failure === undefined && !this.options.call.signal?.aborted && this.#inFlight.size < this.#limit) {
+    while (!this.stopped && this.#inFlight.size < this.#limit) {
       const offset = this.nextOffset();
       if (offset === undefined) return;
       this.#next = offset + this.staged.chunkSize;
@@ -91,36 +107,36 @@ class Window {
   private async read(offset: number, stop: AbortController): Promise<void> {
     const { signal } = this.options.call;
     try {
-      const chunk = await fetchChunk(this.port, this.staged, offset, {
-        ...this.options.call,
-        signal: signal ? AbortSignal.any([signal, stop.signal]) : stop.signal,
-        onRetry: (error) => this.onRetry(error),
+      const outcome = await readChunk(this.port, this.staged, offset, {
+        call: { ...this.options.call, signal: signal ? AbortSignal.any([signal, stop.signal]) : stop.signal },
+        budget: this.options.budget,
+        inFlight: () => this.#inFlight.size,
       });
-      this.checkLength(offset, chunk);
-      if (this.sink.inOrder) await this.deliverInOrder(offset, chunk);
-      else await this.store(offset, chunk);
+      await this.handle(offset, outcome);
     } catch (error) {
-      // A read this window stopped is read again, unless the transfer itself is failing.
-      if (!(stop.signal.aborted && this.#failure === undefined && !signal?.aborted)) this.fail(error);
+      // A read this window stopped ends quietly: it is read again, unless the transfer is ending anyway.
+      if (!stop.signal.aborted) this.fail(error);
     } finally {
       this.#inFlight.delete(offset);
     }
   }
 
-  private onRetry(error: unknown): void {
-    this.options.onRetry();
-    if (this.#inFlight.size > 1 && isServerFailure(error)) this.goSerial('refused');
-  }
-
-  private checkLength(offset: number, chunk: ReceivedChunk): void {
-    const end = offset + chunk.data.length;
-    if (chunk.last && end < this.staged.size) {
-      throw new UnexpectedResponseError(`DownloadFileChunk: the server ended the file after ${end} of ${this.staged.size} bytes`, {
-        operation: 'DownloadFileChunk',
-        mayHaveReachedServer: true,
-      });
+  private async handle(offset: number, outcome: ReadOutcome): Promise<void> {
+    switch (outcome.kind) {
+      case 'again':
+        // The chunk is read again, one at a time: a retry of the transfer's.
+        this.options.budget.retried();
+        return this.goSerial('refused');
+      case 'gone':
+        return this.end(outcome.restart);
+      case 'short':
+        this.goSerial('short', offset);
+        break;
+      case 'verified':
+        break;
     }
-    if (!this.#serial && end < Math.min(offset + this.staged.chunkSize, this.staged.size)) this.goSerial('short', offset);
+    if (this.sink.inOrder) await this.deliverInOrder(offset, outcome.chunk);
+    else await this.store(offset, outcome.chunk);
   }
 
   /** From here on, one read at a time from the end of the run: the reads in flight but `keep` are stopped, their offsets read again. */
@@ -130,23 +146,29 @@ class Window {
     this.#limit = 1;
     this.#early.clear();
     for (const [offset, { stop }] of this.#inFlight) if (offset !== keep) stop.abort();
-    this.options.onSerial(reason);
+    this.#events.push({ kind: 'serial', reason });
   }
 
   private async store(offset: number, chunk: ReceivedChunk): Promise<void> {
-    if (!chunk.checked) await this.options.onUnchecked();
+    if (!chunk.checked) await this.unchecked();
     await this.sink.write(chunk.data, offset);
     // A sink that is done with a chunk once written lets a later reply be decoded into its memory.
     if (!this.sink.retainsChunks) this.port.recycle(chunk.data);
     this.ledger.add({ offset, length: chunk.data.length, crc: chunk.crc });
-    this.options.onStored();
+    this.#events.push({ kind: 'stored' });
+  }
+
+  /** A chunk no chunkCRC32 vouches for: held from the destination until the whole file's CRC-32 has, if the server sends one. */
+  private async unchecked(): Promise<void> {
+    if (this.staged.crc32 !== undefined) return this.sink.holdUntilCommit?.();
+    this.#events.push({ kind: 'unverified' });
   }
 
   /** A stream gets each chunk once all before it are in: deliveries run one after the other. */
   private deliverInOrder(offset: number, chunk: ReceivedChunk): Promise<void> {
     this.#early.set(offset, chunk);
     this.#delivery = this.#delivery.then(async () => {
-      for (let next = this.#early.get(this.ledger.end); next && this.#failure === undefined; next = this.#early.get(this.ledger.end)) {
+      for (let next = this.#early.get(this.ledger.end); next && !this.stopped; next = this.#early.get(this.ledger.end)) {
         this.#early.delete(this.ledger.end);
         await this.store(this.ledger.end, next);
       }
@@ -154,9 +176,19 @@ class Window {
     return this.#delivery;
   }
 
+  /** The handler is gone: the other reads stop, and the transfer hears it once they have. */
+  private end(restart: Restart): void {
+    this.#gone ??= restart;
+    this.stopAll();
+  }
+
   private fail(error: unknown): void {
     if (this.#failure !== undefined) return;
     this.#failure = error;
+    this.stopAll();
+  }
+
+  private stopAll(): void {
     for (const { stop } of this.#inFlight.values()) stop.abort();
   }
 }

@@ -1,5 +1,5 @@
 // Typed document metadata and the one builder that turns it into the service's xmlParameters
-// document (README, Metadata): documented upper-case keys only, values escaped, booleans lower-case,
+// document (README.md#metadata): documented upper-case keys only, values escaped, booleans lower-case,
 // keywords joined with commas, manual version ranges checked here rather than by the server.
 import { InvalidArgumentError } from '../../errors.js';
 import { checkXmlText } from '../../soap/arguments.js';

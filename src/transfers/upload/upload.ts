@@ -1,15 +1,16 @@
 // One chunked upload as a small state machine: create a handler, send the source chunk by chunk
 // (CRC-32 each), prove the staged bytes, finalize. Any path that gives a handler up before a
-// successful finalize deletes it. The invariant (README, Protocol notes: upload integrity): a
-// handler whose bytes are not proven equal to the source is never finalized. A lost reply to an
-// append is resent only while the server's final `filehexcrc` can prove the result; otherwise the
-// upload starts over, and without `filehexcrc` the stored CRC-32 is checked after the finalize.
-import type { StoredDocument, UploadHandlerGrant } from '../../../generated/srv.js';
-import { ChecksumMismatchError, malformedReply, MalformedReplyError, NotFoundError, ServiceError, SourceChangedError, SrvError, TransportError } from '../../errors.js';
+// successful finalize deletes it. The invariant (docs/protocol.md#upload-integrity): a
+// handler whose bytes are not proven equal to the source is never finalized. What a failed step
+// leads to (a resend, a restart, half the chunk size, a confirmation) is the decision table's
+// (calls/decisions.ts); this file carries it out.
+import type { StoredDocument } from '../../../generated/srv.js';
+import { ChecksumMismatchError, malformedReply, MalformedReplyError, NotFoundError, SourceChangedError, SrvError, TransportError } from '../../errors.js';
 import { crc32, crc32Combine, crcToHex, crcToWireHex, parseHexCrc } from '../../integrity/crc32.js';
-import { handlerIsGone, isRequestTooLarge, isTransient } from '../../calls/failures.js';
-import { retryWarning, type PortCallOptions, type ServicePort } from '../../calls/port.js';
-import { withRetries } from '../../calls/retry.js';
+import { TransferBudget } from '../../calls/budget.js';
+import { decideCheck, type Step, type StepFacts } from '../../calls/decisions.js';
+import type { ServicePort } from '../../calls/port.js';
+import type { CallOptions } from '../../soap/client.js';
 import { isGuid } from '../../soap/arguments.js';
 import {
   deleteHandler,
@@ -17,6 +18,7 @@ import {
   MAX_CHUNK_SIZE,
   MAX_INT,
   MIN_CHUNK_SIZE,
+  restartOrThrow,
   withRestarts,
   type Restart,
   type TransferStats,
@@ -26,11 +28,8 @@ import { finalizerFor, type Finalizer, type UploadDestination } from './finalize
 import { openSource, type ChunkSource, type SourceChunk, type UploadSource } from './source.js';
 import { uploadOptions, type SettledUploadOptions, type UploadOptions } from './upload-options.js';
 
-const MAX_FINALIZE_ATTEMPTS = 3;
 /** Once a finalize is sent, a cancel waits this long for its outcome, so that it can say what happened. */
 const FINALIZE_GRACE_MS = 30_000;
-/** Connection errors of a server that closes on a request body it will not read. */
-const RESET_WHILE_SENDING = new Set(['ECONNRESET', 'EPIPE']);
 
 export type { UploadOptions } from './upload-options.js';
 
@@ -85,22 +84,13 @@ interface Uploaded {
   stored: StoredDocument | undefined;
 }
 
-/** A restart for a chunk the server refused as too large: the next attempt asks for half the size. */
-interface UploadRestart extends Restart {
-  readonly tooLarge?: boolean;
-}
-
-const restart = (reason: SrvError): UploadRestart => ({ restart: reason });
-
-/** Internal: the server asked for the chunk again (tryagain="true"); it was not appended. */
-class ChunkNotAppended extends Error {}
-
 class UploadRun {
   private handler: string | undefined;
   private chunkSize: number;
-  private retries = 0;
-  private restarts = 0;
-  private readonly callOptions: PortCallOptions;
+  /** The chunk size was halved, and no chunk of the new size has passed yet. */
+  private halved = false;
+  private readonly budget: TransferBudget;
+  private readonly callOptions: CallOptions;
 
   constructor(
     private readonly port: ServicePort,
@@ -108,10 +98,11 @@ class UploadRun {
     private readonly finalizer: Finalizer,
     private readonly options: SettledUploadOptions,
     chunkSize: number,
-    private readonly maxRestarts: number,
+    maxRestarts: number,
   ) {
     // A server that refused larger chunks as too large is asked for no more than what it took.
     this.chunkSize = Math.min(chunkSize, port.learned.uploadChunkLimit ?? MAX_CHUNK_SIZE);
+    this.budget = new TransferBudget(maxRestarts);
     this.callOptions = { signal: options.signal, timeoutMs: options.timeoutMs };
   }
 
@@ -121,20 +112,15 @@ class UploadRun {
 
   async run(): Promise<UploadResult> {
     const started = performance.now();
-    const { done } = await withRestarts<Uploaded, UploadRestart>(this.port, {
+    const { staged, stored } = await withRestarts<Uploaded, Restart>(this.port, {
       name: `upload of ${this.finalizer.path}`,
-      maxRestarts: this.maxRestarts,
-      attempt: (restarts) => {
-        this.restarts = restarts;
-        return this.attempt();
-      },
+      budget: this.budget,
+      attempt: () => this.attempt(),
       cleanup: () => this.abandonHandler(),
-      prepare: (next: UploadRestart) => {
-        if (!this.source.rewindable) throw next.restart;
-        if (next.tooLarge) this.halveChunkSize(next.restart);
+      prepare: (next) => {
+        if (next.action === 'halve') this.halveChunkSize(next.reason);
       },
     });
-    const { staged, stored } = done;
     return {
       documentId: stored?.DocumentId,
       versionId: stored?.VersionId,
@@ -143,21 +129,40 @@ class UploadRun {
       bytes: staged.bytes,
       crc32: crcToHex(staged.crc),
       chunks: staged.chunks,
-      retries: this.retries,
-      restarts: this.restarts,
+      retries: this.budget.retries,
+      restarts: this.budget.restarts,
       elapsedMs: Math.round(performance.now() - started),
     };
   }
 
-  /** Goes on with half the chunk size, and tells the session, so that its next uploads start there. */
+  /** Goes on with half the chunk size; once a chunk that size passes, the session's next uploads start there. */
   private halveChunkSize(reason: SrvError): void {
     const refused = this.chunkSize;
     this.chunkSize = Math.max(MIN_CHUNK_SIZE, Math.floor(refused / 2));
-    this.port.learned.uploadChunkLimit = this.chunkSize;
+    this.halved = true;
     this.port.warn({ kind: 'notice', message: `the server refused ${refused}-byte chunks as too large; uploading ${this.finalizer.path} in ${this.chunkSize}-byte chunks`, error: reason });
   }
 
-  private async attempt(): Promise<Uploaded | UploadRestart> {
+  /** A chunk of the halved size passed: that is the server's limit, learnt for the session. */
+  private learnChunkLimit(): void {
+    if (!this.halved) return;
+    this.halved = false;
+    this.port.learned.uploadChunkLimit = this.chunkSize;
+    this.port.warn({ kind: 'notice', message: `the server takes ${this.chunkSize}-byte chunks: the session's next uploads start there` });
+  }
+
+  /** What every step of this upload knows of itself: whether the source can be read again. */
+  private facts(more: StepFacts = {}): StepFacts {
+    return { canStartOver: this.source.rewindable, ...more };
+  }
+
+  /** The table's decision on a failed check, carried out: a restart, or the error thrown. */
+  private judge(step: Step, error: SrvError, facts: StepFacts = {}): Restart {
+    const { failure, decision } = decideCheck(step, error, this.facts(facts), this.port.learned);
+    return restartOrThrow(failure.error, decision);
+  }
+
+  private async attempt(): Promise<Uploaded | Restart> {
     const { handler, chunkSize } = await this.grant();
     const staged = await this.sendAll(handler, chunkSize);
     if (isRestart(staged)) return staged;
@@ -168,7 +173,7 @@ class UploadRun {
       const stored = await this.finalize(handler, staged, settle);
       if (isRestart(stored)) return stored;
       if (stored && this.port.learned.reportsFileCrc === false) {
-        const mismatch = await this.confirmStored(staged, settle);
+        const mismatch = await this.checkStored(staged, settle);
         if (mismatch) return mismatch;
       }
       if (this.options.signal?.aborted) {
@@ -185,14 +190,13 @@ class UploadRun {
    * so that it is deleted; a malformed grant is not retried, since every try would stage another.
    */
   private async grant(): Promise<{ handler: string; chunkSize: number }> {
-    let grant: UploadHandlerGrant;
-    try {
-      grant = await this.port.call('CreateUploadHandler', { PreferedChunkSize: this.chunkSize }, { ...this.callOptions, onRetry: () => this.retries++ });
-    } catch (error) {
+    const outcome = await this.port.attempt('CreateUploadHandler', { PreferedChunkSize: this.chunkSize }, { ...this.callOptions, step: 'grant', budget: this.budget });
+    if (!outcome.ok) {
+      const { error } = outcome.failure;
       if (error instanceof MalformedReplyError && isGuid(error.handler)) this.handler = error.handler;
       throw error;
     }
-    const { UploadHandler: handler, ChunkSize: chunkSize } = grant;
+    const { UploadHandler: handler, ChunkSize: chunkSize } = outcome.value;
     if (!isGuid(handler)) throw malformedReply('CreateUploadHandler', `UploadHandler "${handler}" is not a GUID`);
     this.handler = handler;
     if (!Number.isInteger(chunkSize) || chunkSize < MIN_CHUNK_SIZE || chunkSize > MAX_CHUNK_SIZE) {
@@ -202,16 +206,17 @@ class UploadRun {
   }
 
   /** Sends every chunk in order and proves what the server staged. */
-  private async sendAll(handler: string, chunkSize: number): Promise<Staged | UploadRestart> {
+  private async sendAll(handler: string, chunkSize: number): Promise<Staged | Restart> {
     const staged: Staged = { bytes: 0, crc: 0, chunks: 0 };
     let unproven = false;
     let fileCrc: string | undefined;
     for await (const chunk of this.source.chunks(chunkSize)) {
-      if (staged.bytes <= MAX_INT && staged.bytes + chunk.data.length > MAX_INT && this.restarts === 0) {
+      if (staged.bytes <= MAX_INT && staged.bytes + chunk.data.length > MAX_INT && this.budget.restarts === 0) {
         this.port.warn({ kind: 'notice', message: `${this.finalizer.path} is over 2 GiB: the service's sizes are 32-bit, so it may store the document, but no client can download it`, severity: 'warning' });
       }
       const sent = await this.sendChunk(handler, chunk, staged.chunks);
       if (isRestart(sent)) return sent;
+      if (chunk.data.length === chunkSize) this.learnChunkLimit();
       unproven ||= sent.ambiguous;
       fileCrc = sent.fileCrc;
       staged.crc = crc32Combine(staged.crc, sent.crc, chunk.data.length);
@@ -223,131 +228,92 @@ class UploadRun {
   }
 
   /** A file rewritten or appended to while it was read would be stored as a mix of versions. */
-  private async sourceChanged(): Promise<UploadRestart | undefined> {
+  private async sourceChanged(): Promise<Restart | undefined> {
     const change = await this.source.changed();
     if (change === undefined) return undefined;
-    const error = new SourceChangedError(this.source.name, change);
-    if (this.options.onSourceChange === 'restart') return restart(error);
-    throw error;
-  }
-
-  /** One chunk, resent while that is safe; `ambiguous` when a resend followed a possibly applied append. `crc` is the chunk's. */
-  private async sendChunk(handler: string, chunk: SourceChunk, index: number): Promise<{ ambiguous: boolean; fileCrc: string | undefined; crc: number } | UploadRestart> {
-    const crc = crc32(chunk.data);
-    const request = { uploadHandler: handler, fileChunk: chunk.data, chunkHEXCRC: crcToWireHex(crc, this.padCrc), lastChunk: chunk.last };
-    let ambiguous = false;
-    let refusals = 0;
-    try {
-      const ack = await withRetries(
-        async () => {
-          const reply = await this.port.call('UploadFileChunk', request, this.callOptions);
-          if (reply.tryagain) throw new ChunkNotAppended();
-          return reply;
-        },
-        {
-          options: this.port.retry,
-          signal: this.options.signal,
-          canRetry: (error) => {
-            if (error instanceof ChunkNotAppended) {
-              // A server that wants zero-padded CRCs keeps refusing an unpadded one.
-              if (++refusals >= 2 && !this.padCrc && request.chunkHEXCRC.length < 8) {
-                this.port.learned.padsCrc = true;
-                request.chunkHEXCRC = crcToWireHex(crc, true);
-              }
-              return true;
-            }
-            if (this.refusedAsTooLarge(error, chunk, index)) return false;
-            if (error instanceof TransportError && !error.mayHaveReachedServer) return isTransient(error);
-            if (!mayHaveAppended(error)) return false;
-            ambiguous = true;
-            return this.port.learned.reportsFileCrc !== false;
-          },
-          onRetry: (error, number) => {
-            this.retries++;
-            if (!(error instanceof ChunkNotAppended)) this.port.warn(retryWarning('UploadFileChunk', error, number, this.port.retry.retries));
-          },
-        },
-      );
-      return { ambiguous, fileCrc: ack.filehexcrc, crc };
-    } catch (error) {
-      return this.chunkFailure(error, chunk, index, ambiguous);
-    }
+    return this.judge('source', new SourceChangedError(this.source.name, change), { restartOnSourceChange: this.options.onSourceChange === 'restart' });
   }
 
   /**
-   * The server will not take a chunk this large: HTTP 413, a fault or error that says so, or a
-   * connection reset while the first chunk was still being sent. Smaller chunks may pass.
+   * One chunk, tried as the table says (tryagain, lost replies, too large); `ambiguous` when a
+   * resend followed a possibly applied append. `crc` is the chunk's.
    */
-  private refusedAsTooLarge(error: unknown, chunk: SourceChunk, index: number): boolean {
-    if (this.chunkSize <= MIN_CHUNK_SIZE || chunk.data.length <= MIN_CHUNK_SIZE) return false;
-    if (isRequestTooLarge(error)) return true;
-    return index === 0 && error instanceof TransportError && error.httpStatus === undefined && RESET_WHILE_SENDING.has(error.code ?? '');
-  }
-
-  /** What ends this chunk's tries: a restart with a new handler, or the error itself, thrown. */
-  private chunkFailure(error: unknown, chunk: SourceChunk, index: number, ambiguous: boolean): UploadRestart {
-    if (error instanceof ChunkNotAppended) {
-      throw new ChecksumMismatchError(`the server refused the CRC-32 of chunk ${index} on every try`, crcToHex(crc32(chunk.data)), undefined, { operation: 'UploadFileChunk' });
-    }
-    if (this.refusedAsTooLarge(error, chunk, index)) return { restart: error as SrvError, budgeted: false, tooLarge: true };
-    if (handlerIsGone(error) || mayHaveAppended(error)) return restart(error as SrvError);
-    // After a reply was lost, a refusal says nothing reliable about the handler's state.
-    if (ambiguous && error instanceof ServiceError) return restart(error);
-    throw error;
+  private async sendChunk(handler: string, chunk: SourceChunk, index: number): Promise<{ ambiguous: boolean; fileCrc: string | undefined; crc: number } | Restart> {
+    const crc = crc32(chunk.data);
+    const request = () => ({ uploadHandler: handler, fileChunk: chunk.data, chunkHEXCRC: crcToWireHex(crc, this.padCrc), lastChunk: chunk.last });
+    const outcome = await this.port.attempt('UploadFileChunk', request, {
+      ...this.callOptions,
+      step: 'chunk',
+      budget: this.budget,
+      facts: () =>
+        this.facts({
+          chunkAboveMinimum: this.chunkSize > MIN_CHUNK_SIZE && chunk.data.length > MIN_CHUNK_SIZE,
+          firstChunk: index === 0,
+          unpaddedCrc: !this.padCrc && crcToWireHex(crc, false).length < 8,
+        }),
+      accept: (reply) => {
+        if (!reply.tryagain) return reply;
+        throw new ChecksumMismatchError(`the server refused the CRC-32 of chunk ${index} (tryagain)`, crcToHex(crc), undefined, { operation: 'UploadFileChunk' });
+      },
+    });
+    if (!outcome.ok) return restartOrThrow(outcome.failure.error, outcome.decision);
+    return { ambiguous: outcome.earlier.includes('maybe-applied'), fileCrc: outcome.value.filehexcrc, crc };
   }
 
   /** Never finalize bytes that are not proven: filehexcrc when the server sends it, else no doubt at all. */
-  private prove(staged: Staged, fileCrc: string | undefined, unproven: boolean): UploadRestart | undefined {
+  private prove(staged: Staged, fileCrc: string | undefined, unproven: boolean): Restart | undefined {
     const reports = fileCrc !== undefined && fileCrc !== '';
     this.port.learned.reportsFileCrc = reports;
-    if (reports) {
-      if (parseHexCrc(fileCrc) === staged.crc) return undefined;
-      return restart(new ChecksumMismatchError(
+    if (reports && parseHexCrc(fileCrc) !== staged.crc) {
+      return this.judge('prove', new ChecksumMismatchError(
         `the server staged ${staged.bytes} bytes whose CRC-32 is ${fileCrc}, but the source's is ${crcToHex(staged.crc)}`,
         crcToHex(staged.crc),
-        String(fileCrc),
+        parseHexCrc(fileCrc) === undefined ? undefined : crcToHex(parseHexCrc(fileCrc) as number),
         { operation: 'UploadFileChunk' },
       ));
     }
-    if (!unproven) return undefined;
-    return restart(new TransportError('a chunk may have been appended twice after a lost reply, and the server reports no filehexcrc to prove the staged bytes', {
+    if (reports || !unproven) return undefined;
+    return this.judge('prove', new TransportError('a chunk may have been appended twice after a lost reply, and the server reports no filehexcrc to prove the staged bytes', {
       operation: 'UploadFileChunk',
       mayHaveReachedServer: true,
     }));
   }
 
   /**
-   * The finalizer, tried again with the same handler after a lost reply: a second call tells
-   * whether the first one happened, since a finalize consumes its handler. Only when the handler is
-   * gone after a lost reply does the stored CRC-32 decide. Undefined: the document is stored, as
-   * the stored CRC-32 confirms, but the reply that would have said more was lost.
+   * The finalizer, tried as the table says: a lost reply is resent with the same handler (a second
+   * call tells whether the first one happened, since a finalize consumes its handler); when that
+   * cannot settle it, the stored CRC-32 does. Undefined: the document is stored, as the stored
+   * CRC-32 confirms, but the reply that would have said more was lost.
    */
-  private async finalize(handler: string, staged: Staged, settle: PortCallOptions): Promise<StoredDocument | undefined | UploadRestart> {
-    let replyLost = false;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const stored = await this.finalizer.finalize(this.port, handler, settle);
-        this.handler = undefined;
-        return stored;
-      } catch (error) {
-        replyLost ||= mayHaveAppended(error);
-        if (attempt < MAX_FINALIZE_ATTEMPTS && mayHaveAppended(error)) continue;
-        if (!handlerIsGone(error) && !mayHaveAppended(error)) throw error;
-        if (replyLost && (await this.storedCrc(settle)) === staged.crc) {
-          this.handler = undefined;
-          return undefined;
-        }
-        return restart(error as SrvError);
-      }
+  private async finalize(handler: string, staged: Staged, settle: CallOptions): Promise<StoredDocument | undefined | Restart> {
+    const outcome = await this.finalizer.finalize(this.port, handler, { ...settle, step: 'finalize', budget: this.budget, facts: () => this.facts() });
+    if (outcome.ok) {
+      this.handler = undefined;
+      return outcome.value;
     }
+    const { failure, decision } = outcome;
+    if (decision.action !== 'confirm') return restartOrThrow(failure.error, decision);
+    const stored = await this.storedCrc(settle);
+    if (stored === staged.crc) {
+      this.handler = undefined;
+      return undefined;
+    }
+    const { path, operation } = this.finalizer;
+    const found = stored === null ? 'no document' : stored === undefined ? 'no CRC-32' : `CRC-32 ${crcToHex(stored)}`;
+    const unsettled = new ChecksumMismatchError(`the latest stored ${path} has ${found}, not the upload's ${crcToHex(staged.crc)}`, crcToHex(staged.crc), typeof stored === 'number' ? crcToHex(stored) : undefined, { operation });
+    const settled = decideCheck('confirm', unsettled, this.facts(), this.port.learned, outcome.earlier);
+    if (settled.decision.action === 'fail') {
+      throw new SrvError(`${path} was not stored: ${failure.error.message}, and ${unsettled.message}`, { operation, cause: failure.error });
+    }
+    return restartOrThrow(settled.failure.error, settled.decision);
   }
 
   /**
    * Without filehexcrc nothing proved the staged bytes before the finalize, so the stored CRC-32
-   * must. A mismatch is never a success: the document is uploaded again, as a new version, or fails
-   * where it had to be new.
+   * must. A mismatch is never a success: the table has the document uploaded again, as a new
+   * version, or the upload fail where it had to be new or cannot be read again.
    */
-  private async confirmStored(staged: Staged, settle: PortCallOptions): Promise<UploadRestart | undefined> {
+  private async checkStored(staged: Staged, settle: CallOptions): Promise<Restart | undefined> {
     const { path } = this.finalizer;
     let stored: number | null | undefined;
     try {
@@ -365,13 +331,13 @@ class UploadRun {
     const error = new ChecksumMismatchError(`the stored ${path} ${found}, but the source's CRC-32 is ${crcToHex(staged.crc)}`, crcToHex(staged.crc), stored === null ? undefined : crcToHex(stored), {
       operation: this.finalizer.operation,
     });
-    if (this.finalizer.operation === 'UploadNewDocumentWidthHandler') throw error;
+    const restart = this.judge('check-stored', error, { mustBeNew: this.finalizer.operation === 'UploadNewDocumentWidthHandler' });
     this.port.warn({ kind: 'notice', message: `${error.message}; uploading it again`, severity: 'warning' });
-    return restart(error);
+    return restart;
   }
 
   /** DocumentExists' CRC-32 of the latest version: null when there is no such document, undefined when the server does not say. */
-  private async storedCrc(settle: PortCallOptions): Promise<number | null | undefined> {
+  private async storedCrc(settle: CallOptions): Promise<number | null | undefined> {
     try {
       const found = await this.port.call('DocumentExists', { Path: this.finalizer.path }, settle);
       return found.CRC32LASTVERSION === undefined || found.CRC32LASTVERSION.trim() === '' ? undefined : (parseHexCrc(found.CRC32LASTVERSION) ?? null);
@@ -393,8 +359,8 @@ class UploadRun {
       bytes: staged.bytes,
       totalBytes: this.source.totalBytes,
       chunks: staged.chunks,
-      retries: this.retries,
-      restarts: this.restarts,
+      retries: this.budget.retries,
+      restarts: this.budget.restarts,
     });
   }
 }
@@ -413,9 +379,4 @@ function graceAfter(signal: AbortSignal | undefined, ms: number): { signal: Abor
       signal?.removeEventListener('abort', onAbort);
     },
   };
-}
-
-/** The server may have applied the request: a lost or broken reply, or an unhandled server error (in-band or a server fault). */
-function mayHaveAppended(error: unknown): boolean {
-  return isTransient(error) && !(error instanceof TransportError && !error.mayHaveReachedServer);
 }
