@@ -1,13 +1,16 @@
 // The option tables are where each option is documented: every option interface gives each of its
-// options the @default its table has, every table is exported, and the documentation's tables are
-// what `npm run docs:options` makes of them.
+// options the @default its table has, every table is exported, and the README shows each entry
+// point's (whose blocks test/readme/generated-blocks.test.ts keeps current).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import * as api from '../../src/index.js';
 import { optionDefault, type OptionSpec } from '../../src/index.js';
-import { documentationFiles, ROOT } from '../../scripts/options-docs/files.js';
-import { markers, OPTION_BLOCKS, renderBlock } from '../../scripts/options-docs/render.js';
+import { BLOCKS } from '../../scripts/docs/blocks.js';
+import { OPTION_TABLES } from '../../scripts/docs/options.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 type Table = Readonly<Record<string, OptionSpec>>;
 
@@ -62,18 +65,10 @@ test('every table the package exports is documented here', () => {
   expect(new Set(exported)).toEqual(new Set(INTERFACES.map(([, , table]) => table)));
 });
 
-describe('the documentation', () => {
-  let texts: Array<{ file: string; text: string }>;
-  beforeAll(async () => {
-    texts = await Promise.all((await documentationFiles()).map(async (file) => ({ file, text: await readFile(file, 'utf8') })));
-  });
-
-  test.each(Object.keys(OPTION_BLOCKS))('has the %s options table once, as the library\'s tables make it', (name) => {
-    const { start, end } = markers(name);
-    const holders = texts.filter(({ text }) => text.includes(start));
-    expect({ block: name, files: holders.length }).toEqual({ block: name, files: 1 });
-    const { file, text } = holders[0] as { file: string; text: string };
-    const block = text.slice(text.indexOf(start) + start.length, text.indexOf(end));
-    if (block !== `\n${renderBlock(name)}\n`) throw new Error(`${file}: the ${name} options table is stale; run \`npm run docs:options\` and commit the result`);
-  });
+test('the README shows every option of every table, in the blocks of the entry points', () => {
+  const rows = Object.values(OPTION_TABLES).flat();
+  const shown = (spec: OptionSpec, option: string) => rows.some(({ table, omit = {} }) => table[option] === spec && !Object.hasOwn(omit, option));
+  const missing = INTERFACES.flatMap(([, name, table]) => Object.entries(table).filter(([option, spec]) => !shown(spec, option)).map(([option]) => `${name}.${option}`));
+  expect(missing).toEqual([]);
+  for (const name of Object.keys(OPTION_TABLES)) expect(BLOCKS[`options-${name}`]?.file).toBe('README.md');
 });

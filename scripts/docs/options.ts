@@ -1,5 +1,5 @@
-// The option tables of the documentation, made from the library's own tables: one Markdown table
-// per entry point, between `<!-- options:NAME -->` and `<!-- /options:NAME -->`.
+// The option tables of the docs, made from the library's own tables (src/**/*-options.ts): one
+// Markdown table per entry point, a generated block of blocks.ts each (`options-NAME`).
 import {
   CLIENT_OPTIONS,
   DOWNLOAD_OPTIONS,
@@ -25,8 +25,8 @@ interface Rows {
   readonly omit?: Table;
 }
 
-/** Each block the documentation has, and the rows it shows. */
-export const OPTION_BLOCKS: Readonly<Record<string, readonly Rows[]>> = {
+/** Each options table of the docs, and the rows it shows. */
+export const OPTION_TABLES: Readonly<Record<string, readonly Rows[]>> = {
   client: [{ table: CLIENT_OPTIONS }, { table: TLS_OPTIONS, prefix: 'tls.' }],
   'http-auth': [{ table: HTTP_AUTH_OPTIONS, prefix: 'auth.' }],
   session: [
@@ -42,14 +42,14 @@ export const OPTION_BLOCKS: Readonly<Record<string, readonly Rows[]>> = {
 
 const UNITS = { bytes: 'bytes', ms: 'ms' } as const;
 
-/** The Markdown table of a block, without its markers. */
-export function renderBlock(name: string): string {
-  const rows = (OPTION_BLOCKS[name] ?? []).flatMap(({ table, prefix = '', omit = {} }) =>
+/** The Markdown table of one entry point's options. */
+export function optionsTable(rows: readonly Rows[]): string {
+  const lines = rows.flatMap(({ table, prefix = '', omit = {} }) =>
     Object.entries(table)
       .filter(([option]) => !Object.hasOwn(omit, option))
       .map(([option, spec]) => row(`${prefix}${option}`, spec)),
   );
-  return ['| option | default | range | meaning | CLI |', '|---|---|---|---|---|', ...rows].join('\n');
+  return ['| option | default | range | meaning | CLI |', '|---|---|---|---|---|', ...lines].join('\n');
 }
 
 function row(option: string, spec: OptionSpec): string {
@@ -75,21 +75,3 @@ function rangeCell(spec: OptionSpec): string {
 }
 
 const code = (text: string) => `\`${text}\``;
-
-/** The marker comments around a block. */
-export function markers(name: string): { start: string; end: string } {
-  return { start: `<!-- options:${name} -->`, end: `<!-- /options:${name} -->` };
-}
-
-/** `text` with every block it has rendered afresh; blocks it does not have are left to other files. */
-export function refreshBlocks(text: string): string {
-  let refreshed = text;
-  for (const name of Object.keys(OPTION_BLOCKS)) {
-    const { start, end } = markers(name);
-    const from = refreshed.indexOf(start);
-    const to = refreshed.indexOf(end);
-    if (from === -1 || to < from) continue;
-    refreshed = `${refreshed.slice(0, from + start.length)}\n${renderBlock(name)}\n${refreshed.slice(to)}`;
-  }
-  return refreshed;
-}
