@@ -63,6 +63,7 @@ export { DEFAULT_CONCURRENCY, DOWNLOAD_OPTIONS } from './transfers/download/down
 export type { DownloadOptions } from './transfers/download/download-options.js';
 export { checkDownload } from './transfers/download/check-download.js';
 export type { DocumentInfo, LookupOptions } from './transfers/lookups.js';
+export { nameClashes, serviceNameKey } from './transfers/names.js';
 export { fileCrc32 } from './integrity/file-crc.js';
 export { checkOptions, optionDefault, optionRange } from './util/options.js';
 export type { NumberRange, OptionSpec, OptionTable } from './util/options.js';

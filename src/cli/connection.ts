@@ -21,6 +21,7 @@ import {
 import { choiceOf } from './arguments.js';
 import { UsageError } from './exit-codes.js';
 import { helpOf } from './option-help.js';
+import { stderr } from './output.js';
 import type { Reporter } from './reporter.js';
 
 export interface ConnectionFlags {
@@ -144,11 +145,11 @@ async function secretOf(source: SecretSource, flag: string | undefined, reporter
 async function prompt(question: string): Promise<string> {
   const { read } = await import('read');
   try {
-    return await read({ prompt: question, silent: true, replace: '', output: process.stderr });
+    return await read({ prompt: question, silent: true, replace: '', output: stderr.stream });
   } catch (error) {
     throw (error as Error).message === 'canceled' ? new AbortError(error, 'the password prompt') : error;
   } finally {
-    process.stderr.write('\n');
+    stderr.write('\n');
   }
 }
 

@@ -5,8 +5,9 @@ import { InvalidArgumentError, ServiceError, SrvError, TransportError, type SrvS
 import { openSession, type ConnectionFlags } from './connection.js';
 import { EXIT, exitCodeOf } from './exit-codes.js';
 import { cliMessage, cliName } from './messages.js';
+import { stderr, stdout } from './output.js';
 import { createReporter, type Reporter } from './reporter.js';
-import { cancelOnSignals } from './signals.js';
+import { cancelOnSignals, type Cancellation } from './signals.js';
 
 export interface CommandFlags extends ConnectionFlags {
   json?: boolean;
@@ -15,7 +16,7 @@ export interface CommandFlags extends ConnectionFlags {
 
 export interface CommandContext {
   reporter: Reporter;
-  /** Aborted by SIGINT, SIGTERM or SIGHUP. */
+  /** Aborted by SIGINT, SIGTERM or SIGHUP, or by a reader of stdout that went away. */
   signal: AbortSignal;
   /** Opens a session, runs `work` with it, and closes it whatever happens. */
   withSession<T>(work: (session: SrvSession) => Promise<T>): Promise<T>;
@@ -25,6 +26,7 @@ export async function runCommand(command: Command, work: (context: CommandContex
   const flags = command.opts<CommandFlags>();
   const reporter = createReporter({ json: flags.json === true, verbose: flags.verbose === true });
   const cancel = cancelOnSignals(reporter);
+  const stopHearingStdout = stdout.onFailure((error) => cancelOnClosedStdout(cancel, error));
   const context: CommandContext = {
     reporter,
     signal: cancel.signal,
@@ -38,20 +40,29 @@ export async function runCommand(command: Command, work: (context: CommandContex
     },
   };
   try {
-    process.exitCode = (await work(context)) ?? EXIT.success;
+    const exitCode = (await work(context)) ?? EXIT.success;
+    // Work that failed once it was cancelled ends as the cancel says, whether it threw or returned.
+    process.exitCode = exitCode === EXIT.success ? exitCode : (cancel.exitCode ?? exitCode);
   } catch (error) {
     process.exitCode = cancel.exitCode ?? exitCodeOf(error);
     reportFailure(reporter, error, process.exitCode);
   } finally {
+    stopHearingStdout();
     cancel.dispose();
   }
+}
+
+/** What stdout carries is the work's product (a document, a ticket): once it cannot be written, the work is cancelled. */
+function cancelOnClosedStdout(cancel: Cancellation, error: NodeJS.ErrnoException): void {
+  if (error.code === 'EPIPE') cancel.cancel('standard output was closed', EXIT.closedOutput);
+  else cancel.cancel(`standard output failed (${error.message})`, EXIT.failure);
 }
 
 /** The failure on stderr, or as the one JSON document on stdout with all a script needs to decide. */
 function reportFailure(reporter: Reporter, error: unknown, exitCode: number): void {
   const message = cliMessage(error);
   if (!reporter.json) {
-    process.stderr.write(`srv-asmx: ${message}\n`);
+    stderr.write(`srv-asmx: ${message}\n`);
     return;
   }
   const name = error instanceof Error ? error.name : 'Error';

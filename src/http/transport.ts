@@ -7,8 +7,9 @@ import https from 'node:https';
 import { getProxyForUrl } from 'proxy-from-env';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
-import { AbortError, CertificateError, HostNotFoundError, HttpAuthenticationError, InvalidArgumentError, ReplyTooLargeError, TimeoutError, TransportError } from '../errors.js';
+import { AbortError, CertificateError, HostNotFoundError, HttpAuthenticationError, InvalidArgumentError, MalformedReplyError, ReplyTooLargeError, TimeoutError, TransportError } from '../errors.js';
 import { basicAuthorization, checkAuth, credentialsRefused, fixedHeaders, NtlmAuthenticator, type HttpAuthOptions } from './auth.js';
+import { codingsOf, decoded, unknownCoding } from './content-encoding.js';
 import { ReplyBuffers, ReplyBytes, type ReplySink } from './reply-bytes.js';
 import { TRANSPORT_OPTIONS, type TlsOptions, type TransportOptions } from './transport-options.js';
 import { settle } from '../util/options.js';
@@ -58,8 +59,6 @@ export interface HttpReply {
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
 /** Node's codes for certificate checks and TLS alerts (CERT_HAS_EXPIRED, UNABLE_TO_VERIFY_LEAF_SIGNATURE, ERR_TLS_CERT_ALTNAME_INVALID, ERR_SSL_…). */
 const TLS_FAILURE = /CERT|VERIFY|SIGNATURE|^ERR_TLS_|^ERR_SSL_/;
-/** How a connection the server closed shows when a request is written on it. */
-const RESET_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
 /** Connections that NTLM has authenticated (or that were answered without asking for it). */
 const authenticatedSockets = new WeakSet<Socket>();
@@ -361,8 +360,6 @@ class Exchange {
   private settled = false;
   /** Becomes true once the connection is up: from then on the server may act on what it got. */
   private connected = false;
-  /** A reply has begun. */
-  private responded = false;
   /** The request goes without its body (an NTLM NEGOTIATE message): the server cannot act on it. */
   private harmless = false;
   private socket: Socket | undefined;
@@ -404,10 +401,7 @@ class Exchange {
     });
     request.on('finish', this.touch);
     request.on('error', (error: NodeJS.ErrnoException) => this.fail(this.transportError(error)));
-    request.on('response', (response) => {
-      this.responded = true;
-      this.collect(response);
-    });
+    request.on('response', (response) => this.collect(response));
     if (!this.plan) this.sendBody();
   }
 
@@ -446,27 +440,42 @@ class Exchange {
   }
 
   private collect(response: http.IncomingMessage): void {
-    const declared = declaredLength(response);
+    const codings = codingsOf(response);
+    const unknown = unknownCoding(codings);
+    if (unknown !== undefined) return this.fail(this.unreadable(response, `Content-Encoding "${unknown}", which this client cannot decode (it reads gzip, deflate and br)`));
+    // The declared length is the encoded body's; the limit holds for the decoded one, so that no small reply inflates past it.
+    const declared = codings.length === 0 ? declaredLength(response) : undefined;
     if (declared !== undefined && declared > this.responseLimit) return this.fail(this.tooLarge(response, `declares ${declared} bytes`));
     const sink = this.spec.sink ?? new ReplyBytes(this.replyBuffers);
     sink.begin(declared);
     let size = 0;
     this.touch();
-    response.on('data', (chunk: Buffer) => {
+    const body = decoded(response, codings);
+    body.on('data', (chunk: Buffer) => {
       if (size + chunk.length > this.responseLimit) return this.fail(this.tooLarge(response, 'goes on'));
       this.touch();
       size += chunk.length;
       sink.add(chunk);
     });
+    if (body !== response) body.on('error', (error) => this.fail(this.unreadable(response, `${codings.join(', ')}-encoded body that does not decode (${error.message})`)));
     response.on('error', (error) => this.fail(this.transportError(error)));
     response.on('aborted', () => this.fail(new TransportError(`${this.prefix}the connection closed before the reply was complete`, { operation: this.spec.label, mayHaveReachedServer: !this.harmless })));
-    response.on('end', () => {
+    body.on('end', () => {
       if (this.settled || !response.complete) return;
       this.finish();
       // A reply that came before the whole body was sent leaves a connection no one can reuse.
       if (!this.request?.writableEnded) this.request?.destroy();
       const received = { status: response.statusCode ?? 0, statusText: response.statusMessage ?? '', headers: response.headers, body: sink.bytes() };
       this.resolve({ reply: received, socket: (this.socket ?? response.socket) as Socket });
+    });
+  }
+
+  /** A reply whose body cannot be read; asking again would bring the same. */
+  private unreadable(response: http.IncomingMessage, what: string): MalformedReplyError {
+    return new MalformedReplyError(`${this.prefix}the HTTP ${response.statusCode ?? 0} reply has a ${what}`, undefined, {
+      operation: this.spec.label,
+      mayHaveReachedServer: !this.harmless,
+      httpStatus: response.statusCode,
     });
   }
 
@@ -513,17 +522,8 @@ class Exchange {
     // The handshake failed: no request was sent, and trying again cannot change the certificates.
     if (TLS_FAILURE.test(code ?? '')) return new CertificateError(`${prefix}TLS with ${host} failed: ${what}`, { operation, mayHaveReachedServer: false, cause: error, code });
     if (code === 'ENOTFOUND') return new HostNotFoundError(`${prefix}the host ${this.spec.url.hostname} is unknown (${what}); check the URL`, { operation, mayHaveReachedServer: false, cause: error, code });
-    const notSent = !this.mayHaveReachedServer || NOT_SENT_CODES.has(code ?? '') || this.idleRace(code);
+    const notSent = !this.mayHaveReachedServer || NOT_SENT_CODES.has(code ?? '');
     return new TransportError(`${prefix}connection to ${host} failed: ${what}`, { operation, mayHaveReachedServer: !notSent, cause: error, code });
-  }
-
-  /**
-   * A kept connection reset before any reply: the server closed it as idle while the request was
-   * being written, and never read the request (the keep-alive race; Node's docs name reusedSocket
-   * for this). A reset of a fresh connection may come after the server acted on the request.
-   */
-  private idleRace(code: string | undefined): boolean {
-    return this.request?.reusedSocket === true && !this.responded && RESET_CODES.has(code ?? '');
   }
 
   private fail(error: Error): void {

@@ -4,10 +4,9 @@
 // attributes one has, how long the reply is. Only the document element's attributes and its own text
 // matter; whatever it contains is checked for well-formedness and otherwise ignored.
 import { SaxesParser } from 'saxes';
+import { MAX_DEPTH } from './reply-text.js';
 import type { RawElement } from './result-values.js';
 
-/** A result element has attributes and text; anything nested deeper than this is no reply of the service. */
-const MAX_DEPTH = 32;
 /** A result element has a dozen attributes at most. */
 const MAX_ATTRIBUTES = 256;
 
@@ -16,9 +15,12 @@ function refuse(why: string): never {
   throw new Error(why);
 }
 
-/** The document element of `body`; undefined when the body is no well-formed XML document within the bounds (or longer than `maxBytes`). */
-export function readBareElement(body: Buffer, maxBytes: number): RawElement | undefined {
-  if (body.length > maxBytes) return undefined;
+/**
+ * The document element of `text`; undefined when it is no well-formed XML element within the bounds.
+ * What follows the element, once it has closed, is ignored.
+ */
+export function readBareElement(xml: string, maxBytes: number): RawElement | undefined {
+  if (xml.length > maxBytes) return undefined;
   const parser = new SaxesParser();
   let depth = 0;
   let attributes = 0;
@@ -36,14 +38,15 @@ export function readBareElement(body: Buffer, maxBytes: number): RawElement | un
   parser.on('opentag', (tag) => {
     if (depth === 1) root = withoutNamespaces(tag.attributes);
   });
-  parser.on('closetag', () => void depth--);
+  let closed = false;
+  parser.on('closetag', () => void (--depth === 0 && (closed = true)));
   parser.on('text', ownText);
   parser.on('cdata', ownText);
   try {
-    parser.write(body.toString('utf8')).close();
+    parser.write(xml).close();
   } catch {
-    // Not well-formed, or past a bound: either way no result element.
-    return undefined;
+    // Past the element, junk; before its end, not well-formed or past a bound: no result element.
+    if (!closed) return undefined;
   }
   return root && { attributes: root, text: text.join('') };
 }

@@ -23,8 +23,6 @@ import { encodeArguments } from './arguments.js';
 import type { Take } from './payload-cut.js';
 import { bindingOf, type Binding, type BindingRequest } from './bindings/binding.js';
 import { SoapBinding } from './bindings/soap.js';
-import { chunkEncodingOf, HttpPostBinding } from './bindings/http-post.js';
-import { HttpGetBinding } from './bindings/http-get.js';
 import { checkClientOptions, CLIENT_OPTIONS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, type SrvClientOptions } from './client-options.js';
 import { checkNumber } from '../util/options.js';
 
@@ -120,17 +118,26 @@ export async function createSrvClient(options: SrvClientOptions): Promise<SrvCli
   };
 }
 
-/** The client's binding, picked once: SOAP 1.1 or 1.2 (node-soap's WSDL parser, loaded only for them), HTTP POST or GET. */
+/**
+ * The client's binding, picked once, its modules loaded only then: SOAP 1.1 or 1.2 with node-soap's
+ * WSDL parser, HTTP POST or GET with the bare-element reader (saxes), so that neither client loads
+ * the other's parser.
+ */
 async function bindingFor(name: BindingName, endpoint: URL, options: SrvClientOptions, take: Take): Promise<Binding> {
-  switch (name) {
-    case 'soap11':
-    case 'soap12':
-      return new SoapBinding(name === 'soap12' ? '1.2' : '1.1', endpoint, take, await replyParser());
-    case 'http-post':
-      return new HttpPostBinding(endpoint, chunkEncodingOf(options.chunkEncoding), take);
-    case 'http-get':
-      return new HttpGetBinding(endpoint, chunkEncodingOf(options.chunkEncoding), take, options.onNotice ?? (() => undefined));
-  }
+  if (name === 'soap11' || name === 'soap12') return new SoapBinding(name === 'soap12' ? '1.2' : '1.1', endpoint, take, await replyParser());
+  const { chunkEncodingOf, HttpPostBinding, HttpGetBinding } = await httpBindings();
+  const chunkEncoding = chunkEncodingOf(options.chunkEncoding);
+  if (name === 'http-post') return new HttpPostBinding(endpoint, chunkEncoding, take);
+  return new HttpGetBinding(endpoint, chunkEncoding, take, options.onNotice ?? (() => undefined));
+}
+
+type HttpBindings = typeof import('./bindings/http-post.js') & typeof import('./bindings/http-get.js');
+/** The HTTP bindings' modules, loaded once, by the first client that goes by one. */
+let httpModules: Promise<HttpBindings> | undefined;
+
+function httpBindings(): Promise<HttpBindings> {
+  httpModules ??= import('./bindings/http-post.js').then(async (post) => ({ ...post, ...(await import('./bindings/http-get.js')) }));
+  return httpModules;
 }
 
 /** `fixed`: the headers the transport adds to every request (User-Agent, custom ones); never the Authorization it adds. */

@@ -45,7 +45,7 @@ export type Settled<T, Table> = T & { readonly [K in keyof T & DefaultedKeys<Tab
 export function checkOption(name: string, spec: OptionSpec, value: unknown): void {
   if (value === undefined) return;
   if (spec.choices !== undefined && !spec.choices.includes(value)) {
-    throw new InvalidArgumentError(name, `must be ${spec.choices.map(literal).join(', ').replace(/, ([^,]*)$/, ' or $1')}, not ${literal(value)}`);
+    throw new InvalidArgumentError(name, `must be one of ${spec.choices.join(', ')}, not ${literal(value)}`);
   }
   if (isNumeric(spec)) checkNumber(name, spec, value);
 }

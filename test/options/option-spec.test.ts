@@ -40,7 +40,7 @@ test.each<[string, Sample, { argument: string; problem: string } | undefined]>([
   ['an endless time limit', { wait: Infinity }, { argument: 'sample.wait', problem: 'must be a positive number of milliseconds, not Infinity' }],
   ['a fraction of a millisecond', { wait: 0.5 }, undefined],
   ['one of the choices', { mode: 'fast' }, undefined],
-  ['none of the choices', { mode: 'quick' as 'fast' }, { argument: 'sample.mode', problem: "must be 'fast' or 'safe', not 'quick'" }],
+  ['none of the choices', { mode: 'quick' as 'fast' }, { argument: 'sample.mode', problem: "must be one of fast, safe, not 'quick'" }],
   ['options left out', {}, undefined],
 ])('%s', (_what, options, expected) => {
   expect(refusal(options)).toEqual(expected);

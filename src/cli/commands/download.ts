@@ -5,6 +5,7 @@ import { bytes, rate, seconds } from '../format.js';
 import { addConnectionOptions } from '../connection.js';
 import { STANDARD_STREAM } from '../local-paths.js';
 import { helpOf } from '../option-help.js';
+import { stdout } from '../output.js';
 import { runCommand, type CommandContext } from '../run.js';
 
 interface DownloadFlags {
@@ -39,7 +40,7 @@ async function download(context: CommandContext, remotePath: string, file: strin
   const { reporter, signal } = context;
   const source = flags.versionNumber === undefined ? remotePath : { path: remotePath, versionNumber: flags.versionNumber };
   const toStdout = file === STANDARD_STREAM;
-  const destination = toStdout ? process.stdout : file;
+  const destination = toStdout ? stdout.stream : file;
   let progress: ReturnType<typeof reporter.progress> | undefined;
   const options: DownloadOptions = {
     overwrite: flags.force === true,

@@ -7,6 +7,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError, LocalFileError } from '../../errors.js';
 import { crc32 } from '../../integrity/crc32.js';
 import { alreadyExists, statOf } from '../../util/local-files.js';
+import { removeOnExit } from '../../util/exit-cleanup.js';
 import type { StoredRange } from './ledger.js';
 import { mayBeRunning, readState, thisProcess, writeState, type ResumeState } from './resume-state.js';
 import type { Resumable, Sink } from './sink.js';
@@ -79,6 +80,8 @@ class FileSink implements Sink {
   readonly inOrder = false;
   readonly resumable: Resumable | undefined;
   #open = true;
+  /** Without resume nothing of an unfinished download may outlive the process, even one that exits at once. */
+  readonly #forgetAtExit: () => void;
 
   constructor(
     private readonly target: string,
@@ -91,6 +94,7 @@ class FileSink implements Sink {
     this.resumable = options.resume
       ? { earlier, verified: (ranges) => this.verified(ranges), save: (staged, ranges) => state.save({ staged, ranges, owner: thisProcess() }) }
       : undefined;
+    this.#forgetAtExit = options.resume ? () => undefined : removeOnExit(temp, ...state.paths);
   }
 
   /** Says which process writes the download, before anything is requested. */
@@ -130,6 +134,7 @@ class FileSink implements Sink {
       throw localFailure(this.target, 'could not be put in place', error);
     }
     await this.state.remove();
+    this.#forgetAtExit();
   }
 
   /** Leaves nothing behind; with resume, what has been verified stays for the next run, released by this process. */
@@ -143,6 +148,7 @@ class FileSink implements Sink {
         await this.state.remove();
         await rm(this.temp, { force: true });
       }
+      this.#forgetAtExit();
     }
   }
 
@@ -202,9 +208,13 @@ class StateFile {
     this.save({ ...this.current, owner: undefined });
   }
 
+  /** The state file, and the new state on its way to replace it. */
+  get paths(): string[] {
+    return [this.path, `${this.path}.new`];
+  }
+
   async remove(): Promise<void> {
-    await rm(this.path, { force: true });
-    await rm(`${this.path}.new`, { force: true });
+    for (const path of this.paths) await rm(path, { force: true });
   }
 
   /** A state that could not be saved only means less to resume: what it says is still true of the file. */

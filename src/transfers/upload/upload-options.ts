@@ -23,7 +23,8 @@ export interface UploadOptions extends TransferOptions {
   onSourceChange?: 'fail' | 'restart';
   /**
    * Copy a one-shot Readable source to a private temporary file before sending it, so that the
-   * upload can start over; the file is removed afterwards. Memory stays bounded.
+   * upload can start over; the file is removed afterwards. Memory stays bounded. The `signal` stops
+   * the copy at once, since the stream may never end.
    * @default false
    */
   spool?: boolean;

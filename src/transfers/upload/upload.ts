@@ -48,7 +48,7 @@ export interface UploadResult extends TransferStats {
 export async function upload(port: ServicePort, source: UploadSource, destination: UploadDestination, options: UploadOptions = {}): Promise<UploadResult> {
   const finalizer = finalizerFor(destination, options.metadata);
   const settled = uploadOptions(options);
-  const reader = await openSource(source, settled.spool);
+  const reader = await openSource(source, { spool: settled.spool, signal: settled.signal });
   try {
     await destinationFolder(port, finalizer.folder, settled);
     return await new UploadRun(port, reader, finalizer, settled, settled.chunkSize, settled.maxRestarts).run();
@@ -148,7 +148,6 @@ class UploadRun {
     if (!this.halved) return;
     this.halved = false;
     this.port.learned.uploadChunkLimit = this.chunkSize;
-    this.port.warn({ kind: 'notice', message: `the server takes ${this.chunkSize}-byte chunks: the session's next uploads start there` });
   }
 
   /** What every step of this upload knows of itself: whether the source can be read again. */
