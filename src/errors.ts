@@ -14,6 +14,15 @@ export class SrvError extends Error {
   }
 }
 
+/** What is wrong with a local file argument: missing, of the wrong kind, already there, or unreadable. */
+export type LocalPathProblem = 'missing' | 'not-a-file' | 'directory' | 'no-directory' | 'exists' | 'unreadable';
+
+/** A local file argument that cannot serve (an upload's source file, a download's destination): the path as it was given. */
+export interface LocalPath {
+  readonly path: string;
+  readonly problem: LocalPathProblem;
+}
+
 /** An argument was missing or invalid; nothing was sent. */
 export class InvalidArgumentError extends SrvError {
   constructor(
@@ -21,6 +30,8 @@ export class InvalidArgumentError extends SrvError {
     /** What is wrong with it, e.g. "must be a whole number from 262144 to 33554432". */
     readonly problem: string,
     operation?: string,
+    /** Set when the argument is a local file that cannot serve. */
+    readonly localPath?: LocalPath,
   ) {
     super(`${operation ? `${operation}: ` : ''}${argument} ${problem}`, { operation });
   }

@@ -3,36 +3,12 @@
 // (maxRetryTime); cancellation ends a backoff at once with our AbortError. A dead ticket leads to
 // one new login and one repeat inside the attempt, so that it is never refused for want of retries.
 import pRetry from 'p-retry';
-import { AbortError, InvalidArgumentError, TimeoutError, type SrvError } from '../errors.js';
+import { AbortError, TimeoutError, type SrvError } from '../errors.js';
 import { decide, type Decision, type Lesson, type ServerKnowledge, type Step, type StepFacts } from './decisions.js';
 import { classify, type Failure } from './failures.js';
+import type { RetryOptions } from './retry-options.js';
 
-export interface RetryOptions {
-  /**
-   * Retries after the first attempt of a call that the decision table lets be repeated.
-   * @default 5
-   */
-  retries?: number;
-  /**
-   * The first backoff delay in ms; each next one doubles, with jitter, up to maxDelayMs.
-   * @default 250
-   */
-  minDelayMs?: number;
-  /**
-   * The longest backoff delay in ms.
-   * @default 8000
-   */
-  maxDelayMs?: number;
-}
-
-export const DEFAULT_RETRY: Required<RetryOptions> = { retries: 5, minDelayMs: 250, maxDelayMs: 8_000 };
-
-export function retryOptionsOf(options: RetryOptions | undefined): Required<RetryOptions> {
-  const merged = { ...DEFAULT_RETRY, ...options };
-  if (!Number.isInteger(merged.retries) || merged.retries < 0) throw new InvalidArgumentError('retry.retries', 'must be a whole number ≥ 0');
-  if (!(merged.minDelayMs >= 0) || !(merged.maxDelayMs >= merged.minDelayMs)) throw new InvalidArgumentError('retry', 'needs 0 ≤ minDelayMs ≤ maxDelayMs');
-  return merged;
-}
+export { retryOptionsOf, type RetryOptions } from './retry-options.js';
 
 /** How one call is tried. */
 export interface RetryPlan {

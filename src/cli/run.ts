@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError, ServiceError, SrvError, TransportError, type SrvSession } from '../index.js';
 import { openSession, type ConnectionFlags } from './connection.js';
 import { EXIT, exitCodeOf } from './exit-codes.js';
+import { cliMessage, cliName } from './messages.js';
 import { stderr, stdout } from './output.js';
 import { createReporter, type Reporter } from './reporter.js';
 import { cancelOnSignals, type Cancellation } from './signals.js';
@@ -74,40 +75,10 @@ function reportFailure(reporter: Reporter, error: unknown, exitCode: number): vo
       ...(error instanceof SrvError && error.operation !== undefined && { operation: error.operation }),
       ...(error instanceof ServiceError && { serverMessage: error.serverMessage, ...(error.code !== undefined && { code: error.code }) }),
       ...(error instanceof TransportError && { mayHaveReachedServer: error.mayHaveReachedServer, ...(error.httpStatus !== undefined && { httpStatus: error.httpStatus }) }),
-      ...(error instanceof InvalidArgumentError && { argument: CLI_NAMES[error.argument] ?? error.argument }),
+      ...(error instanceof InvalidArgumentError && { argument: cliName(error) }),
       ...(errorCode(error) !== undefined && { code: errorCode(error) }),
     },
   });
-}
-
-/** What the library calls an argument, as the command line calls it. */
-const CLI_NAMES: Readonly<Record<string, string>> = {
-  url: '--url',
-  user: '--user',
-  password: 'the password',
-  ticket: '--ticket',
-  chunkSize: '--chunk-size',
-  timeoutMs: '--timeout',
-  source: 'the source',
-  destination: 'the destination',
-  'destination.folder': 'the folder of <remotePath>',
-  'destination.name': 'the name in <remotePath>',
-  'metadata.description': '--description',
-  'metadata.keywords': '--keywords',
-  'metadata.versionComment': '--comment',
-  'version.major': '--version-label',
-  'version.minor': '--version-label',
-  'version.revision': '--version-label',
-  'source.versionNumber': '--version-number',
-  concurrency: '--concurrency',
-};
-
-/** The library's wording turned into the command line's: option names, --force for overwrite. */
-function cliMessage(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  if (!(error instanceof InvalidArgumentError)) return error.message;
-  const name = CLI_NAMES[error.argument] ?? error.argument;
-  return `${name} ${error.problem.replace('pass overwrite: true to replace it', 'use --force to replace it')}`;
 }
 
 /** The system error code of a local failure (ENOENT, ENOSPC, …), when there is one. */

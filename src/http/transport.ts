@@ -12,52 +12,13 @@ import { basicAuthorization, checkAuth, credentialsRefused, fixedHeaders, NtlmAu
 import { codingsOf, decoded, unknownCoding } from './content-encoding.js';
 import { Cookies } from './cookies.js';
 import { ReplyBuffers, ReplyBytes, type ReplySink } from './reply-bytes.js';
+import { TRANSPORT_OPTIONS, type TlsOptions, type TransportOptions } from './transport-options.js';
+import { settle } from '../util/options.js';
 
 export type { HttpAuthOptions, HttpAuthType } from './auth.js';
 export { DEFAULT_USER_AGENT } from './auth.js';
 
-export interface TlsOptions {
-  /** Extra trusted CA certificates (PEM), e.g. a private CA. */
-  ca?: string | Buffer | Array<string | Buffer>;
-  /** A client certificate and its key (PEM). */
-  cert?: string | Buffer;
-  key?: string | Buffer;
-  /** false accepts any server certificate. Only ever as an explicit opt-in. */
-  rejectUnauthorized?: boolean;
-}
-
-export interface TransportOptions {
-  /** Reuse connections across requests (default true). */
-  keepAlive?: boolean;
-  /** Most connections kept per host (default 16). */
-  maxSockets?: number;
-  /**
-   * How long a kept connection may sit idle before it is closed instead of reused, in ms (default
-   * 4000, or the server's `Keep-Alive: timeout` less a second when that is shorter): under the
-   * shortest keep-alive servers commonly use (Node's and Apache's 5 s), so that a request is not
-   * written on a connection the server is closing.
-   */
-  idleSocketMs?: number;
-  /** No reply body may be larger than this, whatever the operation (default 128 MiB). */
-  maxResponseBytes?: number;
-  tls?: TlsOptions;
-  /** A proxy URL for every request, or false for none. By default HTTP_PROXY, HTTPS_PROXY and NO_PROXY decide. */
-  proxy?: string | false;
-  /**
-   * HTTP authentication to the web server in front of the service (default: none). Basic goes on
-   * every request, and only over https: unless `allowHttp`; NTLM and Negotiate authenticate each
-   * new connection, and again whenever the server asks. A 401 after the credentials were sent is
-   * an HttpAuthenticationError, never retried.
-   */
-  auth?: HttpAuthOptions;
-  /**
-   * Headers sent with every request (default: none besides `User-Agent: srv-asmx-client/<version>
-   * (node/<version>)`, which one of these may replace). Content-Type, SOAPAction, Content-Length,
-   * Connection, Host and the like are the client's own and cannot be set; Authorization only
-   * without `auth`.
-   */
-  headers?: Readonly<Record<string, string>>;
-}
+export type { TlsOptions, TransportOptions } from './transport-options.js';
 
 export interface HttpRequest {
   /** POST (default), or GET for the HTTP GET binding. */
@@ -99,8 +60,6 @@ export interface HttpReply {
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
 /** Node's codes for certificate checks and TLS alerts (CERT_HAS_EXPIRED, UNABLE_TO_VERIFY_LEAF_SIGNATURE, ERR_TLS_CERT_ALTNAME_INVALID, ERR_SSL_…). */
 const TLS_FAILURE = /CERT|VERIFY|SIGNATURE|^ERR_TLS_|^ERR_SSL_/;
-const DEFAULT_MAX_RESPONSE_BYTES = 128 * 1024 * 1024;
-const DEFAULT_IDLE_SOCKET_MS = 4_000;
 
 /** Connections that NTLM has authenticated (or that were answered without asking for it). */
 const authenticatedSockets = new WeakSet<Socket>();
@@ -127,11 +86,12 @@ export class HttpTransport {
 
   constructor(options: TransportOptions = {}) {
     checkAuth(options.auth);
+    const { keepAlive, maxSockets, idleSocketMs, maxResponseBytes } = settle(TRANSPORT_OPTIONS, options);
     this.headers = fixedHeaders(options.headers, options.auth);
-    this.agentOptions = { keepAlive: options.keepAlive ?? true, maxSockets: options.maxSockets ?? 16, timeout: options.idleSocketMs ?? DEFAULT_IDLE_SOCKET_MS };
+    this.agentOptions = { keepAlive, maxSockets, timeout: idleSocketMs };
     this.tls = options.tls ?? {};
     this.proxy = options.proxy;
-    this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    this.maxResponseBytes = maxResponseBytes;
     const type = options.auth?.type;
     if (type === 'basic') this.basic = basicAuthorization(options.auth as HttpAuthOptions);
     if (type === 'ntlm' || type === 'negotiate') {

@@ -10,6 +10,7 @@ import { IDEMPOTENT, type Lesson } from '../calls/decisions.js';
 import { classify, type Failure } from '../calls/failures.js';
 import { TICKET_PARAMETERS, type RequestFor, type ServerTraits, type ServicePort, type SessionRequest, type SessionWarning, type StepCallOptions, type TicketParameter } from '../calls/port.js';
 import { retryOptionsOf, withRetries, type CallOutcome, type RetryHooks, type RetryOptions } from '../calls/retry.js';
+import type { LoginOptions, SessionOptions, TicketOptions } from './session-options.js';
 import { abortable } from '../util/abortable.js';
 import { upload, type UploadOptions, type UploadResult } from '../transfers/upload/upload.js';
 import type { UploadDestination } from '../transfers/upload/finalizer.js';
@@ -18,27 +19,7 @@ import { uploadMany, type UploadItem, type UploadManyOptions } from '../transfer
 import { download, type DownloadDestination, type DownloadOptions, type DownloadResult, type DownloadSource } from '../transfers/download/download.js';
 import { documentExists, ensureFolder, folderExists, type DocumentInfo, type LookupOptions } from '../transfers/lookups.js';
 
-export interface SessionOptions extends SrvClientOptions {
-  /** Retries of transient failures (default: 5 retries, 250 ms doubling to 8 s, with jitter). */
-  retry?: RetryOptions;
-  /** Told of what went wrong without failing the work, e.g. a cleanup call that failed. */
-  onWarning?: (warning: SessionWarning) => void;
-}
-
-export interface LoginOptions extends SessionOptions {
-  user: string;
-  password: string;
-  /** A session language (AuthenticateUser1), e.g. 'en'. */
-  language?: string;
-  /** Cancels the login, its retries and their waits included. */
-  signal?: AbortSignal;
-}
-
-export interface TicketOptions extends SessionOptions {
-  ticket: string;
-  /** Whether close() logs the ticket out (default false: a ticket passed in belongs to the caller). */
-  logOutOnClose?: boolean;
-}
+export type { LoginOptions, SessionOptions, TicketOptions } from './session-options.js';
 
 /** The options of SrvSession.call. */
 export type SessionCallOptions = CallOptions;

@@ -2,15 +2,16 @@ import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, posix, relative, sep } from 'node:path';
 import type { Command } from 'commander';
 import pLimit from 'p-limit';
-import { fileCrc32, nameClashes, type SrvSession } from '../../index.js';
+import { checkOptions, fileCrc32, nameClashes, UPLOAD_MANY_OPTIONS, type SrvSession } from '../../index.js';
 import { wholeNumber } from '../arguments.js';
 import { EXIT, exitCodeOf, UsageError } from '../exit-codes.js';
 import { addConnectionOptions } from '../connection.js';
 import { existingDirectory } from '../local-paths.js';
+import { helpOf } from '../option-help.js';
 import { runCommand, type CommandContext } from '../run.js';
 
 interface SyncFlags {
-  concurrency: number;
+  concurrency?: number;
   dryRun?: boolean;
 }
 
@@ -35,7 +36,7 @@ export function registerSync(program: Command): void {
     .description('upload the new and changed files of a local folder tree (CRC-32 compared with DocumentExists); unchanged files are skipped')
     .argument('<localDir>', 'the local folder')
     .argument('<remoteFolder>', 'the folder to mirror it into, e.g. /Public/Reports')
-    .option('--concurrency <n>', 'files uploaded at the same time', wholeNumber, 4)
+    .option('--concurrency <n>', helpOf('files uploaded, and compared, at the same time', UPLOAD_MANY_OPTIONS.concurrency), wholeNumber)
     .option('--dry-run', 'only say what would be uploaded')
     .addHelpText('after', `
 Examples:
@@ -45,7 +46,8 @@ Examples:
 }
 
 async function sync(context: CommandContext, localDir: string, remoteFolder: string, flags: SyncFlags): Promise<number> {
-  const concurrency = Math.max(1, flags.concurrency);
+  const { concurrency = UPLOAD_MANY_OPTIONS.concurrency.default } = flags;
+  checkOptions(UPLOAD_MANY_OPTIONS, { concurrency });
   await existingDirectory(localDir, '<localDir>');
   const tree = await readTree(localDir);
   refuseNameClashes(localDir, tree.files);

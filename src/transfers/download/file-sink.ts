@@ -9,6 +9,7 @@ import { link, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promise
 import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError, LocalFileError, SrvError } from '../../errors.js';
 import { crc32 } from '../../integrity/crc32.js';
+import { alreadyExists, checkWritableFile, statOf } from '../../util/local-files.js';
 import { removeOnExit } from '../../util/exit-cleanup.js';
 import { Claim } from './claim.js';
 import type { StoredRange } from './ledger.js';
@@ -49,7 +50,7 @@ export async function openFileSink(destination: string, options: FileSinkOptions
   const claim = Claim.take(spot.lock, target);
   try {
     // Checked once the destination is this run's: a run that finished meanwhile is seen at once.
-    await checkTarget(target, options.overwrite);
+    await checkWritableFile(target, options.overwrite, 'destination');
     return await stage(spot, claim, options);
   } catch (error) {
     claim.release();
@@ -266,19 +267,10 @@ class StateFile {
   }
 }
 
-/** The directory the destination is in, which must exist. */
+/** The directory the destination is in, which must exist, as it is now. */
 async function checkDirectory(target: string): Promise<Stats> {
-  const directory = dirname(target);
-  const found = await statOf(directory);
-  if (!found?.isDirectory()) throw new InvalidArgumentError('destination', `is in ${directory}, which is not an existing directory`);
-  return found;
-}
-
-/** The destination must not be a directory, nor exist unless `overwrite`. */
-async function checkTarget(target: string, overwrite: boolean): Promise<void> {
-  const existing = await statOf(target);
-  if (existing?.isDirectory()) throw new InvalidArgumentError('destination', `is a directory: ${target}`);
-  if (existing && !overwrite) throw alreadyExists(target);
+  await checkWritableFile(target, true, 'destination');
+  return stat(dirname(target));
 }
 
 /** A hard link cannot replace a file that appeared at the destination during the download; true when it linked, the temporary name still there. */
@@ -288,23 +280,11 @@ async function placeWithoutReplacing(temp: string, target: string): Promise<bool
     return true;
   } catch (error) {
     const code = codeOf(error);
-    if (code === 'EEXIST') throw alreadyExists(target);
+    if (code === 'EEXIST') throw alreadyExists(target, 'destination');
     if (!NO_HARD_LINKS.has(code)) throw error;
-    if (await statOf(target)) throw alreadyExists(target);
+    if (await statOf(target)) throw alreadyExists(target, 'destination');
     await rename(temp, target);
     return false;
   }
 }
 
-async function statOf(path: string): Promise<Stats | undefined> {
-  try {
-    return await stat(path);
-  } catch (error) {
-    if (codeOf(error) === 'ENOENT' || codeOf(error) === 'ENOTDIR') return undefined;
-    throw error;
-  }
-}
-
-function alreadyExists(target: string): InvalidArgumentError {
-  return new InvalidArgumentError('destination', `already exists: ${target} (pass overwrite: true to replace it)`);
-}

@@ -4,13 +4,14 @@
 // from the start for a restart; a one-shot stream only when spooled to a temporary file first.
 // Files and streams are read into Buffers that are reused, so memory does not follow the size.
 import { createWriteStream, type Stats } from 'node:fs';
-import { mkdtemp, open, rm, stat, type FileHandle } from 'node:fs/promises';
+import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AbortError, InvalidArgumentError, SrvError } from '../../errors.js';
 import { removeOnExit } from '../../util/exit-cleanup.js';
+import { checkReadableFile } from '../../util/local-files.js';
 
 /** A file path, bytes, a stream (read once), or a function that opens the stream afresh for each attempt. */
 export type UploadSource = string | Uint8Array | Readable | (() => Readable | Promise<Readable>);
@@ -90,12 +91,7 @@ function streamFactorySource(open: () => Readable | Promise<Readable>): ChunkSou
 }
 
 async function openFile(path: string): Promise<ChunkSource> {
-  if (path.trim() === '') throw new InvalidArgumentError('source', 'must be a non-empty file path');
-  // Checked before open(), which would wait forever for the writer of a FIFO.
-  const found = await stat(path).catch((error: Error) => {
-    throw new InvalidArgumentError('source', `cannot be read: ${error.message}`);
-  });
-  if (!found.isFile()) throw new InvalidArgumentError('source', `is not a regular file: ${path}`);
+  await checkReadableFile(path, 'source');
   let file: FileHandle;
   try {
     file = await open(path, 'r');

@@ -20,42 +20,19 @@ import {
   MAX_INT,
   MIN_CHUNK_SIZE,
   restartOrThrow,
-  transferOptions,
   withRestarts,
   type Restart,
-  type TransferOptions,
   type TransferStats,
 } from '../transfer.js';
 import { ensureFolder, folderExists } from '../lookups.js';
 import { finalizerFor, type Finalizer, type UploadDestination } from './finalizer.js';
-import type { DocumentMetadata } from './metadata.js';
 import { openSource, type ChunkSource, type SourceChunk, type UploadSource } from './source.js';
+import { uploadOptions, type SettledUploadOptions, type UploadOptions } from './upload-options.js';
 
 /** Once a finalize is sent, a cancel waits this long for its outcome, so that it can say what happened. */
 const FINALIZE_GRACE_MS = 30_000;
 
-export interface UploadOptions extends TransferOptions {
-  metadata?: DocumentMetadata;
-  /** Send chunk CRCs zero-padded to 8 digits (default false, as the vendor sample does; a server that refuses that is learnt). */
-  padCrc?: boolean;
-  /**
-   * What to do when the source file changes while it is read (its size, mtime or ctime): 'fail'
-   * (the default) with SourceChangedError, or 'restart' with the new content, within maxRestarts.
-   * Either way the handler is deleted and nothing is finalized from the mixed bytes.
-   */
-  onSourceChange?: 'fail' | 'restart';
-  /**
-   * Copy a one-shot Readable source to a private temporary file before sending it (default false),
-   * so that the upload can start over; the file is removed afterwards. Memory stays bounded. The
-   * `signal` stops the copy at once, since the stream may never end.
-   */
-  spool?: boolean;
-  /**
-   * Create the destination folder, and its missing parents, when it does not exist (default false:
-   * a missing folder is a NotFoundError naming it, before any byte is sent).
-   */
-  createFolders?: boolean;
-}
+export type { UploadOptions } from './upload-options.js';
 
 export interface UploadResult extends TransferStats {
   /** As the finalize reply reports it; undefined when the server left it out, or the reply was lost. */
@@ -71,11 +48,11 @@ export interface UploadResult extends TransferStats {
 
 export async function upload(port: ServicePort, source: UploadSource, destination: UploadDestination, options: UploadOptions = {}): Promise<UploadResult> {
   const finalizer = finalizerFor(destination, options.metadata);
-  const { chunkSize, maxRestarts } = transferOptions(options);
-  const reader = await openSource(source, { spool: options.spool === true, signal: options.signal });
+  const settled = uploadOptions(options);
+  const reader = await openSource(source, { spool: settled.spool, signal: settled.signal });
   try {
-    await destinationFolder(port, finalizer.folder, options);
-    return await new UploadRun(port, reader, finalizer, options, chunkSize, maxRestarts).run();
+    await destinationFolder(port, finalizer.folder, settled);
+    return await new UploadRun(port, reader, finalizer, settled, settled.chunkSize, settled.maxRestarts).run();
   } finally {
     await reader.close();
   }
@@ -120,7 +97,7 @@ class UploadRun {
     private readonly port: ServicePort,
     private readonly source: ChunkSource,
     private readonly finalizer: Finalizer,
-    private readonly options: UploadOptions,
+    private readonly options: SettledUploadOptions,
     chunkSize: number,
     maxRestarts: number,
   ) {
@@ -131,7 +108,7 @@ class UploadRun {
   }
 
   private get padCrc(): boolean {
-    return this.port.learned.padsCrc ?? this.options.padCrc ?? false;
+    return this.port.learned.padsCrc ?? this.options.padCrc;
   }
 
   async run(): Promise<UploadResult> {
