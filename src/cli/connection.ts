@@ -31,6 +31,7 @@ export interface ConnectionFlags {
   ticket?: string;
   soap?: '1.1' | '1.2';
   binding?: SessionOptions['binding'];
+  ticketInUrl?: boolean;
   timeout?: number;
   insecure?: boolean;
   ca?: string;
@@ -60,6 +61,7 @@ export function addConnectionOptions(command: Command): Command {
     .option('--ticket <ticket>', 'reuse a ticket instead of logging in (env SRV_ASMX_TICKET)')
     .addOption(soapOption())
     .addOption(new Option('--binding <binding>', helpOf('the WSDL binding', CLIENT_OPTIONS.binding, { env: 'SRV_ASMX_BINDING' })).choices(CLIENT_OPTIONS.binding.choices))
+    .option('--ticket-in-url', CLIENT_OPTIONS.ticketInUrl.summary)
     .option('--timeout <seconds>', helpOf('time limit of each call, retries included', CLIENT_OPTIONS.timeoutMs, TIMEOUT_HELP), positiveNumber)
     .option('--insecure', 'accept any TLS certificate (only for tests against a server you trust)')
     .option('--ca <file>', "trust this CA certificate (PEM) in addition to Node's and NODE_EXTRA_CA_CERTS (env SRV_ASMX_CA)")
@@ -258,11 +260,11 @@ function required(value: string | undefined, form: string): string {
   return value;
 }
 
-/** --binding (or SRV_ASMX_BINDING) wins; a --soap that contradicts it is the client's error to report. */
-function bindingOf(flags: ConnectionFlags, env: Environment): Pick<SessionOptions, 'binding' | 'soapVersion'> {
+/** --binding (or SRV_ASMX_BINDING) wins; a --soap that contradicts it is the client's error to report. --ticket-in-url goes with it. */
+function bindingOf(flags: ConnectionFlags, env: Environment): Pick<SessionOptions, 'binding' | 'soapVersion' | 'ticketInUrl'> {
   const binding = flags.binding ?? fromEnvironment(env, 'SRV_ASMX_BINDING', bindingName);
   const soap = flags.soap ?? (binding === undefined ? fromEnvironment(env, 'SRV_ASMX_SOAP', soapVersion) : undefined);
-  return { ...(binding !== undefined && { binding }), ...(soap !== undefined && { soapVersion: soap }) };
+  return { ...(binding !== undefined && { binding }), ...(soap !== undefined && { soapVersion: soap }), ...(flags.ticketInUrl === true && { ticketInUrl: true }) };
 }
 
 function positiveNumber(value: string): number {

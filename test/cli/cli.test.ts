@@ -162,6 +162,14 @@ describe.each(PROFILES)('against a %s server', (profile) => {
       expect(handlersLeft()).toBe(0);
     });
 
+    test('http-get keeps the ticket out of URLs unless --ticket-in-url asks for it, and then says so on stderr', async () => {
+      await emulator.reset();
+      const quiet = await cli(['exists', '/Public/x', '--binding', 'http-get', '--verbose']);
+      expect(quiet.stderr).not.toMatch(/the ticket goes in the URLs/);
+      const told = await cli(['exists', '/Public/x', '--binding', 'http-get', '--ticket-in-url', '--verbose']);
+      expect(told.stderr.match(/the ticket goes in the URLs/g)).toHaveLength(1);
+    });
+
     test('an unknown binding is a usage error naming the choices', async () => {
       const run = await cli(['exists', '/Public/x', '--binding', 'corba']);
       expect(run.code).toBe(2);
