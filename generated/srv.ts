@@ -16,7 +16,7 @@ export const SERVICE = {
 export type BindingName = keyof typeof SERVICE.ports;
 
 /** How a value travels on the wire; `flag` is a boolean read case-insensitively. */
-export type ValueKind = 'string' | 'int' | 'short' | 'decimal' | 'boolean' | 'flag' | 'base64Binary';
+export type ValueKind = 'string' | 'int' | 'long' | 'short' | 'decimal' | 'boolean' | 'flag' | 'base64Binary';
 
 export interface ParameterDescriptor {
   readonly name: string;
@@ -31,12 +31,27 @@ export interface AttributeDescriptor {
   readonly required: boolean;
 }
 
-export interface ResultDescriptor {
+/**
+ * A child element: `value`, an element whose text is a value; `record`, one element of a record;
+ * `list`, records repeated in place (`item` null) or the `item` elements inside the element `name`.
+ * `required`: present on every successful reply.
+ */
+export type ChildDescriptor =
+  | { readonly shape: 'value'; readonly name: string; readonly required: boolean; readonly kind: ValueKind }
+  | { readonly shape: 'record'; readonly name: string; readonly required: boolean; readonly record: RecordDescriptor }
+  | { readonly shape: 'list'; readonly name: string; readonly required: boolean; readonly item: string | null; readonly record: RecordDescriptor };
+
+/** What an element carries. */
+export interface RecordDescriptor {
   readonly type: string;
   readonly attributes: readonly AttributeDescriptor[];
   /** The kind of the element's text content (held in `content`), or null when it has none. */
   readonly text: ValueKind | null;
+  readonly children: readonly ChildDescriptor[];
 }
+
+/** What an operation's result element carries. */
+export type ResultDescriptor = RecordDescriptor;
 
 /** Where an operation is bound over HTTP, below the endpoint (/{Op}). */
 export interface HttpDescriptor {
@@ -58,7 +73,7 @@ export interface OperationDescriptor {
   readonly result: ResultDescriptor;
 }
 
-// Result element types (what a successful call returns)
+// Result element types (what a successful call returns) and the records they hold
 
 export interface Authentication {
   readonly success?: boolean;
@@ -95,6 +110,26 @@ export interface DocumentChecksums {
   readonly CRC32?: string;
 }
 
+export interface DocumentVersion {
+  readonly Number: number;
+  readonly VersionAuthor?: string;
+  readonly VersionAuthorId?: number;
+  readonly VersionSize?: number;
+  readonly CheckSum?: string;
+  readonly CheckSumError?: string;
+  readonly DateCreated?: string;
+  readonly DatePublished?: string;
+  readonly Comment?: string;
+  readonly ApprovalStatus?: string;
+  readonly ApprovalDate?: string;
+}
+
+export interface DocumentVersions {
+  readonly success?: boolean;
+  readonly error?: string;
+  readonly Versions: readonly DocumentVersion[];
+}
+
 export interface DownloadHandlerGrant {
   readonly success?: boolean;
   readonly error?: string;
@@ -109,6 +144,18 @@ export interface DownloadHandlerGrant {
   readonly downloadhandler: string;
 }
 
+export interface DownloadInfo {
+  readonly success?: boolean;
+  readonly error?: string;
+  readonly Size: number;
+  readonly ContentType?: string;
+  readonly ModificationDate?: string;
+  readonly VersionNumber?: number;
+  readonly AlterDocumentName?: string;
+  readonly RenderedContent?: boolean;
+  readonly CRC32?: string;
+}
+
 export interface DownloadedChunk {
   readonly success?: boolean;
   readonly error?: string;
@@ -117,6 +164,12 @@ export interface DownloadedChunk {
   readonly lastchunk?: boolean;
   readonly chunkCRC32?: string;
   readonly content: Buffer;
+}
+
+export interface OneDocumentVersion {
+  readonly success?: boolean;
+  readonly error?: string;
+  readonly Version: DocumentVersion;
 }
 
 export interface ServerFacts {
@@ -300,6 +353,39 @@ export interface CreateFolderRequest {
   Path: string;
 }
 
+export interface GetDownloadInfoRequest {
+  AuthenticationTicket: string;
+  Path: string;
+}
+
+export interface GetDownloadInfoByVersionRequest {
+  AuthenticationTicket: string;
+  Path: string;
+  VersionNumber: number;
+}
+
+export interface GetDocumentVersionsRequest {
+  AuthenticationTicket: string;
+  Path: string;
+}
+
+export interface GetDocumentVersionRequest {
+  authenticationTicket: string;
+  path: string;
+  versionNumber: number;
+}
+
+export interface DeleteDocumentRequest {
+  authenticationTicket: string;
+  Path: string;
+}
+
+export interface DeleteDocumentVersionRequest {
+  authenticationTicket: string;
+  DocumentPath: string;
+  VersionNumber: number;
+}
+
 export interface OperationTypes {
   AuthenticateUser: { request: AuthenticateUserRequest; result: Authentication };
   AuthenticateUser1: { request: AuthenticateUser1Request; result: Authentication };
@@ -323,11 +409,124 @@ export interface OperationTypes {
   DocumentExists1: { request: DocumentExists1Request; result: DocumentChecksums };
   FolderExists: { request: FolderExistsRequest; result: Status };
   CreateFolder: { request: CreateFolderRequest; result: CreatedFolder };
+  GetDownloadInfo: { request: GetDownloadInfoRequest; result: DownloadInfo };
+  GetDownloadInfoByVersion: { request: GetDownloadInfoByVersionRequest; result: DownloadInfo };
+  GetDocumentVersions: { request: GetDocumentVersionsRequest; result: DocumentVersions };
+  GetDocumentVersion: { request: GetDocumentVersionRequest; result: OneDocumentVersion };
+  DeleteDocument: { request: DeleteDocumentRequest; result: Status };
+  DeleteDocumentVersion: { request: DeleteDocumentVersionRequest; result: Status };
 }
 
 export type OperationName = keyof OperationTypes;
 export type RequestOf<K extends OperationName> = OperationTypes[K]['request'];
 export type ResultOf<K extends OperationName> = OperationTypes[K]['result'];
+
+// What each record carries, each after the records it holds
+
+const AuthenticationRecord: RecordDescriptor = {
+  type: 'Authentication',
+  attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'ticket', kind: 'string', required: true }, { name: 'userid', kind: 'int', required: false }, { name: 'username', kind: 'string', required: false }, { name: 'firstName', kind: 'string', required: false }, { name: 'lastName', kind: 'string', required: false }, { name: 'fullname', kind: 'string', required: false }, { name: 'email', kind: 'string', required: false }, { name: 'expireOn', kind: 'string', required: false }, { name: 'isAuthenticated', kind: 'flag', required: false }],
+  text: null,
+  children: [],
+};
+
+const ChunkAckRecord: RecordDescriptor = {
+  type: 'ChunkAck',
+  attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'tryagain', kind: 'flag', required: false }, { name: 'filehexcrc', kind: 'string', required: false }],
+  text: null,
+  children: [],
+};
+
+const CreatedFolderRecord: RecordDescriptor = {
+  type: 'CreatedFolder',
+  attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'FolderId', kind: 'int', required: false }, { name: 'FolderName', kind: 'string', required: false }],
+  text: null,
+  children: [],
+};
+
+const DocumentChecksumsRecord: RecordDescriptor = {
+  type: 'DocumentChecksums',
+  attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'CRC32LASTVERSION', kind: 'string', required: false }, { name: 'CRC32', kind: 'string', required: false }],
+  text: null,
+  children: [],
+};
+
+const DocumentVersionRecord: RecordDescriptor = {
+  type: 'DocumentVersion',
+  attributes: [{ name: 'Number', kind: 'int', required: true }],
+  text: null,
+  children: [{ shape: 'value', name: 'VersionAuthor', required: false, kind: 'string' }, { shape: 'value', name: 'VersionAuthorId', required: false, kind: 'int' }, { shape: 'value', name: 'VersionSize', required: false, kind: 'long' }, { shape: 'value', name: 'CheckSum', required: false, kind: 'string' }, { shape: 'value', name: 'CheckSumError', required: false, kind: 'string' }, { shape: 'value', name: 'DateCreated', required: false, kind: 'string' }, { shape: 'value', name: 'DatePublished', required: false, kind: 'string' }, { shape: 'value', name: 'Comment', required: false, kind: 'string' }, { shape: 'value', name: 'ApprovalStatus', required: false, kind: 'string' }, { shape: 'value', name: 'ApprovalDate', required: false, kind: 'string' }],
+};
+
+const DocumentVersionsRecord: RecordDescriptor = {
+  type: 'DocumentVersions',
+  attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }],
+  text: null,
+  children: [{ shape: 'list', name: 'Versions', required: true, item: 'Version', record: DocumentVersionRecord }],
+};
+
+const DownloadHandlerGrantRecord: RecordDescriptor = {
+  type: 'DownloadHandlerGrant',
+  attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'Size', kind: 'int', required: true }, { name: 'ContentType', kind: 'string', required: false }, { name: 'ModificationDate', kind: 'string', required: false }, { name: 'VersionNumber', kind: 'int', required: false }, { name: 'AlterDocumentName', kind: 'string', required: false }, { name: 'RenderedContent', kind: 'flag', required: false }, { name: 'CRC32', kind: 'string', required: false }, { name: 'ChunkSize', kind: 'int', required: false }, { name: 'downloadhandler', kind: 'string', required: true }],
+  text: null,
+  children: [],
+};
+
+const DownloadInfoRecord: RecordDescriptor = {
+  type: 'DownloadInfo',
+  attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'Size', kind: 'long', required: true }, { name: 'ContentType', kind: 'string', required: false }, { name: 'ModificationDate', kind: 'string', required: false }, { name: 'VersionNumber', kind: 'int', required: false }, { name: 'AlterDocumentName', kind: 'string', required: false }, { name: 'RenderedContent', kind: 'flag', required: false }, { name: 'CRC32', kind: 'string', required: false }],
+  text: null,
+  children: [],
+};
+
+const DownloadedChunkRecord: RecordDescriptor = {
+  type: 'DownloadedChunk',
+  attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'filelength', kind: 'int', required: false }, { name: 'chunklength', kind: 'int', required: false }, { name: 'lastchunk', kind: 'flag', required: false }, { name: 'chunkCRC32', kind: 'string', required: false }],
+  text: 'base64Binary',
+  children: [],
+};
+
+const OneDocumentVersionRecord: RecordDescriptor = {
+  type: 'OneDocumentVersion',
+  attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }],
+  text: null,
+  children: [{ shape: 'record', name: 'Version', required: true, record: DocumentVersionRecord }],
+};
+
+const ServerFactsRecord: RecordDescriptor = {
+  type: 'ServerFacts',
+  attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'VersionNumber', kind: 'string', required: false }, { name: 'Server_date_time', kind: 'string', required: false }, { name: 'Coordinated_Universal_Time', kind: 'string', required: false }, { name: 'UTC_Offset', kind: 'decimal', required: false }, { name: 'Company', kind: 'string', required: false }, { name: 'ServerName', kind: 'string', required: false }, { name: 'LicenseCount', kind: 'int', required: false }, { name: 'SubscriptionEndDate', kind: 'string', required: false }, { name: 'WindowsAuthenticationIsOn', kind: 'flag', required: false }, { name: 'WorkflowIsOn', kind: 'flag', required: false }, { name: 'AnonymousAccessIsOn', kind: 'flag', required: false }, { name: 'ComplianceModuleIsOn', kind: 'flag', required: false }],
+  text: null,
+  children: [],
+};
+
+const StatusRecord: RecordDescriptor = {
+  type: 'Status',
+  attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }],
+  text: null,
+  children: [],
+};
+
+const StoredDocumentRecord: RecordDescriptor = {
+  type: 'StoredDocument',
+  attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'DocumentId', kind: 'int', required: false }, { name: 'VersionId', kind: 'int', required: false }],
+  text: null,
+  children: [],
+};
+
+const TicketInfoRecord: RecordDescriptor = {
+  type: 'TicketInfo',
+  attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'userid', kind: 'int', required: false }, { name: 'username', kind: 'string', required: false }, { name: 'firstName', kind: 'string', required: false }, { name: 'lastName', kind: 'string', required: false }, { name: 'fullname', kind: 'string', required: false }, { name: 'email', kind: 'string', required: false }, { name: 'expireOn', kind: 'string', required: false }, { name: 'isAuthenticated', kind: 'flag', required: false }],
+  text: null,
+  children: [],
+};
+
+const UploadHandlerGrantRecord: RecordDescriptor = {
+  type: 'UploadHandlerGrant',
+  attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'UploadHandler', kind: 'string', required: true }, { name: 'ChunkSize', kind: 'int', required: true }],
+  text: null,
+  children: [],
+};
 
 export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & { readonly name: K } } = {
   AuthenticateUser: {
@@ -336,11 +535,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     http: { get: null, post: '/AuthenticateUser', filePart: null },
     parameters: [{ name: 'UID', kind: 'string', required: true }, { name: 'PWD', kind: 'string', required: true }],
     resultElement: 'AuthenticateUserResult',
-    result: {
-      type: 'Authentication',
-      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'ticket', kind: 'string', required: true }, { name: 'userid', kind: 'int', required: false }, { name: 'username', kind: 'string', required: false }, { name: 'firstName', kind: 'string', required: false }, { name: 'lastName', kind: 'string', required: false }, { name: 'fullname', kind: 'string', required: false }, { name: 'email', kind: 'string', required: false }, { name: 'expireOn', kind: 'string', required: false }, { name: 'isAuthenticated', kind: 'flag', required: false }],
-      text: null,
-    },
+    result: AuthenticationRecord,
   },
   AuthenticateUser1: {
     name: 'AuthenticateUser1',
@@ -348,11 +543,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     http: { get: null, post: '/AuthenticateUser1', filePart: null },
     parameters: [{ name: 'UID', kind: 'string', required: true }, { name: 'PWD', kind: 'string', required: true }, { name: 'Lang', kind: 'string', required: false }],
     resultElement: 'AuthenticateUser1Result',
-    result: {
-      type: 'Authentication',
-      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'ticket', kind: 'string', required: true }, { name: 'userid', kind: 'int', required: false }, { name: 'username', kind: 'string', required: false }, { name: 'firstName', kind: 'string', required: false }, { name: 'lastName', kind: 'string', required: false }, { name: 'fullname', kind: 'string', required: false }, { name: 'email', kind: 'string', required: false }, { name: 'expireOn', kind: 'string', required: false }, { name: 'isAuthenticated', kind: 'flag', required: false }],
-      text: null,
-    },
+    result: AuthenticationRecord,
   },
   RenewTicket: {
     name: 'RenewTicket',
@@ -360,11 +551,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     http: { get: null, post: '/RenewTicket', filePart: null },
     parameters: [{ name: 'UID', kind: 'string', required: true }, { name: 'PWD', kind: 'string', required: true }, { name: 'Lang', kind: 'string', required: false }, { name: 'OldTicket', kind: 'string', required: false }],
     resultElement: 'RenewTicketResult',
-    result: {
-      type: 'Authentication',
-      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'ticket', kind: 'string', required: true }, { name: 'userid', kind: 'int', required: false }, { name: 'username', kind: 'string', required: false }, { name: 'firstName', kind: 'string', required: false }, { name: 'lastName', kind: 'string', required: false }, { name: 'fullname', kind: 'string', required: false }, { name: 'email', kind: 'string', required: false }, { name: 'expireOn', kind: 'string', required: false }, { name: 'isAuthenticated', kind: 'flag', required: false }],
-      text: null,
-    },
+    result: AuthenticationRecord,
   },
   isValidTicket: {
     name: 'isValidTicket',
@@ -372,11 +559,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     http: { get: null, post: '/isValidTicket', filePart: null },
     parameters: [{ name: 'AuthenticationTicket', kind: 'string', required: false }],
     resultElement: 'isValidTicketResult',
-    result: {
-      type: 'TicketInfo',
-      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'userid', kind: 'int', required: false }, { name: 'username', kind: 'string', required: false }, { name: 'firstName', kind: 'string', required: false }, { name: 'lastName', kind: 'string', required: false }, { name: 'fullname', kind: 'string', required: false }, { name: 'email', kind: 'string', required: false }, { name: 'expireOn', kind: 'string', required: false }, { name: 'isAuthenticated', kind: 'flag', required: false }],
-      text: null,
-    },
+    result: TicketInfoRecord,
   },
   LogOut: {
     name: 'LogOut',
@@ -384,11 +567,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     http: { get: null, post: '/LogOut', filePart: null },
     parameters: [{ name: 'AuthenticationTicket', kind: 'string', required: false }],
     resultElement: 'LogOutResult',
-    result: {
-      type: 'Status',
-      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }],
-      text: null,
-    },
+    result: StatusRecord,
   },
   ServerInfo: {
     name: 'ServerInfo',
@@ -396,11 +575,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     http: { get: '/ServerInfo', post: '/ServerInfo', filePart: null },
     parameters: [],
     resultElement: 'ServerInfoResult',
-    result: {
-      type: 'ServerFacts',
-      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'VersionNumber', kind: 'string', required: false }, { name: 'Server_date_time', kind: 'string', required: false }, { name: 'Coordinated_Universal_Time', kind: 'string', required: false }, { name: 'UTC_Offset', kind: 'decimal', required: false }, { name: 'Company', kind: 'string', required: false }, { name: 'ServerName', kind: 'string', required: false }, { name: 'LicenseCount', kind: 'int', required: false }, { name: 'SubscriptionEndDate', kind: 'string', required: false }, { name: 'WindowsAuthenticationIsOn', kind: 'flag', required: false }, { name: 'WorkflowIsOn', kind: 'flag', required: false }, { name: 'AnonymousAccessIsOn', kind: 'flag', required: false }, { name: 'ComplianceModuleIsOn', kind: 'flag', required: false }],
-      text: null,
-    },
+    result: ServerFactsRecord,
   },
   CreateUploadHandler: {
     name: 'CreateUploadHandler',
@@ -408,11 +583,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     http: { get: null, post: '/CreateUploadHandler', filePart: null },
     parameters: [{ name: 'authenticationTicket', kind: 'string', required: true }, { name: 'PreferedChunkSize', kind: 'int', required: true }],
     resultElement: 'CreateUploadHandlerResult',
-    result: {
-      type: 'UploadHandlerGrant',
-      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'UploadHandler', kind: 'string', required: true }, { name: 'ChunkSize', kind: 'int', required: true }],
-      text: null,
-    },
+    result: UploadHandlerGrantRecord,
   },
   UploadFileChunk: {
     name: 'UploadFileChunk',
@@ -420,11 +591,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     http: { get: null, post: '/UploadFileChunk', filePart: 'fileChunk' },
     parameters: [{ name: 'authenticationTicket', kind: 'string', required: true }, { name: 'uploadHandler', kind: 'string', required: true }, { name: 'fileChunk', kind: 'base64Binary', required: true }, { name: 'chunkHEXCRC', kind: 'string', required: true }, { name: 'lastChunk', kind: 'boolean', required: true }],
     resultElement: 'UploadFileChunkResult',
-    result: {
-      type: 'ChunkAck',
-      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'tryagain', kind: 'flag', required: false }, { name: 'filehexcrc', kind: 'string', required: false }],
-      text: null,
-    },
+    result: ChunkAckRecord,
   },
   UploadDocumentWithHandler: {
     name: 'UploadDocumentWithHandler',
@@ -432,11 +599,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     http: { get: null, post: '/UploadDocumentWithHandler', filePart: null },
     parameters: [{ name: 'authenticationTicket', kind: 'string', required: true }, { name: 'path', kind: 'string', required: true }, { name: 'uploadHandler', kind: 'string', required: true }],
     resultElement: 'UploadDocumentWithHandlerResult',
-    result: {
-      type: 'StoredDocument',
-      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'DocumentId', kind: 'int', required: false }, { name: 'VersionId', kind: 'int', required: false }],
-      text: null,
-    },
+    result: StoredDocumentRecord,
   },
   UploadDocumentWithHandler1: {
     name: 'UploadDocumentWithHandler1',
@@ -444,11 +607,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     http: { get: null, post: '/UploadDocumentWithHandler1', filePart: null },
     parameters: [{ name: 'authenticationTicket', kind: 'string', required: true }, { name: 'path', kind: 'string', required: true }, { name: 'uploadHandler', kind: 'string', required: true }, { name: 'versionComments', kind: 'string', required: false }],
     resultElement: 'UploadDocumentWithHandler1Result',
-    result: {
-      type: 'StoredDocument',
-      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'DocumentId', kind: 'int', required: false }, { name: 'VersionId', kind: 'int', required: false }],
-      text: null,
-    },
+    result: StoredDocumentRecord,
   },
   UploadDocumentWithHandler2: {
     name: 'UploadDocumentWithHandler2',
@@ -456,11 +615,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     http: { get: null, post: '/UploadDocumentWithHandler2', filePart: null },
     parameters: [{ name: 'authenticationTicket', kind: 'string', required: true }, { name: 'path', kind: 'string', required: true }, { name: 'uploadHandler', kind: 'string', required: true }, { name: 'versionComments', kind: 'string', required: false }, { name: 'mpVersionMajor', kind: 'short', required: true }, { name: 'mpVersionMinor', kind: 'short', required: true }, { name: 'mpVersionRevision', kind: 'short', required: true }],
     resultElement: 'UploadDocumentWithHandler2Result',
-    result: {
-      type: 'StoredDocument',
-      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'DocumentId', kind: 'int', required: false }, { name: 'VersionId', kind: 'int', required: false }],
-      text: null,
-    },
+    result: StoredDocumentRecord,
   },
   UploadDocumentWithHandler3: {
     name: 'UploadDocumentWithHandler3',
@@ -468,11 +623,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     http: { get: null, post: '/UploadDocumentWithHandler3', filePart: null },
     parameters: [{ name: 'authenticationTicket', kind: 'string', required: true }, { name: 'path', kind: 'string', required: true }, { name: 'uploadHandler', kind: 'string', required: true }, { name: 'xmlParameters', kind: 'string', required: true }],
     resultElement: 'UploadDocumentWithHandler3Result',
-    result: {
-      type: 'StoredDocument',
-      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'DocumentId', kind: 'int', required: false }, { name: 'VersionId', kind: 'int', required: false }],
-      text: null,
-    },
+    result: StoredDocumentRecord,
   },
   UploadNewDocumentWidthHandler: {
     name: 'UploadNewDocumentWidthHandler',
@@ -480,11 +631,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     http: { get: null, post: '/UploadNewDocumentWidthHandler', filePart: null },
     parameters: [{ name: 'authenticationTicket', kind: 'string', required: true }, { name: 'folderPath', kind: 'string', required: true }, { name: 'documentName', kind: 'string', required: true }, { name: 'uploadHandler', kind: 'string', required: true }, { name: 'xmlParameters', kind: 'string', required: true }],
     resultElement: 'UploadNewDocumentWidthHandlerResult',
-    result: {
-      type: 'StoredDocument',
-      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'DocumentId', kind: 'int', required: false }, { name: 'VersionId', kind: 'int', required: false }],
-      text: null,
-    },
+    result: StoredDocumentRecord,
   },
   DeleteUploadHandler: {
     name: 'DeleteUploadHandler',
@@ -492,11 +639,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     http: { get: '/DeleteUploadHandler', post: '/DeleteUploadHandler', filePart: null },
     parameters: [{ name: 'authenticationTicket', kind: 'string', required: true }, { name: 'UploadHandler', kind: 'string', required: true }],
     resultElement: 'DeleteUploadHandlerResult',
-    result: {
-      type: 'Status',
-      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }],
-      text: null,
-    },
+    result: StatusRecord,
   },
   GetDownloadHandler: {
     name: 'GetDownloadHandler',
@@ -504,11 +647,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     http: { get: null, post: '/GetDownloadHandler', filePart: null },
     parameters: [{ name: 'AuthenticationTicket', kind: 'string', required: true }, { name: 'Path', kind: 'string', required: true }, { name: 'PreferedChunkSize', kind: 'int', required: true }],
     resultElement: 'GetDownloadHandlerResult',
-    result: {
-      type: 'DownloadHandlerGrant',
-      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'Size', kind: 'int', required: true }, { name: 'ContentType', kind: 'string', required: false }, { name: 'ModificationDate', kind: 'string', required: false }, { name: 'VersionNumber', kind: 'int', required: false }, { name: 'AlterDocumentName', kind: 'string', required: false }, { name: 'RenderedContent', kind: 'flag', required: false }, { name: 'CRC32', kind: 'string', required: false }, { name: 'ChunkSize', kind: 'int', required: false }, { name: 'downloadhandler', kind: 'string', required: true }],
-      text: null,
-    },
+    result: DownloadHandlerGrantRecord,
   },
   GetDownloadHandlerByVersion: {
     name: 'GetDownloadHandlerByVersion',
@@ -516,11 +655,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     http: { get: null, post: '/GetDownloadHandlerByVersion', filePart: null },
     parameters: [{ name: 'AuthenticationTicket', kind: 'string', required: true }, { name: 'Path', kind: 'string', required: true }, { name: 'VersionNumber', kind: 'int', required: true }, { name: 'PreferedChunkSize', kind: 'int', required: true }],
     resultElement: 'GetDownloadHandlerByVersionResult',
-    result: {
-      type: 'DownloadHandlerGrant',
-      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'Size', kind: 'int', required: true }, { name: 'ContentType', kind: 'string', required: false }, { name: 'ModificationDate', kind: 'string', required: false }, { name: 'VersionNumber', kind: 'int', required: false }, { name: 'AlterDocumentName', kind: 'string', required: false }, { name: 'RenderedContent', kind: 'flag', required: false }, { name: 'CRC32', kind: 'string', required: false }, { name: 'ChunkSize', kind: 'int', required: false }, { name: 'downloadhandler', kind: 'string', required: true }],
-      text: null,
-    },
+    result: DownloadHandlerGrantRecord,
   },
   DownloadFileChunk: {
     name: 'DownloadFileChunk',
@@ -528,11 +663,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     http: { get: null, post: '/DownloadFileChunk', filePart: null },
     parameters: [{ name: 'authenticationTicket', kind: 'string', required: true }, { name: 'DownloadHandler', kind: 'string', required: true }, { name: 'StartOffset', kind: 'int', required: true }, { name: 'ChunkSize', kind: 'int', required: true }],
     resultElement: 'DownloadFileChunkResult',
-    result: {
-      type: 'DownloadedChunk',
-      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'filelength', kind: 'int', required: false }, { name: 'chunklength', kind: 'int', required: false }, { name: 'lastchunk', kind: 'flag', required: false }, { name: 'chunkCRC32', kind: 'string', required: false }],
-      text: 'base64Binary',
-    },
+    result: DownloadedChunkRecord,
   },
   DeleteDownloadHandler: {
     name: 'DeleteDownloadHandler',
@@ -540,11 +671,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     http: { get: '/DeleteDownloadHandler', post: '/DeleteDownloadHandler', filePart: null },
     parameters: [{ name: 'authenticationTicket', kind: 'string', required: true }, { name: 'DownloadHandler', kind: 'string', required: true }],
     resultElement: 'DeleteDownloadHandlerResult',
-    result: {
-      type: 'Status',
-      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }],
-      text: null,
-    },
+    result: StatusRecord,
   },
   DocumentExists: {
     name: 'DocumentExists',
@@ -552,11 +679,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     http: { get: '/DocumentExists', post: '/DocumentExists', filePart: null },
     parameters: [{ name: 'authenticationTicket', kind: 'string', required: true }, { name: 'Path', kind: 'string', required: true }],
     resultElement: 'DocumentExistsResult',
-    result: {
-      type: 'DocumentChecksums',
-      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'CRC32LASTVERSION', kind: 'string', required: false }, { name: 'CRC32', kind: 'string', required: false }],
-      text: null,
-    },
+    result: DocumentChecksumsRecord,
   },
   DocumentExists1: {
     name: 'DocumentExists1',
@@ -564,11 +687,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     http: { get: '/DocumentExists1', post: '/DocumentExists1', filePart: null },
     parameters: [{ name: 'authenticationTicket', kind: 'string', required: true }, { name: 'FolderPath', kind: 'string', required: true }, { name: 'DocumentName', kind: 'string', required: true }],
     resultElement: 'DocumentExists1Result',
-    result: {
-      type: 'DocumentChecksums',
-      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'CRC32LASTVERSION', kind: 'string', required: false }, { name: 'CRC32', kind: 'string', required: false }],
-      text: null,
-    },
+    result: DocumentChecksumsRecord,
   },
   FolderExists: {
     name: 'FolderExists',
@@ -576,11 +695,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     http: { get: '/FolderExists', post: '/FolderExists', filePart: null },
     parameters: [{ name: 'authenticationTicket', kind: 'string', required: true }, { name: 'Path', kind: 'string', required: true }],
     resultElement: 'FolderExistsResult',
-    result: {
-      type: 'Status',
-      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }],
-      text: null,
-    },
+    result: StatusRecord,
   },
   CreateFolder: {
     name: 'CreateFolder',
@@ -588,15 +703,59 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & 
     http: { get: null, post: '/CreateFolder', filePart: null },
     parameters: [{ name: 'authenticationTicket', kind: 'string', required: true }, { name: 'Path', kind: 'string', required: true }],
     resultElement: 'CreateFolderResult',
-    result: {
-      type: 'CreatedFolder',
-      attributes: [{ name: 'success', kind: 'flag', required: false }, { name: 'error', kind: 'string', required: false }, { name: 'FolderId', kind: 'int', required: false }, { name: 'FolderName', kind: 'string', required: false }],
-      text: null,
-    },
+    result: CreatedFolderRecord,
+  },
+  GetDownloadInfo: {
+    name: 'GetDownloadInfo',
+    soapAction: 'http://tempuri.org/GetDownloadInfo',
+    http: { get: '/GetDownloadInfo', post: '/GetDownloadInfo', filePart: null },
+    parameters: [{ name: 'AuthenticationTicket', kind: 'string', required: true }, { name: 'Path', kind: 'string', required: true }],
+    resultElement: 'GetDownloadInfoResult',
+    result: DownloadInfoRecord,
+  },
+  GetDownloadInfoByVersion: {
+    name: 'GetDownloadInfoByVersion',
+    soapAction: 'http://tempuri.org/GetDownloadInfoByVersion',
+    http: { get: '/GetDownloadInfoByVersion', post: '/GetDownloadInfoByVersion', filePart: null },
+    parameters: [{ name: 'AuthenticationTicket', kind: 'string', required: true }, { name: 'Path', kind: 'string', required: true }, { name: 'VersionNumber', kind: 'int', required: true }],
+    resultElement: 'GetDownloadInfoByVersionResult',
+    result: DownloadInfoRecord,
+  },
+  GetDocumentVersions: {
+    name: 'GetDocumentVersions',
+    soapAction: 'http://tempuri.org/GetDocumentVersions',
+    http: { get: '/GetDocumentVersions', post: '/GetDocumentVersions', filePart: null },
+    parameters: [{ name: 'AuthenticationTicket', kind: 'string', required: true }, { name: 'Path', kind: 'string', required: true }],
+    resultElement: 'GetDocumentVersionsResult',
+    result: DocumentVersionsRecord,
+  },
+  GetDocumentVersion: {
+    name: 'GetDocumentVersion',
+    soapAction: 'http://tempuri.org/GetDocumentVersion',
+    http: { get: '/GetDocumentVersion', post: '/GetDocumentVersion', filePart: null },
+    parameters: [{ name: 'authenticationTicket', kind: 'string', required: true }, { name: 'path', kind: 'string', required: true }, { name: 'versionNumber', kind: 'int', required: true }],
+    resultElement: 'GetDocumentVersionResult',
+    result: OneDocumentVersionRecord,
+  },
+  DeleteDocument: {
+    name: 'DeleteDocument',
+    soapAction: 'http://tempuri.org/DeleteDocument',
+    http: { get: null, post: '/DeleteDocument', filePart: null },
+    parameters: [{ name: 'authenticationTicket', kind: 'string', required: true }, { name: 'Path', kind: 'string', required: true }],
+    resultElement: 'DeleteDocumentResult',
+    result: StatusRecord,
+  },
+  DeleteDocumentVersion: {
+    name: 'DeleteDocumentVersion',
+    soapAction: 'http://tempuri.org/DeleteDocumentVersion',
+    http: { get: null, post: '/DeleteDocumentVersion', filePart: null },
+    parameters: [{ name: 'authenticationTicket', kind: 'string', required: true }, { name: 'DocumentPath', kind: 'string', required: true }, { name: 'VersionNumber', kind: 'int', required: true }],
+    resultElement: 'DeleteDocumentVersionResult',
+    result: StatusRecord,
   },
 };
 
-export const OPERATION_NAMES: readonly OperationName[] = ['AuthenticateUser', 'AuthenticateUser1', 'RenewTicket', 'isValidTicket', 'LogOut', 'ServerInfo', 'CreateUploadHandler', 'UploadFileChunk', 'UploadDocumentWithHandler', 'UploadDocumentWithHandler1', 'UploadDocumentWithHandler2', 'UploadDocumentWithHandler3', 'UploadNewDocumentWidthHandler', 'DeleteUploadHandler', 'GetDownloadHandler', 'GetDownloadHandlerByVersion', 'DownloadFileChunk', 'DeleteDownloadHandler', 'DocumentExists', 'DocumentExists1', 'FolderExists', 'CreateFolder'];
+export const OPERATION_NAMES: readonly OperationName[] = ['AuthenticateUser', 'AuthenticateUser1', 'RenewTicket', 'isValidTicket', 'LogOut', 'ServerInfo', 'CreateUploadHandler', 'UploadFileChunk', 'UploadDocumentWithHandler', 'UploadDocumentWithHandler1', 'UploadDocumentWithHandler2', 'UploadDocumentWithHandler3', 'UploadNewDocumentWidthHandler', 'DeleteUploadHandler', 'GetDownloadHandler', 'GetDownloadHandlerByVersion', 'DownloadFileChunk', 'DeleteDownloadHandler', 'DocumentExists', 'DocumentExists1', 'FolderExists', 'CreateFolder', 'GetDownloadInfo', 'GetDownloadInfoByVersion', 'GetDocumentVersions', 'GetDocumentVersion', 'DeleteDocument', 'DeleteDocumentVersion'];
 
 /** One method per operation; each resolves to the successful result or rejects with a typed error. */
 export interface SrvOperations<CallOptions> {
@@ -644,4 +803,16 @@ export interface SrvOperations<CallOptions> {
   FolderExists(request: FolderExistsRequest, options?: CallOptions): Promise<Status>;
   /** Creates a folder and any missing intermediate folders; never a library (top-level folder). */
   CreateFolder(request: CreateFolderRequest, options?: CallOptions): Promise<CreatedFolder>;
+  /** The latest version's size, content type, file name and CRC32, without staging anything. */
+  GetDownloadInfo(request: GetDownloadInfoRequest, options?: CallOptions): Promise<DownloadInfo>;
+  /** GetDownloadInfo for one version (VersionNumber 1000000, 2000000, ... from GetDocumentVersions; 0 = latest). */
+  GetDownloadInfoByVersion(request: GetDownloadInfoByVersionRequest, options?: CallOptions): Promise<DownloadInfo>;
+  /** A document's version history, in no promised order; sort by Number, the largest is the latest. */
+  GetDocumentVersions(request: GetDocumentVersionsRequest, options?: CallOptions): Promise<DocumentVersions>;
+  /** One version's facts by its Number; versionNumber 0 is the published version, not the latest. */
+  GetDocumentVersion(request: GetDocumentVersionRequest, options?: CallOptions): Promise<OneDocumentVersion>;
+  /** Moves a document to the recycle bin (not permanent); another user's checkout does not stop it and is cleared. */
+  DeleteDocument(request: DeleteDocumentRequest, options?: CallOptions): Promise<Status>;
+  /** Deletes one version for good (VersionNumber 1000000, 2000000, ... from GetDocumentVersions; below 1000000 is refused); refused while another user holds the checkout. */
+  DeleteDocumentVersion(request: DeleteDocumentVersionRequest, options?: CallOptions): Promise<Status>;
 }

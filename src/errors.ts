@@ -227,7 +227,8 @@ function uncodedErrorClass(message: string): typeof ServiceError {
   if (/^systemerror:/i.test(message)) return ServerError;
   if (/handler/i.test(message) && /not found|expired/i.test(message)) return HandlerNotFoundError;
   if (/invalid (upload|download) handler|^bad request$/i.test(message)) return InvalidHandlerError;
-  if (/not found/i.test(message)) return NotFoundError;
+  // "Version not found", "Specified version cannot be found." (C55).
+  if (/not found|cannot be found/i.test(message)) return NotFoundError;
   return ServiceError;
 }
 

@@ -1,5 +1,5 @@
 // Reads wsdl/srv.wsdl into the model the renderer needs: operations with their SOAP actions, HTTP
-// GET and POST locations, ordered parameters and result types. Only the WSDL 1.1 / XSD constructs the file uses are
+// GET and POST locations, ordered parameters and result records. Only the WSDL 1.1 / XSD constructs the file uses are
 // understood; anything else is an error rather than a silent guess.
 import { DOMParser } from '@xmldom/xmldom';
 
@@ -15,7 +15,7 @@ const NS = {
 } as const;
 
 /** How a value travels and which TypeScript type it gets. */
-export type ValueKind = 'string' | 'int' | 'short' | 'decimal' | 'boolean' | 'flag' | 'base64Binary';
+export type ValueKind = 'string' | 'int' | 'long' | 'short' | 'decimal' | 'boolean' | 'flag' | 'base64Binary';
 
 export interface ParameterModel {
   name: string;
@@ -29,11 +29,23 @@ export interface AttributeModel {
   required: boolean;
 }
 
-export interface ResultTypeModel {
+/**
+ * A child element of a record: `value`, an element whose text is a value; `record`, one element of a
+ * record type; `list`, a list of records, either repeated in place (`item` null) or the `item`
+ * elements inside a wrapper element `name` (a complexType holding nothing but one repeated element).
+ */
+export type ChildModel =
+  | { shape: 'value'; name: string; required: boolean; kind: ValueKind }
+  | { shape: 'record'; name: string; required: boolean; type: string }
+  | { shape: 'list'; name: string; required: boolean; type: string; item: string | null };
+
+/** What an element carries: attributes, text content, child elements. */
+export interface RecordModel {
   name: string;
   attributes: AttributeModel[];
   /** The kind of the element's text content, when it has one (DownloadFileChunk's base64). */
   text: ValueKind | null;
+  children: ChildModel[];
 }
 
 /** An operation's HTTP GET and POST bindings. */
@@ -67,7 +79,8 @@ export interface WsdlModel {
   targetNamespace: string;
   service: ServiceModel;
   operations: OperationModel[];
-  resultTypes: ResultTypeModel[];
+  /** The result types and every record they hold, each after the records it holds. */
+  records: RecordModel[];
 }
 
 type Element = globalThis.Element;
@@ -112,7 +125,7 @@ export function readWsdl(xml: string): WsdlModel {
     targetNamespace,
     service: readService(definitions),
     operations,
-    resultTypes: usedTypes.map((t) => xsd.resultType(t)),
+    records: xsd.recordsOf(usedTypes),
   };
 }
 
@@ -266,16 +279,72 @@ class SchemaIndex {
     return { element, type };
   }
 
-  resultType(name: string): ResultTypeModel {
+  /** The records named and every record they hold, each after the records it holds. */
+  recordsOf(names: readonly string[]): RecordModel[] {
+    const records = new Map<string, RecordModel>();
+    const visit = (name: string, path: readonly string[]): void => {
+      if (path.includes(name)) throw new Error(`record ${name} holds itself (${[...path, name].join(' > ')})`);
+      if (records.has(name)) return;
+      const record = this.record(name);
+      for (const child of record.children) if (child.shape !== 'value') visit(child.type, [...path, name]);
+      records.set(name, record);
+    };
+    for (const name of names) visit(name, []);
+    return [...records.values()];
+  }
+
+  private record(name: string): RecordModel {
     const type = required(this.complexTypes.get(name), `complexType ${name}`);
     const simpleContent = children(type, NS.xsd, 'simpleContent')[0];
-    if (!simpleContent) return { name, attributes: this.attributesOf(type), text: null };
-    const extension = onlyChild(simpleContent, NS.xsd, 'extension');
-    return {
-      name,
-      attributes: this.attributesOf(extension),
-      text: this.kindOf(required(extension.getAttribute('base'), 'extension/@base'), extension),
-    };
+    if (simpleContent) {
+      const extension = onlyChild(simpleContent, NS.xsd, 'extension');
+      const text = this.kindOf(required(extension.getAttribute('base'), 'extension/@base'), extension);
+      return { name, attributes: this.attributesOf(extension), text, children: [] };
+    }
+    const record = { name, attributes: this.attributesOf(type), text: null, children: this.childrenOf(type) };
+    const attributeNames = new Set(record.attributes.map((a) => a.name));
+    const clash = record.children.find((c) => attributeNames.has(c.name));
+    if (clash) throw new Error(`${name}: ${clash.name} is both an attribute and a child element`);
+    return record;
+  }
+
+  /** The child elements of a complexType: an s:sequence of elements, or an s:choice of elements repeated without bound. */
+  private childrenOf(type: Element): ChildModel[] {
+    const sequence = children(type, NS.xsd, 'sequence')[0];
+    const choice = children(type, NS.xsd, 'choice')[0];
+    if (sequence && choice) throw new Error(`${type.getAttribute('name')}: a sequence and a choice`);
+    if (sequence) return children(sequence, NS.xsd, 'element').map((el) => this.child(el, el.getAttribute('maxOccurs') === 'unbounded'));
+    if (!choice) return [];
+    if (choice.getAttribute('maxOccurs') !== 'unbounded') throw new Error(`${type.getAttribute('name')}: a choice must repeat without bound`);
+    return children(choice, NS.xsd, 'element').map((el) => this.child(el, true));
+  }
+
+  private child(element: Element, repeated: boolean): ChildModel {
+    const name = required(element.getAttribute('name'), 'child element/@name');
+    const mandatory = element.getAttribute('minOccurs') !== '0';
+    const typeName = required(element.getAttribute('type'), `${name}/@type`);
+    const [prefix, local] = splitQName(typeName);
+    const complex = element.lookupNamespaceURI(prefix) === this.targetNamespace ? this.complexTypes.get(local) : undefined;
+    if (!complex) {
+      if (repeated) throw new Error(`${name}: a repeated element must be of a record type`);
+      return { shape: 'value', name, required: mandatory, kind: this.kindOf(typeName, element) };
+    }
+    if (repeated) return { shape: 'list', name, required: false, type: local, item: null };
+    const wrapped = this.wrappedItem(complex);
+    if (wrapped) return { shape: 'list', name, required: mandatory, type: wrapped.type, item: wrapped.item };
+    return { shape: 'record', name, required: mandatory, type: local };
+  }
+
+  /** A complexType that holds nothing but one element repeated without bound, of a record type: a wrapper of a list. */
+  private wrappedItem(type: Element): { item: string; type: string } | undefined {
+    const content = elementChildren(type);
+    const sequence = children(type, NS.xsd, 'sequence')[0];
+    if (content.length !== 1 || !sequence) return undefined;
+    const items = elementChildren(sequence);
+    const item = items[0];
+    if (items.length !== 1 || !item || item.localName !== 'element' || item.getAttribute('maxOccurs') !== 'unbounded') return undefined;
+    const child = this.child(item, true);
+    return child.shape === 'list' ? { item: child.name, type: child.type } : undefined;
   }
 
   private attributesOf(holder: Element): AttributeModel[] {
@@ -316,7 +385,7 @@ class SchemaIndex {
   }
 }
 
-const BUILT_IN_KINDS = ['string', 'int', 'short', 'decimal', 'boolean', 'base64Binary'] as const;
+const BUILT_IN_KINDS = ['string', 'int', 'long', 'short', 'decimal', 'boolean', 'base64Binary'] as const;
 function isBuiltInKind(local: string): local is (typeof BUILT_IN_KINDS)[number] {
   return (BUILT_IN_KINDS as readonly string[]).includes(local);
 }

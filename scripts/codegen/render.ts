@@ -1,10 +1,11 @@
 // Renders the WSDL model as one TypeScript module: request and result types, the runtime
 // operation descriptors the client is driven by, and the typed client interface.
-import type { AttributeModel, OperationModel, ParameterModel, ResultTypeModel, ValueKind, WsdlModel } from './read-wsdl.js';
+import type { AttributeModel, ChildModel, OperationModel, ParameterModel, RecordModel, ValueKind, WsdlModel } from './read-wsdl.js';
 
 const TS_TYPE: Record<ValueKind, string> = {
   string: 'string',
   int: 'number',
+  long: 'number',
   short: 'number',
   decimal: 'number',
   boolean: 'boolean',
@@ -19,10 +20,11 @@ export function render(model: WsdlModel): string {
   return [
     header(),
     prelude(model),
-    section('Result element types (what a successful call returns)', model.resultTypes.map(resultInterface)),
+    section('Result element types (what a successful call returns) and the records they hold', model.records.map(recordInterface)),
     section('Request types', model.operations.map(requestInterface)),
     operationTypes(model.operations),
-    descriptors(model.operations, model.resultTypes),
+    section('What each record carries, each after the records it holds', model.records.map(recordDescriptor)),
+    descriptors(model.operations),
     clientInterface(model.operations),
   ].join('\n');
 }
@@ -51,7 +53,7 @@ export const SERVICE = {
 export type BindingName = keyof typeof SERVICE.ports;
 
 /** How a value travels on the wire; \`flag\` is a boolean read case-insensitively. */
-export type ValueKind = 'string' | 'int' | 'short' | 'decimal' | 'boolean' | 'flag' | 'base64Binary';
+export type ValueKind = 'string' | 'int' | 'long' | 'short' | 'decimal' | 'boolean' | 'flag' | 'base64Binary';
 
 export interface ParameterDescriptor {
   readonly name: string;
@@ -66,12 +68,27 @@ export interface AttributeDescriptor {
   readonly required: boolean;
 }
 
-export interface ResultDescriptor {
+/**
+ * A child element: \`value\`, an element whose text is a value; \`record\`, one element of a record;
+ * \`list\`, records repeated in place (\`item\` null) or the \`item\` elements inside the element \`name\`.
+ * \`required\`: present on every successful reply.
+ */
+export type ChildDescriptor =
+  | { readonly shape: 'value'; readonly name: string; readonly required: boolean; readonly kind: ValueKind }
+  | { readonly shape: 'record'; readonly name: string; readonly required: boolean; readonly record: RecordDescriptor }
+  | { readonly shape: 'list'; readonly name: string; readonly required: boolean; readonly item: string | null; readonly record: RecordDescriptor };
+
+/** What an element carries. */
+export interface RecordDescriptor {
   readonly type: string;
   readonly attributes: readonly AttributeDescriptor[];
   /** The kind of the element's text content (held in \`${TEXT_PROPERTY}\`), or null when it has none. */
   readonly text: ValueKind | null;
+  readonly children: readonly ChildDescriptor[];
 }
+
+/** What an operation's result element carries. */
+export type ResultDescriptor = RecordDescriptor;
 
 /** Where an operation is bound over HTTP, below the endpoint (/{Op}). */
 export interface HttpDescriptor {
@@ -99,14 +116,21 @@ function section(title: string, blocks: string[]): string {
   return `// ${title}\n\n${blocks.join('\n')}`;
 }
 
-function resultInterface(type: ResultTypeModel): string {
-  const lines = type.attributes.map(attributeLine);
-  if (type.text) lines.push(`  readonly ${TEXT_PROPERTY}: ${TS_TYPE[type.text]};`);
-  return `export interface ${type.name} {\n${lines.join('\n')}\n}\n`;
+function recordInterface(record: RecordModel): string {
+  const lines = [...record.attributes.map(attributeLine), ...record.children.map(childLine)];
+  if (record.text) lines.push(`  readonly ${TEXT_PROPERTY}: ${TS_TYPE[record.text]};`);
+  return `export interface ${record.name} {\n${lines.join('\n')}\n}\n`;
 }
 
 function attributeLine(attribute: AttributeModel): string {
   return `  readonly ${propertyName(attribute.name)}${attribute.required ? '' : '?'}: ${TS_TYPE[attribute.kind]};`;
+}
+
+/** A list repeated in place is empty when absent; anything else is undefined when absent, unless required. */
+function childLine(child: ChildModel): string {
+  const optional = child.required || (child.shape === 'list' && child.item === null) ? '' : '?';
+  const type = child.shape === 'value' ? TS_TYPE[child.kind] : child.shape === 'record' ? child.type : `readonly ${child.type}[]`;
+  return `  readonly ${propertyName(child.name)}${optional}: ${type};`;
 }
 
 function requestInterface(op: OperationModel): string {
@@ -128,23 +152,34 @@ export type ResultOf<K extends OperationName> = OperationTypes[K]['result'];
 `;
 }
 
-function descriptors(operations: OperationModel[], resultTypes: ResultTypeModel[]): string {
-  const types = new Map(resultTypes.map((t) => [t.name, t]));
-  const entries = operations.map((op) => {
-    const result = types.get(op.resultType) as ResultTypeModel;
-    return `  ${op.name}: {
+const recordConstant = (type: string): string => `${type}Record`;
+
+function recordDescriptor(record: RecordModel): string {
+  return `const ${recordConstant(record.name)}: RecordDescriptor = {
+  type: ${quote(record.name)},
+  attributes: [${record.attributes.map(descriptorLiteral).join(', ')}],
+  text: ${record.text ? quote(record.text) : 'null'},
+  children: [${record.children.map(childLiteral).join(', ')}],
+};
+`;
+}
+
+function childLiteral(child: ChildModel): string {
+  const head = `shape: ${quote(child.shape)}, name: ${quote(child.name)}, required: ${child.required}`;
+  if (child.shape === 'value') return `{ ${head}, kind: ${quote(child.kind)} }`;
+  if (child.shape === 'record') return `{ ${head}, record: ${recordConstant(child.type)} }`;
+  return `{ ${head}, item: ${child.item === null ? 'null' : quote(child.item)}, record: ${recordConstant(child.type)} }`;
+}
+
+function descriptors(operations: OperationModel[]): string {
+  const entries = operations.map((op) => `  ${op.name}: {
     name: ${quote(op.name)},
     soapAction: ${quote(op.soapAction)},
     http: { get: ${op.http.get === null ? 'null' : quote(op.http.get)}, post: ${quote(op.http.post)}, filePart: ${op.http.filePart === null ? 'null' : quote(op.http.filePart)} },
     parameters: [${op.parameters.map(descriptorLiteral).join(', ')}],
     resultElement: ${quote(op.resultElement)},
-    result: {
-      type: ${quote(result.name)},
-      attributes: [${result.attributes.map(descriptorLiteral).join(', ')}],
-      text: ${result.text ? quote(result.text) : 'null'},
-    },
-  },`;
-  });
+    result: ${recordConstant(op.resultType)},
+  },`);
   return `export const OPERATIONS: { readonly [K in OperationName]: OperationDescriptor & { readonly name: K } } = {
 ${entries.join('\n')}
 };

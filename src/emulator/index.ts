@@ -36,6 +36,7 @@ export type {
   DocumentState,
   DownloadHandlerState,
   EmulatorState,
+  RecycledDocumentState,
   UploadHandlerState,
   VersionState,
 } from './state.js';

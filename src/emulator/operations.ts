@@ -40,6 +40,12 @@ export const OPERATION_NAMES = [
   'DocumentExists1',
   'FolderExists',
   'CreateFolder',
+  'GetDownloadInfo',
+  'GetDownloadInfoByVersion',
+  'GetDocumentVersions',
+  'GetDocumentVersion',
+  'DeleteDocument',
+  'DeleteDocumentVersion',
 ] as const;
 
 export type OperationName = (typeof OPERATION_NAMES)[number];
@@ -64,6 +70,9 @@ function op(
 
 const ticketed = (name: OperationName, resultElement: ResultElementName, rest: ParamSpec[]): OperationSpec =>
   op(name, resultElement, [str(TICKET), ...rest], TICKET);
+
+const capitalTicketed = (name: OperationName, resultElement: ResultElementName, rest: ParamSpec[]): OperationSpec =>
+  op(name, resultElement, [str(CAPITAL_TICKET), ...rest], CAPITAL_TICKET);
 
 const SPECS: readonly OperationSpec[] = [
   op('AuthenticateUser', 'root', [str('UID'), str('PWD')]),
@@ -115,6 +124,12 @@ const SPECS: readonly OperationSpec[] = [
   ticketed('DocumentExists1', 'response', [str('FolderPath'), str('DocumentName')]),
   ticketed('FolderExists', 'response', [str('Path')]),
   ticketed('CreateFolder', 'response', [str('Path')]),
+  capitalTicketed('GetDownloadInfo', 'response', [str('Path')]),
+  capitalTicketed('GetDownloadInfoByVersion', 'response', [str('Path'), int('VersionNumber')]),
+  capitalTicketed('GetDocumentVersions', 'response', [str('Path')]),
+  ticketed('GetDocumentVersion', 'response', [str('path'), int('versionNumber')]),
+  ticketed('DeleteDocument', 'root', [str('Path')]),
+  ticketed('DeleteDocumentVersion', 'root', [str('DocumentPath'), int('VersionNumber')]),
 ];
 
 const BY_NAME = new Map(SPECS.map((spec) => [spec.name, spec]));

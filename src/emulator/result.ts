@@ -1,9 +1,21 @@
-/** What an operation answers: one element with ordered attributes and, for DownloadFileChunk, bytes as base64 text. */
+/**
+ * What an operation answers: one element with ordered attributes and, for DownloadFileChunk, bytes as base64
+ * text, or child elements (a document's versions, a folder's items).
+ */
 
 export type Attribute = readonly [name: string, value: string];
 
+/** An element inside a result: attributes, then its text or its own child elements. */
+export interface ChildElement {
+  readonly name: string;
+  readonly attributes?: readonly Attribute[];
+  readonly text?: string;
+  readonly children?: readonly ChildElement[];
+}
+
 export interface Reply {
   readonly attributes: readonly Attribute[];
+  readonly children?: readonly ChildElement[];
   /** Bytes the element carries as its base64 text; they are encoded as the reply is written. */
   readonly content?: Buffer;
   /**
@@ -39,3 +51,12 @@ export function systemErrorReply(message: string): Reply {
 }
 
 export const ok = (...attributes: Attribute[]): Reply => ({ attributes: [['success', 'true'], ...attributes] });
+
+/** A success with child elements. */
+export const okWith = (attributes: readonly Attribute[], children: readonly ChildElement[]): Reply => ({
+  attributes: [['success', 'true'], ...attributes],
+  children,
+});
+
+/** `<name>text</name>`. */
+export const textElement = (name: string, text: string): ChildElement => ({ name, text });

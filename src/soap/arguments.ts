@@ -8,7 +8,7 @@ export type WireValue = string | number | boolean;
 /** A checked argument: a wire value, or bytes, which only a base64Binary parameter (UploadFileChunk's chunk) carries. */
 export type ArgumentValue = WireValue | Uint8Array;
 
-const INTEGER_RANGE = { int: [-2147483648, 2147483647], short: [-32768, 32767] } as const;
+const INTEGER_RANGE = { long: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER], int: [-2147483648, 2147483647], short: [-32768, 32767] } as const;
 // Characters XML 1.0 cannot carry; a string holding one would make the whole envelope invalid.
 const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -45,6 +45,7 @@ function encodeValue(parameter: ParameterDescriptor, value: unknown, operation: 
       if (typeof value !== 'string') throw invalid('must be a string');
       checkXmlText(value, parameter.name, operation);
       return value;
+    case 'long':
     case 'int':
     case 'short': {
       const [min, max] = INTEGER_RANGE[parameter.kind];

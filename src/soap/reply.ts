@@ -5,6 +5,7 @@ import type { OperationDescriptor, SoapVersion } from '../../generated/srv.js';
 import {
   EndpointError,
   HttpAuthenticationError,
+  ReplyTooLargeError,
   RequestTooLargeError,
   SrvError,
   UnexpectedResponseError,
@@ -12,7 +13,7 @@ import {
 } from '../errors.js';
 import { schemesOf } from '../http/auth.js';
 import type { HttpReply } from '../http/transport.js';
-import { attributeOf, decodeResult, handlerNamedIn, parseFlag, type RawElement } from './result-values.js';
+import { attributeOf, decodeResult, handlerNamedIn, MAX_RESULT_ELEMENTS, parseFlag, type RawElement } from './result-values.js';
 import { redact } from './redaction.js';
 import { prologueOf } from './xml-prologue.js';
 
@@ -37,14 +38,26 @@ export function notAReply(op: OperationDescriptor, reply: HttpReply, version: So
 
 /**
  * Why a reply is refused before any parser sees it: an HTTP authentication refusal is never a
- * reply of the service, and a reply that declares a DTD must not be parsed, so that no entity is
- * ever fetched or expanded.
+ * reply of the service; a reply that declares a DTD must not be parsed, so that no entity is ever
+ * fetched or expanded; and one of more elements than any result holds would cost a parser more
+ * memory than a reply may.
  */
 export function refusedUnparsed(op: OperationDescriptor, reply: HttpReply): SrvError | undefined {
   if (reply.status === 401 || reply.status === 403) return httpAuthentication(op, reply);
   // A SOAP message must not declare a DTD (SOAP 1.1 §3, 1.2 part 1 §5).
   if (prologueOf(reply.body)?.next === 'doctype') return unexpected(op, reply, 'declares a DTD, which a SOAP message must not; it was refused unparsed');
+  if (tagCount(reply.body) > 2 * MAX_RESULT_ELEMENTS) {
+    const message = `${op.name}: the HTTP ${reply.status} reply holds more than the ${MAX_RESULT_ELEMENTS} elements a result can have; it was refused unparsed`;
+    return new ReplyTooLargeError(message, { operation: op.name, mayHaveReachedServer: true, httpStatus: reply.status });
+  }
   return undefined;
+}
+
+/** The '<' of the body: every tag has one, and a chunk's base64 has none. */
+function tagCount(body: Buffer): number {
+  let count = 0;
+  for (let at = body.indexOf(0x3c); at !== -1; at = body.indexOf(0x3c, at + 1)) count += 1;
+  return count;
 }
 
 /** How much of a plain-text reply's first line an error quotes. */

@@ -33,7 +33,7 @@ test('XSD types map to TypeScript kinds; minOccurs="0" makes a parameter optiona
 
 test('result types carry their attributes with kinds; text content is typed', () => {
   const model = readWsdl(wsdl);
-  const chunk = model.resultTypes.find((t) => t.name === 'DownloadedChunk');
+  const chunk = model.records.find((t) => t.name === 'DownloadedChunk');
   expect(chunk?.text).toBe('base64Binary');
   expect(chunk?.attributes).toEqual([
     { name: 'success', kind: 'flag', required: false },
@@ -49,37 +49,60 @@ test('result types carry their attributes with kinds; text content is typed', ()
 
 test('an operation added to the WSDL becomes a typed request, a descriptor and a client method', () => {
   const added = wsdl
-    .replace('<!-- Lookups -->', `<s:element name="GetDocumentVersions"><s:complexType><s:sequence>
+    .replace('<!-- Lookups -->', `<s:element name="IsLockPossible"><s:complexType><s:sequence>
         <s:element name="authenticationTicket" type="s:string"/><s:element name="Path" type="s:string"/>
       </s:sequence></s:complexType></s:element>
-      <s:element name="GetDocumentVersionsResponse"><s:complexType><s:sequence>
-        <s:element minOccurs="0" maxOccurs="1" name="GetDocumentVersionsResult">
+      <s:element name="IsLockPossibleResponse"><s:complexType><s:sequence>
+        <s:element minOccurs="0" maxOccurs="1" name="IsLockPossibleResult">
           <s:annotation><s:appinfo><gen:result type="tns:Status"/></s:appinfo></s:annotation>
           <s:complexType mixed="true"><s:sequence><s:any processContents="lax"/></s:sequence></s:complexType>
         </s:element>
       </s:sequence></s:complexType></s:element>
       <!-- Lookups -->`)
-    .replace('<wsdl:portType name="srvSoap">', `<wsdl:message name="GetDocumentVersionsSoapIn"><wsdl:part name="parameters" element="tns:GetDocumentVersions"/></wsdl:message>
-  <wsdl:message name="GetDocumentVersionsSoapOut"><wsdl:part name="parameters" element="tns:GetDocumentVersionsResponse"/></wsdl:message>
+    .replace('<wsdl:portType name="srvSoap">', `<wsdl:message name="IsLockPossibleSoapIn"><wsdl:part name="parameters" element="tns:IsLockPossible"/></wsdl:message>
+  <wsdl:message name="IsLockPossibleSoapOut"><wsdl:part name="parameters" element="tns:IsLockPossibleResponse"/></wsdl:message>
   <wsdl:portType name="srvSoap">
-    <wsdl:operation name="GetDocumentVersions"><wsdl:documentation>Lists versions.</wsdl:documentation>
-      <wsdl:input message="tns:GetDocumentVersionsSoapIn"/><wsdl:output message="tns:GetDocumentVersionsSoapOut"/></wsdl:operation>`)
+    <wsdl:operation name="IsLockPossible"><wsdl:documentation>Tells whether a lock would be granted.</wsdl:documentation>
+      <wsdl:input message="tns:IsLockPossibleSoapIn"/><wsdl:output message="tns:IsLockPossibleSoapOut"/></wsdl:operation>`)
     .replace(/(<wsdl:binding name="(srvSoap(?:12)?)"[^>]*>\s*<(soap(?:12)?):binding[^>]*\/>)/g, (_all, head: string, _name: string, prefix: string) => `${head}
-    <wsdl:operation name="GetDocumentVersions"><${prefix}:operation soapAction="http://tempuri.org/GetDocumentVersions" style="document"/>
+    <wsdl:operation name="IsLockPossible"><${prefix}:operation soapAction="http://tempuri.org/IsLockPossible" style="document"/>
       <wsdl:input><${prefix}:body use="literal"/></wsdl:input><wsdl:output><${prefix}:body use="literal"/></wsdl:output></wsdl:operation>`)
-    .replace('<wsdl:portType name="srvHttpPost">', `<wsdl:message name="GetDocumentVersionsHttpPostIn"><wsdl:part name="authenticationTicket" type="s:string"/><wsdl:part name="Path" type="s:string"/></wsdl:message>
-  <wsdl:message name="GetDocumentVersionsHttpPostOut"><wsdl:part name="Body" element="response"/></wsdl:message>
+    .replace('<wsdl:portType name="srvHttpPost">', `<wsdl:message name="IsLockPossibleHttpPostIn"><wsdl:part name="authenticationTicket" type="s:string"/><wsdl:part name="Path" type="s:string"/></wsdl:message>
+  <wsdl:message name="IsLockPossibleHttpPostOut"><wsdl:part name="Body" element="response"/></wsdl:message>
   <wsdl:portType name="srvHttpPost">
-    <wsdl:operation name="GetDocumentVersions"><wsdl:input message="tns:GetDocumentVersionsHttpPostIn"/><wsdl:output message="tns:GetDocumentVersionsHttpPostOut"/></wsdl:operation>`)
+    <wsdl:operation name="IsLockPossible"><wsdl:input message="tns:IsLockPossibleHttpPostIn"/><wsdl:output message="tns:IsLockPossibleHttpPostOut"/></wsdl:operation>`)
     .replace('<http:binding verb="POST"/>', `<http:binding verb="POST"/>
-    <wsdl:operation name="GetDocumentVersions"><http:operation location="/GetDocumentVersions"/>
+    <wsdl:operation name="IsLockPossible"><http:operation location="/IsLockPossible"/>
       <wsdl:input><mime:content type="application/x-www-form-urlencoded"/></wsdl:input><wsdl:output><mime:mimeXml part="Body"/></wsdl:output></wsdl:operation>`);
   const source = render(readWsdl(added));
-  expect(source).toContain('export interface GetDocumentVersionsRequest {\n  authenticationTicket: string;\n  Path: string;\n}');
-  expect(source).toContain("soapAction: 'http://tempuri.org/GetDocumentVersions'");
-  expect(source).toContain("http: { get: null, post: '/GetDocumentVersions', filePart: null },");
-  expect(source).toContain('GetDocumentVersions(request: GetDocumentVersionsRequest, options?: CallOptions): Promise<Status>;');
-  expect(source).toMatch(/OPERATION_NAMES: readonly OperationName\[\] = \['GetDocumentVersions', /);
+  expect(source).toContain('export interface IsLockPossibleRequest {\n  authenticationTicket: string;\n  Path: string;\n}');
+  expect(source).toContain("soapAction: 'http://tempuri.org/IsLockPossible'");
+  expect(source).toContain("http: { get: null, post: '/IsLockPossible', filePart: null },");
+  expect(source).toContain('IsLockPossible(request: IsLockPossibleRequest, options?: CallOptions): Promise<Status>;');
+  expect(source).toMatch(/OPERATION_NAMES: readonly OperationName\[\] = \['IsLockPossible', /);
+});
+
+test('child elements become records: values, one record, lists wrapped (ArrayOf…) or repeated in place', () => {
+  const model = readWsdl(wsdl);
+  const record = (name: string) => model.records.find((r) => r.name === name);
+  expect(record('DocumentVersions')?.children).toEqual([{ shape: 'list', name: 'Versions', required: true, type: 'DocumentVersion', item: 'Version' }]);
+  expect(record('OneDocumentVersion')?.children).toEqual([{ shape: 'record', name: 'Version', required: true, type: 'DocumentVersion' }]);
+  expect(record('DocumentVersion')?.attributes).toEqual([{ name: 'Number', kind: 'int', required: true }]);
+  expect(record('DocumentVersion')?.children.slice(0, 3)).toEqual([
+    { shape: 'value', name: 'VersionAuthor', required: false, kind: 'string' },
+    { shape: 'value', name: 'VersionAuthorId', required: false, kind: 'int' },
+    { shape: 'value', name: 'VersionSize', required: false, kind: 'long' },
+  ]);
+  expect(record('ArrayOfVersion')).toBeUndefined();
+  const names = model.records.map((r) => r.name);
+  expect(names.indexOf('DocumentVersion')).toBeLessThan(names.indexOf('DocumentVersions'));
+  const source = render(model);
+  expect(source).toContain('export interface DocumentVersions {\n  readonly success?: boolean;\n  readonly error?: string;\n  readonly Versions: readonly DocumentVersion[];\n}');
+  const inPlace = wsdl.replace('<s:element name="Versions" type="tns:ArrayOfVersion"/>', '<s:element minOccurs="0" maxOccurs="unbounded" name="Version" type="tns:DocumentVersion"/>');
+  expect(readWsdl(inPlace).records.find((r) => r.name === 'DocumentVersions')?.children).toEqual([{ shape: 'list', name: 'Version', required: false, type: 'DocumentVersion', item: null }]);
+  expect(render(readWsdl(inPlace))).toContain('  readonly Version: readonly DocumentVersion[];');
+  const clash = wsdl.replace('<s:attribute name="Number" type="s:int" use="required"/>', '<s:attribute name="Comment" type="s:string"/>');
+  expect(() => readWsdl(clash)).toThrow(/DocumentVersion: Comment is both an attribute and a child element/);
 });
 
 test("each {Op}Result takes its element's type from gen:result in its appinfo", () => {
@@ -89,7 +112,7 @@ test("each {Op}Result takes its element's type from gen:result in its appinfo", 
   expect(result('CreateUploadHandler')).toEqual(['CreateUploadHandlerResult', 'UploadHandlerGrant']);
   expect(result('DownloadFileChunk')).toEqual(['DownloadFileChunkResult', 'DownloadedChunk']);
   expect(result('DeleteUploadHandler')).toEqual(['DeleteUploadHandlerResult', 'Status']);
-  expect(model.resultTypes.find((t) => t.name === 'UploadHandlerGrant')?.attributes.filter((a) => a.required).map((a) => a.name)).toEqual(['UploadHandler', 'ChunkSize']);
+  expect(model.records.find((t) => t.name === 'UploadHandlerGrant')?.attributes.filter((a) => a.required).map((a) => a.name)).toEqual(['UploadHandler', 'ChunkSize']);
 });
 
 test('an {Op}Result that is not mixed content with one s:any and a gen:result is refused', () => {
@@ -108,6 +131,7 @@ test('HTTP GET declares only the calls safe in a URL; POST all, UploadFileChunk 
   const model = readWsdl(wsdl);
   expect(model.operations.filter((o) => o.http.get !== null).map((o) => o.name)).toEqual([
     'ServerInfo', 'DeleteUploadHandler', 'DeleteDownloadHandler', 'DocumentExists', 'DocumentExists1', 'FolderExists',
+    'GetDownloadInfo', 'GetDownloadInfoByVersion', 'GetDocumentVersions', 'GetDocumentVersion',
   ]);
   expect(model.operations.every((o) => o.http.post === `/${o.name}` && (o.http.get === null || o.http.get === o.http.post))).toBe(true);
   expect(model.operations.filter((o) => o.http.filePart !== null).map((o) => [o.name, o.http.filePart])).toEqual([['UploadFileChunk', 'fileChunk']]);

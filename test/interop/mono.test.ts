@@ -139,12 +139,17 @@ const WSDL_WARNINGS: Record<string, string> = {
 
 /** The operations each HTTP proxy offers: on GET the calls safe in a URL, on POST all but UploadFileChunk. */
 const HTTP_OPERATIONS: Record<string, string[]> = {
-  HttpGet: ['ServerInfo', 'DeleteUploadHandler', 'DeleteDownloadHandler', 'DocumentExists', 'DocumentExists1', 'FolderExists'],
+  HttpGet: [
+    'ServerInfo', 'DeleteUploadHandler', 'DeleteDownloadHandler', 'DocumentExists', 'DocumentExists1', 'FolderExists',
+    'GetDownloadInfo', 'GetDownloadInfoByVersion', 'GetDocumentVersions', 'GetDocumentVersion',
+  ],
   HttpPost: [
     'AuthenticateUser', 'AuthenticateUser1', 'RenewTicket', 'isValidTicket', 'LogOut', 'ServerInfo', 'CreateUploadHandler',
     'UploadDocumentWithHandler', 'UploadDocumentWithHandler1', 'UploadDocumentWithHandler2', 'UploadDocumentWithHandler3',
     'UploadNewDocumentWidthHandler', 'DeleteUploadHandler', 'GetDownloadHandler', 'GetDownloadHandlerByVersion',
     'DownloadFileChunk', 'DeleteDownloadHandler', 'DocumentExists', 'DocumentExists1', 'FolderExists', 'CreateFolder',
+    'GetDownloadInfo', 'GetDownloadInfoByVersion', 'GetDocumentVersions', 'GetDocumentVersion',
+    'DeleteDocument', 'DeleteDocumentVersion',
   ],
 };
 
@@ -155,8 +160,8 @@ describe("Mono's wsdl reads wsdl/srv.wsdl", () => {
     expect(generated).toEqual({ code: 0, stdout: `${WSDL_WARNINGS[protocol]}Writing file '${out}'\n`, stderr: '' });
     const proxy = await readFile(out, 'utf8');
     if (protocol.startsWith('SOAP')) {
-      // Every operation hands back its result element as an XmlNode ({Op}Result is an s:any).
-      expect(proxy.match(/public System\.Xml\.XmlNode \w+\(/g)).toHaveLength(22);
+      // Every operation (the POST proxy's and UploadFileChunk) hands back its result element as an XmlNode ({Op}Result is an s:any).
+      expect(proxy.match(/public System\.Xml\.XmlNode \w+\(/g)).toHaveLength((HTTP_OPERATIONS['HttpPost'] ?? []).length + 1);
       expect(proxy.includes('SoapProtocolVersion.Soap12')).toBe(protocol === 'SOAP12');
     } else {
       // Each call hands back the bare element as the class of its name, root or response.
@@ -240,8 +245,8 @@ describe.each([
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
-    // The SOAP schema's 15 types and 44 elements, and the HTTP bindings' bare root and response, each with its type.
-    expect(lines[0]).toBe('schema ok: 17 types, 46 elements, 22 operations');
+    // The SOAP schema's 20 types and 56 elements, and the HTTP bindings' bare root and response, each with its type.
+    expect(lines[0]).toBe('schema ok: 22 types, 58 elements, 28 operations');
     expect(lines.at(-1)).toBe(`workflow ok (${version})`);
     expect(lines.filter((line) => line.startsWith('workflow: 600000 bytes up in 3 chunks of 262144 and down in 3'))).toHaveLength(2);
   });

@@ -17,10 +17,15 @@ const OPERATIONS = [
   'UploadDocumentWithHandler2', 'UploadDocumentWithHandler3', 'UploadNewDocumentWidthHandler', 'DeleteUploadHandler',
   'GetDownloadHandler', 'GetDownloadHandlerByVersion', 'DownloadFileChunk', 'DeleteDownloadHandler',
   'DocumentExists', 'DocumentExists1', 'FolderExists', 'CreateFolder',
+  'GetDownloadInfo', 'GetDownloadInfoByVersion', 'GetDocumentVersions', 'GetDocumentVersion',
+  'DeleteDocument', 'DeleteDocumentVersion',
 ];
 
 /** The HTTP GET port's operations: the calls safe in a URL. */
-const GET_OPERATIONS = ['ServerInfo', 'DeleteUploadHandler', 'DeleteDownloadHandler', 'DocumentExists', 'DocumentExists1', 'FolderExists'];
+const GET_OPERATIONS = [
+  'ServerInfo', 'DeleteUploadHandler', 'DeleteDownloadHandler', 'DocumentExists', 'DocumentExists1', 'FolderExists',
+  'GetDownloadInfo', 'GetDownloadInfoByVersion', 'GetDocumentVersions', 'GetDocumentVersion',
+];
 
 interface ZeepOperation {
   soapAction: string | null;
@@ -45,7 +50,7 @@ beforeAll(async () => {
   view = JSON.parse(stdout) as ZeepView;
 });
 
-test('zeep sees a SOAP 1.1 and a SOAP 1.2 port, each with the 22 operations and their SOAP actions', () => {
+test('zeep sees a SOAP 1.1 and a SOAP 1.2 port, each with every operation and its SOAP action', () => {
   expect(Object.keys(view.ports).sort()).toEqual(['srvHttpGet', 'srvHttpPost', 'srvSoap', 'srvSoap12']);
   expect(view.ports['srvSoap']?.binding).toBe('Soap11Binding');
   expect(view.ports['srvSoap12']?.binding).toBe('Soap12Binding');
@@ -75,6 +80,8 @@ test('zeep reads the exact, inconsistent parameter casing in the documented orde
   expect(parameters('GetDownloadHandler')).toEqual(['AuthenticationTicket', 'Path', 'PreferedChunkSize']);
   expect(parameters('isValidTicket')).toEqual(['AuthenticationTicket']);
   expect(parameters('DocumentExists1')).toEqual(['authenticationTicket', 'FolderPath', 'DocumentName']);
+  expect(parameters('GetDocumentVersions')).toEqual(['AuthenticationTicket', 'Path']);
+  expect(parameters('GetDocumentVersion')).toEqual(['authenticationTicket', 'path', 'versionNumber']);
 });
 
 test("zeep builds the seed's DeleteUploadHandler envelope", () => {

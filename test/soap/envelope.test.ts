@@ -53,6 +53,8 @@ function valueOf(parameter: ParameterDescriptor): fc.Arbitrary<ArgumentValue> {
       return fc.integer({ min: -2147483648, max: 2147483647 });
     case 'short':
       return fc.integer({ min: -32768, max: 32767 });
+    case 'long':
+      return fc.maxSafeInteger();
     case 'decimal':
       return fc.double({ noNaN: true, noDefaultInfinity: true });
     case 'boolean':

@@ -93,7 +93,7 @@ describe.each(['soap11', 'http-post'] as const)('over %s', (binding) => {
 });
 
 test('a chunk reply nested deeper than any reply of the service is refused unparsed, and not asked for again', async () => {
-  const depth = 1_000_000;
+  const depth = 100_000;
   shape = { text: (op, b) => result(op, b, `<root success="true">${'<a>'.repeat(depth)}${'</a>'.repeat(depth)}</root>`) };
   const client = await createSrvClient({ url });
   try {

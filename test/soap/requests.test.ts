@@ -65,6 +65,24 @@ const CASES: Case[] = [
   ['DocumentExists1', { authenticationTicket: TICKET, FolderPath: '/Public', DocumentName: 'a.pdf' }, [['authenticationTicket', TICKET], ['FolderPath', '/Public'], ['DocumentName', 'a.pdf']]],
   ['FolderExists', { authenticationTicket: TICKET, Path: '/Public/In' }, [['authenticationTicket', TICKET], ['Path', '/Public/In']]],
   ['CreateFolder', { authenticationTicket: TICKET, Path: '/Public/In/2026' }, [['authenticationTicket', TICKET], ['Path', '/Public/In/2026']]],
+  ['GetDownloadInfo', { AuthenticationTicket: TICKET, Path: '/Finance/Reports/Q1-Report.pdf' }, [['AuthenticationTicket', TICKET], ['Path', '/Finance/Reports/Q1-Report.pdf']]],
+  [
+    'GetDownloadInfoByVersion',
+    { AuthenticationTicket: TICKET, Path: '/Finance/Reports/Q1-Report.pdf', VersionNumber: 1000000 },
+    [['AuthenticationTicket', TICKET], ['Path', '/Finance/Reports/Q1-Report.pdf'], ['VersionNumber', '1000000']],
+  ],
+  ['GetDocumentVersions', { AuthenticationTicket: TICKET, Path: '~D42' }, [['AuthenticationTicket', TICKET], ['Path', '~D42']]],
+  [
+    'GetDocumentVersion',
+    { authenticationTicket: TICKET, path: '/Finance/Reports/Q1-2024-Report.pdf', versionNumber: 1000000 },
+    [['authenticationTicket', TICKET], ['path', '/Finance/Reports/Q1-2024-Report.pdf'], ['versionNumber', '1000000']],
+  ],
+  ['DeleteDocument', { authenticationTicket: TICKET, Path: '/MyLibrary/Reports/OldReport.pdf' }, [['authenticationTicket', TICKET], ['Path', '/MyLibrary/Reports/OldReport.pdf']]],
+  [
+    'DeleteDocumentVersion',
+    { authenticationTicket: TICKET, DocumentPath: '/MyLibrary/Reports/Report.pdf', VersionNumber: 3000000 },
+    [['authenticationTicket', TICKET], ['DocumentPath', '/MyLibrary/Reports/Report.pdf'], ['VersionNumber', '3000000']],
+  ],
 ];
 
 interface Captured {

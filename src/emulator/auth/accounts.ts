@@ -17,8 +17,13 @@ export class Accounts {
 
   /** Login names are case-insensitive, passwords are not. */
   verify(uid: string, password: string): Account | undefined {
-    const account = this.#accounts.find((candidate) => candidate.name.toLowerCase() === uid.toLowerCase());
+    const account = this.byName(uid);
     return account !== undefined && account.password === password ? account : undefined;
+  }
+
+  /** Login names are case-insensitive. */
+  byName(name: string): Account | undefined {
+    return this.#accounts.find((candidate) => candidate.name.toLowerCase() === name.toLowerCase());
   }
 
   mayObtainTickets(account: Account): boolean {

@@ -88,7 +88,7 @@ export function formProtocol(url: URL, config: EmulatorConfig): Protocol {
     readParams: (request, spec) => readFormParams(request, url, spec, limit),
     writeResult: (response, spec, element) => {
       const shaped = shapeResult(config, spec, element);
-      return sendXml(response, 200, FORM_CONTENT_TYPE, wrapXml(XML_DECLARATION, elementXml(shaped.name, shaped.attributes, shaped.content), ''));
+      return sendXml(response, 200, FORM_CONTENT_TYPE, wrapXml(XML_DECLARATION, elementXml(shaped.name, shaped.attributes, shaped.content, shaped.children), ''));
     },
     writeRequestError: (response, error) =>
       classic ? sendPlain(response, 500, `${requestErrorText(error)}\r\n`) : sendPlain(response, 400, error.message),

@@ -37,7 +37,7 @@ export function soapResultXml(
   element: ResultElement,
   resultXmlns: ResultNamespace,
 ): XmlReply {
-  const inner = elementXml(element.name, withNamespace(element, resultXmlns), element.content);
+  const inner = elementXml(element.name, withNamespace(element, resultXmlns), element.content, element.children);
   const { name } = spec;
   const before = `${envelopeHead(version)}<${name}Response xmlns="${SERVICE_NAMESPACE}"><${name}Result>`;
   return wrapXml(before, inner, `</${name}Result></${name}Response>${ENVELOPE_TAIL}`);

@@ -19,6 +19,13 @@ function byFullPath(store: DocumentStore, path: string): DocumentRecord | undefi
   return segments === undefined ? undefined : store.document(segments);
 }
 
+/** A document named by its full path only, for the operations whose pages name no `~D` form (C49). */
+export function resolveFullPath(store: DocumentStore, path: string): DocumentRecord {
+  const document = byFullPath(store, path);
+  if (document === undefined) throw new Refusal(DOCUMENT_NOT_FOUND);
+  return document;
+}
+
 /** A document named by its full path (exactly: names are never trimmed), by `~D{id}` or by `~D{id}.{ext}`. */
 export function resolveDocument(store: DocumentStore, path: string): DocumentRecord {
   const document = path.startsWith('~') ? byShortPath(store, path) : byFullPath(store, path);

@@ -3,6 +3,8 @@ import { canonicalGuid } from '../guid.js';
 import { grantChunkSize, MAX_CHUNK_SIZE } from '../options.js';
 import { intParam, textParam } from '../params.js';
 import { ok, Refusal } from '../result.js';
+import type { Attribute } from '../result.js';
+import type { DocumentRecord, VersionRecord } from '../store/document-store.js';
 import { utcDate } from '../time.js';
 import { contentTypeOf } from './content-type.js';
 import type { OperationCall, OperationHandler, ServiceContext } from './context.js';
@@ -17,6 +19,18 @@ import {
 } from './messages.js';
 import { requireSession } from './session.js';
 
+/** What GetDownloadHandler* and GetDownloadInfo* tell of a version after its Size; VersionNumber echoes the request. */
+function downloadFacts(document: DocumentRecord, version: VersionRecord, requestedVersion: number): Attribute[] {
+  return [
+    ['ContentType', contentTypeOf(document.path)],
+    ['ModificationDate', utcDate(Date.parse(version.createdAt))],
+    ['VersionNumber', String(requestedVersion === 0 ? 0 : version.versionNumber)],
+    ['AlterDocumentName', documentName(document)],
+    ['RenderedContent', 'false'],
+    ['CRC32', crcHex(version.crc32)],
+  ];
+}
+
 async function stageVersion(context: ServiceContext, call: OperationCall, requestedVersion: number) {
   const session = requireSession(context, call, 'AuthenticationTicket');
   const document = resolveDocument(context.store, textParam(call.params, 'Path'));
@@ -26,17 +40,25 @@ async function stageVersion(context: ServiceContext, call: OperationCall, reques
   const handler = await context.downloads.create(session, { file, path: document.path, size: version.size });
   return ok(
     ['Size', String(version.size)],
-    ['ContentType', contentTypeOf(document.path)],
-    ['ModificationDate', utcDate(Date.parse(version.createdAt))],
-    ['VersionNumber', String(requestedVersion === 0 ? 0 : version.versionNumber)],
-    ['AlterDocumentName', documentName(document)],
-    ['RenderedContent', 'false'],
-    ['CRC32', crcHex(version.crc32)],
+    ...downloadFacts(document, version, requestedVersion),
     // The malformedGrant fault: a real handler, granted with a ChunkSize no client can use.
     ['ChunkSize', call.faults.has('malformedGrant') ? MALFORMED_DOWNLOAD_CHUNK_SIZE : String(chunkSize)],
     ['downloadhandler', handler.id],
   );
 }
+
+/** GetDownloadHandler's facts without staging anything: no handler, no ChunkSize. */
+async function describeVersion(context: ServiceContext, call: OperationCall, requestedVersion: number) {
+  requireSession(context, call, 'AuthenticationTicket');
+  const document = resolveDocument(context.store, textParam(call.params, 'Path'));
+  const version = versionByNumber(document, requestedVersion);
+  return ok(['Size', String(version.size)], ...downloadFacts(document, version, requestedVersion));
+}
+
+export const getDownloadInfo: OperationHandler = (context, call) => describeVersion(context, call, 0);
+
+export const getDownloadInfoByVersion: OperationHandler = (context, call) =>
+  describeVersion(context, call, intParam(call.params, 'VersionNumber'));
 
 export const getDownloadHandler: OperationHandler = (context, call) => stageVersion(context, call, 0);
 

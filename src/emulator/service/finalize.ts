@@ -43,8 +43,9 @@ async function store(context: ServiceContext, handler: UploadHandler, destinatio
   if (destination.newDocumentOnly && context.store.document(segments) !== undefined) throw new Refusal(DOCUMENT_EXISTS);
   const content = await stagedContent(context, handler);
   // Checked again, atomically with the creation: another finalize for the same name may be under way.
+  const details = { ...destination.details, author: handler.userName };
   const stored = await context.store
-    .addVersion(segments, content, destination.details, { newDocumentOnly: destination.newDocumentOnly })
+    .addVersion(segments, content, details, { newDocumentOnly: destination.newDocumentOnly })
     .catch((error: unknown) => {
       throw error instanceof DocumentExistsError ? new Refusal(DOCUMENT_EXISTS) : error;
     });

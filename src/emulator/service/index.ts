@@ -5,7 +5,8 @@ import { asStorageFailure } from '../storage-errors.js';
 import { authenticateUser, isValidTicket, logOut, renewTicket } from './auth.js';
 import type { OperationCall, OperationHandler, ServiceContext } from './context.js';
 import { deleteDownloadHandler, deleteUploadHandler } from './delete-handler.js';
-import { downloadFileChunk, getDownloadHandler, getDownloadHandlerByVersion } from './download.js';
+import { deleteDocument, deleteDocumentVersion } from './deletion.js';
+import { downloadFileChunk, getDownloadHandler, getDownloadHandlerByVersion, getDownloadInfo, getDownloadInfoByVersion } from './download.js';
 import {
   uploadDocumentWithHandler,
   uploadDocumentWithHandler1,
@@ -17,6 +18,7 @@ import { createFolder, documentExists, documentExists1, folderExists } from './l
 import { INJECTED_SYSTEM_ERROR } from './messages.js';
 import { serverInfo } from './server-info.js';
 import { createUploadHandler, uploadFileChunk } from './upload.js';
+import { getDocumentVersion, getDocumentVersions } from './versions.js';
 
 export type { OperationCall, ServiceContext } from './context.js';
 
@@ -43,6 +45,12 @@ const HANDLERS: Record<OperationName, OperationHandler> = {
   DocumentExists1: documentExists1,
   FolderExists: folderExists,
   CreateFolder: createFolder,
+  GetDownloadInfo: getDownloadInfo,
+  GetDownloadInfoByVersion: getDownloadInfoByVersion,
+  GetDocumentVersions: getDocumentVersions,
+  GetDocumentVersion: getDocumentVersion,
+  DeleteDocument: deleteDocument,
+  DeleteDocumentVersion: deleteDocumentVersion,
 };
 
 /** What an operation produced: its result (a refusal is a `success="false"` one), or an error it did not handle. */

@@ -11,6 +11,10 @@ export const BAD_REQUEST = 'bad Request';
 export const FOLDER_NOT_FOUND = 'Folder not found.';
 export const FOLDER_NOT_FOUND_BARE = 'Folder not found';
 export const DOCUMENT_NOT_FOUND = 'Document not found';
+/** GetDocumentVersions' example (C39). */
+export const DOCUMENT_NOT_FOUND_STOP = 'Document not found.';
+/** GetDocumentVersion's example. */
+export const VERSION_CANNOT_BE_FOUND = 'Specified version cannot be found.';
 export const INVALID_DOCUMENT_IDENTIFIER = 'InvalidDocumentIdentifer';
 
 // Another session's handler is not an active handler of the caller, so it gets the documented refusal.
@@ -31,6 +35,10 @@ export const DOCUMENT_EXISTS = 'Document already exists.';
 export const ROOT_FOLDER_REFUSED = 'Root-level folders cannot be created.';
 export const INVALID_VERSION_NUMBER = 'Invalid version number.';
 export const VERSION_NOT_FOUND = 'Version not found.';
+/** DeleteDocumentVersion's table. */
+export const VERSION_NOT_FOUND_BARE = 'Version not found';
+/** The docs leave deleting a document's only version open (C53): the emulator refuses it. */
+export const ONLY_VERSION = 'The only version of a document cannot be deleted; delete the document instead.';
 export const INVALID_START_OFFSET = 'Invalid StartOffset.';
 export const INVALID_CHUNK_SIZE = 'Invalid ChunkSize.';
 export const INJECTED_SYSTEM_ERROR = 'injected fault';

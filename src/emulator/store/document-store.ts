@@ -16,12 +16,23 @@ export interface VersionRecord {
   readonly published: boolean;
   /** The xmlParameters the version was uploaded with, keyed by upper-case NAME. */
   readonly parameters: Readonly<Record<string, string>>;
+  /** The login name of the user who uploaded it (absent in stores written before it was kept). */
+  readonly author?: string;
 }
 
 export interface DocumentRecord {
   readonly documentId: number;
   readonly path: string;
   readonly versions: VersionRecord[];
+  /** The highest version number ever given, so that a deleted version's number is never given again. */
+  lastVersionNumber?: number;
+}
+
+/** A document DeleteDocument moved to the recycle bin, content and all. */
+export interface RecycledDocument {
+  readonly document: DocumentRecord;
+  readonly deletedAt: string;
+  readonly deletedBy: string;
 }
 
 export interface FolderRecord {
@@ -29,7 +40,7 @@ export interface FolderRecord {
   readonly path: string;
 }
 
-export type VersionDetails = Pick<VersionRecord, 'comment' | 'label' | 'published' | 'parameters'>;
+export type VersionDetails = Pick<VersionRecord, 'comment' | 'label' | 'published' | 'parameters' | 'author'>;
 
 export interface StagedContent {
   readonly file: string;
@@ -43,6 +54,7 @@ interface StoreFile {
   nextFolderId: number;
   folders: FolderRecord[];
   documents: DocumentRecord[];
+  recycleBin: RecycledDocument[];
 }
 
 /** Removes `item` from `list`, if it is there (a reset may have replaced the list meanwhile). */
@@ -69,9 +81,14 @@ const emptyStoreFile = (): StoreFile => ({
   nextFolderId: 1,
   folders: [],
   documents: [],
+  recycleBin: [],
 });
 
 const keyOf = (record: { path: string }): string => pathKey(record.path.split('/').slice(1));
+
+/** After the highest number the document ever had: 1000000, 2000000, … */
+const nextVersionNumber = (document: DocumentRecord): number =>
+  Math.max(document.lastVersionNumber ?? 0, ...document.versions.map((version) => version.versionNumber)) + VERSION_STEP;
 
 /** Folders, documents and versions, persisted in `<dataDir>/store.json` and `<dataDir>/content/<versionId>`. */
 export class DocumentStore {
@@ -157,22 +174,58 @@ export class DocumentStore {
     const document = existing ?? this.#addDocument(segments);
     const version: VersionRecord = {
       versionId,
-      versionNumber: (document.versions.length + 1) * VERSION_STEP,
+      versionNumber: nextVersionNumber(document),
       size: content.size,
       crc32: content.crc32,
       createdAt: new Date().toISOString(),
       ...details,
     };
+    const lastVersionNumber = document.lastVersionNumber;
     document.versions.push(version);
+    document.lastVersionNumber = version.versionNumber;
     try {
       await this.#save();
     } catch (error) {
       removeFrom(document.versions, version);
+      document.lastVersionNumber = lastVersionNumber;
       if (existing === undefined) this.#removeDocument(document);
       await rm(contentFile, { force: true });
       throw error;
     }
     return { document, version };
+  }
+
+  /** Moves the document at `segments` to the recycle bin; its path is free for a new document from then on. */
+  recycle(segments: readonly string[], deletedBy: string): Promise<RecycledDocument | undefined> {
+    return this.#oneAtATime(pathKey(segments), async () => {
+      const document = this.document(segments);
+      if (document === undefined) return undefined;
+      const recycled = { document, deletedAt: new Date().toISOString(), deletedBy };
+      this.#removeDocument(document);
+      this.#data.recycleBin.push(recycled);
+      await this.#saveOrUndo(() => {
+        removeFrom(this.#data.recycleBin, recycled);
+        this.#data.documents.push(document);
+        this.#documents.set(keyOf(document), document);
+      });
+      return recycled;
+    });
+  }
+
+  /** Deletes a version for good, its content file included; its number is never given again. */
+  deleteVersion(document: DocumentRecord, version: VersionRecord): Promise<void> {
+    return this.#oneAtATime(keyOf(document), async () => {
+      const index = document.versions.indexOf(version);
+      if (index === -1) return;
+      document.lastVersionNumber = Math.max(document.lastVersionNumber ?? 0, version.versionNumber);
+      document.versions.splice(index, 1);
+      await this.#saveOrUndo(() => void document.versions.splice(index, 0, version));
+      await rm(this.contentFile(version.versionId), { force: true });
+    });
+  }
+
+  recycleBin(): readonly RecycledDocument[] {
+    return this.#data.recycleBin;
   }
 
   contentFile(versionId: number): string {
@@ -224,6 +277,16 @@ export class DocumentStore {
     if (this.#documents.get(key) === document) this.#documents.delete(key);
   }
 
+  /** Saves; when the store file cannot be written, `undo` takes the change back and the error is passed on. */
+  async #saveOrUndo(undo: () => void): Promise<void> {
+    try {
+      await this.#save();
+    } catch (error) {
+      undo();
+      throw error;
+    }
+  }
+
   /** Writes the store file atomically; saves run one at a time, in order. */
   #save(): Promise<void> {
     const file = join(this.#dataDir, 'store.json');
@@ -250,6 +313,10 @@ function storeFileProblem(data: unknown): string | undefined {
   if (!isRecordList(fields['documents'])) return 'documents is not a list of documents';
   const documents = fields['documents'] as { versions?: unknown }[];
   if (!documents.every((document) => Array.isArray(document.versions))) return 'a document has no list of versions';
+  const recycleBin = fields['recycleBin'];
+  if (recycleBin !== undefined && !(Array.isArray(recycleBin) && recycleBin.every((item) => isRecordList([(item as { document?: unknown }).document])))) {
+    return 'recycleBin is not a list of deleted documents';
+  }
   return undefined;
 }
 
@@ -270,7 +337,8 @@ async function readStoreFile(file: string): Promise<StoreFile> {
   }
   const problem = storeFileProblem(data);
   if (problem !== undefined) throw corruptStore(file, problem);
-  return data as StoreFile;
+  // A store written before the recycle bin was kept has none.
+  return { recycleBin: [], ...(data as Omit<StoreFile, 'recycleBin'>) };
 }
 
 const corruptStore = (file: string, reason: string): EmulatorStartError =>

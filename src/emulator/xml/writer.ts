@@ -1,4 +1,4 @@
-import type { Attribute } from '../result.js';
+import type { Attribute, ChildElement } from '../result.js';
 
 /** Characters XML 1.0 cannot carry at all. */
 const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
@@ -25,9 +25,23 @@ export interface XmlReply {
   readonly tail: string;
 }
 
-/** `<name a="1" b="2" />`, or `<name …>`, the content's base64, `</name>` when there is content. */
-export function elementXml(name: string, attributes: readonly Attribute[], content?: Buffer): XmlReply {
-  const open = name + attributes.map(([key, value]) => ` ${key}="${escapeAttribute(value)}"`).join('');
+const openTag = (name: string, attributes: readonly Attribute[]): string =>
+  name + attributes.map(([key, value]) => ` ${key}="${escapeAttribute(value)}"`).join('');
+
+/** A child element and everything in it; `<name … />` when it holds nothing. */
+function childXml(element: ChildElement): string {
+  const open = openTag(element.name, element.attributes ?? []);
+  const inner = escapeText(element.text ?? '') + (element.children ?? []).map(childXml).join('');
+  return inner === '' ? `<${open} />` : `<${open}>${inner}</${element.name}>`;
+}
+
+/**
+ * `<name a="1" b="2" />`; or `<name …>`, the content's base64, `</name>` when there is content; or the child
+ * elements between the tags when there are any.
+ */
+export function elementXml(name: string, attributes: readonly Attribute[], content?: Buffer, children: readonly ChildElement[] = []): XmlReply {
+  const open = openTag(name, attributes);
+  if (children.length > 0) return { head: `<${open}>${children.map(childXml).join('')}`, tail: `</${name}>` };
   if (content === undefined || content.length === 0) return { head: `<${open} />`, tail: '' };
   return { head: `<${open}>`, content, tail: `</${name}>` };
 }

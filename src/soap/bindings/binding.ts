@@ -2,7 +2,7 @@
 // headers, body) and reads the reply into the operation's typed result or typed error. Each binding
 // is an object of its own (soap.ts, http-post.ts, http-get.ts), as python-zeep's are; the transport
 // in between only moves bytes.
-import type { BindingName, OperationDescriptor, SoapVersion } from '../../../generated/srv.js';
+import type { BindingName, OperationDescriptor, RecordDescriptor, SoapVersion } from '../../../generated/srv.js';
 import { InvalidArgumentError } from '../../errors.js';
 import type { HttpReply, StreamedBody } from '../../http/transport.js';
 import type { ArgumentValue } from '../arguments.js';
@@ -51,8 +51,10 @@ export function bindingOf(binding: BindingName | undefined, soapVersion: SoapVer
   return binding;
 }
 
-/** Every reply is a few attributes, but for a chunk's base64 text. */
+/** Every reply is a few attributes, but for a chunk's base64 text and a listing's records. */
 const SMALL_REPLY_BYTES = 1_048_576;
+/** A listing: a folder's items, a document's versions, a user's checkouts. */
+const LISTING_REPLY_BYTES = 8 * 1_048_576;
 /** The largest chunk the service grants, for a chunk request that names no size. */
 const LARGEST_CHUNK = 33_554_432;
 
@@ -64,11 +66,16 @@ function chunkSizeOf(args: Arguments): number {
 
 /**
  * How long the reply of this call can be: a chunk's base64 (4/3 of ChunkSize, line breaks allowed)
- * and an envelope margin, else a small cap, so that a hostile reply never reaches a parser.
+ * and an envelope margin; a listing's records; else a small cap, so that a hostile reply never
+ * reaches a parser.
  */
 export function replyLimit(op: OperationDescriptor, args: Arguments): number {
-  if (op.result.text !== 'base64Binary') return SMALL_REPLY_BYTES;
-  return Math.ceil((Math.ceil(chunkSizeOf(args) / 3) * 4 * 78) / 76) + SMALL_REPLY_BYTES;
+  if (op.result.text === 'base64Binary') return Math.ceil((Math.ceil(chunkSizeOf(args) / 3) * 4 * 78) / 76) + SMALL_REPLY_BYTES;
+  return holdsList(op.result) ? LISTING_REPLY_BYTES : SMALL_REPLY_BYTES;
+}
+
+function holdsList(record: RecordDescriptor): boolean {
+  return record.children.some((child) => child.shape === 'list' || (child.shape === 'record' && holdsList(child.record)));
 }
 
 /** For a result of base64 text: the cut of the text of the element inside `wrapper` (the document element's, without one). */

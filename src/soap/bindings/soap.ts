@@ -1,7 +1,8 @@
 // The WSDL's SOAP 1.1 and 1.2 bindings: our code writes the envelope (envelope.ts); node-soap parses
 // the reply against the WSDL (reply-parser.ts), and the result element is found by local name
-// inside {Op}Result, whatever its own name or namespace. A chunk's base64 is cut out of the reply
-// before node-soap sees the few hundred bytes around it.
+// inside {Op}Result, whatever its own name or namespace, and read with its child elements from
+// node-soap's object form. A chunk's base64 is cut out of the reply before node-soap sees the few
+// hundred bytes around it.
 import type { OperationDescriptor, SoapVersion } from '../../../generated/srv.js';
 import { malformedReply, SoapFaultError } from '../../errors.js';
 import type { HttpReply } from '../../http/transport.js';
@@ -10,7 +11,7 @@ import { redactEnvelope, redact } from '../redaction.js';
 import { notAReply, resultOf, unexpected } from '../reply.js';
 import type { ReplyParser } from '../reply-parser.js';
 import { endOfElement, MAX_DEPTH, nestsTooDeep, xmlTextOf } from '../reply-text.js';
-import type { RawElement } from '../result-values.js';
+import { MAX_RESULT_DEPTH, type RawElement } from '../result-values.js';
 import type { Take } from '../payload-cut.js';
 import { payloadCut, replyLimit, replyText, type Arguments, type Binding, type BindingRequest } from './binding.js';
 
@@ -76,15 +77,23 @@ function resultElement(op: OperationDescriptor, parsed: unknown): RawElement | u
   const wrapper = childNamed(parsed, op.resultElement);
   if (!isObject(wrapper)) return undefined;
   const name = Object.keys(wrapper).find((key) => key !== 'attributes' && key !== '$value');
-  return name === undefined ? undefined : rawElement(wrapper[name]);
+  return name === undefined ? undefined : rawElements(name, wrapper[name], 1)[0];
 }
 
-function rawElement(value: unknown): RawElement | undefined {
-  if (typeof value === 'string') return { attributes: {}, text: value };
-  if (!isObject(value)) return value === null ? { attributes: {}, text: '' } : undefined;
+/**
+ * node-soap's object form of the elements named `name` (a string, null for an empty element, an
+ * object, or an array of these when the name repeats) down to MAX_RESULT_DEPTH: deeper ones are
+ * part of no result, and are left unread.
+ */
+function rawElements(name: string, value: unknown, depth: number): RawElement[] {
+  if (Array.isArray(value)) return value.flatMap((item: unknown) => (Array.isArray(item) ? [] : rawElements(name, item, depth)));
+  if (typeof value === 'string') return [{ name, attributes: {}, text: value, children: [] }];
+  if (value === null) return [{ name, attributes: {}, text: '', children: [] }];
+  if (!isObject(value)) return [];
   const attributes = isObject(value['attributes']) ? (value['attributes'] as Record<string, string>) : {};
   const text = value['$value'];
-  return { attributes, text: typeof text === 'string' ? text : '' };
+  const children = depth >= MAX_RESULT_DEPTH ? [] : Object.entries(value).flatMap(([key, child]) => (key === 'attributes' || key === '$value' ? [] : rawElements(key, child, depth + 1)));
+  return [{ name, attributes, text: typeof text === 'string' ? text : '', children }];
 }
 
 function childNamed(parent: unknown, name: string): unknown {
