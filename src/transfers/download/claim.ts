@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync, constants, type Stats } from 'node:fs';
 import { hostname } from 'node:os';
 import { InvalidArgumentError, SrvError } from '../../errors.js';
+import { atExit } from '../../util/exit-cleanup.js';
 import { checkOwn, codeOf, CREATE_EXCLUSIVE, linkRefused, localFailure, names, NO_FOLLOW, type FileIdentity } from './local-file.js';
 
 /** Tries at taking a lock that keeps being taken over under this run. */
@@ -21,6 +22,8 @@ export interface Owner {
 
 export class Claim {
   #held = true;
+  /** A process that exits at once (a second Ctrl-C) still lets the destination go. */
+  readonly #forgetAtExit = atExit(() => this.release());
 
   private constructor(
     private readonly path: string,
@@ -45,6 +48,7 @@ export class Claim {
   release(): void {
     if (this.holds()) unlinkSync(this.path);
     this.#held = false;
+    this.#forgetAtExit();
   }
 }
 
