@@ -163,7 +163,6 @@ describe.each(PROFILES)('against a %s server', (profile) => {
     });
 
     test('http-get keeps the ticket out of URLs unless --ticket-in-url asks for it, and then says so on stderr', async () => {
-      await emulator.reset();
       const quiet = await cli(['exists', '/Public/x', '--binding', 'http-get', '--verbose']);
       expect(quiet.stderr).not.toMatch(/the ticket goes in the URLs/);
       const told = await cli(['exists', '/Public/x', '--binding', 'http-get', '--ticket-in-url', '--verbose']);
