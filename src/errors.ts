@@ -193,6 +193,13 @@ export class SourceChangedError extends SrvError {
   }
 }
 
+/**
+ * Whether the service did what was asked cannot be known: a finalize whose reply was lost while it
+ * may still be running, or whose result nothing can tell apart from what was stored before. The
+ * upload may or may not be stored; look at the document before doing it again.
+ */
+export class UnknownOutcomeError extends SrvError {}
+
 /** The caller's AbortSignal fired. */
 export class AbortError extends SrvError {
   constructor(reason: unknown, operation?: string) {

@@ -35,6 +35,7 @@ export {
   TimeoutError,
   TransportError,
   UnexpectedResponseError,
+  UnknownOutcomeError,
 } from './errors.js';
 export type { LocalPath, LocalPathProblem, TransportErrorOptions } from './errors.js';
 export type * from '../generated/srv.js';

@@ -44,13 +44,7 @@ export class SrvSession {
   #closed = false;
   #logOutOnClose: boolean;
   /** What the transfers see of this session. */
-  readonly #port: ServicePort = {
-    attempt: (operation, request, options) => this.attempt(operation, request, options),
-    call: (operation, request, options) => this.stepCall(operation, request, options),
-    learned: this.learned,
-    warn: (warning) => this.warn(warning),
-    recycle: (content) => this.client.recycle(content),
-  };
+  readonly #port: ServicePort;
 
   private constructor(client: SrvClient, ticket: string, credentials: Credentials | undefined, options: SessionOptions & { logOutOnClose?: boolean }) {
     this.client = client;
@@ -61,6 +55,14 @@ export class SrvSession {
     this.user = credentials?.user;
     this.retry = retryOptionsOf(options.retry);
     this.#onWarning = options.onWarning ?? (() => undefined);
+    this.#port = {
+      attempt: (operation, request, callOptions) => this.attempt(operation, request, callOptions),
+      call: (operation, request, callOptions) => this.stepCall(operation, request, callOptions),
+      learned: this.learned,
+      retries: this.retry.retries,
+      warn: (warning) => this.warn(warning),
+      recycle: (content) => this.client.recycle(content),
+    };
   }
 
   /** Logs in with a user name and password, which the session keeps to log in again when the ticket dies. */
