@@ -245,6 +245,7 @@ export const IDEMPOTENT: ReadonlySet<OperationName> = new Set<OperationName>([
   'CreateUploadHandler', 'DeleteUploadHandler',
   'GetDownloadHandler', 'GetDownloadHandlerByVersion', 'DownloadFileChunk', 'DeleteDownloadHandler',
   'DocumentExists', 'DocumentExists1', 'FolderExists', 'CreateFolder',
+  'GetDownloadInfo', 'GetDownloadInfoByVersion', 'GetDocumentVersions', 'GetDocumentVersion',
 ]);
 
 /**
