@@ -19,16 +19,19 @@ export const MAX_RESULT_DEPTH = 32;
 /** A listing's items and their fields come to far fewer elements; a reply of more is refused. */
 export const MAX_RESULT_ELEMENTS = 250_000;
 
-/** Reads an attribute by its exact name, else by its local name case-insensitively. */
+/**
+ * Reads an attribute by its exact name, else by its local name case-insensitively, else the text
+ * of a child element of that name with no children of its own: serializers qualify attributes with
+ * a prefix (a:ticket), and some write a value as an element (<ticket>…</ticket>).
+ */
 export function attributeOf(element: RawElement, name: string): string | undefined {
   const exact = element.attributes[name];
   if (exact !== undefined) return exact;
   const lower = name.toLowerCase();
-  // By local name, in any case: a serializer may qualify an attribute with a prefix (a:ticket).
   for (const [key, value] of Object.entries(element.attributes)) {
     if (key.replace(/^[^:]*:/, '').toLowerCase() === lower) return value;
   }
-  return undefined;
+  return element.children.find((child) => child.name.toLowerCase() === lower && child.children.length === 0)?.text;
 }
 
 /** true/false in any case; anything else is not a boolean. */

@@ -62,8 +62,18 @@ test.each([
   expect(shown).not.toMatch(TICKET_PATTERN);
 });
 
-test('a ticket the client cannot read is never shown either', async () => {
+test('a ticket as an element of its own is read, never shown, and logged out on close', async () => {
   login = { body: Buffer.from(envelope('AuthenticateUser', `<root success="true"><Ticket>${TICKET}</Ticket><userid>7</userid></root>`)), type: 'text/xml' };
-  const { shown } = await attempt();
+  logouts.length = 0;
+  const { outcome, shown } = await attempt();
+  expect(outcome).toBeInstanceOf(SrvSession);
+  expect(logouts).toEqual([TICKET]);
+  expect(shown).not.toMatch(TICKET_PATTERN);
+});
+
+test('a ticket the client cannot read is never shown either', async () => {
+  login = { body: Buffer.from(envelope('AuthenticateUser', `<root success="true"><Ticket><Value>${TICKET}</Value></Ticket></root>`)), type: 'text/xml' };
+  const { outcome, shown } = await attempt();
+  expect(outcome).toBeInstanceOf(Error);
   expect(shown).not.toMatch(TICKET_PATTERN);
 });
