@@ -14,6 +14,15 @@ export class SrvError extends Error {
   }
 }
 
+/** What is wrong with a local file argument: missing, of the wrong kind, already there, or unreadable. */
+export type LocalPathProblem = 'missing' | 'not-a-file' | 'directory' | 'no-directory' | 'exists' | 'unreadable';
+
+/** A local file argument that cannot serve (an upload's source file, a download's destination): the path as it was given. */
+export interface LocalPath {
+  readonly path: string;
+  readonly problem: LocalPathProblem;
+}
+
 /** An argument was missing or invalid; nothing was sent. */
 export class InvalidArgumentError extends SrvError {
   constructor(
@@ -21,6 +30,8 @@ export class InvalidArgumentError extends SrvError {
     /** What is wrong with it, e.g. "must be a whole number from 262144 to 33554432". */
     readonly problem: string,
     operation?: string,
+    /** Set when the argument is a local file that cannot serve. */
+    readonly localPath?: LocalPath,
   ) {
     super(`${operation ? `${operation}: ` : ''}${argument} ${problem}`, { operation });
   }
@@ -32,11 +43,14 @@ export class ServiceError extends SrvError {
   readonly code: number | undefined;
   /** The service's message, with any secret of the call removed. */
   readonly serverMessage: string;
+  /** A handler the failing reply named anyway (a grant that says it failed may still have staged one), which the client deletes. */
+  readonly handler: string | undefined;
 
-  constructor(serverMessage: string, options: { operation?: string; code?: number } = {}) {
+  constructor(serverMessage: string, options: { operation?: string; code?: number; handler?: string | undefined } = {}) {
     super(`${options.operation ?? 'call'} failed: ${serverMessage || '(no error message)'}`, options);
     this.code = options.code;
     this.serverMessage = serverMessage;
+    this.handler = options.handler;
   }
 }
 
@@ -183,6 +197,13 @@ export class SourceChangedError extends SrvError {
   }
 }
 
+/**
+ * Whether the service did what was asked cannot be known: a finalize whose reply was lost while it
+ * may still be running, or whose result nothing can tell apart from what was stored before. The
+ * upload may or may not be stored; look at the document before doing it again.
+ */
+export class UnknownOutcomeError extends SrvError {}
+
 /** The caller's AbortSignal fired. */
 export class AbortError extends SrvError {
   constructor(reason: unknown, operation?: string) {
@@ -197,16 +218,21 @@ const SERVICE_ERROR_BY_CODE: Readonly<Record<number, typeof ServiceError>> = {
   2730: AccessDeniedError,
 };
 
-/** Maps the service's in-band error message to its class. */
-export function serviceErrorFor(serverMessage: string, operation?: string): ServiceError {
+/** Maps the service's in-band error message to its class; `handler`: one the reply named anyway. */
+export function serviceErrorFor(serverMessage: string, operation?: string, handler?: string): ServiceError {
   const message = serverMessage.trim();
   const coded = /^\[(\d+)\]\s*(.*)$/s.exec(message);
   if (coded) {
     const code = Number(coded[1]);
     const ErrorClass = SERVICE_ERROR_BY_CODE[code] ?? ServiceError;
-    return new ErrorClass(message, { operation, code });
+    return new ErrorClass(message, { operation, code, handler });
   }
-  return new (uncodedErrorClass(message))(message, { operation });
+  return new (uncodedErrorClass(message))(message, { operation, handler });
+}
+
+/** The handler a failed call's reply named anyway, if any: it may hold a staged file, and is deleted. */
+export function handlerNamedBy(error: unknown): string | undefined {
+  return error instanceof MalformedReplyError || error instanceof ServiceError ? error.handler : undefined;
 }
 
 function uncodedErrorClass(message: string): typeof ServiceError {

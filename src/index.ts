@@ -1,9 +1,14 @@
 // The package's public API. The CLI uses nothing else (and the emulator's entry point).
-export { createSrvClient, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from './soap/client.js';
-export type { CallOptions, SrvClient, SrvClientOptions, SoapVersion } from './soap/client.js';
+export { createSrvClient } from './soap/client.js';
+export type { CallOptions, SrvClient, SoapVersion } from './soap/client.js';
+export { checkClientOptions, CLIENT_OPTIONS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from './soap/client-options.js';
+export type { CheckedClientOptions, SrvClientOptions } from './soap/client-options.js';
 export type { ExchangeListener, ExchangeRecord } from './soap/exchange-record.js';
 export { BINDINGS } from './soap/bindings/binding.js';
-export type { HttpAuthOptions, HttpAuthType, TlsOptions, TransportOptions } from './http/transport.js';
+export { HTTP_AUTH_OPTIONS } from './http/auth-options.js';
+export type { HttpAuthOptions, HttpAuthType } from './http/auth-options.js';
+export { TLS_OPTIONS, TRANSPORT_OPTIONS } from './http/transport-options.js';
+export type { TlsOptions, TransportOptions } from './http/transport-options.js';
 export {
   AbortError,
   AccessDeniedError,
@@ -32,22 +37,37 @@ export {
   TimeoutError,
   TransportError,
   UnexpectedResponseError,
+  UnknownOutcomeError,
 } from './errors.js';
-export type { TransportErrorOptions } from './errors.js';
+export type { LocalPath, LocalPathProblem, TransportErrorOptions } from './errors.js';
 export type * from '../generated/srv.js';
 export { OPERATIONS, OPERATION_NAMES } from '../generated/srv.js';
 export { SrvSession } from './session/session.js';
-export type { LoginOptions, ServerTraits, SessionCallOptions, SessionOptions, SessionRequest, SessionWarning, TicketOptions } from './session/session.js';
-export type { RetryOptions } from './calls/retry.js';
-export { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE } from './transfers/transfer.js';
-export { DEFAULT_CONCURRENCY } from './transfers/download/plan.js';
-export type { TransferOptions, TransferProgress, TransferStats } from './transfers/transfer.js';
-export type { UploadOptions, UploadResult } from './transfers/upload/upload.js';
+export type { ServerTraits, SessionCallOptions, SessionRequest, SessionWarning } from './session/session.js';
+export { LOGIN_OPTIONS, SESSION_OPTIONS, TICKET_OPTIONS } from './session/session-options.js';
+export type { LoginOptions, SessionOptions, TicketOptions } from './session/session-options.js';
+export { RETRY_OPTIONS } from './calls/retry-options.js';
+export type { RetryOptions } from './calls/retry-options.js';
+export { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE, TRANSFER_OPTIONS } from './transfers/transfer-options.js';
+export type { TransferOptions, TransferProgress } from './transfers/transfer-options.js';
+export type { TransferStats } from './transfers/transfer.js';
+export { UPLOAD_OPTIONS } from './transfers/upload/upload-options.js';
+export type { UploadOptions } from './transfers/upload/upload-options.js';
+export type { UploadResult } from './transfers/upload/upload.js';
+export { checkUpload } from './transfers/upload/check-upload.js';
 export type { UploadDestination } from './transfers/upload/finalizer.js';
 export type { UploadSource } from './transfers/upload/source.js';
 export type { DocumentMetadata, ManualVersion, PublishOption } from './transfers/upload/metadata.js';
-export type { UploadItem, UploadManyOptions } from './transfers/upload/upload-many.js';
-export type { DownloadDestination, DownloadOptions, DownloadResult, DownloadSource } from './transfers/download/download.js';
+export type { UploadItem } from './transfers/upload/upload-many.js';
+export { UPLOAD_MANY_OPTIONS } from './transfers/upload/upload-many-options.js';
+export type { UploadManyOptions } from './transfers/upload/upload-many-options.js';
+export type { DownloadDestination, DownloadResult, DownloadSource } from './transfers/download/download.js';
+export { DEFAULT_CONCURRENCY, DOWNLOAD_OPTIONS } from './transfers/download/download-options.js';
+export type { DownloadOptions } from './transfers/download/download-options.js';
+export { checkDownload } from './transfers/download/check-download.js';
 export type { DocumentInfo, LookupOptions } from './transfers/lookups.js';
+export { nameClashes, serviceNameKey } from './transfers/names.js';
 export { fileCrc32 } from './integrity/file-crc.js';
+export { checkOptions, optionDefault, optionRange } from './util/options.js';
+export type { NumberRange, OptionSpec, OptionTable } from './util/options.js';
 export { PACKAGE_VERSION as VERSION } from './package-files.js';

@@ -2,6 +2,7 @@
 // between `<!-- generated:NAME -->` and `<!-- /generated:NAME -->` in a Markdown file, and
 // `npm run docs` rewrites them; test/readme/generated-blocks.test.ts fails when one is stale.
 import { DECISION_TABLE, type Row } from '../../src/calls/decisions.js';
+import { OPTION_TABLES, optionsTable } from './options.js';
 
 export interface Block {
   /** The Markdown file, from the repository's root. */
@@ -11,6 +12,7 @@ export interface Block {
 
 export const BLOCKS: Readonly<Record<string, Block>> = {
   'decision-table': { file: 'docs/protocol.md', render: decisionTable },
+  ...Object.fromEntries(Object.entries(OPTION_TABLES).map(([name, rows]) => [`options-${name}`, { file: 'README.md', render: () => optionsTable(rows) }])),
 };
 
 const listed = (value: Row['step'] | Row['failure']) => (value === '*' ? 'any' : (Array.isArray(value) ? value : [value]).map((v) => `\`${v}\``).join(', '));

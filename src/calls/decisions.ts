@@ -71,6 +71,8 @@ export interface StepFacts {
   readonly readsInFlight?: number;
   /** The document had to be new: it cannot be uploaded again as a new version. */
   readonly mustBeNew?: boolean;
+  /** Confirm: what the stored versions showed of the upload's bytes after the finalize failed. */
+  readonly settled?: 'absent' | 'unknown';
   /** The caller asked for an upload whose source changes to start over with the new content. */
   readonly restartOnSourceChange?: boolean;
   /** The source (upload) or destination (download) can be read or written again from the start. */
@@ -98,6 +100,8 @@ export interface Decision {
   readonly learn?: Lesson;
   /** A resend that is not told as a retry: the service asked for it. */
   readonly quiet: boolean;
+  /** A failure whose outcome is unknown: the service may or may not have done what was asked. */
+  readonly unknown: boolean;
 }
 
 type Match<T> = T | readonly T[] | '*';
@@ -113,6 +117,8 @@ export interface Row {
   readonly learn?: Lesson;
   /** A resend that is not told as a retry. */
   readonly quiet?: true;
+  /** A failure that leaves the outcome unknown. */
+  readonly unknown?: true;
 }
 
 const lost = (s: Situation) => s.earlier.includes('maybe-applied');
@@ -168,15 +174,30 @@ export const DECISION_TABLE: readonly Row[] = [
     action: 'restart', why: 'the file changed while it was read: start over with its new content, never a mix of the two',
   },
   { step: 'prove', failure: ['integrity', 'maybe-applied'], action: 'restart', why: 'the staged bytes are not the source\'s (filehexcrc), or nothing proves them after a lost reply' },
-  { step: 'finalize', failure: ['not-sent', 'maybe-applied'], if: 'a retry is left', when: (s) => s.canResend, action: 'resend', why: 'a second finalize with the same handler tells whether the first happened: a finalize consumes its handler' },
-  { step: 'finalize', failure: 'maybe-applied', action: 'confirm', why: 'the finalize may have stored the document: the stored document settles it' },
-  { step: 'finalize', failure: 'handler-gone', if: 'an earlier reply of this finalize was lost', when: lost, action: 'confirm', why: 'the lost finalize may have consumed the handler: the stored document settles it' },
+  { step: 'finalize', failure: 'not-sent', if: 'a retry is left', when: (s) => s.canResend, action: 'resend', why: 'the finalize cannot have reached the server' },
+  {
+    step: 'finalize', failure: 'maybe-applied', action: 'confirm',
+    why: 'the finalize may have stored the document: the versions stored since the upload began settle it, never a second finalize that could store it twice',
+  },
+  { step: 'finalize', failure: 'handler-gone', if: 'an earlier reply of this finalize was lost', when: lost, action: 'confirm', why: 'the lost finalize may have consumed the handler: the stored versions settle it' },
   { step: 'finalize', failure: 'handler-gone', action: 'restart', why: 'no finalize reply was lost, so the handler expired, was deleted or belongs to an old session' },
   {
-    step: 'confirm', failure: 'integrity', if: 'the finalize ended on a handler that is gone', when: (s) => s.earlier.at(-1) === 'handler-gone',
-    action: 'restart', why: 'the handler was consumed, but the stored document is not this upload\'s: the upload starts over',
+    step: 'confirm', failure: '*', if: 'the stored versions cannot tell', when: (s) => s.settled === 'unknown',
+    action: 'fail', unknown: true, why: 'nothing tells whether the finalize stored the document: its outcome is unknown',
   },
-  { step: 'confirm', failure: 'integrity', action: 'fail', why: 'every finalize failed and the stored document is not this upload\'s: another upload would meet the same failure' },
+  {
+    step: 'confirm', failure: 'handler-gone', action: 'restart',
+    why: 'the handler was consumed, but no version of this upload\'s bytes was stored: the upload starts over',
+  },
+  {
+    step: 'confirm', failure: 'maybe-applied', if: 'the client or a gateway gave up waiting for the finalize', when: (_s, f) => f.slow,
+    action: 'fail', unknown: true, why: 'the finalize may still be running, and no version of this upload\'s bytes appeared while it was waited for: a second finalize could store it twice, so its outcome is unknown',
+  },
+  {
+    step: 'confirm', failure: 'maybe-applied', if: 'a retry is left', when: (s) => s.canResend,
+    action: 'resend', why: 'the finalize was answered and stored nothing: it is sent again with the same handler',
+  },
+  { step: 'confirm', failure: 'maybe-applied', action: 'fail', why: 'every finalize failed, and none stored the document' },
   {
     step: 'check-stored', failure: 'integrity', if: 'the document had to be new', when: (s) => s.mustBeNew === true,
     action: 'fail', why: 'the stored document is wrong and cannot be replaced by a new version',
@@ -207,9 +228,9 @@ const STARTS_OVER: ReadonlySet<Action> = new Set(['restart', 'restart-keep', 'ha
 export function decide(step: Step, failure: Failure, situation: Situation): Decision {
   const index = DECISION_TABLE.findIndex((r) => matches(r.step, step) && matches(r.failure, failure.kind) && (r.when?.(situation, failure) ?? true));
   const row = DECISION_TABLE[index] as Row;
-  const decided = { row: index + 1, quiet: row.quiet === true };
+  const decided = { row: index + 1, quiet: row.quiet === true, unknown: row.unknown === true };
   if (STARTS_OVER.has(row.action) && situation.canStartOver === false) {
-    return { ...decided, action: 'fail', why: `${row.why}, but the transfer cannot start over: its source or destination cannot be read or written again` };
+    return { ...decided, action: 'fail', unknown: false, why: `${row.why}, but the transfer cannot start over: its source or destination cannot be read or written again` };
   }
   return { ...decided, action: row.action, why: row.why, ...(row.learn && { learn: row.learn }) };
 }
@@ -224,13 +245,15 @@ export const IDEMPOTENT: ReadonlySet<OperationName> = new Set<OperationName>([
   'CreateUploadHandler', 'DeleteUploadHandler',
   'GetDownloadHandler', 'GetDownloadHandlerByVersion', 'DownloadFileChunk', 'DeleteDownloadHandler',
   'DocumentExists', 'DocumentExists1', 'FolderExists', 'CreateFolder',
+  'GetDownloadInfo', 'GetDownloadInfoByVersion', 'GetDocumentVersions', 'GetDocumentVersion',
 ]);
 
 /**
  * The decision for a failed check that is no call (source, prove, confirm, check-stored, verify):
- * no resend, no new login. `earlier`: the failures of the step it settles (a finalize's, for confirm).
+ * no new login. `earlier`: the failures of the step it settles (a finalize's, for confirm);
+ * `canResend`: that step may be sent again (confirm: a finalize with a retry left).
  */
-export function decideCheck(step: Step, error: unknown, facts: StepFacts, server: ServerKnowledge, earlier: readonly FailureKind[] = []): { failure: Failure; decision: Decision } {
+export function decideCheck(step: Step, error: unknown, facts: StepFacts, server: ServerKnowledge, earlier: readonly FailureKind[] = [], canResend = false): { failure: Failure; decision: Decision } {
   const failure = classify(error);
-  return { failure, decision: decide(step, failure, { ...facts, earlier, canResend: false, canRelogin: false, idempotent: false, server }) };
+  return { failure, decision: decide(step, failure, { ...facts, earlier, canResend, canRelogin: false, idempotent: false, server }) };
 }

@@ -19,6 +19,7 @@ import {
   SourceChangedError,
   SrvError,
   TicketExpiredError,
+  TimeoutError,
   TransportError,
 } from '../errors.js';
 import { saysTooLarge } from '../soap/reply.js';
@@ -52,6 +53,8 @@ export interface Failure {
   readonly serverFailure: boolean;
   /** The connection was reset while the request was still being sent, before any reply. */
   readonly resetWhileSending: boolean;
+  /** The client, or a gateway (504), gave up waiting: the server may still be working on the request. */
+  readonly slow: boolean;
 }
 
 /** Transport failures that the same request meets again. */
@@ -63,7 +66,8 @@ export function classify(thrown: unknown): Failure {
   const error = thrown instanceof SrvError ? thrown : new SrvError(String(thrown), { cause: thrown });
   const serverFailure = error instanceof ServerError || (error instanceof SoapFaultError && error.side === 'server');
   const resetWhileSending = error instanceof TransportError && error.httpStatus === undefined && RESET_WHILE_SENDING.has(error.code ?? '');
-  return { kind: kindOf(error, serverFailure), error, serverFailure, resetWhileSending };
+  const slow = error instanceof TimeoutError || (error instanceof TransportError && error.httpStatus === 504);
+  return { kind: kindOf(error, serverFailure), error, serverFailure, resetWhileSending, slow };
 }
 
 function kindOf(error: SrvError, serverFailure: boolean): FailureKind {

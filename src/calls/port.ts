@@ -47,6 +47,8 @@ export interface ServerTraits {
   padsCrc?: boolean;
   /** Whether the last chunk's reply carries filehexcrc; undefined until an upload has seen one. */
   reportsFileCrc?: boolean;
+  /** Whether the server lists a document's versions (GetDocumentVersions); false once it refused the call. */
+  listsVersions?: boolean;
   /** The server failed a chunk read while another of the same handler was in flight: downloads read one chunk at a time. */
   serialChunkReads?: boolean;
   /** Folders an upload found or made, so that the next upload into one does not ask again. */
@@ -62,6 +64,8 @@ export interface ServicePort {
   /** Calls an operation as one step of a transfer, throwing the failure that ended it. */
   call<K extends OperationName, T = ResultOf<K>>(operation: K, request: RequestFor<K>, options?: StepCallOptions<K, T>): Promise<T>;
   readonly learned: ServerTraits;
+  /** Retries a call may have (the session's retry.retries): a step a transfer sends again itself counts against it too. */
+  readonly retries: number;
   warn(warning: SessionWarning): void;
   /** Gives back a chunk's content once nothing refers to it, so that a later reply can be decoded into its memory. */
   recycle(content: Buffer): void;

@@ -3,36 +3,12 @@
 // (maxRetryTime); cancellation ends a backoff at once with our AbortError. A dead ticket leads to
 // one new login and one repeat inside the attempt, so that it is never refused for want of retries.
 import pRetry from 'p-retry';
-import { AbortError, InvalidArgumentError, TimeoutError, type SrvError } from '../errors.js';
+import { AbortError, TimeoutError, type SrvError } from '../errors.js';
 import { decide, type Decision, type Lesson, type ServerKnowledge, type Step, type StepFacts } from './decisions.js';
-import { classify, type Failure, type FailureKind } from './failures.js';
+import { classify, type Failure } from './failures.js';
+import type { RetryOptions } from './retry-options.js';
 
-export interface RetryOptions {
-  /**
-   * Retries after the first attempt of a call that the decision table lets be repeated.
-   * @default 5
-   */
-  retries?: number;
-  /**
-   * The first backoff delay in ms; each next one doubles, with jitter, up to maxDelayMs.
-   * @default 250
-   */
-  minDelayMs?: number;
-  /**
-   * The longest backoff delay in ms.
-   * @default 8000
-   */
-  maxDelayMs?: number;
-}
-
-export const DEFAULT_RETRY: Required<RetryOptions> = { retries: 5, minDelayMs: 250, maxDelayMs: 8_000 };
-
-export function retryOptionsOf(options: RetryOptions | undefined): Required<RetryOptions> {
-  const merged = { ...DEFAULT_RETRY, ...options };
-  if (!Number.isInteger(merged.retries) || merged.retries < 0) throw new InvalidArgumentError('retry.retries', 'must be a whole number ≥ 0');
-  if (!(merged.minDelayMs >= 0) || !(merged.maxDelayMs >= merged.minDelayMs)) throw new InvalidArgumentError('retry', 'needs 0 ≤ minDelayMs ≤ maxDelayMs');
-  return merged;
-}
+export { retryOptionsOf, type RetryOptions } from './retry-options.js';
 
 /** How one call is tried. */
 export interface RetryPlan {
@@ -56,19 +32,23 @@ export interface RetryHooks {
   resending(failure: Failure, decision: Decision, retry: number): void;
 }
 
-/** A call's outcome: its value, or the failure that ended it and what the table decided of it; `earlier`, the kinds of every failed attempt, the last included. */
+/**
+ * A call's outcome: its value, or the failure that ended it and what the table decided of it;
+ * `failures`, every failed attempt, the last included, in order.
+ */
 export type CallOutcome<T> =
-  | { readonly ok: true; readonly value: T; readonly earlier: readonly FailureKind[] }
-  | { readonly ok: false; readonly failure: Failure; readonly decision: Decision; readonly earlier: readonly FailureKind[] };
+  | { readonly ok: true; readonly value: T; readonly failures: readonly Failure[] }
+  | { readonly ok: false; readonly failure: Failure; readonly decision: Decision; readonly failures: readonly Failure[] };
 
 /** `attempt(timeoutMs)`: one try, within the time left of the call. */
 export async function withRetries<T>(attempt: (timeoutMs: number) => Promise<T>, plan: RetryPlan, hooks: RetryHooks): Promise<CallOutcome<T>> {
   const started = performance.now();
   const left = () => plan.timeoutMs - (performance.now() - started);
-  const earlier: FailureKind[] = [];
+  const failures: Failure[] = [];
+  const earlier = () => failures.map((failure) => failure.kind);
   let last: { failure: Failure; decision: Decision } | undefined;
   const judge = (failure: Failure, canResend: boolean): Decision =>
-    decide(plan.step, failure, { ...plan.facts?.(), earlier: [...earlier], canResend, canRelogin: plan.canRelogin, idempotent: plan.idempotent, server: plan.server });
+    decide(plan.step, failure, { ...plan.facts?.(), earlier: earlier(), canResend, canRelogin: plan.canRelogin, idempotent: plan.idempotent, server: plan.server });
 
   const once = async (): Promise<T> => {
     if (left() <= 0) throw last?.failure.error ?? timedOut(plan);
@@ -77,7 +57,7 @@ export async function withRetries<T>(attempt: (timeoutMs: number) => Promise<T>,
     } catch (error) {
       const failure = classify(error);
       if (judge(failure, false).action !== 'relogin') throw failure.error;
-      earlier.push(failure.kind);
+      failures.push(failure);
       await hooks.relogin(failure);
       return attempt(Math.max(left(), 1));
     }
@@ -96,20 +76,20 @@ export async function withRetries<T>(attempt: (timeoutMs: number) => Promise<T>,
         const failure = classify(error);
         // A resend that would start past the call's time limit is not made.
         const decision = judge(failure, retriesLeft > 0 && left() > plan.options.minDelayMs);
-        earlier.push(failure.kind);
+        failures.push(failure);
         last = { failure, decision };
         if (decision.learn) hooks.learn(decision.learn);
         if (decision.action === 'resend') hooks.resending(failure, decision, retriesConsumed + 1);
       },
       shouldRetry: () => last?.decision.action === 'resend',
     });
-    return { ok: true, value, earlier };
+    return { ok: true, value, failures };
   } catch (error) {
-    if (last && last.failure.error === error) return { ok: false, ...last, earlier };
+    if (last && last.failure.error === error) return { ok: false, ...last, failures };
     const failure = classify(plan.signal?.aborted && !(error instanceof AbortError) ? new AbortError(plan.signal.reason) : error);
     const decision = judge(failure, false);
-    earlier.push(failure.kind);
-    return { ok: false, failure, decision, earlier };
+    failures.push(failure);
+    return { ok: false, failure, decision, failures };
   }
 }
 

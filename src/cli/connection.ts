@@ -6,8 +6,22 @@
 import { readFile } from 'node:fs/promises';
 import { rootCertificates } from 'node:tls';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { AbortError, BINDINGS, SrvSession, type HttpAuthOptions, type HttpAuthType, type SessionOptions, type SessionWarning, type TlsOptions } from '../index.js';
+import {
+  AbortError,
+  checkClientOptions,
+  CLIENT_OPTIONS,
+  HTTP_AUTH_OPTIONS,
+  SrvSession,
+  type HttpAuthOptions,
+  type HttpAuthType,
+  type SessionOptions,
+  type SessionWarning,
+  type TlsOptions,
+} from '../index.js';
+import { choiceOf } from './arguments.js';
 import { UsageError } from './exit-codes.js';
+import { helpOf } from './option-help.js';
+import { stderr } from './output.js';
 import type { Reporter } from './reporter.js';
 
 export interface ConnectionFlags {
@@ -16,7 +30,8 @@ export interface ConnectionFlags {
   password?: string;
   ticket?: string;
   soap?: '1.1' | '1.2';
-  binding?: Binding;
+  binding?: SessionOptions['binding'];
+  ticketInUrl?: boolean;
   timeout?: number;
   insecure?: boolean;
   ca?: string;
@@ -31,6 +46,12 @@ export interface ConnectionFlags {
   header?: string[];
 }
 
+/** The table's default of --timeout, in the command line's seconds. */
+const TIMEOUT_HELP = { env: 'SRV_ASMX_TIMEOUT', default: String(CLIENT_OPTIONS.timeoutMs.default / 1000) };
+const soapVersion = choiceOf(CLIENT_OPTIONS.soapVersion);
+const httpAuthType = choiceOf(HTTP_AUTH_OPTIONS.type);
+const bindingName = choiceOf(CLIENT_OPTIONS.binding);
+
 /** The connection and output options of the commands that talk to a server. */
 export function addConnectionOptions(command: Command): Command {
   return addOutputOptions(command)
@@ -39,16 +60,17 @@ export function addConnectionOptions(command: Command): Command {
     .option('--password <password>', 'password; prefer env SRV_ASMX_PASSWORD or the prompt, this shows in the process list')
     .option('--ticket <ticket>', 'reuse a ticket instead of logging in (env SRV_ASMX_TICKET)')
     .addOption(soapOption())
-    .addOption(new Option('--binding <binding>', 'the WSDL binding: soap11, soap12, http-post or http-get (env SRV_ASMX_BINDING; default soap11, or the --soap version\'s)').choices(BINDINGS))
-    .option('--timeout <seconds>', 'time limit of each call, retries included (env SRV_ASMX_TIMEOUT)', positiveNumber)
+    .addOption(new Option('--binding <binding>', helpOf('the WSDL binding', CLIENT_OPTIONS.binding, { env: 'SRV_ASMX_BINDING' })).choices(CLIENT_OPTIONS.binding.choices))
+    .option('--ticket-in-url', CLIENT_OPTIONS.ticketInUrl.summary)
+    .option('--timeout <seconds>', helpOf('time limit of each call, retries included', CLIENT_OPTIONS.timeoutMs, TIMEOUT_HELP), positiveNumber)
     .option('--insecure', 'accept any TLS certificate (only for tests against a server you trust)')
     .option('--ca <file>', "trust this CA certificate (PEM) in addition to Node's and NODE_EXTRA_CA_CERTS (env SRV_ASMX_CA)")
     .option('--cert <file>', 'a client certificate (PEM), with --key (env SRV_ASMX_CERT)')
     .option('--key <file>', 'the private key of --cert (PEM) (env SRV_ASMX_KEY)')
-    .addOption(new Option('--http-auth <scheme>', 'authenticate to the web server in front of the service: basic, ntlm or negotiate (env SRV_ASMX_HTTP_AUTH)').argParser(httpAuthType))
+    .addOption(new Option('--http-auth <scheme>', 'authenticate to the web server in front of the service (env SRV_ASMX_HTTP_AUTH)').choices(HTTP_AUTH_OPTIONS.type.choices))
     .option('--http-user <name>', 'user name for --http-auth, or DOMAIN\\user (env SRV_ASMX_HTTP_USER)')
     .option('--http-password <password>', 'password for --http-auth; prefer env SRV_ASMX_HTTP_PASSWORD or the prompt, this shows in the process list')
-    .option('--http-domain <domain>', "Windows domain for ntlm and negotiate (env SRV_ASMX_HTTP_DOMAIN; default: the one the server names)")
+    .option('--http-domain <domain>', helpOf('Windows domain for ntlm and negotiate', HTTP_AUTH_OPTIONS.domain, { env: 'SRV_ASMX_HTTP_DOMAIN' }))
     .option('--allow-http-basic', 'let --http-auth basic send its password over plain http:, where anyone on the way can read it')
     .option('--header <header>', "send 'Name: value' with every request; repeatable (env SRV_ASMX_HEADERS, one per line)", collectHeader, []);
 }
@@ -60,7 +82,8 @@ export function addOutputOptions(command: Command): Command {
 }
 
 export function soapOption(): Option {
-  return new Option('--soap <version>', 'SOAP version, 1.1 or 1.2 (env SRV_ASMX_SOAP; default 1.1)').argParser(soapVersion);
+  const spec = CLIENT_OPTIONS.soapVersion;
+  return new Option('--soap <version>', helpOf(`SOAP version, ${spec.choices.join(' or ')}`, spec, { env: 'SRV_ASMX_SOAP' })).argParser(soapVersion);
 }
 
 export interface Environment {
@@ -69,16 +92,20 @@ export interface Environment {
 
 export async function openSession(flags: ConnectionFlags, reporter: Reporter, signal: AbortSignal, env: Environment = process.env): Promise<SrvSession> {
   const timeout = flags.timeout ?? fromEnvironment(env, 'SRV_ASMX_TIMEOUT', positiveNumber);
-  const url = required(flags.url ?? setting(env, 'SRV_ASMX_URL'), '--url <url> (or SRV_ASMX_URL)');
-  const headers = headersOf(flags, reporter, env);
-  const auth = await httpAuthOf(flags, reporter, env, url);
-  const options: SessionOptions = {
-    url,
+  const connection = {
+    url: required(flags.url ?? setting(env, 'SRV_ASMX_URL'), '--url <url> (or SRV_ASMX_URL)'),
     ...bindingOf(flags, env),
     ...(timeout !== undefined && { timeoutMs: timeout * 1000 }),
+    ...headersOf(flags, reporter, env),
+  };
+  const httpAuth = httpAuthOf(flags, env);
+  // The library's rules (the URL, headers, Basic over http:) before anyone is asked for a password.
+  checkClientOptions({ ...connection, ...(httpAuth !== undefined && { auth: httpAuth }) });
+  const auth = httpAuth && { ...httpAuth, password: await secretOf(HTTP_PASSWORD, flags.httpPassword, reporter, env) };
+  const options: SessionOptions = {
+    ...connection,
     ...(await tlsOptions(flags, reporter, env)),
     ...(auth !== undefined && { auth }),
-    ...(headers !== undefined && { headers }),
     onExchange: reporter.exchange,
     onWarning: (warning) => reportWarning(reporter, warning),
   };
@@ -86,13 +113,11 @@ export async function openSession(flags: ConnectionFlags, reporter: Reporter, si
   const ticket = flags.ticket ?? setting(env, 'SRV_ASMX_TICKET');
   if (ticket !== undefined) return SrvSession.fromTicket({ ...options, ticket });
   const user = required(flags.user ?? setting(env, 'SRV_ASMX_USER'), '--user <name> (or SRV_ASMX_USER), or a ticket with --ticket');
-  const password = await secretOf({ flag: flags.password, option: '--password', variable: 'SRV_ASMX_PASSWORD', question: 'Password: ', missing: 'no password' }, reporter, env);
+  const password = await secretOf(PASSWORD, flags.password, reporter, env);
   return SrvSession.login({ ...options, user, password, signal });
 }
 
 interface SecretSource {
-  /** The value of the flag, which the process list shows. */
-  flag: string | undefined;
   option: string;
   variable: string;
   question: string;
@@ -100,11 +125,14 @@ interface SecretSource {
   missing: string;
 }
 
-/** A password from its flag (with a warning), its variable, or a prompt that does not echo. */
-async function secretOf(source: SecretSource, reporter: Reporter, env: Environment): Promise<string> {
-  if (source.flag !== undefined) {
+const PASSWORD: SecretSource = { option: '--password', variable: 'SRV_ASMX_PASSWORD', question: 'Password: ', missing: 'no password' };
+const HTTP_PASSWORD: SecretSource = { option: '--http-password', variable: 'SRV_ASMX_HTTP_PASSWORD', question: 'HTTP password: ', missing: 'no HTTP password for --http-auth' };
+
+/** A password from its flag (with a warning, since the process list shows it), its variable, or a prompt that does not echo. */
+async function secretOf(source: SecretSource, flag: string | undefined, reporter: Reporter, env: Environment): Promise<string> {
+  if (flag !== undefined) {
     reporter.warn(`${source.option} shows in the process list; prefer ${source.variable} or the prompt`);
-    return source.flag;
+    return flag;
   }
   const fromEnv = setting(env, source.variable);
   if (fromEnv !== undefined) return fromEnv;
@@ -119,16 +147,16 @@ async function secretOf(source: SecretSource, reporter: Reporter, env: Environme
 async function prompt(question: string): Promise<string> {
   const { read } = await import('read');
   try {
-    return await read({ prompt: question, silent: true, replace: '', output: process.stderr });
+    return await read({ prompt: question, silent: true, replace: '', output: stderr.stream });
   } catch (error) {
     throw (error as Error).message === 'canceled' ? new AbortError(error, 'the password prompt') : error;
   } finally {
-    process.stderr.write('\n');
+    stderr.write('\n');
   }
 }
 
-/** The web server's credentials: --http-auth and --http-user (or their variables), the password as the service's is got. */
-async function httpAuthOf(flags: ConnectionFlags, reporter: Reporter, env: Environment, url: string): Promise<HttpAuthOptions | undefined> {
+/** The web server's credentials but the password: --http-auth and --http-user (or their variables). */
+function httpAuthOf(flags: ConnectionFlags, env: Environment): Omit<HttpAuthOptions, 'password'> | undefined {
   const type = flags.httpAuth ?? fromEnvironment(env, 'SRV_ASMX_HTTP_AUTH', httpAuthType);
   if (type === undefined) {
     if (flags.httpUser !== undefined || flags.httpPassword !== undefined || flags.httpDomain !== undefined || flags.allowHttpBasic) {
@@ -136,24 +164,16 @@ async function httpAuthOf(flags: ConnectionFlags, reporter: Reporter, env: Envir
     }
     return undefined;
   }
-  if (type === 'basic' && /^http:/i.test(url) && !flags.allowHttpBasic) {
-    throw new UsageError('--http-auth basic over plain http: would send the password readable by anyone on the way; use an https: URL, or add --allow-http-basic');
-  }
   const user = required(flags.httpUser ?? setting(env, 'SRV_ASMX_HTTP_USER'), '--http-user <name> (or SRV_ASMX_HTTP_USER) for --http-auth');
   const domain = flags.httpDomain ?? setting(env, 'SRV_ASMX_HTTP_DOMAIN');
-  const password = await secretOf(
-    { flag: flags.httpPassword, option: '--http-password', variable: 'SRV_ASMX_HTTP_PASSWORD', question: 'HTTP password: ', missing: 'no HTTP password for --http-auth' },
-    reporter,
-    env,
-  );
-  return { type, user, password, ...(domain !== undefined && { domain }), ...(flags.allowHttpBasic && { allowHttp: true }) };
+  return { type, user, ...(domain !== undefined && { domain }), ...(flags.allowHttpBasic && { allowHttp: true }) };
 }
 
 /** Header names whose values are credentials, which the process list should not show. */
 const SECRET_HEADER = /auth|token|key|secret|password|cookie|session|ticket|credential/i;
 
 /** SRV_ASMX_HEADERS (one `Name: value` a line), then each --header; a later one replaces an earlier one of the same name. */
-function headersOf(flags: ConnectionFlags, reporter: Reporter, env: Environment): Record<string, string> | undefined {
+function headersOf(flags: ConnectionFlags, reporter: Reporter, env: Environment): { headers?: Record<string, string> } {
   const lines = (setting(env, 'SRV_ASMX_HEADERS') ?? '').split(/\r?\n/).filter((line) => line.trim() !== '');
   const fromEnv = lines.map((line) => {
     try {
@@ -169,7 +189,7 @@ function headersOf(flags: ConnectionFlags, reporter: Reporter, env: Environment)
     for (const existing of Object.keys(headers)) if (existing.toLowerCase() === name.toLowerCase()) delete headers[existing];
     headers[name] = value;
   }
-  return Object.keys(headers).length > 0 ? headers : undefined;
+  return Object.keys(headers).length > 0 ? { headers } : {};
 }
 
 /** `Name: value` → [name, value]; the library checks the name's characters and which headers may be set. */
@@ -240,28 +260,11 @@ function required(value: string | undefined, form: string): string {
   return value;
 }
 
-type Binding = NonNullable<SessionOptions['binding']>;
-
-/** --binding (or SRV_ASMX_BINDING) wins; a --soap that contradicts it is the client's error to report. */
-function bindingOf(flags: ConnectionFlags, env: Environment): Pick<SessionOptions, 'binding' | 'soapVersion'> {
+/** --binding (or SRV_ASMX_BINDING) wins; a --soap that contradicts it is the client's error to report. --ticket-in-url goes with it. */
+function bindingOf(flags: ConnectionFlags, env: Environment): Pick<SessionOptions, 'binding' | 'soapVersion' | 'ticketInUrl'> {
   const binding = flags.binding ?? fromEnvironment(env, 'SRV_ASMX_BINDING', bindingName);
-  if (binding === undefined) return { soapVersion: flags.soap ?? fromEnvironment(env, 'SRV_ASMX_SOAP', soapVersion) ?? '1.1' };
-  return { binding, ...(flags.soap !== undefined && { soapVersion: flags.soap }) };
-}
-
-function bindingName(value: string): Binding {
-  if (!(BINDINGS as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${BINDINGS.join(', ')}.`);
-  return value as Binding;
-}
-
-function soapVersion(value: string): '1.1' | '1.2' {
-  if (value !== '1.1' && value !== '1.2') throw new InvalidArgumentError('expected 1.1 or 1.2.');
-  return value;
-}
-
-function httpAuthType(value: string): HttpAuthType {
-  if (value !== 'basic' && value !== 'ntlm' && value !== 'negotiate') throw new InvalidArgumentError('expected basic, ntlm or negotiate.');
-  return value;
+  const soap = flags.soap ?? (binding === undefined ? fromEnvironment(env, 'SRV_ASMX_SOAP', soapVersion) : undefined);
+  return { ...(binding !== undefined && { binding }), ...(soap !== undefined && { soapVersion: soap }), ...(flags.ticketInUrl === true && { ticketInUrl: true }) };
 }
 
 function positiveNumber(value: string): number {

@@ -16,6 +16,8 @@ export const EXIT = {
   authentication: 3,
   integrity: 4,
   cancelled: 130,
+  /** Standard output's reader went away, as 128 + SIGPIPE says of a process that signal ended. */
+  closedOutput: 141,
 } as const;
 
 /** A mistake in how the command was called; the message names the argument and the right form. */

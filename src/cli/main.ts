@@ -3,28 +3,27 @@
 import { Command, CommanderError } from 'commander';
 import { SERVE_SUMMARY } from './commands/serve-summary.js';
 import { EXIT } from './exit-codes.js';
+import { stderr, stdout } from './output.js';
 import { VERSION } from '../index.js';
 
-// A reader that went away (`srv-asmx --help | head -1`) is no failure of ours.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.success);
-    throw error;
-  });
-}
+const HELP_WIDTH = 100;
 
 const program = new Command('srv-asmx')
   .description('Move documents in and out of a /srv.asmx document-management service, or run a local emulator of it.')
   .version(VERSION, '-V, --version', 'print the version of srv-asmx')
   .showHelpAfterError()
   // The list of commands shows each one's usage, which says [options] also of serve's listing (that has none loaded).
-  .configureHelp({ subcommandTerm: (command) => `${command.name()} ${command.usage()}` })
+  // Help wraps at 100 columns at most: at the 80 of a pipe, commander leaves the descriptions
+  // beside a long option unwrapped.
+  .configureHelp({ subcommandTerm: (command) => `${command.name()} ${command.usage()}`, helpWidth: Math.min(process.stdout.columns || HELP_WIDTH, HELP_WIDTH) })
   .exitOverride()
+  .configureOutput({ writeOut: stdout.write, writeErr: stderr.write })
   .addHelpText('after', `
 Exit codes: 0 success, 1 failure, 2 usage error, 3 authentication (the service's or HTTP's),
-4 integrity (a checksum that never matched), 129/130/143 cancelled by SIGHUP/SIGINT/SIGTERM.
-Connection: --url or SRV_ASMX_URL, --user or SRV_ASMX_USER, the password from SRV_ASMX_PASSWORD or a prompt,
---ticket or SRV_ASMX_TICKET to reuse a ticket (srv-asmx login prints one).`);
+4 integrity (a checksum that never matched), 129/130/143 cancelled by SIGHUP/SIGINT/SIGTERM,
+141 cancelled because the reader of standard output went away.
+Connection: --url or SRV_ASMX_URL, --user or SRV_ASMX_USER, the password from SRV_ASMX_PASSWORD or a
+prompt, --ticket or SRV_ASMX_TICKET to reuse a ticket (srv-asmx login prints one).`);
 
 type Register = (program: Command) => void;
 
@@ -65,6 +64,6 @@ try {
   // Help and version end with exit code 0; every other commander error is a usage error.
   process.exitCode = error.exitCode === 0 ? EXIT.success : EXIT.usage;
   if (process.exitCode !== EXIT.success && process.argv.includes('--json')) {
-    process.stdout.write(`${JSON.stringify({ ok: false, exitCode: EXIT.usage, error: { name: 'UsageError', code: error.code, message: error.message.replace(/^error: /, '') } })}\n`);
+    stdout.write(`${JSON.stringify({ ok: false, exitCode: EXIT.usage, error: { name: 'UsageError', code: error.code, message: error.message.replace(/^error: /, '') } })}\n`);
   }
 }

@@ -4,6 +4,7 @@
 import type { SingleBar } from 'cli-progress';
 import type { ExchangeListener, ExchangeRecord } from '../index.js';
 import { bytes, rate } from './format.js';
+import { stderr, stdout } from './output.js';
 
 export interface Progress {
   /** `done` with the current handler; after a restart it starts again, but what is shown never goes back. */
@@ -31,16 +32,12 @@ export interface Reporter {
 export interface ReporterOptions {
   json: boolean;
   verbose: boolean;
-  stdout?: NodeJS.WritableStream;
-  stderr?: NodeJS.WriteStream | NodeJS.WritableStream;
 }
 
 const PLAIN_INTERVAL_MS = 2_000;
 
 export function createReporter(options: ReporterOptions): Reporter {
-  const stdout = options.stdout ?? process.stdout;
-  const stderr = options.stderr ?? process.stderr;
-  const isTerminal = 'isTTY' in stderr && stderr.isTTY === true;
+  const isTerminal = stderr.stream.isTTY === true;
   let barShown = false;
   // A line written while a bar is shown replaces the bar's line; the bar draws itself again below it.
   const line = (text: string) => void stderr.write(`${barShown ? '\r\x1b[2K' : ''}${text}\n`);
@@ -55,7 +52,7 @@ export function createReporter(options: ReporterOptions): Reporter {
       if (options.json) return { update: () => undefined, stop: () => undefined };
       if (!isTerminal || total === undefined) return plainProgress(label, total, line);
       barShown = true;
-      const bar = progressBar(label, total, stderr as NodeJS.WriteStream);
+      const bar = progressBar(label, total, stderr.stream);
       return { update: bar.update, stop: () => ((barShown = false), bar.stop()) };
     },
     result: (human, data) => void stdout.write(options.json ? `${JSON.stringify(data)}\n` : `${human}\n`),

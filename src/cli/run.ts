@@ -4,8 +4,10 @@ import type { Command } from 'commander';
 import { InvalidArgumentError, ServiceError, SrvError, TransportError, type SrvSession } from '../index.js';
 import { openSession, type ConnectionFlags } from './connection.js';
 import { EXIT, exitCodeOf } from './exit-codes.js';
+import { cliMessage, cliName } from './messages.js';
+import { stderr, stdout } from './output.js';
 import { createReporter, type Reporter } from './reporter.js';
-import { cancelOnSignals } from './signals.js';
+import { cancelOnSignals, type Cancellation } from './signals.js';
 
 export interface CommandFlags extends ConnectionFlags {
   json?: boolean;
@@ -14,7 +16,7 @@ export interface CommandFlags extends ConnectionFlags {
 
 export interface CommandContext {
   reporter: Reporter;
-  /** Aborted by SIGINT, SIGTERM or SIGHUP. */
+  /** Aborted by SIGINT, SIGTERM or SIGHUP, or by a reader of stdout that went away. */
   signal: AbortSignal;
   /** Opens a session, runs `work` with it, and closes it whatever happens. */
   withSession<T>(work: (session: SrvSession) => Promise<T>): Promise<T>;
@@ -24,6 +26,7 @@ export async function runCommand(command: Command, work: (context: CommandContex
   const flags = command.opts<CommandFlags>();
   const reporter = createReporter({ json: flags.json === true, verbose: flags.verbose === true });
   const cancel = cancelOnSignals(reporter);
+  const stopHearingStdout = stdout.onFailure((error) => cancelOnClosedStdout(cancel, error));
   const context: CommandContext = {
     reporter,
     signal: cancel.signal,
@@ -37,20 +40,29 @@ export async function runCommand(command: Command, work: (context: CommandContex
     },
   };
   try {
-    process.exitCode = (await work(context)) ?? EXIT.success;
+    const exitCode = (await work(context)) ?? EXIT.success;
+    // Work that failed once it was cancelled ends as the cancel says, whether it threw or returned.
+    process.exitCode = exitCode === EXIT.success ? exitCode : (cancel.exitCode ?? exitCode);
   } catch (error) {
     process.exitCode = cancel.exitCode ?? exitCodeOf(error);
     reportFailure(reporter, error, process.exitCode);
   } finally {
+    stopHearingStdout();
     cancel.dispose();
   }
+}
+
+/** What stdout carries is the work's product (a document, a ticket): once it cannot be written, the work is cancelled. */
+function cancelOnClosedStdout(cancel: Cancellation, error: NodeJS.ErrnoException): void {
+  if (error.code === 'EPIPE') cancel.cancel('standard output was closed', EXIT.closedOutput);
+  else cancel.cancel(`standard output failed (${error.message})`, EXIT.failure);
 }
 
 /** The failure on stderr, or as the one JSON document on stdout with all a script needs to decide. */
 function reportFailure(reporter: Reporter, error: unknown, exitCode: number): void {
   const message = cliMessage(error);
   if (!reporter.json) {
-    process.stderr.write(`srv-asmx: ${message}\n`);
+    stderr.write(`srv-asmx: ${message}\n`);
     return;
   }
   const name = error instanceof Error ? error.name : 'Error';
@@ -63,40 +75,10 @@ function reportFailure(reporter: Reporter, error: unknown, exitCode: number): vo
       ...(error instanceof SrvError && error.operation !== undefined && { operation: error.operation }),
       ...(error instanceof ServiceError && { serverMessage: error.serverMessage, ...(error.code !== undefined && { code: error.code }) }),
       ...(error instanceof TransportError && { mayHaveReachedServer: error.mayHaveReachedServer, ...(error.httpStatus !== undefined && { httpStatus: error.httpStatus }) }),
-      ...(error instanceof InvalidArgumentError && { argument: CLI_NAMES[error.argument] ?? error.argument }),
+      ...(error instanceof InvalidArgumentError && { argument: cliName(error) }),
       ...(errorCode(error) !== undefined && { code: errorCode(error) }),
     },
   });
-}
-
-/** What the library calls an argument, as the command line calls it. */
-const CLI_NAMES: Readonly<Record<string, string>> = {
-  url: '--url',
-  user: '--user',
-  password: 'the password',
-  ticket: '--ticket',
-  chunkSize: '--chunk-size',
-  timeoutMs: '--timeout',
-  source: 'the source',
-  destination: 'the destination',
-  'destination.folder': 'the folder of <remotePath>',
-  'destination.name': 'the name in <remotePath>',
-  'metadata.description': '--description',
-  'metadata.keywords': '--keywords',
-  'metadata.versionComment': '--comment',
-  'version.major': '--version-label',
-  'version.minor': '--version-label',
-  'version.revision': '--version-label',
-  'source.versionNumber': '--version-number',
-  concurrency: '--concurrency',
-};
-
-/** The library's wording turned into the command line's: option names, --force for overwrite. */
-function cliMessage(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  if (!(error instanceof InvalidArgumentError)) return error.message;
-  const name = CLI_NAMES[error.argument] ?? error.argument;
-  return `${name} ${error.problem.replace('pass overwrite: true to replace it', 'use --force to replace it')}`;
 }
 
 /** The system error code of a local failure (ENOENT, ENOSPC, …), when there is one. */

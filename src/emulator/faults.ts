@@ -9,6 +9,7 @@ export const FAULT_KINDS = [
   'systemError',
   'expireTicket',
   'latency',
+  'slow',
   'corrupt',
   'malformedGrant',
   'diskFull',
@@ -23,7 +24,11 @@ export interface FaultRule {
   readonly at?: readonly number[];
   /** Chance (0..1, seeded random source) that a call fails. Without `at` and `probability`, every call fails. */
   readonly probability?: number;
-  /** Required for `latency`: how long the reply of the processed call is held back (what the call holds stays held). */
+  /**
+   * Required for `latency`: how long the reply of the processed call is held back (what the call
+   * holds stays held); for `slow`, how long the call is held before it is processed (a finalize
+   * whose handler is consumed only when it ends).
+   */
   readonly latencyMs?: number;
   /** Upper bound on the injections of this rule. */
   readonly times?: number;
@@ -45,7 +50,10 @@ export interface FaultController {
 
 export interface FaultPlan {
   readonly kinds: ReadonlySet<FaultKind>;
+  /** Held after the call is processed. */
   readonly latencyMs: number;
+  /** Held before the call is processed. */
+  readonly slowMs: number;
 }
 
 /** Kinds that only make sense for some operations; the others apply to every call. */
@@ -76,8 +84,8 @@ export function faultRuleProblem(rule: FaultRule): string | undefined {
     return 'probability must be between 0 and 1';
   }
   if (rule.times !== undefined && !isPositiveInteger(rule.times)) return 'times must be a positive integer';
-  if (rule.kind === 'latency' && !(rule.latencyMs !== undefined && rule.latencyMs >= 0)) {
-    return 'latency needs latencyMs >= 0';
+  if ((rule.kind === 'latency' || rule.kind === 'slow') && !(rule.latencyMs !== undefined && rule.latencyMs >= 0)) {
+    return `${rule.kind} needs latencyMs >= 0`;
   }
   return undefined;
 }
@@ -131,14 +139,16 @@ export class FaultInjector implements FaultController {
     this.#calls.set(op, call);
     const kinds = new Set<FaultKind>();
     let latencyMs = 0;
+    let slowMs = 0;
     for (const active of this.#rules) {
       if (!this.#fires(active, op)) continue;
       active.injections += 1;
       kinds.add(active.rule.kind);
-      latencyMs += active.rule.latencyMs ?? 0;
+      if (active.rule.kind === 'slow') slowMs += active.rule.latencyMs ?? 0;
+      else latencyMs += active.rule.latencyMs ?? 0;
       this.#log.push({ op, kind: active.rule.kind, call });
     }
-    return { kinds, latencyMs };
+    return { kinds, latencyMs, slowMs };
   }
 
   #fires(active: ActiveRule, op: OperationName): boolean {

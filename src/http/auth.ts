@@ -10,38 +10,14 @@ import { createRequire } from 'node:module';
 import type { IncomingHttpHeaders } from 'node:http';
 import { HttpAuthenticationError, InvalidArgumentError } from '../errors.js';
 import { PACKAGE_VERSION } from '../package-files.js';
+import { HTTP_AUTH_TYPES, type HttpAuthOptions } from './auth-options.js';
 
-export type HttpAuthType = 'basic' | 'ntlm' | 'negotiate';
-
-/** Credentials for the web server in front of the service (IIS, a gateway): not the service's own login. */
-export interface HttpAuthOptions {
-  /**
-   * `'basic'`: an `Authorization: Basic` header on every request, sent before the server asks.
-   * `'ntlm'`: Windows authentication (NTLMv2), once per connection. `'negotiate'`: the same NTLM
-   * exchange under the `Negotiate` scheme, as IIS accepts it without Kerberos (Kerberos is not supported).
-   */
-  type: HttpAuthType;
-  /** The user name; `DOMAIN\user` sets the domain too (NTLM, Negotiate). */
-  user: string;
-  password: string;
-  /**
-   * The Windows domain of the user (NTLM, Negotiate; with Basic it is sent as `DOMAIN\user`).
-   * Default: the one in `DOMAIN\user`, else the domain the server names in its challenge.
-   */
-  domain?: string;
-  /** The workstation name an NTLM AUTHENTICATE message carries (default: none, so nothing about this machine is sent). */
-  workstation?: string;
-  /**
-   * Basic sends the password readable by anyone on the way, so over plain `http:` it is refused
-   * unless this is true (default false). NTLM never sends the password itself.
-   */
-  allowHttp?: boolean;
-}
+export type { HttpAuthOptions, HttpAuthType } from './auth-options.js';
 
 /** The User-Agent every request carries unless `headers` sets another. */
 export const DEFAULT_USER_AGENT = `srv-asmx-client/${PACKAGE_VERSION} (node/${process.versions.node})`;
 
-const AUTH_TYPES: ReadonlySet<string> = new Set<HttpAuthType>(['basic', 'ntlm', 'negotiate']);
+const AUTH_TYPES: ReadonlySet<string> = new Set(HTTP_AUTH_TYPES);
 /** RFC 9110 token characters: what a header name may be made of. */
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Characters no header value may carry (they would end the header, or the request). */
@@ -72,7 +48,7 @@ export function checkAuth(auth: HttpAuthOptions | undefined): void {
 }
 
 /** Basic over plain http: is refused unless asked for, before anything is sent. */
-export function checkAuthFor(auth: HttpAuthOptions | undefined, url: URL): void {
+export function checkAuthFor(auth: Pick<HttpAuthOptions, 'type' | 'allowHttp'> | undefined, url: URL): void {
   if (auth?.type === 'basic' && url.protocol === 'http:' && auth.allowHttp !== true) {
     throw new InvalidArgumentError('auth.allowHttp', 'must be true to send Basic credentials over plain http:, where anyone on the way can read them (use https:)');
   }
@@ -82,7 +58,7 @@ export function checkAuthFor(auth: HttpAuthOptions | undefined, url: URL): void 
  * The headers of every request: the default User-Agent, then `custom` (which may replace it).
  * Names and values are checked; the transport's and the SOAP binding's own headers cannot be replaced.
  */
-export function fixedHeaders(custom: Readonly<Record<string, string>> | undefined, auth: HttpAuthOptions | undefined): Record<string, string> {
+export function fixedHeaders(custom: Readonly<Record<string, string>> | undefined, auth: Pick<HttpAuthOptions, 'type'> | undefined): Record<string, string> {
   const headers: Record<string, string> = { 'User-Agent': DEFAULT_USER_AGENT };
   if (custom === undefined) return headers;
   if (typeof custom !== 'object' || custom === null) throw new InvalidArgumentError('headers', 'must be an object of header names and values');

@@ -7,55 +7,18 @@ import https from 'node:https';
 import { getProxyForUrl } from 'proxy-from-env';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
-import { AbortError, CertificateError, HostNotFoundError, HttpAuthenticationError, InvalidArgumentError, ReplyTooLargeError, TimeoutError, TransportError } from '../errors.js';
+import { AbortError, CertificateError, HostNotFoundError, HttpAuthenticationError, InvalidArgumentError, MalformedReplyError, ReplyTooLargeError, TimeoutError, TransportError } from '../errors.js';
 import { basicAuthorization, checkAuth, credentialsRefused, fixedHeaders, NtlmAuthenticator, type HttpAuthOptions } from './auth.js';
+import { codingsOf, decoded, unknownCoding } from './content-encoding.js';
+import { Cookies } from './cookies.js';
 import { ReplyBuffers, ReplyBytes, type ReplySink } from './reply-bytes.js';
+import { TRANSPORT_OPTIONS, type TlsOptions, type TransportOptions } from './transport-options.js';
+import { settle } from '../util/options.js';
 
 export type { HttpAuthOptions, HttpAuthType } from './auth.js';
 export { DEFAULT_USER_AGENT } from './auth.js';
 
-export interface TlsOptions {
-  /** Extra trusted CA certificates (PEM), e.g. a private CA. */
-  ca?: string | Buffer | Array<string | Buffer>;
-  /** A client certificate and its key (PEM). */
-  cert?: string | Buffer;
-  key?: string | Buffer;
-  /** false accepts any server certificate. Only ever as an explicit opt-in. */
-  rejectUnauthorized?: boolean;
-}
-
-export interface TransportOptions {
-  /** Reuse connections across requests (default true). */
-  keepAlive?: boolean;
-  /** Most connections kept per host (default 16). */
-  maxSockets?: number;
-  /**
-   * How long a kept connection may sit idle before it is closed instead of reused, in ms (default
-   * 4000, or the server's `Keep-Alive: timeout` less a second when that is shorter): under the
-   * shortest keep-alive servers commonly use (Node's and Apache's 5 s), so that a request is not
-   * written on a connection the server is closing.
-   */
-  idleSocketMs?: number;
-  /** No reply body may be larger than this, whatever the operation (default 128 MiB). */
-  maxResponseBytes?: number;
-  tls?: TlsOptions;
-  /** A proxy URL for every request, or false for none. By default HTTP_PROXY, HTTPS_PROXY and NO_PROXY decide. */
-  proxy?: string | false;
-  /**
-   * HTTP authentication to the web server in front of the service (default: none). Basic goes on
-   * every request, and only over https: unless `allowHttp`; NTLM and Negotiate authenticate each
-   * new connection, and again whenever the server asks. A 401 after the credentials were sent is
-   * an HttpAuthenticationError, never retried.
-   */
-  auth?: HttpAuthOptions;
-  /**
-   * Headers sent with every request (default: none besides `User-Agent: srv-asmx-client/<version>
-   * (node/<version>)`, which one of these may replace). Content-Type, SOAPAction, Content-Length,
-   * Connection, Host and the like are the client's own and cannot be set; Authorization only
-   * without `auth`.
-   */
-  headers?: Readonly<Record<string, string>>;
-}
+export type { TlsOptions, TransportOptions } from './transport-options.js';
 
 export interface HttpRequest {
   /** POST (default), or GET for the HTTP GET binding. */
@@ -97,10 +60,6 @@ export interface HttpReply {
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
 /** Node's codes for certificate checks and TLS alerts (CERT_HAS_EXPIRED, UNABLE_TO_VERIFY_LEAF_SIGNATURE, ERR_TLS_CERT_ALTNAME_INVALID, ERR_SSL_…). */
 const TLS_FAILURE = /CERT|VERIFY|SIGNATURE|^ERR_TLS_|^ERR_SSL_/;
-const DEFAULT_MAX_RESPONSE_BYTES = 128 * 1024 * 1024;
-const DEFAULT_IDLE_SOCKET_MS = 4_000;
-/** How a connection the server closed shows when a request is written on it. */
-const RESET_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
 /** Connections that NTLM has authenticated (or that were answered without asking for it). */
 const authenticatedSockets = new WeakSet<Socket>();
@@ -117,6 +76,7 @@ export class HttpTransport {
   private readonly proxy: string | false | undefined;
   private readonly maxResponseBytes: number;
   private readonly replyBuffers = new ReplyBuffers();
+  private readonly cookies = new Cookies();
   /** The User-Agent and custom headers of every request. */
   readonly headers: Readonly<Record<string, string>>;
   private readonly basic: string | undefined;
@@ -126,11 +86,12 @@ export class HttpTransport {
 
   constructor(options: TransportOptions = {}) {
     checkAuth(options.auth);
+    const { keepAlive, maxSockets, idleSocketMs, maxResponseBytes } = settle(TRANSPORT_OPTIONS, options);
     this.headers = fixedHeaders(options.headers, options.auth);
-    this.agentOptions = { keepAlive: options.keepAlive ?? true, maxSockets: options.maxSockets ?? 16, timeout: options.idleSocketMs ?? DEFAULT_IDLE_SOCKET_MS };
+    this.agentOptions = { keepAlive, maxSockets, timeout: idleSocketMs };
     this.tls = options.tls ?? {};
     this.proxy = options.proxy;
-    this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    this.maxResponseBytes = maxResponseBytes;
     const type = options.auth?.type;
     if (type === 'basic') this.basic = basicAuthorization(options.auth as HttpAuthOptions);
     if (type === 'ntlm' || type === 'negotiate') {
@@ -164,9 +125,14 @@ export class HttpTransport {
     this.replyBuffers.drop();
   }
 
-  private exchange(request: HttpRequest, limit: number, agent: http.Agent, plan?: Plan): Promise<Leg> {
+  /** One request and its reply, with the cookies the service set sent back, and those its reply sets kept. */
+  private async exchange(request: HttpRequest, limit: number, agent: http.Agent, plan?: Plan): Promise<Leg> {
     const open: Open = (url, headers) => this.open(url, headers, agent, request.method ?? 'POST');
-    return new Promise((resolve, reject) => new Exchange(open, limit, this.replyBuffers, request, resolve, reject, plan).start());
+    const cookie = this.cookies.header(request.url, request.headers['Cookie']);
+    const spec = cookie === undefined ? request : { ...request, headers: { ...request.headers, Cookie: cookie } };
+    const leg = await new Promise<Leg>((resolve, reject) => new Exchange(open, limit, this.replyBuffers, spec, resolve, reject, plan).start());
+    await this.cookies.store(leg.reply.headers['set-cookie'], request.url);
+    return leg;
   }
 
   /**
@@ -401,8 +367,6 @@ class Exchange {
   private settled = false;
   /** Becomes true once the connection is up: from then on the server may act on what it got. */
   private connected = false;
-  /** A reply has begun. */
-  private responded = false;
   /** The request goes without its body (an NTLM NEGOTIATE message): the server cannot act on it. */
   private harmless = false;
   private socket: Socket | undefined;
@@ -444,10 +408,7 @@ class Exchange {
     });
     request.on('finish', this.touch);
     request.on('error', (error: NodeJS.ErrnoException) => this.fail(this.transportError(error)));
-    request.on('response', (response) => {
-      this.responded = true;
-      this.collect(response);
-    });
+    request.on('response', (response) => this.collect(response));
     if (!this.plan) this.sendBody();
   }
 
@@ -486,27 +447,42 @@ class Exchange {
   }
 
   private collect(response: http.IncomingMessage): void {
-    const declared = declaredLength(response);
+    const codings = codingsOf(response);
+    const unknown = unknownCoding(codings);
+    if (unknown !== undefined) return this.fail(this.unreadable(response, `Content-Encoding "${unknown}", which this client cannot decode (it reads gzip, deflate and br)`));
+    // The declared length is the encoded body's; the limit holds for the decoded one, so that no small reply inflates past it.
+    const declared = codings.length === 0 ? declaredLength(response) : undefined;
     if (declared !== undefined && declared > this.responseLimit) return this.fail(this.tooLarge(response, `declares ${declared} bytes`));
     const sink = this.spec.sink ?? new ReplyBytes(this.replyBuffers);
     sink.begin(declared);
     let size = 0;
     this.touch();
-    response.on('data', (chunk: Buffer) => {
+    const body = decoded(response, codings);
+    body.on('data', (chunk: Buffer) => {
       if (size + chunk.length > this.responseLimit) return this.fail(this.tooLarge(response, 'goes on'));
       this.touch();
       size += chunk.length;
       sink.add(chunk);
     });
+    if (body !== response) body.on('error', (error) => this.fail(this.unreadable(response, `${codings.join(', ')}-encoded body that does not decode (${error.message})`)));
     response.on('error', (error) => this.fail(this.transportError(error)));
     response.on('aborted', () => this.fail(new TransportError(`${this.prefix}the connection closed before the reply was complete`, { operation: this.spec.label, mayHaveReachedServer: !this.harmless })));
-    response.on('end', () => {
+    body.on('end', () => {
       if (this.settled || !response.complete) return;
       this.finish();
       // A reply that came before the whole body was sent leaves a connection no one can reuse.
       if (!this.request?.writableEnded) this.request?.destroy();
       const received = { status: response.statusCode ?? 0, statusText: response.statusMessage ?? '', headers: response.headers, body: sink.bytes() };
       this.resolve({ reply: received, socket: (this.socket ?? response.socket) as Socket });
+    });
+  }
+
+  /** A reply whose body cannot be read; asking again would bring the same. */
+  private unreadable(response: http.IncomingMessage, what: string): MalformedReplyError {
+    return new MalformedReplyError(`${this.prefix}the HTTP ${response.statusCode ?? 0} reply has a ${what}`, undefined, {
+      operation: this.spec.label,
+      mayHaveReachedServer: !this.harmless,
+      httpStatus: response.statusCode,
     });
   }
 
@@ -553,17 +529,8 @@ class Exchange {
     // The handshake failed: no request was sent, and trying again cannot change the certificates.
     if (TLS_FAILURE.test(code ?? '')) return new CertificateError(`${prefix}TLS with ${host} failed: ${what}`, { operation, mayHaveReachedServer: false, cause: error, code });
     if (code === 'ENOTFOUND') return new HostNotFoundError(`${prefix}the host ${this.spec.url.hostname} is unknown (${what}); check the URL`, { operation, mayHaveReachedServer: false, cause: error, code });
-    const notSent = !this.mayHaveReachedServer || NOT_SENT_CODES.has(code ?? '') || this.idleRace(code);
+    const notSent = !this.mayHaveReachedServer || NOT_SENT_CODES.has(code ?? '');
     return new TransportError(`${prefix}connection to ${host} failed: ${what}`, { operation, mayHaveReachedServer: !notSent, cause: error, code });
-  }
-
-  /**
-   * A kept connection reset before any reply: the server closed it as idle while the request was
-   * being written, and never read the request (the keep-alive race; Node's docs name reusedSocket
-   * for this). A reset of a fresh connection may come after the server acted on the request.
-   */
-  private idleRace(code: string | undefined): boolean {
-    return this.request?.reusedSocket === true && !this.responded && RESET_CODES.has(code ?? '');
   }
 
   private fail(error: Error): void {

@@ -10,6 +10,7 @@ import { IDEMPOTENT, type Lesson } from '../calls/decisions.js';
 import { classify, type Failure } from '../calls/failures.js';
 import { TICKET_PARAMETERS, type RequestFor, type ServerTraits, type ServicePort, type SessionRequest, type SessionWarning, type StepCallOptions, type TicketParameter } from '../calls/port.js';
 import { retryOptionsOf, withRetries, type CallOutcome, type RetryHooks, type RetryOptions } from '../calls/retry.js';
+import type { LoginOptions, SessionOptions, TicketOptions } from './session-options.js';
 import { abortable } from '../util/abortable.js';
 import { upload, type UploadOptions, type UploadResult } from '../transfers/upload/upload.js';
 import type { UploadDestination } from '../transfers/upload/finalizer.js';
@@ -18,27 +19,7 @@ import { uploadMany, type UploadItem, type UploadManyOptions } from '../transfer
 import { download, type DownloadDestination, type DownloadOptions, type DownloadResult, type DownloadSource } from '../transfers/download/download.js';
 import { documentExists, ensureFolder, folderExists, type DocumentInfo, type LookupOptions } from '../transfers/lookups.js';
 
-export interface SessionOptions extends SrvClientOptions {
-  /** Retries of transient failures (default: 5 retries, 250 ms doubling to 8 s, with jitter). */
-  retry?: RetryOptions;
-  /** Told of what went wrong without failing the work, e.g. a cleanup call that failed. */
-  onWarning?: (warning: SessionWarning) => void;
-}
-
-export interface LoginOptions extends SessionOptions {
-  user: string;
-  password: string;
-  /** A session language (AuthenticateUser1), e.g. 'en'. */
-  language?: string;
-  /** Cancels the login, its retries and their waits included. */
-  signal?: AbortSignal;
-}
-
-export interface TicketOptions extends SessionOptions {
-  ticket: string;
-  /** Whether close() logs the ticket out (default false: a ticket passed in belongs to the caller). */
-  logOutOnClose?: boolean;
-}
+export type { LoginOptions, SessionOptions, TicketOptions } from './session-options.js';
 
 /** The options of SrvSession.call. */
 export type SessionCallOptions = CallOptions;
@@ -63,13 +44,7 @@ export class SrvSession {
   #closed = false;
   #logOutOnClose: boolean;
   /** What the transfers see of this session. */
-  readonly #port: ServicePort = {
-    attempt: (operation, request, options) => this.attempt(operation, request, options),
-    call: (operation, request, options) => this.stepCall(operation, request, options),
-    learned: this.learned,
-    warn: (warning) => this.warn(warning),
-    recycle: (content) => this.client.recycle(content),
-  };
+  readonly #port: ServicePort;
 
   private constructor(client: SrvClient, ticket: string, credentials: Credentials | undefined, options: SessionOptions & { logOutOnClose?: boolean }) {
     this.client = client;
@@ -80,6 +55,14 @@ export class SrvSession {
     this.user = credentials?.user;
     this.retry = retryOptionsOf(options.retry);
     this.#onWarning = options.onWarning ?? (() => undefined);
+    this.#port = {
+      attempt: (operation, request, callOptions) => this.attempt(operation, request, callOptions),
+      call: (operation, request, callOptions) => this.stepCall(operation, request, callOptions),
+      learned: this.learned,
+      retries: this.retry.retries,
+      warn: (warning) => this.warn(warning),
+      recycle: (content) => this.client.recycle(content),
+    };
   }
 
   /** Logs in with a user name and password, which the session keeps to log in again when the ticket dies. */

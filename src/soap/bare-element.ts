@@ -19,9 +19,12 @@ interface OpenElement {
   readonly text: string[];
 }
 
-/** The document element of `body`; undefined when the body is no well-formed XML document within the bounds (or longer than `maxBytes`). */
-export function readBareElement(body: Buffer, maxBytes: number): RawElement | undefined {
-  if (body.length > maxBytes) return undefined;
+/**
+ * The document element of `xml`; undefined when it is no well-formed XML element within the bounds
+ * (or longer than `maxBytes`). What follows the element, once it has closed, is ignored.
+ */
+export function readBareElement(xml: string, maxBytes: number): RawElement | undefined {
+  if (xml.length > maxBytes) return undefined;
   const parser = new SaxesParser();
   const open: OpenElement[] = [];
   let elements = 0;
@@ -51,10 +54,10 @@ export function readBareElement(body: Buffer, maxBytes: number): RawElement | un
   parser.on('text', ownText);
   parser.on('cdata', ownText);
   try {
-    parser.write(body.toString('utf8')).close();
+    parser.write(xml).close();
   } catch {
-    // Not well-formed, or past a bound: either way no result element.
-    return undefined;
+    // Past the element, junk; before its end, not well-formed or past a bound: no result element.
+    if (root === undefined) return undefined;
   }
   return root;
 }

@@ -5,54 +5,31 @@ import {
   OPERATIONS,
   OPERATION_NAMES,
   type BindingName,
+  type OperationDescriptor,
   type OperationName,
   type RequestOf,
   type ResultOf,
   type SoapVersion,
   type SrvOperations,
 } from '../../generated/srv.js';
-import { InvalidArgumentError, SrvError, TransportError } from '../errors.js';
-import { redact, redactHeaders, secretsOf } from './redaction.js';
+import { SrvError, TransportError } from '../errors.js';
+import { redact, redactHeaders, redactValues, secretsOf } from './redaction.js';
 import type { ExchangeListener, ExchangeRecord } from './exchange-record.js';
 import { refusedUnparsed } from './reply.js';
 import { replyParser } from './reply-parser.js';
 import { ReplyBuffers } from '../http/reply-bytes.js';
-import { HttpTransport, type HttpReply, type TransportOptions } from '../http/transport.js';
-import { basicAuthorization, checkAuthFor } from '../http/auth.js';
+import { HttpTransport, type HttpReply } from '../http/transport.js';
+import { basicAuthorization } from '../http/auth.js';
 import { encodeArguments } from './arguments.js';
 import type { Take } from './payload-cut.js';
 import { bindingOf, type Binding, type BindingRequest } from './bindings/binding.js';
 import { SoapBinding } from './bindings/soap.js';
-import { chunkEncodingOf, HttpPostBinding, type ChunkEncoding } from './bindings/http-post.js';
-import { HttpGetBinding } from './bindings/http-get.js';
+import { checkClientOptions, CLIENT_OPTIONS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, type SrvClientOptions } from './client-options.js';
+import { checkNumber } from '../util/options.js';
 
 export type { SoapVersion } from '../../generated/srv.js';
-
-export interface SrvClientOptions extends TransportOptions {
-  /** The service endpoint, e.g. https://host/srv.asmx. */
-  url: string | URL;
-  /**
-   * The WSDL binding the calls go by: 'soap11' (default), 'soap12', 'http-post' (forms; a chunk as a
-   * raw multipart part), or 'http-get' (a query string, for the calls the WSDL declares on GET; the
-   * others go by POST, with a notice once). See docs/protocol.md#the-http-bindings.
-   */
-  binding?: BindingName;
-  /** The SOAP version, for a SOAP binding: '1.1' is binding 'soap11' (default), '1.2' is 'soap12'. */
-  soapVersion?: SoapVersion;
-  /** How UploadFileChunk's chunk travels over 'http-post': 'multipart' (default, raw bytes) or 'base64-field' (a urlencoded form). */
-  chunkEncoding?: ChunkEncoding;
-  /** Receives what the user should know about how calls go, e.g. that one goes by POST instead of GET (default: nothing). */
-  onNotice?: (message: string) => void;
-  /** Default time limit of one call, from sending to the complete reply (default 120 s). */
-  timeoutMs?: number;
-  /**
-   * Default longest silence within a call (default 30 s): connecting, sending, waiting for the
-   * reply's first byte, or between its pieces. A stalled server fails here, long before timeoutMs.
-   */
-  idleTimeoutMs?: number;
-  /** Receives a redacted record of every exchange. */
-  onExchange?: ExchangeListener;
-}
+export type { SrvClientOptions } from './client-options.js';
+export { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from './client-options.js';
 
 export interface CallOptions {
   signal?: AbortSignal | undefined;
@@ -84,16 +61,12 @@ export interface SrvClient extends SrvOperations<CallOptions> {
   close(): void;
 }
 
-export const DEFAULT_TIMEOUT_MS = 120_000;
-export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
-
 export async function createSrvClient(options: SrvClientOptions): Promise<SrvClient> {
-  const url = endpointOf(options.url);
+  const url = checkClientOptions(options);
   const name = bindingOf(options.binding, options.soapVersion);
   const soapVersion: SoapVersion = name === 'soap12' ? '1.2' : '1.1';
-  const defaultTimeoutMs = positive(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, 'timeoutMs');
-  const defaultIdleTimeoutMs = positive(options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, 'idleTimeoutMs');
-  checkAuthFor(options.auth, url);
+  const defaultTimeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const defaultIdleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const transport = new HttpTransport(options);
   const contents = new ReplyBuffers();
   const binding = await bindingFor(name, url, options, (length) => contents.take(length));
@@ -105,8 +78,8 @@ export async function createSrvClient(options: SrvClientOptions): Promise<SrvCli
   async function call<K extends OperationName>(operation: K, request: RequestOf<K>, callOptions: CallOptions = {}): Promise<ResultOf<K>> {
     const op = OPERATIONS[operation];
     const args = encodeArguments(op, request);
-    const timeoutMs = positive(callOptions.timeoutMs ?? defaultTimeoutMs, 'timeoutMs');
-    const idleTimeoutMs = Math.min(timeoutMs, positive(callOptions.idleTimeoutMs ?? defaultIdleTimeoutMs, 'idleTimeoutMs'));
+    const timeoutMs = checkNumber('timeoutMs', CLIENT_OPTIONS.timeoutMs, callOptions.timeoutMs ?? defaultTimeoutMs);
+    const idleTimeoutMs = Math.min(timeoutMs, checkNumber('idleTimeoutMs', CLIENT_OPTIONS.idleTimeoutMs, callOptions.idleTimeoutMs ?? defaultIdleTimeoutMs));
     const sent = binding.write(op, args);
     const listeners = [options.onExchange, callOptions.onExchange].filter((l): l is ExchangeListener => l !== undefined);
     const started = performance.now();
@@ -124,7 +97,7 @@ export async function createSrvClient(options: SrvClientOptions): Promise<SrvCli
       throw failure;
     } finally {
       if (listeners.length > 0) {
-        const record = exchangeRecord(operation, soapVersion, transport.headers, binding, sent, reply, performance.now() - started, secrets);
+        const record = exchangeRecord(op, soapVersion, transport.headers, binding, sent, reply, performance.now() - started, secrets);
         if (failure) record.error = `${failure.name}: ${failure.message}`;
         for (const listener of listeners) listener(record);
       }
@@ -146,22 +119,31 @@ export async function createSrvClient(options: SrvClientOptions): Promise<SrvCli
   };
 }
 
-/** The client's binding, picked once: SOAP 1.1 or 1.2 (node-soap's WSDL parser, loaded only for them), HTTP POST or GET. */
+/**
+ * The client's binding, picked once, its modules loaded only then: SOAP 1.1 or 1.2 with node-soap's
+ * WSDL parser, HTTP POST or GET with the bare-element reader (saxes), so that neither client loads
+ * the other's parser.
+ */
 async function bindingFor(name: BindingName, endpoint: URL, options: SrvClientOptions, take: Take): Promise<Binding> {
-  switch (name) {
-    case 'soap11':
-    case 'soap12':
-      return new SoapBinding(name === 'soap12' ? '1.2' : '1.1', endpoint, take, await replyParser());
-    case 'http-post':
-      return new HttpPostBinding(endpoint, chunkEncodingOf(options.chunkEncoding), take);
-    case 'http-get':
-      return new HttpGetBinding(endpoint, chunkEncodingOf(options.chunkEncoding), take, options.onNotice ?? (() => undefined));
-  }
+  if (name === 'soap11' || name === 'soap12') return new SoapBinding(name === 'soap12' ? '1.2' : '1.1', endpoint, take, await replyParser());
+  const { chunkEncodingOf, HttpPostBinding, HttpGetBinding } = await httpBindings();
+  const chunkEncoding = chunkEncodingOf(options.chunkEncoding);
+  if (name === 'http-post') return new HttpPostBinding(endpoint, chunkEncoding, take);
+  return new HttpGetBinding(endpoint, chunkEncoding, take, options.onNotice ?? (() => undefined), options.ticketInUrl === true);
+}
+
+type HttpBindings = typeof import('./bindings/http-post.js') & typeof import('./bindings/http-get.js');
+/** The HTTP bindings' modules, loaded once, by the first client that goes by one. */
+let httpModules: Promise<HttpBindings> | undefined;
+
+function httpBindings(): Promise<HttpBindings> {
+  httpModules ??= import('./bindings/http-post.js').then(async (post) => ({ ...post, ...(await import('./bindings/http-get.js')) }));
+  return httpModules;
 }
 
 /** `fixed`: the headers the transport adds to every request (User-Agent, custom ones); never the Authorization it adds. */
 function exchangeRecord(
-  operation: string,
+  op: OperationDescriptor,
   soapVersion: SoapVersion,
   fixed: Readonly<Record<string, string>>,
   binding: Binding,
@@ -171,29 +153,17 @@ function exchangeRecord(
   secrets: readonly string[],
 ): ExchangeRecord {
   const record: ExchangeRecord = {
-    operation,
+    operation: op.name,
     soapVersion,
     url: redact(sent.url.href, secrets),
     durationMs: Math.round(durationMs),
     request: { headers: redactHeaders({ ...fixed, ...sent.headers }, secrets), body: sent.recorded(secrets) },
   };
-  if (reply) record.response = { status: reply.status, headers: redactHeaders(reply.headers, secrets), body: redact(binding.recorded(sent, reply), secrets) };
-  return record;
-}
-
-function endpointOf(value: string | URL): URL {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new InvalidArgumentError('url', `is not a URL: ${String(value)}`);
+  if (reply) {
+    const text = binding.recorded(sent, reply);
+    // A reply that carries a ticket keeps none of its values: a ticket the client could not read must not be printed either.
+    const body = op.result.attributes.some((attribute) => attribute.name === 'ticket') ? redactValues(text) : text;
+    record.response = { status: reply.status, headers: redactHeaders(reply.headers, secrets), body: redact(body, secrets) };
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError('url', 'must be http: or https:');
-  if (url.username || url.password) throw new InvalidArgumentError('url', 'must not carry credentials');
-  return url;
-}
-
-function positive(value: number, name: string): number {
-  if (!Number.isFinite(value) || value <= 0) throw new InvalidArgumentError(name, 'must be a positive number of milliseconds');
-  return value;
+  return record;
 }

@@ -8,7 +8,9 @@ export const SECRET_PARAMETERS: ReadonlySet<string> = new Set(['PWD', 'TrustedUs
 
 const REDACTED = '[redacted]';
 const SECRET_ELEMENT = new RegExp(`(<(?:[\\w.-]+:)?(?:${[...SECRET_PARAMETERS].join('|')})(?:\\s[^>]*)?>)[^<]*`, 'g');
-const TICKET_ATTRIBUTE = /(\sticket\s*=\s*)(["'])[^"']*\2/gi;
+const TICKET_ATTRIBUTE = /(\s(?:[\w.-]+:)?ticket\s*=\s*)(["'])[^"']*\2/gi;
+/** A ticket as an element of its own, as some serializers write an attribute. */
+const TICKET_ELEMENT = /(<(?:[\w.-]+:)?ticket(?:\s[^>]*)?>)[^<]*/gi;
 /** A ticket in a URL's query, e.g. a Location header's `?ticket=…`. */
 const TICKET_QUERY = /([?&;]ticket=)[^&#\s;"'<>]*/gi;
 const SECRET_NAMES = [...SECRET_PARAMETERS].join('|');
@@ -53,6 +55,7 @@ export function redact(text: string, secrets: readonly string[]): string {
   let result = text
     .replace(SECRET_ELEMENT, `$1${REDACTED}`)
     .replace(TICKET_ATTRIBUTE, `$1$2${REDACTED}$2`)
+    .replace(TICKET_ELEMENT, `$1${REDACTED}`)
     .replace(TICKET_QUERY, `$1${REDACTED}`)
     .replace(SECRET_FIELD, `$1${REDACTED}`)
     .replace(SECRET_PART, `$1${REDACTED}`)
@@ -120,4 +123,18 @@ export function payloadText(payload: Uint8Array | undefined): string {
 
 function elided(length: number): string {
   return `[${length} base64 characters]`;
+}
+
+/** Attribute values that say nothing secret: whether the call succeeded, and namespace declarations. */
+const PLAIN_ATTRIBUTE = /^(success|xmlns(:.*)?)$/i;
+
+/**
+ * Every attribute value (but `success` and namespace declarations) and every text of a reply
+ * replaced: for the replies that carry a ticket, where a ticket in a form the client cannot read
+ * (a prefixed attribute, an element, an encoding) must not be printed either.
+ */
+export function redactValues(text: string): string {
+  return text
+    .replace(/(\s([\w:.-]+)\s*=\s*)(["'])([^"']*)\3/g, (whole: string, lead: string, name: string, quote: string) => (PLAIN_ATTRIBUTE.test(name) ? whole : `${lead}${quote}${REDACTED}${quote}`))
+    .replace(/>([^<]*[^<\s][^<]*)</g, `>${REDACTED}<`);
 }

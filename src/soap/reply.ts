@@ -13,7 +13,7 @@ import {
 } from '../errors.js';
 import { schemesOf } from '../http/auth.js';
 import type { HttpReply } from '../http/transport.js';
-import { attributeOf, decodeResult, MAX_RESULT_ELEMENTS, parseFlag, type RawElement } from './result-values.js';
+import { attributeOf, decodeResult, handlerNamedIn, MAX_RESULT_ELEMENTS, parseFlag, type RawElement } from './result-values.js';
 import { redact } from './redaction.js';
 import { prologueOf } from './xml-prologue.js';
 
@@ -25,7 +25,7 @@ export function resultOf(op: OperationDescriptor, element: RawElement, secrets: 
   const succeeded = parseFlag(attributeOf(element, 'success')) === true;
   // A reply asking to resend is handed back whatever `success` says: servers send tryagain with success="false".
   const retryable = op.result.attributes.some((a) => a.name === 'tryagain') && parseFlag(attributeOf(element, 'tryagain')) === true;
-  if (!succeeded && !retryable) throw serviceErrorFor(redact(failureText(element), secrets), op.name);
+  if (!succeeded && !retryable) throw serviceErrorFor(redact(failureText(element), secrets), op.name, handlerNamedIn(element));
   return decodeResult(op, element, payload);
 }
 

@@ -19,15 +19,19 @@ export const MAX_RESULT_DEPTH = 32;
 /** A listing's items and their fields come to far fewer elements; a reply of more is refused. */
 export const MAX_RESULT_ELEMENTS = 250_000;
 
-/** Reads an attribute by its exact name, else case-insensitively. */
+/**
+ * Reads an attribute by its exact name, else by its local name case-insensitively, else the text
+ * of a child element of that name with no children of its own: serializers qualify attributes with
+ * a prefix (a:ticket), and some write a value as an element (<ticket>…</ticket>).
+ */
 export function attributeOf(element: RawElement, name: string): string | undefined {
   const exact = element.attributes[name];
   if (exact !== undefined) return exact;
   const lower = name.toLowerCase();
   for (const [key, value] of Object.entries(element.attributes)) {
-    if (key.toLowerCase() === lower) return value;
+    if (key.replace(/^[^:]*:/, '').toLowerCase() === lower) return value;
   }
-  return undefined;
+  return element.children.find((child) => child.name.toLowerCase() === lower && child.children.length === 0)?.text;
 }
 
 /** true/false in any case; anything else is not a boolean. */
@@ -141,8 +145,8 @@ export function decodeBase64(text: string): Buffer {
   return Buffer.from(text.replace(/\s+/g, ''), 'base64');
 }
 
-/** The handler a grant names (UploadHandler, downloadhandler), so that even a malformed grant gets it deleted. */
-function handlerNamedIn(element: RawElement): string | undefined {
+/** The handler a grant names (UploadHandler, downloadhandler), so that even a malformed or failing grant gets it deleted. */
+export function handlerNamedIn(element: RawElement): string | undefined {
   const name = Object.keys(element.attributes).find((key) => /handler$/i.test(key));
   return name === undefined ? undefined : element.attributes[name];
 }

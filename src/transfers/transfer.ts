@@ -1,35 +1,18 @@
-// What every transfer shares: its options and their defaults, the one progress shape, the restart
-// loop (an attempt returns its result or the table's restart, which the budget allows or not), and
-// the bounded, best-effort deletion of a handler given up.
-import { InvalidArgumentError, type SrvError } from '../errors.js';
-import { checkXmlText } from '../soap/arguments.js';
+// What every transfer shares: the result's numbers, the restart loop (an attempt returns its
+// result or the table's restart, which the budget allows or not), and the bounded, best-effort
+// deletion of a handler given up. Their options are in transfer-options.ts.
+import { handlerNamedBy, InvalidArgumentError, type SrvError } from '../errors.js';
+import { checkXmlText, isGuid } from '../soap/arguments.js';
 import type { TransferBudget } from '../calls/budget.js';
 import type { Action, Decision } from '../calls/decisions.js';
 import type { ServicePort } from '../calls/port.js';
 
-/** The chunk sizes the service grants (docs/protocol.md#chunk-sizes). */
-export const MIN_CHUNK_SIZE = 262_144;
-export const MAX_CHUNK_SIZE = 33_554_432;
-export const DEFAULT_CHUNK_SIZE = 4 * 1_048_576;
-export const DEFAULT_MAX_RESTARTS = 3;
+export { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE, type TransferOptions, type TransferProgress } from './transfer-options.js';
+
 /** Sizes and offsets are xsd:int on the wire, so nothing past 2 GiB can be addressed. */
 export const MAX_INT = 2_147_483_647;
 /** Cleanup runs after a cancel too, so it is bounded, retries included. */
 const CLEANUP_TIMEOUT_MS = 10_000;
-
-/** How far a transfer has come, for onProgress. */
-export interface TransferProgress {
-  /** Bytes done with the current handler: acknowledged by the server (upload), or verified and stored (download). */
-  bytes: number;
-  /** The whole size, when known. */
-  totalBytes: number | undefined;
-  /** Chunks done with the current handler. */
-  chunks: number;
-  /** Calls repeated so far: after transient failures, `tryagain`, or a chunk that failed its CRC-32. */
-  retries: number;
-  /** Times the transfer started over with a new handler. */
-  restarts: number;
-}
 
 /** What every finished transfer reports. */
 export interface TransferStats {
@@ -42,33 +25,6 @@ export interface TransferStats {
   /** Times the transfer started over with a new handler. */
   restarts: number;
   elapsedMs: number;
-}
-
-export interface TransferOptions {
-  /** The chunk size to ask for, 262144..33554432 (default 4 MiB); the server's grant is what is used. */
-  chunkSize?: number;
-  /** How many times the transfer may start over with a new handler (default 3). */
-  maxRestarts?: number;
-  signal?: AbortSignal;
-  /** Time limit of each call, retries included (default: the client's). */
-  timeoutMs?: number;
-  onProgress?: (progress: TransferProgress) => void;
-}
-
-/** The options every transfer takes, checked, with their defaults. */
-export function transferOptions(options: TransferOptions): { chunkSize: number; maxRestarts: number } {
-  return {
-    chunkSize: wholeNumberIn(options.chunkSize ?? DEFAULT_CHUNK_SIZE, MIN_CHUNK_SIZE, MAX_CHUNK_SIZE, 'chunkSize'),
-    maxRestarts: wholeNumberIn(options.maxRestarts ?? DEFAULT_MAX_RESTARTS, 0, Number.MAX_SAFE_INTEGER, 'maxRestarts'),
-  };
-}
-
-export function wholeNumberIn(value: unknown, min: number, max: number, argument: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`;
-    throw new InvalidArgumentError(argument, `must be a whole number ${range}, not ${String(value)}`);
-  }
-  return value;
 }
 
 /** A remote path: a non-empty string that XML can carry; `expected` says what the argument must be. */
@@ -140,4 +96,10 @@ export async function deleteHandler(port: ServicePort, kind: 'upload' | 'downloa
     const operation = kind === 'upload' ? 'DeleteUploadHandler' : 'DeleteDownloadHandler';
     port.warn({ kind: 'cleanup', message: `${operation} failed; the server discards handler ${handler} when it expires`, operation, error: outcome.failure.error });
   }
+}
+
+/** Deletes each handler a failed attempt's reply named anyway (a grant that failed, or was malformed, may still have staged one). */
+export async function deleteNamedHandlers(port: ServicePort, kind: 'upload' | 'download', failures: ReadonlyArray<{ readonly error: SrvError }>): Promise<void> {
+  const named = new Set(failures.map(({ error }) => handlerNamedBy(error)).filter(isGuid));
+  for (const handler of named) await deleteHandler(port, kind, handler);
 }

@@ -15,6 +15,7 @@ import {
   SoapFaultError,
   SourceChangedError,
   TicketExpiredError,
+  TimeoutError,
   TransportError,
 } from '../../src/errors.js';
 import { decide, decideCheck, DECISION_TABLE, type Action, type Situation, type Step } from '../../src/calls/decisions.js';
@@ -26,6 +27,7 @@ const reset = () => new TransportError('write EPIPE', { mayHaveReachedServer: tr
 const gone = () => new InvalidHandlerError('Invalid upload handler.');
 const serverFault = () => new SoapFaultError('soap:Server', 'System.IO.IOException: The disk is busy.', 500, 'DownloadFileChunk');
 const mismatch = () => new ChecksumMismatchError('the CRC-32 does not match', '0000beef', 'deadbeef');
+const timedOut = () => new TimeoutError('no complete reply within 120000 ms', { mayHaveReachedServer: true });
 
 const base: Situation = { earlier: [], canResend: true, canRelogin: true, idempotent: false, server: {} };
 
@@ -90,15 +92,16 @@ const CASES: readonly Case[] = [
   },
   { name: 'a changed source, restart asked for', step: 'source', error: () => new SourceChangedError('a.bin', 'its size changed'), situation: { restartOnSourceChange: true }, action: 'restart', row: rowSaying('the file changed while it was read') },
   { name: 'a mismatching filehexcrc', step: 'prove', error: mismatch, action: 'restart', row: rowSaying('the staged bytes are not the source') },
-  { name: 'a finalize whose reply was lost, a retry left', step: 'finalize', error: lost, action: 'resend', row: rowSaying('a second finalize with the same handler') },
-  { name: 'a finalize whose replies were all lost', step: 'finalize', error: lost, situation: { canResend: false }, action: 'confirm', row: rowSaying('the finalize may have stored the document') },
+  { name: 'a finalize that cannot have been sent, a retry left', step: 'finalize', error: notSent, action: 'resend', row: rowSaying('the finalize cannot have reached the server') },
+  { name: 'a finalize whose reply was lost: never a second finalize first', step: 'finalize', error: lost, action: 'confirm', row: rowSaying('the finalize may have stored the document') },
+  { name: 'a finalize that timed out', step: 'finalize', error: timedOut, action: 'confirm', row: rowSaying('the finalize may have stored the document') },
   { name: 'a finalize that finds its handler gone after a lost reply', step: 'finalize', error: gone, situation: { earlier: ['maybe-applied'] }, action: 'confirm', row: rowSaying('the lost finalize may have consumed the handler') },
   { name: 'a finalize whose handler is gone', step: 'finalize', error: gone, action: 'restart', row: rowSaying('no finalize reply was lost') },
-  {
-    name: 'a lost finalize settled against another document, its handler consumed',
-    step: 'confirm', error: mismatch, situation: { earlier: ['maybe-applied', 'handler-gone'] }, action: 'restart', row: rowSaying('the handler was consumed, but the stored document'),
-  },
-  { name: 'every finalize failed, and the stored document is another', step: 'confirm', error: mismatch, situation: { earlier: ['maybe-applied', 'maybe-applied'] }, action: 'fail', row: rowSaying('every finalize failed') },
+  { name: 'a lost finalize the stored versions cannot settle', step: 'confirm', error: lost, situation: { settled: 'unknown' }, action: 'fail', row: rowSaying('nothing tells whether the finalize stored') },
+  { name: 'a consumed handler, and no version of the upload stored', step: 'confirm', error: gone, situation: { settled: 'absent' }, action: 'restart', row: rowSaying('the handler was consumed, but no version') },
+  { name: 'a finalize that timed out, and no version appeared while waiting', step: 'confirm', error: timedOut, situation: { settled: 'absent' }, action: 'fail', row: rowSaying('the finalize may still be running') },
+  { name: 'a finalize answered with a failure, and nothing stored', step: 'confirm', error: lost, situation: { settled: 'absent' }, action: 'resend', row: rowSaying('the finalize was answered and stored nothing') },
+  { name: 'every finalize failed, and nothing stored', step: 'confirm', error: lost, situation: { settled: 'absent', canResend: false }, action: 'fail', row: rowSaying('every finalize failed') },
   { name: 'a wrong stored document that had to be new', step: 'check-stored', error: mismatch, situation: { mustBeNew: true }, action: 'fail', row: rowSaying('the stored document is wrong and cannot be replaced') },
   { name: 'a wrong stored document', step: 'check-stored', error: mismatch, action: 'restart', row: rowSaying('the stored document is wrong: it is uploaded again') },
   { name: 'a server exception while reads overlap', step: 'read', error: serverFault, situation: { readsInFlight: 3 }, action: 'serialize', row: rowSaying('a server whose handler holds one file stream') },
@@ -138,13 +141,18 @@ test('the lessons a decision teaches: padded CRC-32s, reads one at a time', () =
   expect(decide('read', classify(lost()), base)).toMatchObject({ quiet: false });
 });
 
-test('a check is never resent, and settles with what its step saw', () => {
+test('a check settles with what its step saw, and says where the outcome is unknown', () => {
   expect(decideCheck('finalize', lost(), {}, {}).decision.action).toBe('confirm');
-  expect(decideCheck('confirm', mismatch(), {}, {}, ['handler-gone']).decision.action).toBe('restart');
+  expect(decideCheck('confirm', gone(), { settled: 'absent' }, {}, ['maybe-applied', 'handler-gone']).decision.action).toBe('restart');
+  expect(decideCheck('confirm', lost(), { settled: 'absent' }, {}, ['maybe-applied'], true).decision.action).toBe('resend');
+  expect(decideCheck('confirm', timedOut(), { settled: 'absent' }, {}, ['maybe-applied'], true).decision).toMatchObject({ action: 'fail', unknown: true });
+  expect(decideCheck('confirm', lost(), { settled: 'absent' }, {}, ['maybe-applied']).decision).toMatchObject({ action: 'fail', unknown: false });
 });
 
 test('what went wrong, by the shape of the failure', () => {
-  expect(classify(lost())).toMatchObject({ kind: 'maybe-applied', resetWhileSending: false });
+  expect(classify(lost())).toMatchObject({ kind: 'maybe-applied', resetWhileSending: false, slow: false });
+  expect(classify(timedOut())).toMatchObject({ kind: 'maybe-applied', slow: true });
+  expect(classify(new TransportError('504 Gateway Timeout', { mayHaveReachedServer: true, httpStatus: 504 })).slow).toBe(true);
   expect(classify(reset())).toMatchObject({ kind: 'maybe-applied', resetWhileSending: true });
   expect(classify(notSent()).kind).toBe('not-sent');
   expect(classify(serverFault())).toMatchObject({ kind: 'maybe-applied', serverFailure: true });

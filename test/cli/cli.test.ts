@@ -130,6 +130,24 @@ describe.each(PROFILES)('against a %s server', (profile) => {
     });
   });
 
+  describe('two downloads to one destination', () => {
+    test('started together: one delivers the document, the other is refused (exit 2) naming the first process; nothing partial stays', async () => {
+      const remote = '/Public/contested.bin';
+      const bytes = randomBytes(262_144 * 8 + 5);
+      const source = join(dir, 'contested-source.bin');
+      await writeFile(source, bytes);
+      expect((await cli(['upload', source, remote, '--chunk-size', '262144'])).code).toBe(0);
+      emulator.faults.add({ op: 'DownloadFileChunk', kind: 'latency', latencyMs: 150 });
+      const target = join(dir, 'contested.bin');
+      const args = ['download', remote, target, '--chunk-size', '262144', '--concurrency', '1'];
+      const runs = await Promise.all([cli(args), cli(args)]);
+      expect(runs.map((run) => run.code).sort()).toEqual([0, 2]);
+      expect(runs.find((run) => run.code === 2)?.stderr).toMatch(/being downloaded by another process \(\d+ on /);
+      expect((await readFile(target)).equals(bytes)).toBe(true);
+      expect((await readdir(dir)).filter((f) => f.includes('.part'))).toEqual([]);
+    });
+  });
+
   describe('--binding', () => {
     test('http-post: an upload (its chunks raw multipart parts) and a download come back byte for byte', async () => {
       const file = join(dir, 'by-post.bin');
@@ -142,6 +160,13 @@ describe.each(PROFILES)('against a %s server', (profile) => {
       expect(run.code).toBe(0);
       expect((await readFile(copy)).equals(bytes)).toBe(true);
       expect(handlersLeft()).toBe(0);
+    });
+
+    test('http-get keeps the ticket out of URLs unless --ticket-in-url asks for it, and then says so on stderr', async () => {
+      const quiet = await cli(['exists', '/Public/x', '--binding', 'http-get', '--verbose']);
+      expect(quiet.stderr).not.toMatch(/the ticket goes in the URLs/);
+      const told = await cli(['exists', '/Public/x', '--binding', 'http-get', '--ticket-in-url', '--verbose']);
+      expect(told.stderr.match(/the ticket goes in the URLs/g)).toHaveLength(1);
     });
 
     test('an unknown binding is a usage error naming the choices', async () => {
@@ -170,6 +195,25 @@ describe.each(PROFILES)('against a %s server', (profile) => {
       const result = json(again);
       expect(result).toMatchObject({ ok: true, bytes: bytes.length });
       expect(result['resumedBytes']).toBeGreaterThan(0);
+      expect((await readFile(target)).equals(bytes)).toBe(true);
+      expect((await readdir(dir)).filter((f) => f.includes('.part'))).toEqual([]);
+    });
+
+    test('killed outright without --resume, then run again with it: it goes on with what the first run verified', async () => {
+      const remote = '/Public/killed-plain.bin';
+      const bytes = randomBytes(262_144 * 16);
+      const source = join(dir, 'killed-plain-source.bin');
+      await writeFile(source, bytes);
+      expect((await cli(['upload', source, remote, '--chunk-size', '262144'])).code).toBe(0);
+      emulator.faults.add({ op: 'DownloadFileChunk', kind: 'latency', latencyMs: 200 });
+      const target = join(dir, 'killed-plain.bin');
+      const args = ['download', remote, target, '--chunk-size', '262144', '--concurrency', '2'];
+      const killed = await runCli(args, { env: { SRV_ASMX_URL: emulator.url, SRV_ASMX_USER: 'demo', SRV_ASMX_PASSWORD: PASSWORD }, interruptWhen: /downloading/, interruptDelayMs: 700, interruptSignal: 'SIGKILL' });
+      expect(killed.code).toBeNull();
+      emulator.faults.clear();
+      const again = await cli([...args, '--resume', '--json']);
+      expect(again.code).toBe(0);
+      expect(json(again)['resumedBytes']).toBeGreaterThan(0);
       expect((await readFile(target)).equals(bytes)).toBe(true);
       expect((await readdir(dir)).filter((f) => f.includes('.part'))).toEqual([]);
     });

@@ -527,3 +527,11 @@ describe('bad input is refused with InvalidArgumentError naming it, before anyth
     expect(await filesInDir()).toEqual([]);
   });
 });
+
+test('a grant that says it failed but names a handler: the handler is deleted (issue 20, item 14)', async () => {
+  const named = '99999999-9999-4999-8999-000000000009';
+  srv.intercept((request) => (request.op === 'GetDownloadHandler' ? { attributes: { success: 'false', error: 'Document is offline', downloadhandler: named } } : undefined));
+  await expect(get()).rejects.toMatchObject({ name: 'ServiceError', handler: named });
+  expect(srv.calls('DeleteDownloadHandler').map((c) => c.params['DownloadHandler'])).toEqual([named]);
+  expect(await filesInDir()).toEqual([]);
+});

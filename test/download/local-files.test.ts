@@ -1,12 +1,13 @@
 // Failures of the local file system at a download's destination are LocalFileError, told in terms
-// of the destination the user named; a long non-ASCII name that the file system takes works.
+// of the destination the user named; a long non-ASCII name that the file system takes works; links
+// planted where the download keeps its files are refused, never written through.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { link, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { LocalFileError, SrvSession } from '../../src/index.js';
+import { AbortError, LocalFileError, SrvSession } from '../../src/index.js';
 import { FAST_RETRY } from '../helpers/fast-retry.js';
 
 const CHUNK = 262_144;
@@ -69,5 +70,51 @@ describe.each([
     expect(error).toMatchObject({ code, path: target, message: expect.stringMatching(message) });
     expect((error as Error).message).not.toMatch(/\.part/);
     expect(await readdir(point)).toEqual([]);
+  });
+});
+
+describe('a link planted where the download keeps its files', () => {
+  let home: string;
+  let outside: string;
+  const victim = () => join(outside, 'victim');
+  beforeEach(async () => {
+    home = await mkdtemp(join(dir, 'home-'));
+    outside = await mkdtemp(join(dir, 'outside-'));
+    await writeFile(victim(), 'precious');
+  });
+
+  /** What a download with resume leaves when it is cancelled after its first chunk. */
+  async function interrupted(target: string): Promise<void> {
+    const controller = new AbortController();
+    const options = { chunkSize: CHUNK, concurrency: 1, resume: true, signal: controller.signal, onProgress: () => controller.abort() };
+    await expect(session.download('/Public/local.bin', target, options)).rejects.toBeInstanceOf(AbortError);
+  }
+
+  describe.each([
+    ['a symbolic link', '.part', symlink],
+    ['a symbolic link', '.part.json', symlink],
+    ['a symbolic link', '.part.json.new', symlink],
+    ['a symbolic link', '.part.lock', symlink],
+    ['a hard link', '.part', link],
+  ])('%s as %s, to a file out of the directory', (_kind, suffix, plant) => {
+    test.each([true, false])('resume %s: refused with a LocalFileError naming it; nothing is written through it', async (resume) => {
+      const target = join(home, 'linked.bin');
+      await interrupted(target);
+      const planted = join(home, `.linked.bin.srv-asmx${suffix}`);
+      await rm(planted, { force: true });
+      await plant(victim(), planted);
+      const error = await session.download('/Public/local.bin', target, { chunkSize: CHUNK, resume }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(LocalFileError);
+      expect(error).toMatchObject({ path: planted, message: expect.stringContaining(planted) });
+      expect(await readFile(victim(), 'utf8')).toBe('precious');
+      expect(await readdir(outside)).toEqual(['victim']);
+    });
+  });
+
+  test('a directory as .part is refused too', async () => {
+    const target = join(home, 'dir.bin');
+    const planted = join(home, '.dir.bin.srv-asmx.part');
+    await mkdir(planted);
+    await expect(session.download('/Public/local.bin', target, { chunkSize: CHUNK })).rejects.toMatchObject({ name: 'LocalFileError', path: planted });
   });
 });

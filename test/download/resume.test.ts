@@ -3,12 +3,14 @@
 // and nothing is left behind at the end. Against the emulator, watched through a counting proxy.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFileSync } from 'node:fs';
+import { copyFile, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { AbortError, SrvSession, type SessionWarning } from '../../src/index.js';
+import { crc32, crcToHex } from '../../src/integrity/crc32.js';
 import { FAST_RETRY } from '../helpers/fast-retry.js';
 import { startWatchingProxy, type WatchingProxy } from '../helpers/watching-proxy.js';
 
@@ -134,6 +136,54 @@ test('a second download to the same destination while the first runs is refused,
   await expect(session.download(PATH, target, { chunkSize: CHUNK, resume: true })).rejects.toMatchObject({ name: 'InvalidArgumentError', argument: 'destination', message: expect.stringMatching(/another process/) });
   await first;
   expect((await readFile(target)).equals(content)).toBe(true);
+  expect(await readdir(dir)).toEqual(['doc.bin']);
+});
+
+/** The kept temporary file made `extra` longer than the document, every byte of the document verified in the state, and `more` ranges recorded. */
+async function keptPastTheEnd(extra: Buffer, more: readonly (readonly [number, number, string])[]): Promise<void> {
+  await interruptedAfter(8);
+  const state = JSON.parse(await readFile(join(dir, STATE), 'utf8')) as Record<string, unknown>;
+  await writeFile(join(dir, PART), Buffer.concat([content, extra]));
+  await writeFile(join(dir, STATE), JSON.stringify({ ...state, ranges: [[0, content.length, crcToHex(crc32(content))], ...more] }));
+  proxy.reset();
+}
+
+test("a kept temporary file with bytes past the document's end: the file delivered is exactly the document", async () => {
+  await keptPastTheEnd(randomBytes(65_536), []);
+  const result = await session.download(PATH, target, { chunkSize: CHUNK, resume: true });
+  const delivered = await readFile(target);
+  expect({ length: delivered.length, same: delivered.equals(content) }).toEqual({ length: content.length, same: true });
+  expect(result).toMatchObject({ bytes: content.length, resumedBytes: content.length });
+  expect(proxy.offsets).toEqual([]);
+});
+
+test("a range recorded past the document's end is never counted: nothing starts over", async () => {
+  const extra = randomBytes(65_536);
+  await keptPastTheEnd(extra, [[content.length, extra.length, crcToHex(crc32(extra))]]);
+  const result = await session.download(PATH, target, { chunkSize: CHUNK, resume: true });
+  expect((await readFile(target)).equals(content)).toBe(true);
+  expect(result).toMatchObject({ restarts: 0, resumedBytes: content.length });
+  expect(proxy.offsets).toEqual([]);
+});
+
+test('a run without resume records what it verifies, so that what it leaves when killed is gone on with', async () => {
+  const snapshot = await mkdtemp(join(tmpdir(), 'srv-resume-snapshot-'));
+  const controller = new AbortController();
+  const onProgress = ({ chunks }: { chunks: number }) => {
+    if (chunks < 8 || controller.signal.aborted) return;
+    // What a run killed at this moment leaves.
+    for (const name of [PART, STATE]) copyFileSync(join(dir, name), join(snapshot, name));
+    controller.abort();
+  };
+  await expect(session.download(PATH, target, { chunkSize: CHUNK, signal: controller.signal, onProgress })).rejects.toBeInstanceOf(AbortError);
+  expect(await readdir(dir)).toEqual([]);
+  for (const name of [PART, STATE]) await copyFile(join(snapshot, name), join(dir, name));
+  await rm(snapshot, { recursive: true });
+  proxy.reset();
+  const result = await session.download(PATH, target, { chunkSize: CHUNK, resume: true });
+  expect((await readFile(target)).equals(content)).toBe(true);
+  expect(result.resumedBytes).toBeGreaterThanOrEqual(8 * CHUNK);
+  expect(proxy.offsets.length).toBeLessThanOrEqual(CHUNKS - 8);
   expect(await readdir(dir)).toEqual(['doc.bin']);
 });
 

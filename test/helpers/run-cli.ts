@@ -1,6 +1,6 @@
 // Runs the built `srv-asmx` as a user would, as a child process with a clean environment, and
 // returns its exit code and everything it printed; optionally sends Ctrl-C once stderr shows a line.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -77,4 +77,47 @@ export function startServe(args: readonly string[]): Promise<ServeRun> {
       });
     });
   });
+}
+
+export interface StartedCli {
+  readonly child: ChildProcessWithoutNullStreams;
+  /** Resolves once stderr matches. */
+  stderrShows(pattern: RegExp): Promise<void>;
+  /** Its exit code and everything it printed. */
+  readonly done: Promise<CliRun>;
+}
+
+/**
+ * Starts the built CLI with its standard streams left to the test: stdin stays open until the
+ * test ends it, and stdout or stderr can be closed early as a reader that goes away does.
+ */
+export function startCli(args: readonly string[], env: Readonly<Record<string, string>>): StartedCli {
+  if (!existsSync(CLI)) throw new Error('dist/ is missing: run `npm run build` (npm test does it)');
+  const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const waiting = new Set<() => void>();
+  child.stdout.on('data', (data: Buffer) => (stdout += data.toString()));
+  child.stderr.on('data', (data: Buffer) => {
+    stderr += data.toString();
+    for (const check of waiting) check();
+  });
+  // A stream the test closed on purpose reports EPIPE or ECONNRESET, which is no failure of the test.
+  for (const stream of [child.stdin, child.stdout, child.stderr]) stream.on('error', () => undefined);
+  const done = new Promise<CliRun>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+  const stderrShows = (pattern: RegExp) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (!pattern.test(stderr)) return;
+        waiting.delete(check);
+        resolve();
+      };
+      waiting.add(check);
+      check();
+      void done.then(() => (waiting.has(check) ? reject(new Error(`the CLI ended before stderr showed ${pattern}: ${stderr}`)) : undefined));
+    });
+  return { child, stderrShows, done };
 }

@@ -28,6 +28,11 @@ export interface TornSource {
 export interface UploadCase {
   readonly transfer: 'upload';
   readonly size: number;
+  /**
+   * The destination already holds these very bytes, as its latest version: a finalize whose reply is lost can then
+   * be settled only by a new version, never by the latest CRC-32.
+   */
+  readonly sameBytes: boolean;
   readonly source: UploadSourceKind;
   /** Only for file sources. */
   readonly torn: TornSource | undefined;
@@ -56,6 +61,8 @@ const FINALIZER_OPS: Readonly<Record<Finalizing, OperationName>> = {
 const chunksOf = (size: number): number => Math.max(1, Math.ceil(size / CHUNK));
 /** The share of file sources that change while they are uploaded. */
 const TORN_SHARE = 0.4;
+/** The share of uploads onto a document whose latest version has the very same bytes. */
+const SAME_BYTES_SHARE = 0.2;
 
 function tornSource(random: SeededRandom, size: number): TornSource {
   // An empty file cannot be rewritten with other bytes of its size.
@@ -71,11 +78,15 @@ function uploadCase(random: SeededRandom, size: number): UploadCase {
     { op: FINALIZER_OPS[finalizing], calls: 2, weight: 2 },
     { op: 'DeleteUploadHandler', calls: 1, weight: 1 },
     { op: 'DocumentExists', calls: 1, weight: 1 },
+    // What settles a finalize whose reply was lost, and checks the stored version without filehexcrc.
+    { op: 'GetDocumentVersions', calls: 2, weight: 1 },
+    { op: 'GetDownloadInfoByVersion', calls: 1, weight: 1 },
     { op: 'AuthenticateUser', calls: 1, weight: 1 },
   ];
   const source = random.pick<UploadSourceKind>(['buffer', 'file', 'stream']);
   const torn = source === 'file' && random.chance(TORN_SHARE) ? tornSource(random, size) : undefined;
-  return { transfer: 'upload', size, source, torn, finalizing, faults: planFaults(random, { targets }) };
+  const sameBytes = torn === undefined && finalizing !== 'new' && random.chance(SAME_BYTES_SHARE);
+  return { transfer: 'upload', size, sameBytes, source, torn, finalizing, faults: planFaults(random, { targets }) };
 }
 
 function downloadCase(random: SeededRandom, size: number): DownloadCase {

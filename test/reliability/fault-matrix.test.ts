@@ -18,16 +18,22 @@ import { runCase, type Outcome } from './run-case.js';
 import { seededRandom } from './seeded-random.js';
 
 const SEED = Number(process.env['FAULT_MATRIX_SEED'] ?? 20_260_101);
-function lane(profile: ProfileName, binding: LaneBinding, fileHexCrc: boolean): LaneSpec {
-  return { name: `${profile}-${binding}${profile === 'minimal' ? '' : fileHexCrc ? '-filehexcrc' : '-no-filehexcrc'}`, profile, binding, fileHexCrc };
+function lane(profile: ProfileName, binding: LaneBinding, fileHexCrc: boolean, front: LaneSpec['front'] = 'direct'): LaneSpec {
+  const crc = profile === 'minimal' ? '' : fileHexCrc ? '-filehexcrc' : '-no-filehexcrc';
+  return { name: `${profile}-${binding}${crc}${front === 'direct' ? '' : `-${front}-front`}`, profile, binding, fileHexCrc, front };
 }
 
-/** Every binding but HTTP GET (whose transfers go by POST but for a delete), with and without `filehexcrc`; a `minimal` server never sends it. */
-const LANES: readonly LaneSpec[] = PROFILES.flatMap((profile) =>
-  (['soap11', 'soap12', 'http-post'] as const).flatMap((binding) =>
+/**
+ * Every binding but HTTP GET (whose transfers go by POST but for a delete), with and without `filehexcrc` (a `minimal`
+ * server never sends it), and per profile a lane behind a hostile front: sticky by cookie, gzipped, its idle connections closed at once.
+ */
+const LANES: readonly LaneSpec[] = PROFILES.flatMap((profile) => [
+  ...(['soap11', 'soap12', 'http-post'] as const).flatMap((binding) =>
     profile === 'minimal' ? [lane(profile, binding, false)] : [lane(profile, binding, true), lane(profile, binding, false)],
   ),
-);
+  // Sticky sessions by cookie, gzipped replies and the keep-alive race, for every profile.
+  lane(profile, profile === 'classic-asmx' ? 'soap11' : 'http-post', false, 'hostile'),
+]);
 /** About 1050 transfers in all (70 per lane with every profile), so the matrix stays near a minute on 2 cores. */
 const TRANSFERS_PER_LANE = Math.ceil(1050 / LANES.length);
 const RESULTS = fileURLToPath(new URL('../../bench-results/fault-matrix.json', import.meta.url));

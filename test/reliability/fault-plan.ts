@@ -42,8 +42,9 @@ function kindsFor(op: OperationName): FaultKind[] {
 function ruleFor(random: SeededRandom, scope: FaultScope): FaultRule {
   const target = random.weighted(scope.targets.map((t) => [t, t.weight] as const));
   const kind = random.pick(kindsFor(target.op));
-  const latency = kind === 'latency' ? { latencyMs: random.int(1, MAX_LATENCY_MS) } : {};
-  if (kind !== 'latency' && random.chance(PERSISTENT_SHARE)) return { op: target.op, kind };
+  const held = kind === 'latency' || kind === 'slow';
+  const latency = held ? { latencyMs: random.int(1, MAX_LATENCY_MS) } : {};
+  if (!held && random.chance(PERSISTENT_SHARE)) return { op: target.op, kind };
   const first = random.int(1, target.calls);
   // Sometimes the next call fails too, so a retry meets the same fault.
   const at = random.chance(0.2) ? [first, first + 1] : [first];

@@ -44,7 +44,7 @@ export interface Figures {
 function groupOf(op: OperationName): OperationGroup {
   if (op === 'UploadFileChunk' || op === 'DownloadFileChunk') return 'chunk';
   if (op.startsWith('Upload')) return 'finalizer';
-  if (op === 'DocumentExists') return 'lookup';
+  if (op === 'DocumentExists' || op === 'GetDocumentVersions' || op === 'GetDownloadInfoByVersion') return 'lookup';
   if (op === 'AuthenticateUser') return 'login';
   return 'handler';
 }

@@ -9,6 +9,7 @@ import { SrvSession, type LoginOptions } from '../../src/index.js';
 import { CHUNK, SIZES } from './cases.js';
 import type { SeededRandom } from './seeded-random.js';
 import { FAST_RETRY } from '../helpers/fast-retry.js';
+import { hostileFront } from './hostile-front.js';
 
 export { FAST_RETRY };
 /** A bound on every call, so that no fault can hang the matrix. */
@@ -26,6 +27,8 @@ export interface LaneSpec {
   readonly binding: LaneBinding;
   /** Whether the emulator reports `filehexcrc` on the last chunk (a `minimal` server never does). */
   readonly fileHexCrc: boolean;
+  /** 'hostile': calls go through a front that pins sessions by cookie, gzips replies and closes idle connections at once (hostile-front.ts). */
+  readonly front: 'direct' | 'hostile';
 }
 
 export interface Lane extends LaneSpec {
@@ -42,9 +45,10 @@ export const seedPath = (size: number): string => `/Public/seed-${size}.bin`;
 
 export async function openLane(spec: LaneSpec, random: SeededRandom): Promise<Lane> {
   const emulator = await startEmulator({ profile: spec.profile, fileHexCrc: spec.fileHexCrc, users: [{ user: USER, password: PASSWORD }] });
+  const front = spec.front === 'hostile' ? await hostileFront(emulator.url) : undefined;
   const dir = await mkdtemp(join(tmpdir(), `srv-matrix-${spec.name}-`));
   const loginOptions = (): LoginOptions => ({
-    url: emulator.url,
+    url: front?.url ?? emulator.url,
     user: USER,
     password: PASSWORD,
     binding: spec.binding,
@@ -65,6 +69,7 @@ export async function openLane(spec: LaneSpec, random: SeededRandom): Promise<La
     documents,
     loginOptions,
     close: async () => {
+      await front?.close();
       await emulator.close();
       await rm(dir, { recursive: true, force: true });
     },

@@ -147,6 +147,9 @@ async function prepareUpload(lane: Lane, session: SrvSession, spec: UploadCase, 
     changed = tear(sourceFile, bytes, torn, random);
   };
   const options = { chunkSize: CHUNK, metadata: METADATA[spec.finalizing], onProgress, ...(torn !== undefined && { onSourceChange: torn.onSourceChange }) };
+  // The version the upload's bytes already are, stored before the faults.
+  const baseline = spec.sameBytes ? 1 : 0;
+  if (spec.sameBytes) await session.upload(bytes, destination, { chunkSize: CHUNK });
   return {
     work: () => session.upload(source, destination, options),
     verify: async (succeeded, error) => {
@@ -158,7 +161,9 @@ async function prepareUpload(lane: Lane, session: SrvSession, spec: UploadCase, 
       const judged = judgeVersions(stored, changed === undefined ? [bytes] : [bytes, changed], error);
       return {
         ...judged,
-        missing: succeeded && versions.length === 0 ? 1 : 0,
+        duplicateVersions: Math.max(0, judged.duplicateVersions - baseline),
+        // A success stored a version of its own: with the same bytes already there, one more than before.
+        missing: succeeded && versions.length <= baseline ? 1 : 0,
         partialFiles: 0,
         ...(changed !== undefined && { torn: tornEnding(succeeded, error, stored.at(-1), bytes, changed) }),
       };

@@ -4,7 +4,7 @@
 import { readBareElement } from '../../src/soap/bare-element.js';
 
 const LIMIT = 1 << 20;
-const read = (text: string, limit = LIMIT) => readBareElement(Buffer.from(text), limit);
+const read = (text: string, limit = LIMIT) => readBareElement(text, limit);
 
 const bare = (name: string, attributes: Record<string, string>, text = '', children: unknown[] = []) => ({ name, attributes, text, children });
 
@@ -40,8 +40,6 @@ test.each([
   ['nothing', ''],
   ['only a prologue', '<?xml version="1.0"?><!-- nothing -->'],
   ['an unclosed element', '<response success="true">YWJj'],
-  ['two elements', '<response success="true"/><response success="false"/>'],
-  ['text after the element', '<response success="true"/>oops'],
   ['a repeated attribute', '<response success="true" success="false"/>'],
   ['an undefined entity', '<response error="&x;"/>'],
   ['a DOCTYPE', '<!DOCTYPE r [<!ENTITY x "y">]><r a="&x;"/>'],
@@ -50,15 +48,21 @@ test.each([
   expect(read(text)).toBeUndefined();
 });
 
+test.each([
+  ['text', '<response success="true"/>oops'],
+  ['a second element', '<response success="true"/><response success="false"/>'],
+  ['an error page', '<response success="true"/>\r\n<html><body>Server Error in \'/\' Application.'],
+])('what follows the element is not the reply: %s after it is ignored', (_what, text) => {
+  expect(read(text)).toEqual({ name: 'response', attributes: { success: 'true' }, text: '', children: [] });
+});
+
 describe('bounds', () => {
   test('nesting 32 deep is read, deeper is refused at once', () => {
     const nested = (depth: number) => `<r success="true">${'<a>'.repeat(depth - 1)}${'</a>'.repeat(depth - 1)}</r>`;
     expect(read(nested(32))?.attributes).toEqual({ success: 'true' });
     expect(read(nested(33))).toBeUndefined();
-    const hostile = Buffer.from(`<r>${'<a>'.repeat(200_000)}`);
-    const started = performance.now();
+    const hostile = `<r>${'<a>'.repeat(200_000)}`;
     expect(readBareElement(hostile, hostile.length)).toBeUndefined();
-    expect(performance.now() - started).toBeLessThan(500);
   });
 
   test('256 attributes on an element are read, more are refused', () => {

@@ -26,7 +26,7 @@ beforeAll(async () => {
     soap11: new SoapBinding('1.1', ENDPOINT, Buffer.allocUnsafe, parse),
     soap12: new SoapBinding('1.2', ENDPOINT, Buffer.allocUnsafe, parse),
     'http-post': new HttpPostBinding(ENDPOINT, 'multipart', Buffer.allocUnsafe),
-    'http-get': new HttpGetBinding(ENDPOINT, 'multipart', Buffer.allocUnsafe, (message) => notices.push(message)),
+    'http-get': new HttpGetBinding(ENDPOINT, 'multipart', Buffer.allocUnsafe, (message) => notices.push(message), true),
   };
 });
 
@@ -84,7 +84,7 @@ describe('each binding writes its request', () => {
     expect(request.recorded([TICKET])).toBe(`authenticationTicket=[redacted]&DownloadHandler=${HANDLER}`);
   });
 
-  test('HTTP GET: a query string where the WSDL declares the call on GET; else POST, told once per operation', () => {
+  test('HTTP GET with ticketInUrl: a query string where the WSDL declares the call on GET; else POST, told once per operation', () => {
     const get = bindings['http-get'].write(deleteHandler, deleteArgs);
     expect([get.method, get.url.href, get.headers, bodyText(get.body)]).toEqual(['GET', `${ENDPOINT.href}/DeleteDownloadHandler?authenticationTicket=${TICKET}&DownloadHandler=${HANDLER}`, {}, '']);
     notices.length = 0;
@@ -92,6 +92,20 @@ describe('each binding writes its request', () => {
     bindings['http-get'].write(download, downloadArgs);
     expect([post.method, post.url.href]).toEqual(['POST', `${ENDPOINT.href}/DownloadFileChunk`]);
     expect(notices).toEqual([expect.stringMatching(/^DownloadFileChunk goes by HTTP POST, not GET/)]);
+  });
+
+  test('HTTP GET: a call that carries the ticket goes by POST unless the user asks for GET knowingly, and is told once', () => {
+    const told: string[] = [];
+    const binding = new HttpGetBinding(ENDPOINT, 'multipart', Buffer.allocUnsafe, (message) => told.push(message), false);
+    const request = binding.write(deleteHandler, deleteArgs);
+    binding.write(deleteHandler, deleteArgs);
+    expect([request.method, request.url.href]).toEqual(['POST', `${ENDPOINT.href}/DeleteDownloadHandler`]);
+    expect(told).toEqual([expect.stringMatching(/^DeleteDownloadHandler goes by HTTP POST, not GET: it carries the ticket/)]);
+    const withTicket: string[] = [];
+    const knowingly = new HttpGetBinding(ENDPOINT, 'multipart', Buffer.allocUnsafe, (message) => withTicket.push(message), true);
+    knowingly.write(deleteHandler, deleteArgs);
+    knowingly.write(deleteHandler, deleteArgs);
+    expect(withTicket).toEqual([expect.stringMatching(/^the ticket goes in the URLs/)]);
   });
 
   test('a chunk call gets a sink that cuts the base64 out of its reply, and a reply limit that fits the chunk; other calls get neither', () => {

@@ -1,6 +1,7 @@
 // Round trips over the HTTP bindings against the emulator, in every server profile: a multi-chunk
 // upload (the chunks as raw multipart parts) and its download come back byte for byte, and no
-// handler is left behind; over http-get the calls the WSDL declares on GET go by GET.
+// handler is left behind; over http-get the calls the WSDL declares on GET go by GET, those that
+// carry the ticket only when the user asks for it knowingly (ticketInUrl).
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,11 +20,15 @@ describe.each(PROFILES)('against a %s server', (profile) => {
   });
   afterAll(() => emulator.close());
 
-  test.each(['http-post', 'http-get'] as const)('upload and download over %s', async (binding) => {
+  test.each([
+    ['http-post', false],
+    ['http-get', false],
+    ['http-get', true],
+  ] as const)('upload and download over %s (ticketInUrl: %s)', async (binding, ticketInUrl) => {
     const warnings: SessionWarning[] = [];
     const methods: string[] = [];
     const session = await SrvSession.login({
-      url: emulator.url, user: 'demo', password: 'demo', binding, retry: FAST_RETRY,
+      url: emulator.url, user: 'demo', password: 'demo', binding, ticketInUrl, retry: FAST_RETRY,
       onWarning: (w) => warnings.push(w),
       onExchange: (record) => methods.push(`${record.request.body === '' ? 'GET' : 'POST'} ${record.operation}`),
     });
@@ -39,10 +44,11 @@ describe.each(PROFILES)('against a %s server', (profile) => {
       expect(emulator.state().uploadHandlers).toEqual([]);
       expect(emulator.state().downloadHandlers).toEqual([]);
       if (binding === 'http-get') {
-        expect(methods).toContain('GET DeleteDownloadHandler');
-        expect(warnings.filter((w) => w.kind === 'notice').map((w) => w.message)).toContain(
-          'UploadFileChunk goes by HTTP POST, not GET: the WSDL declares on GET only the calls that are safe in a URL (never a password or a chunk)',
-        );
+        const notices = warnings.filter((w) => w.kind === 'notice').map((w) => w.message);
+        expect(notices).toContain('UploadFileChunk goes by HTTP POST, not GET: the WSDL declares on GET only the calls that are safe in a URL (never a password or a chunk)');
+        expect(methods).toContain(`${ticketInUrl ? 'GET' : 'POST'} DeleteDownloadHandler`);
+        const inUrls = notices.filter((message) => message.startsWith('the ticket goes in the URLs'));
+        expect(inUrls).toHaveLength(ticketInUrl ? 1 : 0);
       }
     } finally {
       await session.close();

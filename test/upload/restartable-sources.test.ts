@@ -56,3 +56,15 @@ test('spool: a one-shot stream is read again from its temporary file, which is r
   expect((await emulator.readDocument('/Public/spooled.bin')).equals(source)).toBe(true);
   expect(await spools()).toEqual(before);
 });
+
+test('spool: a cancel while the stream is still being spooled stops it at once, with an AbortError and no temporary file left', async () => {
+  const before = await spools();
+  const endless = new Readable({ read: () => undefined });
+  endless.push(randomBytes(100_000));
+  const controller = new AbortController();
+  const uploading = session.upload(endless, '/Public/never-spooled.bin', { chunkSize: CHUNK, spool: true, signal: controller.signal });
+  setTimeout(() => controller.abort(new Error('stop')), 100);
+  await expect(uploading).rejects.toMatchObject({ name: 'AbortError' });
+  expect(await spools()).toEqual(before);
+  expect(endless.destroyed).toBe(true);
+}, 5_000);

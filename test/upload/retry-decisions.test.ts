@@ -212,7 +212,7 @@ test('a staged file that never matches the source ends with ChecksumMismatchErro
   expect(service.requests.some((c) => c.op.startsWith('UploadDocument'))).toBe(false);
 });
 
-test('a lost finalize reply whose handler is then gone: the stored CRC-32 confirms the document instead of a second upload', async () => {
+test('a lost finalize reply that did store the document: the stored CRC-32, another before the finalize, confirms it, with no second finalize and no second upload', async () => {
   const service = serviceWith({}, (call) => {
       if (call.op !== 'UploadDocumentWithHandler') return undefined;
       if (call.n > 1) return fail('Invalid upload handler.');
@@ -220,17 +220,19 @@ test('a lost finalize reply whose handler is then gone: the stored CRC-32 confir
       return BAD_GATEWAY;
     });
   const result = await uploadWith();
-  expect(result).toMatchObject({ documentId: undefined, versionId: undefined, restarts: 0 });
-  expect(service.calls('UploadDocumentWithHandler')).toHaveLength(2);
-  expect(service.calls('DocumentExists')).toHaveLength(1);
+  expect(result).toMatchObject({ documentId: undefined, versionId: undefined, restarts: 0, confirmation: 'stored-crc' });
+  expect(service.calls('UploadDocumentWithHandler')).toHaveLength(1);
+  // One before the finalize, one after it.
+  expect(service.calls('DocumentExists')).toHaveLength(2);
 });
 
-test('a finalize whose reply was lost before it was applied succeeds when sent again with the same handler', async () => {
+test('a finalize whose reply was lost before it was applied, as the stored document shows, succeeds when sent again with the same handler', async () => {
   const service = serviceWith({}, (call) => (call.op === 'UploadDocumentWithHandler' && call.n === 1 ? BAD_GATEWAY : undefined));
   const result = await uploadWith();
   expect(result).toMatchObject({ documentId: 42, restarts: 0 });
   expect(service.calls('UploadDocumentWithHandler').map((c) => c.params['uploadHandler'])).toEqual(['11111111-1111-4111-8111-000000000001', '11111111-1111-4111-8111-000000000001']);
-  expect(service.calls('DocumentExists')).toHaveLength(0);
+  // One before the finalize, one after the lost reply: no document yet, so the finalize is sent again.
+  expect(service.calls('DocumentExists')).toHaveLength(2);
 });
 
 test('a finalize that keeps failing after its handler was consumed, with other content stored, starts over', async () => {
@@ -272,12 +274,13 @@ describe('the attempts a failure that never passes is given (docs/protocol.md, t
     expect(service.calls('DeleteUploadHandler')).toHaveLength(1);
   });
 
-  test('a finalize whose reply is always lost is sent 1 + retries times, then settled by the stored document: not stored, the upload fails, its handler deleted', async () => {
+  test('a finalize whose reply is always lost is sent 1 + retries times, each loss settled by the stored document: not stored, the upload fails, its handler deleted', async () => {
     const service = serviceWith({}, (call) => (call.op === 'UploadDocumentWithHandler' ? BAD_GATEWAY : undefined));
     const error = await uploadWith().catch((e: unknown) => e);
-    expect(error).toMatchObject({ name: 'SrvError', message: expect.stringMatching(/^\/Public\/report\.bin was not stored: .*502.*not the upload's/) });
+    expect(error).toMatchObject({ name: 'SrvError', message: expect.stringMatching(/^\/Public\/report\.bin was not stored: .*502.*no version of the upload's bytes was stored/) });
     expect(service.calls('UploadDocumentWithHandler')).toHaveLength(6);
-    expect(service.calls('DocumentExists')).toHaveLength(1);
+    // One before the finalize, and one after each lost reply.
+    expect(service.calls('DocumentExists')).toHaveLength(7);
     expect(service.calls('CreateUploadHandler')).toHaveLength(1);
     expect(service.calls('DeleteUploadHandler')).toHaveLength(1);
   });
@@ -318,5 +321,24 @@ describe('a size limit learnt from the shape of the refusal, whatever its words'
     const service = serviceWith({}, (call) => (call.op === 'UploadFileChunk' && call.n === 2 ? SPYNE_TOO_LONG : undefined));
     await expect(uploadWith({ chunkSize: CHUNK * 2 })).rejects.toMatchObject({ name: 'SoapFaultError' });
     expect(grantsAsked(service)).toEqual([2]);
+  });
+});
+
+describe('a grant that says it failed but names a handler (issue 20, item 14)', () => {
+  const named = (n: number) => `99999999-9999-4999-8999-00000000000${n}`;
+
+  test('a failing grant retried: every handler a failed reply named is deleted, and the upload goes on', async () => {
+    const service = serviceWith({}, (call) =>
+      call.op === 'CreateUploadHandler' && call.n <= 2 ? { attributes: { success: 'false', error: 'SystemError: the staging disk is busy', UploadHandler: named(call.n), ChunkSize: String(CHUNK) } } : undefined,
+    );
+    const result = await uploadWith();
+    expect(result).toMatchObject({ documentId: 42, retries: 2 });
+    expect(service.calls('DeleteUploadHandler').map((c) => c.params['UploadHandler'])).toEqual([named(1), named(2)]);
+  });
+
+  test('a refused grant that names a handler: the upload fails, and the handler is deleted', async () => {
+    const service = serviceWith({}, (call) => (call.op === 'CreateUploadHandler' ? { attributes: { success: 'false', error: 'Quota exceeded', UploadHandler: named(3) } } : undefined));
+    await expect(uploadWith()).rejects.toMatchObject({ name: 'ServiceError', handler: named(3) });
+    expect(service.calls('DeleteUploadHandler').map((c) => c.params['UploadHandler'])).toEqual([named(3)]);
   });
 });

@@ -6,27 +6,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { InjectedFault, RunningEmulator } from '../../emulator/index.js';
-import { ChecksumMismatchError, DEFAULT_CHUNK_SIZE, fileCrc32, SrvSession, type TransferStats } from '../../index.js';
+import { ChecksumMismatchError, DEFAULT_CHUNK_SIZE, fileCrc32, SrvSession, TRANSFER_OPTIONS, type SoapVersion, type TransferStats } from '../../index.js';
 import { wholeNumber } from '../arguments.js';
 import { bytes, rate, seconds } from '../format.js';
 import { addOutputOptions, soapOption } from '../connection.js';
+import { helpOf } from '../option-help.js';
 import { runCommand, type CommandContext } from '../run.js';
 
 const DEFAULT_FAULTS = 'UploadFileChunk@3:dropReply,DownloadFileChunk@2:corrupt';
 
 interface DemoFlags {
   size: number;
-  chunkSize: number;
+  chunkSize?: number;
   faults: string | false;
-  soap: '1.1' | '1.2';
+  soap?: SoapVersion;
 }
 
 export function registerDemo(program: Command): void {
   addOutputOptions(program.command('demo'))
-    .addOption(soapOption().default('1.1'))
+    .addOption(soapOption())
     .description('start an emulator, upload a generated file, download it back and verify it (the main job, `npm start`)')
     .option('--size <MiB>', 'size of the generated file', wholeNumber, 32)
-    .option('--chunk-size <bytes>', 'chunk size to ask for', wholeNumber, DEFAULT_CHUNK_SIZE)
+    .option('--chunk-size <bytes>', helpOf('chunk size to ask for', TRANSFER_OPTIONS.chunkSize), wholeNumber)
     .option('--faults <spec>', 'faults for the emulator to inject (see serve --help)', DEFAULT_FAULTS)
     .option('--no-faults', 'inject no faults')
     .addHelpText('after', `
@@ -54,25 +55,27 @@ async function run(context: CommandContext, emulator: RunningEmulator, dir: stri
   const source = join(dir, 'demo.bin');
   const copy = join(dir, 'demo-copy.bin');
   const size = flags.size * 1024 * 1024;
+  const chunkSize = flags.chunkSize ?? DEFAULT_CHUNK_SIZE;
   await writeFile(source, randomBytes(size));
   reporter.info(`emulator at ${emulator.url}; ${bytes(size)} of random data in ${source}`);
-  const session = await SrvSession.login({ url: emulator.url, user: 'demo', password: 'demo', soapVersion: flags.soap });
+  const session = await SrvSession.login({ url: emulator.url, user: 'demo', password: 'demo', ...(flags.soap !== undefined && { soapVersion: flags.soap }) });
+  const { soapVersion } = session.client;
   try {
     await session.ensureFolder('/Public/demo');
     const upProgress = reporter.progress('upload  ', size);
-    const up = await session.upload(source, '/Public/demo/demo.bin', { chunkSize: flags.chunkSize, signal, onProgress: (p) => upProgress.update(p.bytes, p.restarts) }).finally(() => upProgress.stop());
+    const up = await session.upload(source, '/Public/demo/demo.bin', { chunkSize, signal, onProgress: (p) => upProgress.update(p.bytes, p.restarts) }).finally(() => upProgress.stop());
     const downProgress = reporter.progress('download', size);
-    const down = await session.download('/Public/demo/demo.bin', copy, { chunkSize: flags.chunkSize, signal, onProgress: (p) => downProgress.update(p.bytes, p.restarts) }).finally(() => downProgress.stop());
+    const down = await session.download('/Public/demo/demo.bin', copy, { chunkSize, signal, onProgress: (p) => downProgress.update(p.bytes, p.restarts) }).finally(() => downProgress.stop());
     const sourceCrc = await fileCrc32(source);
     if (!(await sameBytes(source, copy)) || up.crc32 !== sourceCrc || down.crc32 !== sourceCrc) {
       throw new ChecksumMismatchError('demo: the downloaded file differs from the source', sourceCrc, down.crc32);
     }
     const faults = emulator.faults.injected();
-    reporter.result(summary(emulator.url, flags, size, up, down, faults, sourceCrc), {
+    reporter.result(summary(emulator.url, { soapVersion, chunkSize }, size, up, down, faults, sourceCrc), {
       ok: true,
       command: 'demo',
       url: emulator.url,
-      soapVersion: flags.soap,
+      soapVersion,
       bytes: size,
       crc32: sourceCrc,
       upload: up,
@@ -85,12 +88,12 @@ async function run(context: CommandContext, emulator: RunningEmulator, dir: stri
   }
 }
 
-function summary(url: string, flags: DemoFlags, size: number, up: TransferStats, down: TransferStats, faults: InjectedFault[], crc: string): string {
+function summary(url: string, asked: { soapVersion: SoapVersion; chunkSize: number }, size: number, up: TransferStats, down: TransferStats, faults: InjectedFault[], crc: string): string {
   const row = (label: string, t: TransferStats) =>
     `  ${label}  ${bytes(t.bytes)} in ${seconds(t.elapsedMs)}  ${rate(t.bytes, t.elapsedMs)}  CRC32 ${t.crc32}  ${t.chunks} chunks, ${t.retries} retries, ${t.restarts} restarts`;
   const injected = faults.length === 0 ? 'none' : faults.map((f) => `${f.kind} at ${f.op} call ${f.call}`).join(', ');
   return [
-    `demo: ${bytes(size)} through the emulator at ${url} (SOAP ${flags.soap}, ${bytes(flags.chunkSize)} chunks asked for)`,
+    `demo: ${bytes(size)} through the emulator at ${url} (SOAP ${asked.soapVersion}, ${bytes(asked.chunkSize)} chunks asked for)`,
     row('upload  ', up),
     row('download', down),
     `  faults injected: ${injected}`,

@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
+import { checkDownload, DOWNLOAD_OPTIONS, type DownloadOptions } from '../../index.js';
 import { wholeNumber } from '../arguments.js';
-import { UsageError } from '../exit-codes.js';
 import { bytes, rate, seconds } from '../format.js';
 import { addConnectionOptions } from '../connection.js';
-import { STANDARD_STREAM, writableFile } from '../local-paths.js';
+import { STANDARD_STREAM } from '../local-paths.js';
+import { helpOf } from '../option-help.js';
+import { stdout } from '../output.js';
 import { runCommand, type CommandContext } from '../run.js';
 
 interface DownloadFlags {
@@ -20,8 +22,8 @@ export function registerDownload(program: Command): void {
     .argument('<remotePath>', 'the document path, or ~D<id>')
     .argument('<file>', 'the local file to write, or - for standard output (then the result goes to stderr)')
     .option('--version-number <number>', 'a version number from GetDocumentVersions (1000000, 2000000, ...); default: the latest', wholeNumber)
-    .option('--chunk-size <bytes>', 'chunk size to ask for (262144..33554432, default 4194304)', wholeNumber)
-    .option('--concurrency <n>', 'chunks in flight at once (1..16, default 4)', wholeNumber)
+    .option('--chunk-size <bytes>', helpOf('chunk size to ask for', DOWNLOAD_OPTIONS.chunkSize), wholeNumber)
+    .option('--concurrency <n>', helpOf('chunks in flight at once', DOWNLOAD_OPTIONS.concurrency), wholeNumber)
     .option('--resume', 'keep an interrupted download beside <file> and go on with one an earlier run left (default: start over)')
     .option('--force', 'replace <file> if it exists (only after the download is verified)')
     .addHelpText('after', `
@@ -29,7 +31,7 @@ Examples:
   $ srv-asmx download /Public/Reports/q3.pdf q3.pdf
   $ srv-asmx download ~D1234 q3.pdf --force
   $ srv-asmx download /Public/Reports/q3.pdf q3-v1.pdf --version-number 1000000 --json
-  $ srv-asmx download /Public/Archive/2024.zip 2024.zip --resume    # run again after an interruption
+  $ srv-asmx download /Public/Archive/2024.zip 2024.zip --resume   # again after an interruption
   $ srv-asmx download /Public/Backups/shop.sql - | psql shop`)
     .action((remotePath: string, file: string, flags: DownloadFlags, command: Command) => runCommand(command, (context) => download(context, remotePath, file, flags)));
 }
@@ -38,20 +40,22 @@ async function download(context: CommandContext, remotePath: string, file: strin
   const { reporter, signal } = context;
   const source = flags.versionNumber === undefined ? remotePath : { path: remotePath, versionNumber: flags.versionNumber };
   const toStdout = file === STANDARD_STREAM;
-  if (toStdout && flags.resume) throw new UsageError('--resume needs a file: what standard output was given cannot be taken back');
-  if (!toStdout) await writableFile(file, flags.force === true);
+  const destination = toStdout ? stdout.stream : file;
+  let progress: ReturnType<typeof reporter.progress> | undefined;
+  const options: DownloadOptions = {
+    overwrite: flags.force === true,
+    signal,
+    onProgress: (p) => (progress ??= reporter.progress('download', p.totalBytes)).update(p.bytes, p.restarts),
+    resume: flags.resume === true,
+    ...(flags.chunkSize !== undefined && { chunkSize: flags.chunkSize }),
+    ...(flags.concurrency !== undefined && { concurrency: flags.concurrency }),
+  };
+  // Every mistake the library can find without a server is found before logging in.
+  await checkDownload(source, destination, options);
   const result = await context.withSession(async (session) => {
     reporter.info(`downloading ${remotePath} to ${toStdout ? 'standard output' : file}`);
-    let progress: ReturnType<typeof reporter.progress> | undefined;
     try {
-      return await session.download(source, toStdout ? process.stdout : file, {
-        overwrite: flags.force === true,
-        signal,
-        onProgress: (p) => (progress ??= reporter.progress('download', p.totalBytes)).update(p.bytes, p.restarts),
-        resume: flags.resume === true,
-        ...(flags.chunkSize !== undefined && { chunkSize: flags.chunkSize }),
-        ...(flags.concurrency !== undefined && { concurrency: flags.concurrency }),
-      });
+      return await session.download(source, destination, options);
     } finally {
       progress?.stop();
     }

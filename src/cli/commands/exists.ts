@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { fileCrc32 } from '../../index.js';
 import { EXIT } from '../exit-codes.js';
 import { addConnectionOptions } from '../connection.js';
-import { readableFile } from '../local-paths.js';
 import { runCommand, type CommandContext } from '../run.js';
 
 export function registerExists(program: Command): void {
@@ -18,7 +17,6 @@ Examples:
 }
 
 async function exists(context: CommandContext, remotePath: string, file: string | undefined): Promise<number> {
-  if (file !== undefined) await readableFile(file, '--file');
   const localCrc = file === undefined ? undefined : await fileCrc32(file);
   const info = await context.withSession((session) => session.exists(remotePath, { signal: context.signal }));
   const found = info !== undefined;

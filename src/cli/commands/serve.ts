@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { wholeNumber } from '../arguments.js';
 import { EXIT } from '../exit-codes.js';
+import { stderr, stdout } from '../output.js';
 import { SERVE_SUMMARY } from './serve-summary.js';
 
 interface ServeOptions {
@@ -113,7 +114,8 @@ function emulatorOptions(options: ServeOptions): EmulatorOptions {
     ...(options.maxBody !== undefined && { maxBodyBytes: options.maxBody }),
     ...(options.uploadLimit !== undefined && { uploadLimit: options.uploadLimit }),
     ...(options.documentMaxSize !== undefined && { documentMaxSize: options.documentMaxSize }),
-    ...(options.verbose === true && { log: (line: string) => process.stderr.write(`${line}\n`) }),
+    ...(options.verbose === true && { log: (line: string) => stderr.write(`${line}
+`) }),
   };
 }
 
@@ -131,18 +133,18 @@ async function serveOrFail(options: ServeOptions): Promise<void> {
     await serve(options);
   } catch (error) {
     const { line, exitCode } = failure(error);
-    process.stderr.write(`srv-asmx serve: ${line}\n`);
+    stderr.write(`srv-asmx serve: ${line}\n`);
     process.exitCode = exitCode;
   }
 }
 
 async function serve(options: ServeOptions): Promise<void> {
   const emulator = await startEmulator(emulatorOptions(options));
-  process.stdout.write(`${emulator.url}\n`);
-  process.stderr.write(
+  stdout.write(`${emulator.url}\n`);
+  stderr.write(
     `srv-asmx emulator (profile ${options.profile}): data in ${emulator.dataDir}; WSDL at ${emulator.url}?WSDL; health at ${new URL('/__emulator/health', emulator.url).href}; stop with Ctrl+C\n`,
   );
-  for (const url of otherAddresses(emulator.url, options.host)) process.stderr.write(`  also reachable at ${url}\n`);
+  for (const url of otherAddresses(emulator.url, options.host)) stderr.write(`  also reachable at ${url}\n`);
   const stop = new AbortController();
   await Promise.race(['SIGINT', 'SIGTERM', 'SIGHUP'].map((signal) => once(process, signal, { signal: stop.signal })));
   stop.abort();

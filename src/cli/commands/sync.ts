@@ -1,16 +1,17 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, posix, relative, sep } from 'node:path';
 import type { Command } from 'commander';
 import pLimit from 'p-limit';
-import { fileCrc32, type SrvSession } from '../../index.js';
+import { checkOptions, fileCrc32, nameClashes, UPLOAD_MANY_OPTIONS, type SrvSession } from '../../index.js';
 import { wholeNumber } from '../arguments.js';
-import { EXIT, exitCodeOf } from '../exit-codes.js';
+import { EXIT, exitCodeOf, UsageError } from '../exit-codes.js';
 import { addConnectionOptions } from '../connection.js';
 import { existingDirectory } from '../local-paths.js';
+import { helpOf } from '../option-help.js';
 import { runCommand, type CommandContext } from '../run.js';
 
 interface SyncFlags {
-  concurrency: number;
+  concurrency?: number;
   dryRun?: boolean;
 }
 
@@ -22,12 +23,20 @@ interface PlannedFile {
   change: Change;
 }
 
+/** What of the local tree is uploaded, and what is not, and why. */
+interface LocalTree {
+  files: string[];
+  /** Symbolic links to regular files: uploaded under the link's name, with the content of the file it leads to. */
+  symlinks: Array<{ path: string; target: string }>;
+  ignored: Array<{ path: string; reason: string }>;
+}
+
 export function registerSync(program: Command): void {
   addConnectionOptions(program.command('sync'))
     .description('upload the new and changed files of a local folder tree (CRC-32 compared with DocumentExists); unchanged files are skipped')
     .argument('<localDir>', 'the local folder')
     .argument('<remoteFolder>', 'the folder to mirror it into, e.g. /Public/Reports')
-    .option('--concurrency <n>', 'files uploaded at the same time', wholeNumber, 4)
+    .option('--concurrency <n>', helpOf('files uploaded, and compared, at the same time', UPLOAD_MANY_OPTIONS.concurrency), wholeNumber)
     .option('--dry-run', 'only say what would be uploaded')
     .addHelpText('after', `
 Examples:
@@ -37,13 +46,21 @@ Examples:
 }
 
 async function sync(context: CommandContext, localDir: string, remoteFolder: string, flags: SyncFlags): Promise<number> {
-  const concurrency = Math.max(1, flags.concurrency);
+  const { concurrency = UPLOAD_MANY_OPTIONS.concurrency.default } = flags;
+  checkOptions(UPLOAD_MANY_OPTIONS, { concurrency });
   await existingDirectory(localDir, '<localDir>');
-  const files = await filesUnder(localDir);
+  const tree = await readTree(localDir);
+  refuseNameClashes(localDir, tree.files);
+  for (const { path, reason } of tree.ignored) context.reporter.warn(`not uploaded: ${path}: ${reason}`);
+  const targets = new Map(tree.symlinks.map(({ path, target }) => [path, target]));
   return context.withSession(async (session) => {
-    const plan = await planSync(session, files, localDir, remoteFolder.replace(/[/\\]+$/, ''), concurrency, context.signal);
+    const plan = await planSync(session, tree.files, localDir, remoteFolder.replace(/[/\\]+$/, ''), concurrency, context.signal);
     const toUpload = plan.filter((p) => p.change !== 'unchanged');
-    for (const p of plan) context.reporter.info(`${p.change === 'unchanged' ? 'skip (unchanged)' : `${flags.dryRun ? 'would upload' : 'upload'} (${p.change})`}: ${p.remotePath}`);
+    for (const p of plan) {
+      const target = targets.get(p.file);
+      const link = target === undefined ? '' : ` (a symbolic link to ${target})`;
+      context.reporter.info(`${p.change === 'unchanged' ? 'skip (unchanged)' : `${flags.dryRun ? 'would upload' : 'upload'} (${p.change})`}: ${p.remotePath}${link}`);
+    }
     const failed = flags.dryRun ? [] : await uploadAll(session, toUpload, concurrency, context.signal);
     const summary = {
       ok: failed.length === 0,
@@ -52,16 +69,45 @@ async function sync(context: CommandContext, localDir: string, remoteFolder: str
       uploaded: toUpload.filter((p) => !failed.some((f) => f.remotePath === p.remotePath)).map(({ remotePath, change }) => ({ remotePath, change })),
       skipped: plan.filter((p) => p.change === 'unchanged').map((p) => p.remotePath),
       failed: failed.map(({ remotePath, error }) => ({ remotePath, error: error instanceof Error ? error.message : String(error) })),
+      symlinks: tree.symlinks,
+      ignored: tree.ignored,
     };
     const verb = flags.dryRun ? 'would upload' : 'uploaded';
-    context.reporter.result(`${verb} ${summary.uploaded.length}, skipped ${summary.skipped.length} unchanged, ${summary.failed.length} failed`, summary);
+    const notUploaded = tree.ignored.length > 0 ? `, ${tree.ignored.length} not uploaded (named above)` : '';
+    context.reporter.result(`${verb} ${summary.uploaded.length}, skipped ${summary.skipped.length} unchanged, ${summary.failed.length} failed${notUploaded}`, summary);
     return failed.length === 0 ? EXIT.success : exitCodeOf(failed[0]?.error);
   });
 }
 
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)).sort();
+/** The tree's regular files, and the symbolic links to them; a recursive readdir never follows a link to a folder, so no loop can hold it. */
+async function readTree(dir: string): Promise<LocalTree> {
+  const tree: LocalTree = { files: [], symlinks: [], ignored: [] };
+  const entries = (await readdir(dir, { recursive: true, withFileTypes: true })).map((entry) => ({ entry, path: join(entry.parentPath, entry.name) }));
+  for (const { entry, path } of entries.sort((a, b) => (a.path < b.path ? -1 : 1))) {
+    if (entry.isFile()) tree.files.push(path);
+    else if (entry.isSymbolicLink()) await followLink(path, tree);
+    else if (!entry.isDirectory()) tree.ignored.push({ path, reason: 'not a regular file' });
+  }
+  return tree;
+}
+
+/** A link to a regular file is uploaded; a link to a folder is not followed, since it may lead back up the tree, or out of it. */
+async function followLink(path: string, tree: LocalTree): Promise<void> {
+  const found = await stat(path).catch(() => undefined);
+  if (found?.isFile()) {
+    tree.files.push(path);
+    tree.symlinks.push({ path, target: await realpath(path) });
+  } else if (found === undefined) tree.ignored.push({ path, reason: 'a broken symbolic link' });
+  else if (found.isDirectory()) tree.ignored.push({ path, reason: 'a symbolic link to a folder, which sync does not follow' });
+  else tree.ignored.push({ path, reason: 'a symbolic link to something that is not a regular file' });
+}
+
+/** Two local names the server takes for one would overwrite each other on every run. */
+function refuseNameClashes(localDir: string, files: readonly string[]): void {
+  const clashes = nameClashes(files.map((file) => relative(localDir, file).split(sep).join('/')));
+  if (clashes.length === 0) return;
+  const pairs = clashes.map(([a, b]) => `${join(localDir, a)} and ${join(localDir, b)}`).join('; ');
+  throw new UsageError(`<localDir> holds names the server cannot tell apart: ${pairs} (it ignores case and Unicode normalization); rename one of each`);
 }
 
 async function planSync(session: SrvSession, files: string[], localDir: string, remoteFolder: string, concurrency: number, signal: AbortSignal): Promise<PlannedFile[]> {

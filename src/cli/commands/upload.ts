@@ -1,10 +1,11 @@
 import { posix } from 'node:path';
 import type { Command } from 'commander';
-import type { DocumentMetadata, ManualVersion, UploadDestination } from '../../index.js';
+import { checkUpload, UPLOAD_OPTIONS, type DocumentMetadata, type ManualVersion, type UploadDestination, type UploadOptions } from '../../index.js';
 import { commaList, manualVersion, wholeNumber } from '../arguments.js';
 import { bytes, rate, seconds } from '../format.js';
 import { addConnectionOptions } from '../connection.js';
-import { readableFile, STANDARD_STREAM } from '../local-paths.js';
+import { STANDARD_STREAM } from '../local-paths.js';
+import { helpOf } from '../option-help.js';
 import { runCommand, type CommandContext } from '../run.js';
 
 interface UploadFlags {
@@ -27,14 +28,14 @@ export function registerUpload(program: Command): void {
     .option('--description <text>', 'document description')
     .option('--keywords <list>', 'comma-separated keywords', commaList)
     .option('--version-label <major.minor.revision>', 'manual version label, e.g. 2.0.1', manualVersion)
-    .option('--chunk-size <bytes>', 'chunk size to ask for (262144..33554432, default 4194304)', wholeNumber)
+    .option('--chunk-size <bytes>', helpOf('chunk size to ask for', UPLOAD_OPTIONS.chunkSize), wholeNumber)
     .option('--parents', 'create the folder of <remotePath>, and its missing parents, when it does not exist')
     .addHelpText('after', `
 Examples:
   $ srv-asmx upload q3.pdf /Public/Reports/q3.pdf
   $ srv-asmx upload q3.pdf /Public/Reports/q3.pdf --comment "final figures" --version-label 2.0.0
   $ pg_dump shop | srv-asmx upload - /Public/Backups/shop.sql --parents
-  $ srv-asmx upload scan.tif /Public/Inbox/scan.tif --new --description "signed contract" --keywords "contract,2026"
+  $ srv-asmx upload scan.tif /Public/Inbox/scan.tif --new --description "signed contract"
   $ srv-asmx upload big.iso /Public/Images/big.iso --chunk-size 8388608 --json`)
     .action((file: string, remotePath: string, flags: UploadFlags, command: Command) => runCommand(command, (context) => upload(context, file, remotePath, flags)));
 }
@@ -42,22 +43,26 @@ Examples:
 async function upload(context: CommandContext, file: string, remotePath: string, flags: UploadFlags): Promise<void> {
   const { reporter, signal } = context;
   const fromStdin = file === STANDARD_STREAM;
-  const size = fromStdin ? undefined : await readableFile(file, '<file>');
+  const source = fromStdin ? process.stdin : file;
+  const destination = destinationOf(remotePath, flags.new === true);
+  let progress: ReturnType<typeof reporter.progress> | undefined;
+  const options: UploadOptions = {
+    metadata: metadataOf(flags),
+    createFolders: flags.parents === true,
+    // Standard input is read once: spooled, it can be sent again after a restart.
+    spool: fromStdin,
+    signal,
+    onProgress: (p) => (progress ??= reporter.progress('upload', p.totalBytes)).update(p.bytes, p.restarts),
+    ...(flags.chunkSize !== undefined && { chunkSize: flags.chunkSize }),
+  };
+  // Every mistake the library can find without a server is found before logging in.
+  await checkUpload(source, destination, options);
   const result = await context.withSession(async (session) => {
     reporter.info(`uploading ${fromStdin ? 'standard input' : file} to ${remotePath}`);
-    const progress = reporter.progress('upload', size);
     try {
-      return await session.upload(fromStdin ? process.stdin : file, destinationOf(remotePath, flags.new === true), {
-        metadata: metadataOf(flags),
-        createFolders: flags.parents === true,
-        // Standard input is read once: spooled, it can be sent again after a restart.
-        spool: fromStdin,
-        signal,
-        onProgress: (p) => progress.update(p.bytes, p.restarts),
-        ...(flags.chunkSize !== undefined && { chunkSize: flags.chunkSize }),
-      });
+      return await session.upload(source, destination, options);
     } finally {
-      progress.stop();
+      progress?.stop();
     }
   });
   const ids =

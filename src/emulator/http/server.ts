@@ -144,6 +144,8 @@ async function serveCall(
     await finishBody(env, request, response);
     return protocol.writeRequestError(response, error);
   }
+  // A slow call is held before it is processed: what it changes (a finalize consuming its handler) happens only at its end.
+  if (plan.slowMs > 0) await delay(plan.slowMs);
   const outcome = await runOperation(env, request, spec, params, plan);
   try {
     // The delay comes once the call is processed, while it is answered: what the call holds (a read) stays held.

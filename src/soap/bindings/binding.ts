@@ -8,6 +8,7 @@ import type { HttpReply, StreamedBody } from '../../http/transport.js';
 import type { ArgumentValue } from '../arguments.js';
 import { PayloadCut, type Take } from '../payload-cut.js';
 import { payloadText } from '../redaction.js';
+import { recordTextOf } from '../reply-text.js';
 
 export type Arguments = Readonly<Record<string, ArgumentValue>>;
 
@@ -83,8 +84,9 @@ export function payloadCut(op: OperationDescriptor, args: Arguments, wrapper: st
 }
 
 /** The reply's body from `from` on, for its record: a base64 text cut out of it is put back as redact() would leave it. */
-export function replyText(cut: PayloadCut | undefined, body: Buffer, from = 0): string {
+export function replyText(cut: PayloadCut | undefined, reply: HttpReply, from = 0): string {
   const extracted = cut?.extracted;
-  if (!extracted) return body.toString('utf8', from);
+  if (!extracted) return recordTextOf(reply, from);
+  const { body } = reply;
   return body.toString('utf8', from, extracted.at) + payloadText(extracted.payload) + body.toString('utf8', extracted.at);
 }

@@ -8,6 +8,7 @@ import { InvalidArgumentError } from '../../errors.js';
 import type { HttpReply, StreamedBody } from '../../http/transport.js';
 import type { ArgumentValue } from '../arguments.js';
 import { readBareElement } from '../bare-element.js';
+import { xmlTextOf } from '../reply-text.js';
 import { redact } from '../redaction.js';
 import { notAReply, resultOf } from '../reply.js';
 import { prologueOf } from '../xml-prologue.js';
@@ -50,7 +51,7 @@ export class HttpPostBinding implements Binding {
   }
 
   read(op: OperationDescriptor, request: BindingRequest, reply: HttpReply, secrets: readonly string[]): Record<string, unknown> {
-    const element = readBareElement(reply.body, request.maxReplyBytes);
+    const element = readBareElement(xmlTextOf(op, reply), request.maxReplyBytes);
     if (!element) throw notAReply(op, reply, 'http', secrets);
     return resultOf(op, element, secrets, request.cut?.extracted?.payload);
   }
@@ -58,7 +59,7 @@ export class HttpPostBinding implements Binding {
   /** The bare element as it came; what came before it in the prologue is left out. */
   recorded(request: BindingRequest, reply: HttpReply): string {
     const prologue = prologueOf(reply.body);
-    return replyText(request.cut, reply.body, prologue?.next === 'element' ? prologue.end : 0);
+    return replyText(request.cut, reply, prologue?.next === 'element' ? prologue.end : 0);
   }
 
   /** The request of `op` by `method`, with the reply's base64 (a chunk) cut out of the bare element. */

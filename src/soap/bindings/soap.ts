@@ -4,12 +4,13 @@
 // node-soap's object form. A chunk's base64 is cut out of the reply before node-soap sees the few
 // hundred bytes around it.
 import type { OperationDescriptor, SoapVersion } from '../../../generated/srv.js';
-import { SoapFaultError } from '../../errors.js';
+import { malformedReply, SoapFaultError } from '../../errors.js';
 import type { HttpReply } from '../../http/transport.js';
 import { envelopeBody, requestEnvelope } from '../envelope.js';
 import { redactEnvelope, redact } from '../redaction.js';
 import { notAReply, resultOf, unexpected } from '../reply.js';
 import type { ReplyParser } from '../reply-parser.js';
+import { endOfElement, MAX_DEPTH, nestsTooDeep, xmlTextOf } from '../reply-text.js';
 import { MAX_RESULT_DEPTH, type RawElement } from '../result-values.js';
 import type { Take } from '../payload-cut.js';
 import { payloadCut, replyLimit, replyText, type Arguments, type Binding, type BindingRequest } from './binding.js';
@@ -45,22 +46,30 @@ export class SoapBinding implements Binding {
   }
 
   recorded(request: BindingRequest, reply: HttpReply): string {
-    return replyText(request.cut, reply.body);
+    return replyText(request.cut, reply);
   }
 
   /** The {Op}Response element of the reply's Body, parsed; a reply without one is not this operation's. */
   private response(op: OperationDescriptor, reply: HttpReply, secrets: readonly string[]): unknown {
-    let envelope: unknown;
-    try {
-      envelope = this.parse(reply.body.toString('utf8'));
-    } catch (error) {
-      const fault = faultOf(error);
-      if (fault) throw new SoapFaultError(redact(fault.code, secrets), redact(fault.reason, secrets), reply.status, op.name);
-      throw notAReply(op, reply, this.version);
-    }
-    const response = childNamed(childNamed(envelope, 'Body'), `${op.name}Response`);
+    const text = xmlTextOf(op, reply);
+    if (nestsTooDeep(text)) throw malformedReply(op.name, `elements nest deeper than ${MAX_DEPTH}; it was refused unparsed`);
+    const response = childNamed(childNamed(this.envelope(op, reply, text, secrets), 'Body'), `${op.name}Response`);
     if (response === undefined) throw notAReply(op, reply, this.version);
     return response;
+  }
+
+  /** The parsed Envelope; what follows it (a proxy's or a debugger's junk) is ignored, once the whole reply would not parse. */
+  private envelope(op: OperationDescriptor, reply: HttpReply, text: string, secrets: readonly string[]): unknown {
+    const end = endOfElement(text, 'Envelope');
+    for (const candidate of end !== undefined && text.slice(end).trim() !== '' ? [text, text.slice(0, end)] : [text]) {
+      try {
+        return this.parse(candidate);
+      } catch (error) {
+        const fault = faultOf(error);
+        if (fault) throw new SoapFaultError(redact(fault.code, secrets), redact(fault.reason, secrets), reply.status, op.name);
+      }
+    }
+    throw notAReply(op, reply, this.version);
   }
 }
 

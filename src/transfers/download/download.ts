@@ -29,7 +29,7 @@ export async function download(port: ServicePort, source: DownloadSource, destin
     const result = await new DownloadRun(port, plan, sink).run();
     const { signal } = plan.call;
     if (signal?.aborted) throw new AbortError(signal.reason, 'download');
-    await sink.commit();
+    await sink.commit(result.bytes);
     return { ...result, elapsedMs: Math.round(performance.now() - started) };
   } catch (error) {
     await sink.discard().catch((cleanupError: unknown) => port.warn({ kind: 'cleanup', message: 'could not remove the unfinished download', error: cleanupError }));
@@ -109,7 +109,7 @@ class DownloadRun {
     const interruption = this.#interruption;
     if (!this.restarted) return this.resumeEarlierRun(staged);
     if (this.#ledger.empty) return;
-    if (interruption?.action === 'restart-keep' && sameContent(interruption.staged, staged)) return;
+    if (interruption?.action === 'restart-keep' && sameVersion(interruption.staged, staged)) return;
     if (!this.sink.rewind) {
       throw new SrvError(
         `download: cannot start over, ${this.#ledger.end} bytes are already written to the destination stream and the new handler does not provably stage the same file`,
@@ -120,17 +120,18 @@ class DownloadRun {
     this.#ledger.clear();
   }
 
-  /** Takes over the ranges an earlier run verified, re-read against their CRC-32s, when this handler stages the same file. */
+  /** Takes over the ranges an earlier run verified, re-read against their CRC-32s, when this handler stages the same version of the same request. */
   private async resumeEarlierRun(staged: StagedFile): Promise<void> {
     const resumable = this.sink.resumable;
-    const earlier = resumable?.earlier?.staged;
-    if (!resumable || !earlier) return;
+    const earlier = resumable?.earlier;
+    if (!resumable || !earlier?.staged) return;
     const { path, versionNumber } = this.plan.source;
-    if (earlier.path !== path || earlier.versionNumber !== versionNumber || !sameContent(earlier, staged)) {
+    if (earlier.staged.path !== path || earlier.staged.requestedVersion !== versionNumber || !sameVersion(earlier.staged, staged)) {
       await this.sink.rewind?.();
       return tell(this.port, this.plan, 'what an earlier run left is not provably of the same file, so it starts over');
     }
-    for (const range of await resumable.verified(resumable.earlier?.ranges ?? [])) this.#ledger.add(range);
+    const inside = earlier.ranges.filter((range) => range.offset + range.length <= staged.size);
+    for (const range of await resumable.verified(inside)) this.#ledger.add(range);
     const kept = this.#ledger.bytes;
     this.#resumedBytes = kept;
     tell(this.port, this.plan, `going on from an earlier run, ${kept} of ${staged.size} bytes verified again and kept`);
@@ -139,8 +140,9 @@ class DownloadRun {
   /** What a later run must find staged for this run's ranges to count; undefined without a whole-file CRC-32. */
   private identity(staged: StagedFile): StagedIdentity | undefined {
     if (staged.crc32 === undefined) return undefined;
-    const { path, versionNumber } = this.plan.source;
-    return { path, versionNumber, size: staged.size, crc32: staged.crc32, chunkSize: staged.chunkSize };
+    const { path, versionNumber: requestedVersion } = this.plan.source;
+    const { size, crc32, versionNumber, modificationDate, chunkSize } = staged;
+    return { path, requestedVersion, size, crc32, versionNumber, modificationDate, chunkSize };
   }
 
   private progress(staged: StagedFile): void {
@@ -198,7 +200,15 @@ function tell(port: ServicePort, plan: DownloadPlan, message: string, more: Part
   port.warn({ kind: 'notice', ...more, message: `download of ${plan.source.path}: ${message}` });
 }
 
-/** Only a whole-file CRC-32 proves two handlers, or a handler and an earlier run, stage the same bytes. */
-function sameContent(a: Pick<StagedFile, 'size' | 'crc32'>, b: Pick<StagedFile, 'size' | 'crc32'>): boolean {
-  return a.size === b.size && a.crc32 !== undefined && a.crc32 === b.crc32;
+/** What a grant says of the file it staged. */
+type VersionFacts = Pick<StagedFile, 'size' | 'crc32' | 'versionNumber' | 'modificationDate'>;
+
+/**
+ * Whether two grants, or an earlier run's and this one, provably stage the same version: the same
+ * size and whole-file CRC-32 (without one, nothing is proven), and the same VersionNumber and
+ * ModificationDate, each the same value or given by neither (docs/protocol.md#resume-across-runs).
+ */
+function sameVersion(a: VersionFacts, b: VersionFacts): boolean {
+  if (a.crc32 === undefined || a.crc32 !== b.crc32 || a.size !== b.size) return false;
+  return a.versionNumber === b.versionNumber && a.modificationDate === b.modificationDate;
 }

@@ -1,12 +1,12 @@
 // Checks a download's source and options before anything is sent, and settles their defaults.
 import { InvalidArgumentError } from '../../errors.js';
 import type { CallOptions } from '../../soap/client.js';
-import { MAX_INT, remotePath, transferOptions, wholeNumberIn, type TransferProgress } from '../transfer.js';
-import type { DownloadOptions, DownloadSource } from './types.js';
+import { checkNumber, settle } from '../../util/options.js';
+import { MAX_INT, remotePath, type TransferProgress } from '../transfer.js';
+import { DOWNLOAD_OPTIONS, type DownloadOptions } from './download-options.js';
+import type { DownloadSource } from './types.js';
 
 const FIRST_VERSION_NUMBER = 1_000_000;
-export const DEFAULT_CONCURRENCY = 4;
-const MAX_CONCURRENCY = 16;
 
 export interface SourceSpec {
   readonly path: string;
@@ -27,15 +27,9 @@ export interface DownloadPlan {
 }
 
 export function planDownload(source: DownloadSource, options: DownloadOptions): DownloadPlan {
-  return {
-    source: sourceSpecOf(source),
-    ...transferOptions(options),
-    concurrency: wholeNumberIn(options.concurrency ?? DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY, 'concurrency'),
-    overwrite: options.overwrite === true,
-    resume: options.resume === true,
-    call: { signal: options.signal, timeoutMs: options.timeoutMs },
-    onProgress: options.onProgress,
-  };
+  const spec = sourceSpecOf(source);
+  const { chunkSize, concurrency, overwrite, resume, maxRestarts, signal, timeoutMs, onProgress } = settle(DOWNLOAD_OPTIONS, options);
+  return { source: spec, chunkSize, concurrency, overwrite, resume, maxRestarts, call: { signal, timeoutMs }, onProgress };
 }
 
 const DOCUMENT = 'a non-empty full path, ~D{id} or ~D{id}.ext';
@@ -49,7 +43,7 @@ function sourceSpecOf(source: DownloadSource): SourceSpec {
 }
 
 function versionNumberOf(value: unknown): number {
-  const number = wholeNumberIn(value, 0, MAX_INT, 'source.versionNumber');
+  const number = checkNumber('source.versionNumber', { whole: true, min: 0, max: MAX_INT }, value);
   if (number > 0 && number < FIRST_VERSION_NUMBER) {
     throw new InvalidArgumentError('source.versionNumber', `is ${number}: version numbers are 1000000, 2000000, … as GetDocumentVersions lists them (0 = latest)`);
   }

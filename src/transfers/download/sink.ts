@@ -16,17 +16,17 @@ export interface Sink {
    * only the whole file's CRC-32 vouches for. Undefined where nothing reaches it before commit() anyway.
    */
   readonly holdUntilCommit?: () => Promise<void>;
-  /** Set when the destination can keep an unfinished download for a later run (resume). */
+  /** Set when the destination records what is verified, for a later run to go on with (resume). */
   readonly resumable?: Resumable | undefined;
-  /** Hands the complete, verified content over to the destination. */
-  commit(): Promise<void>;
+  /** Hands the complete, verified content, `size` bytes, over to the destination. */
+  commit(size: number): Promise<void>;
   /** Gives up, leaving nothing partial at the destination. */
   discard(): Promise<void>;
 }
 
-/** A destination that keeps an unfinished download for a later run. */
+/** A destination that records what is verified, so that a later run with resume goes on after any interruption. */
 export interface Resumable {
-  /** What an earlier run left to go on with, if anything. */
+  /** What an earlier run left to go on with, if anything (with resume only). */
   readonly earlier: ResumeState | undefined;
   /** The ranges whose bytes the destination still holds, as their CRC-32s prove. */
   verified(ranges: readonly StoredRange[]): Promise<StoredRange[]>;

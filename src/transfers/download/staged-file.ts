@@ -1,13 +1,13 @@
 // A download handler: the server stages the document (GetDownloadHandler or
 // GetDownloadHandlerByVersion), and a grant the download cannot use is refused, its handler deleted.
 import type { DownloadHandlerGrant } from '../../../generated/srv.js';
-import { malformedReply, MalformedReplyError, SrvError } from '../../errors.js';
+import { malformedReply, SrvError } from '../../errors.js';
 import { isGuid } from '../../soap/arguments.js';
 import { crcAttribute } from '../../integrity/crc32.js';
 import type { TransferBudget } from '../../calls/budget.js';
 import type { ServicePort } from '../../calls/port.js';
 import type { CallOptions } from '../../soap/client.js';
-import { deleteHandler, MAX_CHUNK_SIZE, MAX_INT, MIN_CHUNK_SIZE } from '../transfer.js';
+import { deleteHandler, deleteNamedHandlers, MAX_CHUNK_SIZE, MAX_INT, MIN_CHUNK_SIZE } from '../transfer.js';
 import type { SourceSpec } from './plan.js';
 
 export interface StagedFile {
@@ -19,24 +19,23 @@ export interface StagedFile {
   readonly crc32: number | undefined;
   readonly contentType: string | undefined;
   readonly fileName: string | undefined;
+  /** The version as the grant names it (0 for the latest, on a documented server), and its ModificationDate; undefined where it gives none. */
   readonly versionNumber: number | undefined;
+  readonly modificationDate: string | undefined;
 }
 
 /** Obtains a handler. A grant the download cannot use is refused, its handler deleted. */
 export async function stageFile(port: ServicePort, source: SourceSpec, chunkSize: number, options: CallOptions & { budget: TransferBudget }): Promise<StagedFile> {
   const { path: Path, versionNumber: VersionNumber } = source;
   const call = { ...options, step: 'grant' } as const;
-  let grant: DownloadHandlerGrant;
-  try {
-    grant =
-      VersionNumber === undefined
-        ? await port.call('GetDownloadHandler', { Path, PreferedChunkSize: chunkSize }, call)
-        : await port.call('GetDownloadHandlerByVersion', { Path, VersionNumber, PreferedChunkSize: chunkSize }, call);
-  } catch (error) {
-    // A malformed grant that names a handler still staged a file.
-    if (error instanceof MalformedReplyError && isGuid(error.handler)) await deleteHandler(port, 'download', error.handler);
-    throw error;
-  }
+  const outcome =
+    VersionNumber === undefined
+      ? await port.attempt('GetDownloadHandler', { Path, PreferedChunkSize: chunkSize }, call)
+      : await port.attempt('GetDownloadHandlerByVersion', { Path, VersionNumber, PreferedChunkSize: chunkSize }, call);
+  // A grant that failed, or was malformed, and named a handler anyway still staged a file.
+  await deleteNamedHandlers(port, 'download', outcome.failures);
+  if (!outcome.ok) throw outcome.failure.error;
+  const grant = outcome.value;
   const operation = VersionNumber === undefined ? 'GetDownloadHandler' : 'GetDownloadHandlerByVersion';
   if (!isGuid(grant.downloadhandler)) throw malformedReply(operation, `downloadhandler "${grant.downloadhandler}" is not a GUID`);
   try {
@@ -66,5 +65,6 @@ function stagedFileOf(grant: DownloadHandlerGrant, requestedChunkSize: number, o
     contentType: grant.ContentType,
     fileName: grant.AlterDocumentName,
     versionNumber: grant.VersionNumber,
+    modificationDate: grant.ModificationDate,
   };
 }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { AbortError } from '../../errors.js';
+import { removeOnExit } from '../../util/exit-cleanup.js';
 import type { Sink } from './sink.js';
 
 /** How much of a held file is read back and handed to the stream at a time. */
@@ -86,14 +87,17 @@ export class StreamSink implements Sink {
   }
 }
 
-/** A private temporary file that bytes are appended to and read back from. */
+/** A private temporary file that bytes are appended to and read back from, removed even when the process exits at once. */
 class HeldFile {
   #size = 0;
+  readonly #forgetAtExit: () => void;
 
   private constructor(
     private readonly dir: string,
     private readonly file: FileHandle,
-  ) {}
+  ) {
+    this.#forgetAtExit = removeOnExit(dir);
+  }
 
   static async create(): Promise<HeldFile> {
     const dir = await mkdtemp(join(tmpdir(), 'srv-asmx-held-'));
@@ -124,6 +128,7 @@ class HeldFile {
   async remove(): Promise<void> {
     await this.file.close().catch(() => undefined);
     await rm(this.dir, { recursive: true, force: true });
+    this.#forgetAtExit();
   }
 }
 

@@ -1,6 +1,6 @@
 // The public shapes of a download: what to fetch, where to put it, how, and what came of it.
 import type { Writable } from 'node:stream';
-import type { TransferOptions, TransferStats } from '../transfer.js';
+import type { TransferStats } from '../transfer.js';
 
 /**
  * The latest version of a document (a full path, `~D{id}` or `~D{id}.ext`), or one version of it.
@@ -15,24 +15,7 @@ export type DownloadSource = string | { path: string; versionNumber: number };
  */
 export type DownloadDestination = string | Writable;
 
-export interface DownloadOptions extends TransferOptions {
-  /**
-   * Chunks in flight at once, 1..16 (default 4). Each is verified on its own; the destination still
-   * only gets verified bytes, a stream in order. Where the server fails reads of one handler that
-   * overlap, the download (and the session's next ones) falls back to one at a time.
-   */
-  concurrency?: number;
-  /** Replace an existing destination file (default false: an existing file is an error before any request). */
-  overwrite?: boolean;
-  /**
-   * A file destination only (default false). A download that fails or is cancelled keeps its
-   * temporary file (`.{name}.srv-asmx.part`, beside the destination) and a small state file with
-   * the ranges verified so far; the same download run again goes on with them when the new handler
-   * stages the same size and CRC-32, after re-reading each kept range against its CRC-32, and
-   * starts over otherwise. Without it, what an interrupted run left is removed.
-   */
-  resume?: boolean;
-}
+export type { DownloadOptions } from './download-options.js';
 
 export interface DownloadResult extends TransferStats {
   /** Bytes an earlier run had verified that this one kept instead of fetching them again (resume). */

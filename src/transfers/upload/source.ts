@@ -4,12 +4,14 @@
 // from the start for a restart; a one-shot stream only when spooled to a temporary file first.
 // Files and streams are read into Buffers that are reused, so memory does not follow the size.
 import { createWriteStream, type Stats } from 'node:fs';
-import { mkdtemp, open, rm, stat, type FileHandle } from 'node:fs/promises';
+import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { InvalidArgumentError, SrvError } from '../../errors.js';
+import { AbortError, InvalidArgumentError, SrvError } from '../../errors.js';
+import { removeOnExit } from '../../util/exit-cleanup.js';
+import { checkReadableFile } from '../../util/local-files.js';
 
 /** A file path, bytes, a stream (read once), or a function that opens the stream afresh for each attempt. */
 export type UploadSource = string | Uint8Array | Readable | (() => Readable | Promise<Readable>);
@@ -36,27 +38,37 @@ export interface ChunkSource {
   close(): Promise<void>;
 }
 
-/** `spool`: a one-shot Readable is copied to a private temporary file first, so that a restart can read it again. */
-export async function openSource(source: UploadSource, spool = false): Promise<ChunkSource> {
+export interface OpenSourceOptions {
+  /** A one-shot Readable is copied to a private temporary file first, so that a restart can read it again. */
+  spool?: boolean;
+  /** Stops the spooling. */
+  signal?: AbortSignal | undefined;
+}
+
+export async function openSource(source: UploadSource, options: OpenSourceOptions = {}): Promise<ChunkSource> {
   if (typeof source === 'string') return openFile(source);
   if (source instanceof Uint8Array) return bufferSource(Buffer.from(source.buffer, source.byteOffset, source.byteLength));
-  if (source instanceof Readable) return spool ? spooled(source) : streamSource(source);
+  if (source instanceof Readable) return options.spool ? spooled(source, options.signal) : streamSource(source);
   if (typeof source === 'function') return streamFactorySource(source);
   throw new InvalidArgumentError('source', 'must be a file path, a Buffer, a Readable or a function that returns one');
 }
 
-/** The stream's bytes in a temporary file of its own, removed when the upload is done. */
-async function spooled(stream: Readable): Promise<ChunkSource> {
+/**
+ * The stream's bytes in a temporary file of its own, removed when the upload is done, or when the
+ * process exits first. A cancel stops the copy at once: the stream may never end (standard input).
+ */
+async function spooled(stream: Readable, signal: AbortSignal | undefined): Promise<ChunkSource> {
   const dir = await mkdtemp(join(tmpdir(), 'srv-asmx-spool-'));
-  const remove = () => rm(dir, { recursive: true, force: true });
+  const forget = removeOnExit(dir);
+  const remove = () => rm(dir, { recursive: true, force: true }).finally(forget);
   try {
     const file = join(dir, 'source');
-    await pipeline(stream, createWriteStream(file, { mode: 0o600 }));
+    await pipeline(stream, createWriteStream(file, { mode: 0o600 }), { signal });
     const source = await openFile(file);
     return { ...source, name: 'the spooled stream', totalBytes: source.totalBytes, close: () => source.close().finally(remove) };
   } catch (error) {
     await remove();
-    throw error;
+    throw signal?.aborted ? new AbortError(signal.reason, 'upload') : error;
   }
 }
 
@@ -79,12 +91,7 @@ function streamFactorySource(open: () => Readable | Promise<Readable>): ChunkSou
 }
 
 async function openFile(path: string): Promise<ChunkSource> {
-  if (path.trim() === '') throw new InvalidArgumentError('source', 'must be a non-empty file path');
-  // Checked before open(), which would wait forever for the writer of a FIFO.
-  const found = await stat(path).catch((error: Error) => {
-    throw new InvalidArgumentError('source', `cannot be read: ${error.message}`);
-  });
-  if (!found.isFile()) throw new InvalidArgumentError('source', `is not a regular file: ${path}`);
+  await checkReadableFile(path, 'source');
   let file: FileHandle;
   try {
     file = await open(path, 'r');

@@ -5,55 +5,35 @@
 // leads to (a resend, a restart, half the chunk size, a confirmation) is the decision table's
 // (calls/decisions.ts); this file carries it out.
 import type { StoredDocument } from '../../../generated/srv.js';
-import { ChecksumMismatchError, malformedReply, MalformedReplyError, NotFoundError, SourceChangedError, SrvError, TransportError } from '../../errors.js';
+import { ChecksumMismatchError, malformedReply, NotFoundError, SourceChangedError, SrvError, TransportError, UnknownOutcomeError } from '../../errors.js';
 import { crc32, crc32Combine, crcToHex, crcToWireHex, parseHexCrc } from '../../integrity/crc32.js';
 import { TransferBudget } from '../../calls/budget.js';
-import { decideCheck, type Step, type StepFacts } from '../../calls/decisions.js';
+import { decideCheck, type Decision, type Step, type StepFacts } from '../../calls/decisions.js';
 import type { ServicePort } from '../../calls/port.js';
 import type { CallOptions } from '../../soap/client.js';
 import { isGuid } from '../../soap/arguments.js';
 import {
   deleteHandler,
+  deleteNamedHandlers,
   isRestart,
   MAX_CHUNK_SIZE,
   MAX_INT,
   MIN_CHUNK_SIZE,
   restartOrThrow,
-  transferOptions,
   withRestarts,
   type Restart,
-  type TransferOptions,
   type TransferStats,
 } from '../transfer.js';
 import { ensureFolder, folderExists } from '../lookups.js';
 import { finalizerFor, type Finalizer, type UploadDestination } from './finalizer.js';
-import type { DocumentMetadata } from './metadata.js';
+import { Settlement, type Found, type Snapshot } from './settlement.js';
 import { openSource, type ChunkSource, type SourceChunk, type UploadSource } from './source.js';
+import { uploadOptions, type SettledUploadOptions, type UploadOptions } from './upload-options.js';
 
 /** Once a finalize is sent, a cancel waits this long for its outcome, so that it can say what happened. */
 const FINALIZE_GRACE_MS = 30_000;
 
-export interface UploadOptions extends TransferOptions {
-  metadata?: DocumentMetadata;
-  /** Send chunk CRCs zero-padded to 8 digits (default false, as the vendor sample does; a server that refuses that is learnt). */
-  padCrc?: boolean;
-  /**
-   * What to do when the source file changes while it is read (its size, mtime or ctime): 'fail'
-   * (the default) with SourceChangedError, or 'restart' with the new content, within maxRestarts.
-   * Either way the handler is deleted and nothing is finalized from the mixed bytes.
-   */
-  onSourceChange?: 'fail' | 'restart';
-  /**
-   * Copy a one-shot Readable source to a private temporary file before sending it (default false),
-   * so that the upload can start over; the file is removed afterwards. Memory stays bounded.
-   */
-  spool?: boolean;
-  /**
-   * Create the destination folder, and its missing parents, when it does not exist (default false:
-   * a missing folder is a NotFoundError naming it, before any byte is sent).
-   */
-  createFolders?: boolean;
-}
+export type { UploadOptions } from './upload-options.js';
 
 export interface UploadResult extends TransferStats {
   /** As the finalize reply reports it; undefined when the server left it out, or the reply was lost. */
@@ -62,18 +42,22 @@ export interface UploadResult extends TransferStats {
   path: string;
   /**
    * What says the document is stored: the finalize reply ('finalize-reply'), or, after that reply
-   * was lost, the stored CRC-32 that DocumentExists reports ('stored-crc').
+   * was lost, a version stored since the upload began with the upload's size and CRC-32
+   * ('stored-version'), or, on a server that lists no versions, the latest CRC-32, where it was
+   * another before the finalize ('stored-crc').
    */
-  confirmation: 'finalize-reply' | 'stored-crc';
+  confirmation: 'finalize-reply' | 'stored-version' | 'stored-crc';
+  /** The version's Number, where a settlement found it (GetDocumentVersions); undefined otherwise. */
+  versionNumber: number | undefined;
 }
 
 export async function upload(port: ServicePort, source: UploadSource, destination: UploadDestination, options: UploadOptions = {}): Promise<UploadResult> {
   const finalizer = finalizerFor(destination, options.metadata);
-  const { chunkSize, maxRestarts } = transferOptions(options);
-  const reader = await openSource(source, options.spool === true);
+  const settled = uploadOptions(options);
+  const reader = await openSource(source, { spool: settled.spool, signal: settled.signal });
   try {
-    await destinationFolder(port, finalizer.folder, options);
-    return await new UploadRun(port, reader, finalizer, options, chunkSize, maxRestarts).run();
+    await destinationFolder(port, finalizer.folder, settled);
+    return await new UploadRun(port, reader, finalizer, settled, settled.chunkSize, settled.maxRestarts).run();
   } finally {
     await reader.close();
   }
@@ -100,11 +84,14 @@ interface Staged {
   chunks: number;
 }
 
-/** What a successful attempt leaves: the staged bytes, and the finalize's reply (undefined when it was lost and the stored CRC-32 confirmed it). */
+/** What a successful attempt leaves: the staged bytes, and what says they are stored. */
 interface Uploaded {
   staged: Staged;
-  stored: StoredDocument | undefined;
+  stored: Stored;
 }
+
+/** The finalize's reply, or the version a settlement found after it was lost. */
+type Stored = { readonly reply: StoredDocument } | { readonly settled: Extract<Found, { kind: 'stored' }>; readonly by: Snapshot['by'] };
 
 class UploadRun {
   private handler: string | undefined;
@@ -113,23 +100,25 @@ class UploadRun {
   private halved = false;
   private readonly budget: TransferBudget;
   private readonly callOptions: CallOptions;
+  private readonly settlement: Settlement;
 
   constructor(
     private readonly port: ServicePort,
     private readonly source: ChunkSource,
     private readonly finalizer: Finalizer,
-    private readonly options: UploadOptions,
+    private readonly options: SettledUploadOptions,
     chunkSize: number,
     maxRestarts: number,
   ) {
     // A server that refused larger chunks as too large is asked for no more than what it took.
     this.chunkSize = Math.min(chunkSize, port.learned.uploadChunkLimit ?? MAX_CHUNK_SIZE);
     this.budget = new TransferBudget(maxRestarts);
+    this.settlement = new Settlement(port, finalizer.path);
     this.callOptions = { signal: options.signal, timeoutMs: options.timeoutMs };
   }
 
   private get padCrc(): boolean {
-    return this.port.learned.padsCrc ?? this.options.padCrc ?? false;
+    return this.port.learned.padsCrc ?? this.options.padCrc;
   }
 
   async run(): Promise<UploadResult> {
@@ -143,11 +132,13 @@ class UploadRun {
         if (next.action === 'halve') this.halveChunkSize(next.reason);
       },
     });
+    const reply = 'reply' in stored ? stored.reply : undefined;
     return {
-      documentId: stored?.DocumentId,
-      versionId: stored?.VersionId,
+      documentId: reply?.DocumentId,
+      versionId: reply?.VersionId,
+      versionNumber: 'settled' in stored ? stored.settled.versionNumber : undefined,
       path: this.finalizer.path,
-      confirmation: stored ? 'finalize-reply' : 'stored-crc',
+      confirmation: reply ? 'finalize-reply' : 'by' in stored && stored.by === 'versions' ? 'stored-version' : 'stored-crc',
       bytes: staged.bytes,
       crc32: crcToHex(staged.crc),
       chunks: staged.chunks,
@@ -170,7 +161,6 @@ class UploadRun {
     if (!this.halved) return;
     this.halved = false;
     this.port.learned.uploadChunkLimit = this.chunkSize;
-    this.port.warn({ kind: 'notice', message: `the server takes ${this.chunkSize}-byte chunks: the session's next uploads start there` });
   }
 
   /** What every step of this upload knows of itself: whether the source can be read again. */
@@ -192,10 +182,11 @@ class UploadRun {
     const grace = graceAfter(this.options.signal, FINALIZE_GRACE_MS);
     const settle = { ...this.callOptions, signal: grace.signal };
     try {
-      const stored = await this.finalize(handler, staged, settle);
+      const before = await this.settlement.snapshot(settle);
+      const stored = await this.finalize(handler, staged, before, settle);
       if (isRestart(stored)) return stored;
-      if (stored && this.port.learned.reportsFileCrc === false) {
-        const mismatch = await this.checkStored(staged, settle);
+      if ('reply' in stored && this.port.learned.reportsFileCrc === false) {
+        const mismatch = await this.checkStored(staged, before, settle);
         if (mismatch) return mismatch;
       }
       if (this.options.signal?.aborted) {
@@ -208,16 +199,13 @@ class UploadRun {
   }
 
   /**
-   * A new handler. Whatever else is wrong with the reply, a handler it names becomes this.handler,
-   * so that it is deleted; a malformed grant is not retried, since every try would stage another.
+   * A new handler. A handler a failed or malformed grant named anyway is deleted, whatever became
+   * of the call; a malformed grant is not retried, since every try would stage another.
    */
   private async grant(): Promise<{ handler: string; chunkSize: number }> {
     const outcome = await this.port.attempt('CreateUploadHandler', { PreferedChunkSize: this.chunkSize }, { ...this.callOptions, step: 'grant', budget: this.budget });
-    if (!outcome.ok) {
-      const { error } = outcome.failure;
-      if (error instanceof MalformedReplyError && isGuid(error.handler)) this.handler = error.handler;
-      throw error;
-    }
+    await deleteNamedHandlers(this.port, 'upload', outcome.failures);
+    if (!outcome.ok) throw outcome.failure.error;
     const { UploadHandler: handler, ChunkSize: chunkSize } = outcome.value;
     if (!isGuid(handler)) throw malformedReply('CreateUploadHandler', `UploadHandler "${handler}" is not a GUID`);
     this.handler = handler;
@@ -279,7 +267,7 @@ class UploadRun {
       },
     });
     if (!outcome.ok) return restartOrThrow(outcome.failure.error, outcome.decision);
-    return { ambiguous: outcome.earlier.includes('maybe-applied'), fileCrc: outcome.value.filehexcrc, crc };
+    return { ambiguous: outcome.failures.some((failure) => failure.kind === 'maybe-applied'), fileCrc: outcome.value.filehexcrc, crc };
   }
 
   /** Never finalize bytes that are not proven: filehexcrc when the server sends it, else no doubt at all. */
@@ -302,71 +290,69 @@ class UploadRun {
   }
 
   /**
-   * The finalizer, tried as the table says: a lost reply is resent with the same handler (a second
-   * call tells whether the first one happened, since a finalize consumes its handler); when that
-   * cannot settle it, the stored CRC-32 does. Undefined: the document is stored, as the stored
-   * CRC-32 confirms, but the reply that would have said more was lost.
+   * The finalizer, tried as the table says. A lost reply is never answered with a second finalize
+   * before the stored versions are looked at: a version of the upload's bytes stored since `before`
+   * settles it as stored; where there is none, the table says whether to send the finalize again,
+   * start over, or fail, saying the outcome is unknown where it is.
    */
-  private async finalize(handler: string, staged: Staged, settle: CallOptions): Promise<StoredDocument | undefined | Restart> {
-    const outcome = await this.finalizer.finalize(this.port, handler, { ...settle, step: 'finalize', budget: this.budget, facts: () => this.facts() });
-    if (outcome.ok) {
-      this.handler = undefined;
-      return outcome.value;
+  private async finalize(handler: string, staged: Staged, before: Snapshot, settle: CallOptions): Promise<Stored | Restart> {
+    for (let sends = 1; ; sends += 1) {
+      const outcome = await this.finalizer.finalize(this.port, handler, { ...settle, step: 'finalize', budget: this.budget, facts: () => this.facts() });
+      if (outcome.ok) {
+        this.handler = undefined;
+        return { reply: outcome.value };
+      }
+      const { failure, decision } = outcome;
+      if (decision.action !== 'confirm') return restartOrThrow(failure.error, decision);
+      const found = await this.settlement.find(before, staged, settle, failure.slow);
+      if (found.kind === 'stored') {
+        this.handler = undefined;
+        return { settled: found, by: before.by };
+      }
+      const kinds = outcome.failures.map(({ kind }) => kind);
+      const next = decideCheck('confirm', failure.error, this.facts({ settled: found.kind }), this.port.learned, kinds, sends <= this.port.retries);
+      if (next.decision.action === 'resend') {
+        this.budget.retried();
+        continue;
+      }
+      if (next.decision.action === 'fail') throw this.unsettled(failure.error, found, next.decision);
+      return restartOrThrow(failure.error, next.decision);
     }
-    const { failure, decision } = outcome;
-    if (decision.action !== 'confirm') return restartOrThrow(failure.error, decision);
-    const stored = await this.storedCrc(settle);
-    if (stored === staged.crc) {
-      this.handler = undefined;
-      return undefined;
-    }
+  }
+
+  /** The error of a finalize the stored versions did not settle as stored. */
+  private unsettled(error: SrvError, found: Exclude<Found, { kind: 'stored' }>, decision: Decision): SrvError {
     const { path, operation } = this.finalizer;
-    const found = stored === null ? 'no document' : stored === undefined ? 'no CRC-32' : `CRC-32 ${crcToHex(stored)}`;
-    const unsettled = new ChecksumMismatchError(`the latest stored ${path} has ${found}, not the upload's ${crcToHex(staged.crc)}`, crcToHex(staged.crc), typeof stored === 'number' ? crcToHex(stored) : undefined, { operation });
-    const settled = decideCheck('confirm', unsettled, this.facts(), this.port.learned, outcome.earlier);
-    if (settled.decision.action === 'fail') {
-      throw new SrvError(`${path} was not stored: ${failure.error.message}, and ${unsettled.message}`, { operation, cause: failure.error });
+    if (decision.unknown) {
+      const why = found.kind === 'unknown' ? found.why : 'no version of its bytes appeared while it was waited for';
+      return new UnknownOutcomeError(`${path} may or may not be stored: ${error.message}; ${why}. Look at the document before uploading it again`, { operation, cause: error });
     }
-    return restartOrThrow(settled.failure.error, settled.decision);
+    return new SrvError(`${path} was not stored: ${error.message}, and no version of the upload's bytes was stored since it began`, { operation, cause: error });
   }
 
   /**
-   * Without filehexcrc nothing proved the staged bytes before the finalize, so the stored CRC-32
-   * must. A mismatch is never a success: the table has the document uploaded again, as a new
-   * version, or the upload fail where it had to be new or cannot be read again.
+   * Without filehexcrc nothing proved the staged bytes before the finalize, so the stored version
+   * must: one stored since `before` with the upload's size and CRC-32. A mismatch is never a
+   * success: the table has the document uploaded again, as a new version, or the upload fail where
+   * it had to be new or cannot be read again.
    */
-  private async checkStored(staged: Staged, settle: CallOptions): Promise<Restart | undefined> {
+  private async checkStored(staged: Staged, before: Snapshot, settle: CallOptions): Promise<Restart | undefined> {
     const { path } = this.finalizer;
-    let stored: number | null | undefined;
-    try {
-      stored = await this.storedCrc(settle);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new SrvError(`${path} was stored, but its CRC-32 could not be checked (the server reports no filehexcrc): ${reason}`, { operation: 'DocumentExists', cause: error });
-    }
-    if (stored === undefined) {
-      this.port.warn({ kind: 'notice', message: `the server reports neither filehexcrc nor CRC32LASTVERSION, so nothing can check the stored ${path}`, severity: 'warning' });
+    const found = await this.settlement.find(before, staged, settle, false);
+    if (found.kind === 'stored') return undefined;
+    if (found.kind === 'unknown') {
+      if (found.error !== undefined) {
+        throw new SrvError(`${path} was stored, but its CRC-32 could not be checked (the server reports no filehexcrc): ${messageOf(found.error)}`, { operation: 'DocumentExists', cause: found.error });
+      }
+      this.port.warn({ kind: 'notice', message: `the server reports no filehexcrc, and nothing can check the stored ${path}: ${found.why}`, severity: 'warning' });
       return undefined;
     }
-    if (stored === staged.crc) return undefined;
-    const found = stored === null ? 'is not there' : `has CRC-32 ${crcToHex(stored)}`;
-    const error = new ChecksumMismatchError(`the stored ${path} ${found}, but the source's CRC-32 is ${crcToHex(staged.crc)}`, crcToHex(staged.crc), stored === null ? undefined : crcToHex(stored), {
+    const error = new ChecksumMismatchError(`no version of ${path} stored since the upload began has the source's CRC-32 ${crcToHex(staged.crc)}`, crcToHex(staged.crc), undefined, {
       operation: this.finalizer.operation,
     });
     const restart = this.judge('check-stored', error, { mustBeNew: this.finalizer.operation === 'UploadNewDocumentWidthHandler' });
     this.port.warn({ kind: 'notice', message: `${error.message}; uploading it again`, severity: 'warning' });
     return restart;
-  }
-
-  /** DocumentExists' CRC-32 of the latest version: null when there is no such document, undefined when the server does not say. */
-  private async storedCrc(settle: CallOptions): Promise<number | null | undefined> {
-    try {
-      const found = await this.port.call('DocumentExists', { Path: this.finalizer.path }, settle);
-      return found.CRC32LASTVERSION === undefined || found.CRC32LASTVERSION.trim() === '' ? undefined : (parseHexCrc(found.CRC32LASTVERSION) ?? null);
-    } catch (error) {
-      if (error instanceof NotFoundError) return null;
-      throw error;
-    }
   }
 
   private async abandonHandler(): Promise<void> {
@@ -401,4 +387,8 @@ function graceAfter(signal: AbortSignal | undefined, ms: number): { signal: Abor
       signal?.removeEventListener('abort', onAbort);
     },
   };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
