@@ -246,6 +246,7 @@ export const IDEMPOTENT: ReadonlySet<OperationName> = new Set<OperationName>([
   'GetDownloadHandler', 'GetDownloadHandlerByVersion', 'DownloadFileChunk', 'DeleteDownloadHandler',
   'DocumentExists', 'DocumentExists1', 'FolderExists', 'CreateFolder',
   'GetDownloadInfo', 'GetDownloadInfoByVersion', 'GetDocumentVersions', 'GetDocumentVersion',
+  'GetFoldersAndDocumentsByPage', 'GetFoldersAndDocuments1', 'getApplicationParameters', 'GetGeneralAppSettings', 'GetCheckedoutDocuments',
 ]);
 
 /**
