@@ -259,3 +259,8 @@ export class ChecksumMismatchError extends SrvError {
     super(message, options);
   }
 }
+
+/** What an error says, for a message that quotes it; anything thrown that is no Error, as text. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -4,7 +4,7 @@
 // upload's (GetDownloadInfoByVersion). A server that cannot list versions is asked for the latest
 // CRC-32 instead, which proves nothing where the latest version had these very bytes already.
 import { setTimeout as delay } from 'node:timers/promises';
-import { NotFoundError } from '../../errors.js';
+import { messageOf, NotFoundError } from '../../errors.js';
 import { crcToHex, parseHexCrc } from '../../integrity/crc32.js';
 import type { ServicePort } from '../../calls/port.js';
 import type { CallOptions } from '../../soap/client.js';
@@ -117,8 +117,4 @@ export class Settlement {
       throw error;
     }
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -5,7 +5,7 @@
 // leads to (a resend, a restart, half the chunk size, a confirmation) is the decision table's
 // (calls/decisions.ts); this file carries it out.
 import type { StoredDocument } from '../../../generated/srv.js';
-import { ChecksumMismatchError, malformedReply, NotFoundError, SourceChangedError, SrvError, TransportError, UnknownOutcomeError } from '../../errors.js';
+import { ChecksumMismatchError, malformedReply, messageOf, NotFoundError, SourceChangedError, SrvError, TransportError, UnknownOutcomeError } from '../../errors.js';
 import { crc32, crc32Combine, crcToHex, crcToWireHex, parseHexCrc } from '../../integrity/crc32.js';
 import { TransferBudget } from '../../calls/budget.js';
 import { decideCheck, type Decision, type Step, type StepFacts } from '../../calls/decisions.js';
@@ -387,8 +387,4 @@ function graceAfter(signal: AbortSignal | undefined, ms: number): { signal: Abor
       signal?.removeEventListener('abort', onAbort);
     },
   };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
