@@ -71,3 +71,5 @@ export { fileCrc32 } from './integrity/file-crc.js';
 export { checkOptions, optionDefault, optionRange } from './util/options.js';
 export type { NumberRange, OptionSpec, OptionTable } from './util/options.js';
 export { PACKAGE_VERSION as VERSION } from './package-files.js';
+export { CALL_CHANNEL, RETRY_CHANNEL, TRANSFER_CHANNEL } from './tracing/channels.js';
+export type { CallTraceContext, RetryTraceEvent, TransferTraceContext, TransferTraceResult } from './tracing/channels.js';

@@ -7,6 +7,7 @@ import { AbortError, TimeoutError, type SrvError } from '../errors.js';
 import { decide, type Decision, type Lesson, type ServerKnowledge, type Step, type StepFacts } from './decisions.js';
 import { classify, type Failure } from './failures.js';
 import type { RetryOptions } from './retry-options.js';
+import { publishRetry } from '../tracing/channels.js';
 
 export { retryOptionsOf, type RetryOptions } from './retry-options.js';
 
@@ -79,7 +80,10 @@ export async function withRetries<T>(attempt: (timeoutMs: number) => Promise<T>,
         failures.push(failure);
         last = { failure, decision };
         if (decision.learn) hooks.learn(decision.learn);
-        if (decision.action === 'resend') hooks.resending(failure, decision, retriesConsumed + 1);
+        if (decision.action === 'resend') {
+          publishRetry(() => ({ kind: 'retry', reason: failure.kind, message: failure.error.message, operation: failure.error.operation, attempt: retriesConsumed + 1 }));
+          hooks.resending(failure, decision, retriesConsumed + 1);
+        }
       },
       shouldRetry: () => last?.decision.action === 'resend',
     });

@@ -18,6 +18,7 @@ import type { UploadSource } from '../transfers/upload/source.js';
 import { uploadMany, type UploadItem, type UploadManyOptions } from '../transfers/upload/upload-many.js';
 import { download, type DownloadDestination, type DownloadOptions, type DownloadResult, type DownloadSource } from '../transfers/download/download.js';
 import { documentExists, ensureFolder, folderExists, type DocumentInfo, type LookupOptions } from '../transfers/lookups.js';
+import { callContext, noteResult, publishRetry, traceCall, type CallTraceContext } from '../tracing/channels.js';
 
 export type { LoginOptions, SessionOptions, TicketOptions } from './session-options.js';
 
@@ -72,13 +73,18 @@ export class SrvSession {
     const client = await createSrvClient(clientOptionsOf(options));
     client.addSecret(credentials.password);
     try {
-      const operation = credentials.language === undefined ? 'AuthenticateUser' : 'AuthenticateUser1';
+      const operation = loginOperation(credentials);
       const plan = { step: 'call', idempotent: true, options: retry, timeoutMs: client.timeoutMs, signal: options.signal, canRelogin: false, server: {} } as const;
-      const outcome = await withRetries((timeoutMs) => authenticate(client, credentials, { signal: options.signal, timeoutMs }), plan, {
+      const hooks: RetryHooks = {
         relogin: async () => undefined,
         learn: () => undefined,
         resending: (failure, _decision, number) => options.onWarning?.(retryWarning(operation, failure, number, retry.retries)),
-      });
+      };
+      const outcome = await traceCall(
+        () => callContext(operation, client.binding, client.url, {}),
+        (traced) => withRetries((timeoutMs) => authenticate(client, credentials, { signal: options.signal, timeoutMs }, traced), plan, hooks),
+        failedOutcome,
+      );
       if (!outcome.ok) throw outcome.failure.error;
       return new SrvSession(client, outcome.value, credentials, options);
     } catch (error) {
@@ -157,10 +163,12 @@ export class SrvSession {
       const message = cause instanceof ServiceError ? cause.serverMessage : 'the ticket is no longer valid';
       throw new TicketExpiredError(`${message}; the session has no credentials to log in again`, { operation: cause instanceof SrvError ? cause.operation : undefined });
     }
-    this.#relogin ??= authenticate(this.client, credentials)
+    const { client } = this;
+    this.#relogin ??= traceCall(() => callContext(loginOperation(credentials), client.binding, client.url, {}), (traced) => authenticate(client, credentials, {}, traced))
       .then((ticket) => {
-        this.client.addSecret(ticket);
+        client.addSecret(ticket);
         this.#ticket = ticket;
+        publishRetry(() => ({ kind: 'relogin', reason: 'ticket-dead', message: messageOf(cause), operation: cause instanceof SrvError ? cause.operation : undefined }));
         this.warn({ kind: 'relogin', message: 'the ticket died; logged in again', error: cause });
       })
       .finally(() => (this.#relogin = undefined));
@@ -186,7 +194,11 @@ export class SrvSession {
     this.#closed = true;
     try {
       if (!this.#logOutOnClose) return;
-      await this.client.LogOut({ AuthenticationTicket: this.#ticket }, { timeoutMs: 10_000 });
+      const { client } = this;
+      await traceCall(() => callContext('LogOut', client.binding, client.url, {}), (traced) => {
+        if (traced) traced.attempts = 1;
+        return client.LogOut({ AuthenticationTicket: this.#ticket }, { timeoutMs: 10_000 });
+      });
     } catch (error) {
       if (classify(error).kind !== 'ticket-dead') this.warn({ kind: 'cleanup', message: 'LogOut failed', operation: 'LogOut', error });
     } finally {
@@ -219,10 +231,13 @@ export class SrvSession {
     const { step = 'call', facts, accept, budget, ...callOptions } = options;
     const hasTicket = ticketParameterOf(operation) !== undefined;
     let ticket = this.#ticket;
+    let traced: CallTraceContext | undefined;
     const once = async (timeoutMs: number): Promise<T> => {
       ticket = this.#ticket;
       const base = typeof request === 'function' ? request() : request;
+      if (traced) traced.attempts += 1;
       const result = await this.client.call(operation, withTicket(operation, base, ticket), { ...callOptions, timeoutMs });
+      if (traced) noteResult(traced, result);
       return accept ? accept(result) : (result as unknown as T);
     };
     const plan = {
@@ -243,7 +258,12 @@ export class SrvSession {
         if (!decision.quiet) this.warn(retryWarning(operation, failure, number, this.retry.retries));
       },
     };
-    return withRetries(once, plan, hooks);
+    const { client } = this;
+    const context = () => callContext(operation, client.binding, client.url, typeof request === 'function' ? request() : request);
+    return traceCall(context, (call) => {
+      traced = call;
+      return withRetries(once, plan, hooks);
+    }, failedOutcome);
   }
 
   private learn(lesson: Lesson): void {
@@ -252,10 +272,25 @@ export class SrvSession {
   }
 }
 
-async function authenticate(client: SrvClient, credentials: Credentials, options: CallOptions = {}): Promise<string> {
+/** `traced`: the traced call this login is an attempt of. */
+async function authenticate(client: SrvClient, credentials: Credentials, options: CallOptions = {}, traced?: CallTraceContext): Promise<string> {
   const { user: UID, password: PWD, language: Lang } = credentials;
+  if (traced) traced.attempts += 1;
   const result = Lang === undefined ? await client.AuthenticateUser({ UID, PWD }, options) : await client.AuthenticateUser1({ UID, PWD, Lang }, options);
   return result.ticket;
+}
+
+function loginOperation(credentials: Credentials): 'AuthenticateUser' | 'AuthenticateUser1' {
+  return credentials.language === undefined ? 'AuthenticateUser' : 'AuthenticateUser1';
+}
+
+/** A failed call's error, for its trace. */
+function failedOutcome(outcome: CallOutcome<unknown>): SrvError | undefined {
+  return outcome.ok ? undefined : outcome.failure.error;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** The warning that a failed call is about to be repeated. */

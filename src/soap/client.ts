@@ -26,6 +26,7 @@ import { bindingOf, type Binding, type BindingRequest } from './bindings/binding
 import { SoapBinding } from './bindings/soap.js';
 import { checkClientOptions, CLIENT_OPTIONS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, type SrvClientOptions } from './client-options.js';
 import { checkNumber } from '../util/options.js';
+import { noteStatus, tracingHeaders } from '../tracing/channels.js';
 
 export type { SoapVersion } from '../../generated/srv.js';
 export type { SrvClientOptions } from './client-options.js';
@@ -42,6 +43,8 @@ export interface CallOptions {
 export interface SrvClient extends SrvOperations<CallOptions> {
   readonly url: string;
   readonly soapVersion: SoapVersion;
+  /** The binding the client goes by. */
+  readonly binding: BindingName;
   /** The default time limit of one call. */
   readonly timeoutMs: number;
   /**
@@ -88,12 +91,15 @@ export async function createSrvClient(options: SrvClientOptions): Promise<SrvCli
     let failure: SrvError | undefined;
     try {
       const { method, url: target, headers, body, maxReplyBytes, cut } = sent;
-      reply = await transport.send({ method, url: target, headers, body, timeoutMs, idleTimeoutMs, signal: callOptions.signal, maxResponseBytes: maxReplyBytes, label: operation, sink: cut });
+      const traced = tracingHeaders();
+      reply = await transport.send({ method, url: target, headers: traced ? { ...headers, ...traced } : headers, body, timeoutMs, idleTimeoutMs, signal: callOptions.signal, maxResponseBytes: maxReplyBytes, label: operation, sink: cut });
+      noteStatus(reply.status);
       const refused = refusedUnparsed(op, reply);
       if (refused) throw refused;
       return binding.read(op, sent, reply, secrets) as ResultOf<K>;
     } catch (error) {
       failure = error instanceof SrvError ? error : new TransportError(`${operation}: ${String(error)}`, { operation, mayHaveReachedServer: true, cause: error });
+      if (!reply && failure instanceof TransportError && failure.httpStatus !== undefined) noteStatus(failure.httpStatus);
       throw failure;
     } finally {
       if (listeners.length > 0) {
@@ -111,6 +117,7 @@ export async function createSrvClient(options: SrvClientOptions): Promise<SrvCli
     ...(methods as unknown as SrvOperations<CallOptions>),
     url: url.href,
     soapVersion,
+    binding: name,
     timeoutMs: defaultTimeoutMs,
     addSecret: (secret) => void (secret !== '' && known.add(secret)),
     recycle: (content) => contents.recycle(content),

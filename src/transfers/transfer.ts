@@ -6,6 +6,7 @@ import { checkXmlText, isGuid } from '../soap/arguments.js';
 import type { TransferBudget } from '../calls/budget.js';
 import type { Action, Decision } from '../calls/decisions.js';
 import type { ServicePort } from '../calls/port.js';
+import { publishRetry } from '../tracing/channels.js';
 
 export { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE, type TransferOptions, type TransferProgress } from './transfer-options.js';
 
@@ -57,6 +58,8 @@ export function restartOrThrow(error: SrvError, decision: Decision): Restart {
 export interface RestartLoop<T, R extends Restart = Restart> {
   /** Names the transfer in warnings. */
   readonly name: string;
+  /** The document's remote path. */
+  readonly path: string;
   readonly budget: TransferBudget;
   /** One try with one handler. */
   attempt(): Promise<T | R>;
@@ -79,6 +82,8 @@ export async function withRestarts<T, R extends Restart>(port: ServicePort, loop
     const { budget } = loop;
     if (!budget.startOver(outcome.action)) throw outcome.reason;
     await loop.prepare?.(outcome);
+    const { reason, action } = outcome;
+    publishRetry(() => ({ kind: 'restart', reason: action, message: reason.message, operation: reason.operation, path: loop.path }));
     if (outcome.action !== 'halve') {
       const message = `${loop.name}: starting over with a new handler (${budget.budgetedRestarts} of ${budget.maxRestarts}): ${outcome.reason.message}`;
       port.warn({ kind: 'restart', message, error: outcome.reason });

@@ -9,13 +9,14 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** From the top: each layer may import its own and lower layers only. */
 const LAYERS: ReadonlyArray<readonly [string, RegExp]> = [
   ['the command line', /^src\/cli\//],
+  ['the OpenTelemetry entry point', /^src\/otel\//],
   ['the public entry point', /^src\/index\.ts$/],
   ['the session facade', /^src\/session\//],
   ['the transfers', /^src\/transfers\//],
   ['the calls: the port the transfers see, how calls fail, what to do, the retry', /^src\/calls\//],
   ['the SOAP binding', /^src\/soap\//],
   ['HTTP', /^src\/http\//],
-  ['errors, integrity and utilities', /^src\/(errors\.ts|package-files\.ts|integrity\/|util\/)/],
+  ['errors, integrity, utilities and the diagnostics channels', /^src\/(errors\.ts|package-files\.ts|integrity\/|util\/|tracing\/)/],
   ['generated types and descriptors', /^generated\//],
 ];
 
@@ -98,6 +99,12 @@ test('no transfer module decides a resend or a restart outside the decision tabl
     return found;
   });
   expect(deciding).toEqual([]);
+});
+
+test('only the otel entry point imports @opentelemetry/api, and nothing imports that entry point', () => {
+  const importers = clientFiles().filter((file) => /from '@opentelemetry\//.test(sourceOf(file)));
+  expect(importers).toEqual(['src/otel/index.ts']);
+  expect(Object.entries(graph).filter(([, imports]) => imports.includes('src/otel/index.ts'))).toEqual([]);
 });
 
 test('the transport imports nothing from soap/', () => {

@@ -34,12 +34,13 @@ const EMULATOR = /\/src\/emulator\//;
 const PROGRESS_BAR = /\/node_modules\/cli-progress\//;
 const PROMPT = /\/node_modules\/read\//;
 const PROXY_AGENTS = /\/node_modules\/https?-proxy-agent\//;
+const OTEL = /\/src\/otel\/|\/node_modules\/@opentelemetry\//;
 
 test.each([
   ['--help', ['--help']],
   ['an upload', ['upload', 'SOURCE', '/Public/lazy.bin']],
   ['a download', ['download', '/Public/lazy.bin', 'COPY']],
-])('%s loads neither the emulator, nor the progress bar, nor the prompt, nor the proxy agents without a proxy', async (_, template) => {
+])('%s loads neither the emulator, nor the progress bar, nor the prompt, nor the proxy agents without a proxy, nor OpenTelemetry', async (_, template) => {
   const source = join(dir, 'source.bin');
   await writeFile(source, randomBytes(300_000));
   const args = template.map((arg) => (arg === 'SOURCE' ? source : arg === 'COPY' ? join(dir, `copy-${Date.now()}.bin`) : arg));
@@ -47,7 +48,7 @@ test.each([
   expect(code).toBe(0);
   // The hook saw the command line's own modules, so that what it did not see was not loaded.
   expect(modules.some((url) => url.endsWith('/dist/src/cli/main.js'))).toBe(true);
-  expect(modules.filter((url) => [EMULATOR, PROGRESS_BAR, PROMPT, PROXY_AGENTS].some((pattern) => pattern.test(url)))).toEqual([]);
+  expect(modules.filter((url) => [EMULATOR, PROGRESS_BAR, PROMPT, PROXY_AGENTS, OTEL].some((pattern) => pattern.test(url)))).toEqual([]);
 });
 
 test('serve --help loads the emulator, which serve runs', async () => {

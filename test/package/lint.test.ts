@@ -64,10 +64,11 @@ describe('the tarball', () => {
     expect(missing).toEqual([]);
   });
 
-  it('exports exactly the two entry points and package.json, types first, and main, types and bin are in it', () => {
+  it('exports exactly the three entry points and package.json, types first, and main, types and bin are in it', () => {
     expect(manifest.exports).toEqual({
       '.': { types: './dist/src/index.d.ts', default: './dist/src/index.js' },
       './emulator': { types: './dist/src/emulator/index.d.ts', default: './dist/src/emulator/index.js' },
+      './otel': { types: './dist/src/otel/index.d.ts', default: './dist/src/otel/index.js' },
       './package.json': './package.json',
     });
     for (const entry of Object.values(manifest.exports ?? {})) {
@@ -76,7 +77,7 @@ describe('the tarball', () => {
     expect(manifest.main).toBe('./dist/src/index.js');
     expect(manifest.types).toBe('./dist/src/index.d.ts');
     expect(Object.keys(manifest.bin ?? {})).toEqual(['srv-asmx']);
-    const targets = [manifest.main, manifest.types, ...Object.values(manifest.bin ?? {}), './dist/src/emulator/index.js', './dist/src/emulator/index.d.ts'];
+    const targets = [manifest.main, manifest.types, ...Object.values(manifest.bin ?? {}), './dist/src/emulator/index.js', './dist/src/emulator/index.d.ts', './dist/src/otel/index.js', './dist/src/otel/index.d.ts'];
     for (const target of targets) expect(packed.files).toContain(strip(target ?? ''));
   });
 

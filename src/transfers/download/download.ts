@@ -17,12 +17,17 @@ import type { Sink } from './sink.js';
 import { stageFile, type StagedFile } from './staged-file.js';
 import { receiveChunks, type WindowEvent } from './window.js';
 import type { DownloadDestination, DownloadOptions, DownloadResult, DownloadSource } from './types.js';
+import { traceTransfer } from '../../tracing/channels.js';
 
 export type { DownloadDestination, DownloadOptions, DownloadResult, DownloadSource } from './types.js';
 
 export async function download(port: ServicePort, source: DownloadSource, destination: DownloadDestination, options: DownloadOptions = {}): Promise<DownloadResult> {
   const started = performance.now();
   const plan = planDownload(source, options);
+  return traceTransfer(() => ({ kind: 'download', path: plan.source.path, chunkSize: plan.chunkSize }), () => downloadTo(port, plan, destination, started));
+}
+
+async function downloadTo(port: ServicePort, plan: DownloadPlan, destination: DownloadDestination, started: number): Promise<DownloadResult> {
   const notice = (message: string) => tell(port, plan, message);
   const sink = await openSink(destination, { overwrite: plan.overwrite, resume: plan.resume, notice }, plan.call.signal);
   try {
@@ -65,6 +70,7 @@ class DownloadRun {
   run(): Promise<Omit<DownloadResult, 'elapsedMs'>> {
     return withRestarts<Omit<DownloadResult, 'elapsedMs'>, Interruption>(this.port, {
       name: `download of ${this.plan.source.path}`,
+      path: this.plan.source.path,
       budget: this.#budget,
       attempt: () => this.attempt(),
       cleanup: () => this.release(),

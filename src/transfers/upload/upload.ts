@@ -29,6 +29,7 @@ import { finalizerFor, type Finalizer, type UploadDestination } from './finalize
 import { Settlement, type Found, type Snapshot } from './settlement.js';
 import { openSource, type ChunkSource, type SourceChunk, type UploadSource } from './source.js';
 import { uploadOptions, type SettledUploadOptions, type UploadOptions } from './upload-options.js';
+import { publishRetry, traceTransfer } from '../../tracing/channels.js';
 
 /** Once a finalize is sent, a cancel waits this long for its outcome, so that it can say what happened. */
 const FINALIZE_GRACE_MS = 30_000;
@@ -54,13 +55,15 @@ export interface UploadResult extends TransferStats {
 export async function upload(port: ServicePort, source: UploadSource, destination: UploadDestination, options: UploadOptions = {}): Promise<UploadResult> {
   const finalizer = finalizerFor(destination, options.metadata);
   const settled = uploadOptions(options);
-  const reader = await openSource(source, { spool: settled.spool, signal: settled.signal });
-  try {
-    await destinationFolder(port, finalizer.folder, settled);
-    return await new UploadRun(port, reader, finalizer, settled, settled.chunkSize, settled.maxRestarts).run();
-  } finally {
-    await reader.close();
-  }
+  return traceTransfer(() => ({ kind: 'upload', path: finalizer.path, chunkSize: settled.chunkSize }), async () => {
+    const reader = await openSource(source, { spool: settled.spool, signal: settled.signal });
+    try {
+      await destinationFolder(port, finalizer.folder, settled);
+      return await new UploadRun(port, reader, finalizer, settled, settled.chunkSize, settled.maxRestarts).run();
+    } finally {
+      await reader.close();
+    }
+  });
 }
 
 /** The folder must be there before a byte is sent, or be made when the caller asks for that. */
@@ -125,6 +128,7 @@ class UploadRun {
     const started = performance.now();
     const { staged, stored } = await withRestarts<Uploaded, Restart>(this.port, {
       name: `upload of ${this.finalizer.path}`,
+      path: this.finalizer.path,
       budget: this.budget,
       attempt: () => this.attempt(),
       cleanup: () => this.abandonHandler(),
@@ -312,6 +316,7 @@ class UploadRun {
       const kinds = outcome.failures.map(({ kind }) => kind);
       const next = decideCheck('confirm', failure.error, this.facts({ settled: found.kind }), this.port.learned, kinds, sends <= this.port.retries);
       if (next.decision.action === 'resend') {
+        publishRetry(() => ({ kind: 'retry', reason: failure.kind, message: failure.error.message, operation: this.finalizer.operation, attempt: sends }));
         this.budget.retried();
         continue;
       }
