@@ -2,6 +2,7 @@
 // into every call under the parameter name that call uses, tries each call as the decision table
 // says (calls/retry.ts: resends within one deadline, one new login when the ticket dies), and keeps
 // what it has learnt about its server. To the transfers it hands a ServicePort.
+import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import { OPERATIONS, type OperationName, type RequestOf, type ResultOf } from '../../generated/srv.js';
 import { createSrvClient, type CallOptions, type SrvClient, type SrvClientOptions } from '../soap/client.js';
@@ -74,7 +75,10 @@ export class SrvSession {
     try {
       const operation = credentials.language === undefined ? 'AuthenticateUser' : 'AuthenticateUser1';
       const plan = { step: 'call', idempotent: true, options: retry, timeoutMs: client.timeoutMs, signal: options.signal, canRelogin: false, server: {} } as const;
-      const outcome = await withRetries((timeoutMs) => authenticate(client, credentials, { signal: options.signal, timeoutMs }), plan, {
+      const callId = randomUUID();
+      let attempts = 0;
+      const once = (timeoutMs: number) => authenticate(client, credentials, { signal: options.signal, timeoutMs, callId, attempt: (attempts += 1) });
+      const outcome = await withRetries(once, plan, {
         relogin: async () => undefined,
         learn: () => undefined,
         resending: (failure, _decision, number) => options.onWarning?.(retryWarning(operation, failure, number, retry.retries)),
@@ -219,10 +223,14 @@ export class SrvSession {
     const { step = 'call', facts, accept, budget, ...callOptions } = options;
     const hasTicket = ticketParameterOf(operation) !== undefined;
     let ticket = this.#ticket;
+    // Every attempt's exchange record names the call and counts the attempt.
+    const callId = callOptions.callId ?? randomUUID();
+    let attempts = 0;
     const once = async (timeoutMs: number): Promise<T> => {
       ticket = this.#ticket;
+      attempts += 1;
       const base = typeof request === 'function' ? request() : request;
-      const result = await this.client.call(operation, withTicket(operation, base, ticket), { ...callOptions, timeoutMs });
+      const result = await this.client.call(operation, withTicket(operation, base, ticket), { ...callOptions, timeoutMs, callId, attempt: attempts });
       return accept ? accept(result) : (result as unknown as T);
     };
     const plan = {

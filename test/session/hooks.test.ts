@@ -1,0 +1,125 @@
+// The caller's hooks into every call: headers per call and per request (onRequest) that reach the
+// wire, a veto over the retries and restarts the library would make (shouldRetry), a logger given
+// structured records with no secret in them, and exchange records that name a call's attempts.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { createSrvClient, InvalidArgumentError, SrvSession, type ExchangeRecord, type LoginOptions } from '../../src/index.js';
+
+const PASSWORD = 'correct horse battery staple';
+const FAST_RETRY = { retries: 3, minDelayMs: 1, maxDelayMs: 5 };
+let emulator: RunningEmulator;
+let front: Front;
+
+/** A server in front of the emulator that keeps the headers of every request it forwards. */
+interface Front {
+  readonly url: string;
+  readonly seen: http.IncomingHttpHeaders[];
+  close(): Promise<void>;
+}
+
+async function startFront(target: string): Promise<Front> {
+  const upstream = new URL(target);
+  const seen: http.IncomingHttpHeaders[] = [];
+  const server = http.createServer((request, response) => {
+    seen.push(request.headers);
+    const forwarded = http.request({ host: upstream.hostname, port: upstream.port, path: request.url, method: request.method, headers: request.headers }, (reply) => {
+      response.writeHead(reply.statusCode ?? 502, reply.headers);
+      reply.pipe(response);
+    });
+    request.pipe(forwarded);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}${upstream.pathname}`,
+    seen,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+beforeAll(async () => {
+  emulator = await startEmulator({ users: [{ user: 'demo', password: PASSWORD }] });
+  front = await startFront(emulator.url);
+});
+afterEach(() => {
+  emulator.faults.clear();
+  front.seen.length = 0;
+});
+afterAll(async () => {
+  await front.close();
+  await emulator.close();
+});
+
+/** Sessions a test opened, closed after it. */
+const open: SrvSession[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((session) => session.close()));
+});
+
+async function login(extra: Partial<LoginOptions> = {}): Promise<SrvSession> {
+  const session = await SrvSession.login({ url: front.url, user: 'demo', password: PASSWORD, retry: FAST_RETRY, ...extra });
+  open.push(session);
+  return session;
+}
+
+describe('headers per call and per request', () => {
+  test("a call's headers and what onRequest returns reach the wire, on that request alone, and are redacted in records", async () => {
+    const asked: Array<{ operation: string; method: string; url: string; attempt: number }> = [];
+    const records: ExchangeRecord[] = [];
+    const session = await login({
+      headers: { 'X-Client': 'fixed' },
+      onExchange: (record) => void records.push(record),
+      onRequest: ({ operation, method, url, headers, attempt }) => {
+        asked.push({ operation, method, url, attempt });
+        expect(headers['X-Client']).toBe('fixed');
+        return { traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01` };
+      },
+    });
+    front.seen.length = 0;
+    await session.call('FolderExists', { Path: '/Public' }, { headers: { 'X-Request-Id': 'r-1', Authorization: 'Bearer secret-token' } });
+    await session.call('ServerInfo', {});
+    const [first, second] = front.seen;
+    expect(first).toMatchObject({ 'x-client': 'fixed', 'x-request-id': 'r-1', authorization: 'Bearer secret-token', traceparent: expect.stringMatching(/^00-a{32}-/) });
+    expect(second).toMatchObject({ 'x-client': 'fixed', traceparent: expect.any(String) });
+    expect(second).not.toHaveProperty('x-request-id');
+    expect(asked.map((a) => a.operation)).toEqual(['AuthenticateUser', 'FolderExists', 'ServerInfo']);
+    expect(asked.every((a) => a.method === 'POST' && a.attempt === 1 && a.url.endsWith('/srv.asmx'))).toBe(true);
+    const exists = records.find((r) => r.operation === 'FolderExists');
+    expect(exists?.request.headers).toMatchObject({ 'X-Request-Id': 'r-1', traceparent: expect.any(String) });
+    expect(JSON.stringify(records)).not.toContain('secret-token');
+  });
+
+  test("a header that is the client's own is refused with InvalidArgumentError, per call or from onRequest, before anything is sent", async () => {
+    const session = await login();
+    front.seen.length = 0;
+    await expect(session.call('ServerInfo', {}, { headers: { 'Content-Type': 'text/plain' } })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(session.call('ServerInfo', {}, { headers: { 'Bad Name': 'x' } })).rejects.toBeInstanceOf(InvalidArgumentError);
+    const hooked = await login({ onRequest: ({ operation }) => (operation === 'ServerInfo' ? { SOAPAction: 'x' } : undefined) });
+    await expect(hooked.call('ServerInfo', {})).rejects.toThrow(/onRequest\["SOAPAction"\].*set by the client itself/);
+    expect(front.seen.filter((h) => String(h['soapaction']).includes('ServerInfo'))).toHaveLength(0);
+  });
+
+  test('beside auth, Authorization cannot be set per call', async () => {
+    const client = await createSrvClient({ url: front.url, auth: { type: 'basic', user: 'web', password: 'web-pass', allowHttp: true } });
+    await expect(client.ServerInfo({}, { headers: { authorization: 'Bearer x' } })).rejects.toThrow(/cannot be set together with auth/);
+    client.close();
+  });
+});
+
+describe('exchange records', () => {
+  test("a retried call's records count its attempts 1, 2 under one callId; another call has its own", async () => {
+    const records: ExchangeRecord[] = [];
+    const session = await login({ onExchange: (record) => void records.push(record) });
+    records.length = 0;
+    emulator.faults.add({ op: 'FolderExists', kind: 'http500', at: [1] });
+    await session.call('FolderExists', { Path: '/Public' });
+    await session.call('ServerInfo', {});
+    const [first, second, third] = records;
+    expect(records).toHaveLength(3);
+    expect([first?.attempt, second?.attempt, third?.attempt]).toEqual([1, 2, 1]);
+    expect(first?.callId).toBe(second?.callId);
+    expect(third?.callId).not.toBe(first?.callId);
+    expect(records.every((r) => r.method === 'POST' && r.binding === 'soap11')).toBe(true);
+  });
+});
