@@ -7,7 +7,7 @@ import { inspect } from 'node:util';
 import { OPERATIONS, type OperationName, type RequestOf, type ResultOf } from '../../generated/srv.js';
 import { createSrvClient, type CallOptions, type SrvClient, type SrvClientOptions } from '../soap/client.js';
 import { InvalidArgumentError, ServiceError, SrvError, TicketExpiredError } from '../errors.js';
-import { IDEMPOTENT, type Lesson } from '../calls/decisions.js';
+import { IDEMPOTENT, type Decision, type Lesson } from '../calls/decisions.js';
 import { classify, type Failure } from '../calls/failures.js';
 import { TICKET_PARAMETERS, type RequestFor, type ServerTraits, type ServicePort, type SessionRequest, type SessionWarning, type StepCallOptions, type TicketParameter } from '../calls/port.js';
 import { retryOptionsOf, withRetries, type CallOutcome, type RetryHooks, type RetryOptions } from '../calls/retry.js';
@@ -20,7 +20,7 @@ import { uploadMany, type UploadItem, type UploadManyOptions } from '../transfer
 import { download, type DownloadDestination, type DownloadOptions, type DownloadResult, type DownloadSource } from '../transfers/download/download.js';
 import { documentExists, ensureFolder, folderExists, type DocumentInfo, type LookupOptions } from '../transfers/lookups.js';
 
-export type { LoginOptions, SessionOptions, TicketOptions } from './session-options.js';
+export type { LoginOptions, SessionOptions, ShouldRetry, TicketOptions } from './session-options.js';
 
 /** The options of SrvSession.call. */
 export type SessionCallOptions = CallOptions;
@@ -39,6 +39,7 @@ export class SrvSession {
   readonly user: string | undefined;
   readonly retry: Required<RetryOptions>;
   readonly #onWarning: (warning: SessionWarning) => void;
+  readonly #consents: (error: SrvError, attempt: number, decision: Decision) => boolean;
   readonly #credentials: Credentials | undefined;
   #ticket: string;
   #relogin: Promise<void> | undefined;
@@ -56,12 +57,14 @@ export class SrvSession {
     this.user = credentials?.user;
     this.retry = retryOptionsOf(options.retry);
     this.#onWarning = options.onWarning ?? (() => undefined);
+    this.#consents = consentsOf(options);
     this.#port = {
       attempt: (operation, request, callOptions) => this.attempt(operation, request, callOptions),
       call: (operation, request, callOptions) => this.stepCall(operation, request, callOptions),
       learned: this.learned,
       retries: this.retry.retries,
       warn: (warning) => this.warn(warning),
+      consents: this.#consents,
       recycle: (content) => this.client.recycle(content),
     };
   }
@@ -74,7 +77,7 @@ export class SrvSession {
     client.addSecret(credentials.password);
     try {
       const operation = credentials.language === undefined ? 'AuthenticateUser' : 'AuthenticateUser1';
-      const plan = { step: 'call', idempotent: true, options: retry, timeoutMs: client.timeoutMs, signal: options.signal, canRelogin: false, server: {} } as const;
+      const plan = { step: 'call', idempotent: true, options: retry, timeoutMs: client.timeoutMs, signal: options.signal, canRelogin: false, server: {}, consents: consentsOf(options) } as const;
       const callId = randomUUID();
       let attempts = 0;
       const once = (timeoutMs: number) => authenticate(client, credentials, { signal: options.signal, timeoutMs, callId, attempt: (attempts += 1) });
@@ -242,6 +245,7 @@ export class SrvSession {
       canRelogin: hasTicket,
       server: this.learned,
       facts,
+      consents: this.#consents,
     };
     const hooks: RetryHooks = {
       relogin: (failure) => this.relogin(ticket, failure.error, callOptions.signal),
@@ -269,6 +273,12 @@ async function authenticate(client: SrvClient, credentials: Credentials, options
 /** The warning that a failed call is about to be repeated. */
 function retryWarning(operation: OperationName, failure: Failure, number: number, of: number): SessionWarning {
   return { kind: 'retry', message: `retrying ${operation}`, operation, error: failure.error, retry: { number, of } };
+}
+
+/** Whether the caller lets a retry or restart the table decided be made: yes, unless shouldRetry returns false. */
+function consentsOf(options: SessionOptions): (error: SrvError, attempt: number, decision: Decision) => boolean {
+  const { shouldRetry } = options;
+  return shouldRetry === undefined ? () => true : (error, attempt, decision) => shouldRetry(error, attempt, decision) !== false;
 }
 
 function credentialsOf(options: LoginOptions): Credentials {

@@ -1,10 +1,22 @@
 // The caller's hooks into every call: headers per call and per request (onRequest) that reach the
 // wire, a veto over the retries and restarts the library would make (shouldRetry), a logger given
 // structured records with no secret in them, and exchange records that name a call's attempts.
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { createSrvClient, InvalidArgumentError, SrvSession, type ExchangeRecord, type LoginOptions } from '../../src/index.js';
+import {
+  createSrvClient,
+  InvalidArgumentError,
+  MIN_CHUNK_SIZE,
+  SrvError,
+  SrvSession,
+  TicketExpiredError,
+  type Action,
+  type ExchangeRecord,
+  type LoginOptions,
+  type ShouldRetry,
+} from '../../src/index.js';
 
 const PASSWORD = 'correct horse battery staple';
 const FAST_RETRY = { retries: 3, minDelayMs: 1, maxDelayMs: 5 };
@@ -121,5 +133,55 @@ describe('exchange records', () => {
     expect(first?.callId).toBe(second?.callId);
     expect(third?.callId).not.toBe(first?.callId);
     expect(records.every((r) => r.method === 'POST' && r.binding === 'soap11')).toBe(true);
+  });
+});
+
+describe('shouldRetry', () => {
+  type Asked = { error: string; attempt: number; action: Action };
+  const asking = (answer: (action: Action) => boolean, asked: Asked[]): ShouldRetry => (error, attempt, decision) => {
+    asked.push({ error: error.name, attempt, action: decision.action });
+    return answer(decision.action);
+  };
+
+  test('false declines a resend: the call fails after fewer attempts, with the error', async () => {
+    const asked: Asked[] = [];
+    const records: ExchangeRecord[] = [];
+    const session = await login({ shouldRetry: asking(() => false, asked), onExchange: (record) => void records.push(record) });
+    records.length = 0;
+    emulator.faults.add({ op: 'FolderExists', kind: 'http500', at: [1, 2] });
+    const failed = await session.call('FolderExists', { Path: '/Public' }).catch((error: unknown) => error);
+    expect(failed).toBeInstanceOf(SrvError);
+    expect(records).toHaveLength(1);
+    expect(asked).toEqual([{ error: (failed as SrvError).name, attempt: 1, action: 'resend' }]);
+  });
+
+  test('false declines a new login: the dead ticket fails the call', async () => {
+    const asked: Asked[] = [];
+    const session = await login({ shouldRetry: asking((action) => action !== 'relogin', asked) });
+    const ticket = session.ticket;
+    emulator.faults.add({ op: 'FolderExists', kind: 'expireTicket', at: [1] });
+    await expect(session.call('FolderExists', { Path: '/Public' })).rejects.toBeInstanceOf(TicketExpiredError);
+    expect(asked).toEqual([{ error: 'TicketExpiredError', attempt: 1, action: 'relogin' }]);
+    expect(session.ticket).toBe(ticket);
+  });
+
+  test('false declines a restart: the upload fails with the error, and its handler is deleted', async () => {
+    const asked: Asked[] = [];
+    const session = await login({ shouldRetry: asking((action) => action !== 'restart', asked) });
+    emulator.faults.add({ op: 'UploadFileChunk', kind: 'expireTicket', at: [2] });
+    const failed = await session.upload(randomBytes(MIN_CHUNK_SIZE * 3), '/Public/declined.bin', { chunkSize: MIN_CHUNK_SIZE }).catch((error: unknown) => error);
+    expect(failed).toBeInstanceOf(SrvError);
+    expect(asked.map((a) => a.action)).toEqual(['relogin', 'restart']);
+    expect(asked.at(-1)).toMatchObject({ attempt: 1, error: (failed as SrvError).name });
+    expect(emulator.state().uploadHandlers).toEqual([]);
+  });
+
+  test('is never asked of a failure the table ends, and true changes nothing', async () => {
+    const asked: Asked[] = [];
+    const session = await login({ shouldRetry: asking(() => true, asked) });
+    await expect(session.call('FolderExists', { Path: '' })).rejects.toBeInstanceOf(SrvError);
+    emulator.faults.add({ op: 'FolderExists', kind: 'http500', at: [1] });
+    await session.call('FolderExists', { Path: '/Public' });
+    expect(asked).toEqual([{ error: expect.any(String), attempt: 1, action: 'resend' }]);
   });
 });
