@@ -45,6 +45,7 @@ export type { ServerTraits, SessionCallOptions, SessionRequest, SessionWarning }
 export { LOGIN_OPTIONS, SESSION_OPTIONS, TICKET_OPTIONS } from './session/session-options.js';
 export type { LoginOptions, SessionOptions, ShouldRetry, TicketOptions } from './session/session-options.js';
 export type { Action, Decision } from './calls/decisions.js';
+export type { LogFields, Logger } from './session/log.js';
 export { RETRY_OPTIONS } from './calls/retry-options.js';
 export type { RetryOptions } from './calls/retry-options.js';
 export { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE, TRANSFER_OPTIONS } from './transfers/transfer-options.js';

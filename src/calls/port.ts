@@ -36,6 +36,8 @@ export interface SessionWarning {
   error?: unknown;
   /** For a retry: which one this is, of how many at most. */
   retry?: { number: number; of: number } | undefined;
+  /** For a retry or a restart: the number of the attempt that failed, from 1 (a call's, or a transfer's). */
+  attempt?: number | undefined;
   /** 'warning': something the user should know even when not debugging (default 'info'). */
   severity?: 'info' | 'warning' | undefined;
 }

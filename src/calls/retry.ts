@@ -31,7 +31,8 @@ export interface RetryPlan {
 export interface RetryHooks {
   relogin(failure: Failure): Promise<void>;
   learn(lesson: Lesson): void;
-  resending(failure: Failure, decision: Decision, retry: number): void;
+  /** `retry`: the resend's number; `attempt`: the failed attempt's, from 1. */
+  resending(failure: Failure, decision: Decision, retry: number, attempt: number): void;
 }
 
 /**
@@ -97,7 +98,7 @@ export async function withRetries<T>(attempt: (timeoutMs: number) => Promise<T>,
         if (judged.learn) hooks.learn(judged.learn);
         const decision = judged.action === 'resend' ? consented(failure, judged) : judged;
         last = { failure, decision };
-        if (decision.action === 'resend') hooks.resending(failure, decision, retriesConsumed + 1);
+        if (decision.action === 'resend') hooks.resending(failure, decision, retriesConsumed + 1, failures.length);
       },
       shouldRetry: () => last?.decision.action === 'resend',
     });

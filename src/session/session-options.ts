@@ -3,6 +3,7 @@
 import type { Decision } from '../calls/decisions.js';
 import type { SessionWarning } from '../calls/port.js';
 import type { SrvError } from '../errors.js';
+import type { Logger } from './log.js';
 import type { RetryOptions } from '../calls/retry-options.js';
 import { CLIENT_OPTIONS, type SrvClientOptions } from '../soap/client-options.js';
 import type { OptionTable } from '../util/options.js';
@@ -27,6 +28,13 @@ export interface SessionOptions extends SrvClientOptions {
    * @default none
    */
   shouldRetry?: ShouldRetry;
+  /**
+   * Given every warning (retries, new logins, restarts, notices, failed cleanups) as a structured
+   * record: `(message, { kind, operation, attempt, retry, reason })`, at info or warn; `reason` is
+   * the error's class and redacted message. No record carries a password, ticket or header.
+   * @default none
+   */
+  logger?: Logger;
 }
 
 /** SessionOptions.shouldRetry: false declines the retry or restart the table decided. */
@@ -59,6 +67,7 @@ export interface TicketOptions extends SessionOptions {
 export const SESSION_OPTIONS = {
   retry: { defaultText: "each of RETRY_OPTIONS' defaults", summary: 'retries of transient failures: `{ retries, minDelayMs, maxDelayMs }`' },
   onWarning: { summary: 'told of what went wrong without failing the work (a retry, a cleanup that failed)' },
+  logger: { summary: '`{ debug, info, warn, error }` (console, winston) given each warning as `(message, { kind, operation, attempt, reason })`, never a secret' },
   shouldRetry: { summary: "`(error, attempt, decision) => boolean`, asked before each resend, new login, restart or halving the decision table decided: `false` declines it and the error is thrown; never asked of a failure the table ends" },
   ...CLIENT_OPTIONS,
 } as const satisfies OptionTable<SessionOptions>;

@@ -12,6 +12,7 @@ import { classify, type Failure } from '../calls/failures.js';
 import { TICKET_PARAMETERS, type RequestFor, type ServerTraits, type ServicePort, type SessionRequest, type SessionWarning, type StepCallOptions, type TicketParameter } from '../calls/port.js';
 import { retryOptionsOf, withRetries, type CallOutcome, type RetryHooks, type RetryOptions } from '../calls/retry.js';
 import type { LoginOptions, SessionOptions, TicketOptions } from './session-options.js';
+import { warningSink, type WarningSink } from './log.js';
 import { abortable } from '../util/abortable.js';
 import { upload, type UploadOptions, type UploadResult } from '../transfers/upload/upload.js';
 import type { UploadDestination } from '../transfers/upload/finalizer.js';
@@ -38,7 +39,7 @@ export class SrvSession {
   readonly learned: ServerTraits = { folders: new Set() };
   readonly user: string | undefined;
   readonly retry: Required<RetryOptions>;
-  readonly #onWarning: (warning: SessionWarning) => void;
+  readonly #warnings: WarningSink;
   readonly #consents: (error: SrvError, attempt: number, decision: Decision) => boolean;
   readonly #credentials: Credentials | undefined;
   #ticket: string;
@@ -48,15 +49,15 @@ export class SrvSession {
   /** What the transfers see of this session. */
   readonly #port: ServicePort;
 
-  private constructor(client: SrvClient, ticket: string, credentials: Credentials | undefined, options: SessionOptions & { logOutOnClose?: boolean }) {
+  private constructor(client: SrvClient, ticket: string, credentials: Credentials | undefined, options: SessionOptions & { logOutOnClose?: boolean }, warnings: WarningSink) {
     this.client = client;
-    client.addSecret(ticket);
+    this.#warnings = warnings;
+    this.#keepSecret(ticket);
     this.#ticket = ticket;
     this.#credentials = credentials;
     this.#logOutOnClose = options.logOutOnClose ?? credentials !== undefined;
     this.user = credentials?.user;
     this.retry = retryOptionsOf(options.retry);
-    this.#onWarning = options.onWarning ?? (() => undefined);
     this.#consents = consentsOf(options);
     this.#port = {
       attempt: (operation, request, callOptions) => this.attempt(operation, request, callOptions),
@@ -73,7 +74,9 @@ export class SrvSession {
   static async login(options: LoginOptions): Promise<SrvSession> {
     const credentials = credentialsOf(options);
     const retry = retryOptionsOf(options.retry);
-    const client = await createSrvClient(clientOptionsOf(options));
+    const warnings = warningSink(options);
+    warnings.secrets.add(credentials.password);
+    const client = await createSrvClient(clientOptionsOf(options, warnings));
     client.addSecret(credentials.password);
     try {
       const operation = credentials.language === undefined ? 'AuthenticateUser' : 'AuthenticateUser1';
@@ -84,10 +87,10 @@ export class SrvSession {
       const outcome = await withRetries(once, plan, {
         relogin: async () => undefined,
         learn: () => undefined,
-        resending: (failure, _decision, number) => options.onWarning?.(retryWarning(operation, failure, number, retry.retries)),
+        resending: (failure, _decision, number, attempt) => warnings.warn(retryWarning(operation, failure, number, retry.retries, attempt)),
       });
       if (!outcome.ok) throw outcome.failure.error;
-      return new SrvSession(client, outcome.value, credentials, options);
+      return new SrvSession(client, outcome.value, credentials, options, warnings);
     } catch (error) {
       client.close();
       throw error;
@@ -97,7 +100,8 @@ export class SrvSession {
   /** Uses an existing ticket; when it dies, calls fail with TicketExpiredError. */
   static async fromTicket(options: TicketOptions): Promise<SrvSession> {
     if (typeof options.ticket !== 'string' || options.ticket.trim() === '') throw new InvalidArgumentError('ticket', 'must be a non-empty string');
-    return new SrvSession(await createSrvClient(clientOptionsOf(options)), options.ticket.trim(), undefined, options);
+    const warnings = warningSink(options);
+    return new SrvSession(await createSrvClient(clientOptionsOf(options, warnings)), options.ticket.trim(), undefined, options, warnings);
   }
 
   /**
@@ -166,7 +170,7 @@ export class SrvSession {
     }
     this.#relogin ??= authenticate(this.client, credentials)
       .then((ticket) => {
-        this.client.addSecret(ticket);
+        this.#keepSecret(ticket);
         this.#ticket = ticket;
         this.warn({ kind: 'relogin', message: 'the ticket died; logged in again', error: cause });
       })
@@ -176,7 +180,13 @@ export class SrvSession {
 
   /** Reports a problem that did not fail the work. */
   warn(warning: SessionWarning): void {
-    this.#onWarning(warning);
+    this.#warnings.warn(warning);
+  }
+
+  /** A ticket is kept out of every later error, exchange record and log record. */
+  #keepSecret(secret: string): void {
+    this.client.addSecret(secret);
+    this.#warnings.secrets.add(secret);
   }
 
   /** Leaves the ticket valid when the session closes: it is handed to someone who will use it. */
@@ -250,9 +260,9 @@ export class SrvSession {
     const hooks: RetryHooks = {
       relogin: (failure) => this.relogin(ticket, failure.error, callOptions.signal),
       learn: (lesson) => this.learn(lesson),
-      resending: (failure, decision, number) => {
+      resending: (failure, decision, number, attempt) => {
         budget?.retried();
-        if (!decision.quiet) this.warn(retryWarning(operation, failure, number, this.retry.retries));
+        if (!decision.quiet) this.warn(retryWarning(operation, failure, number, this.retry.retries, attempt));
       },
     };
     return withRetries(once, plan, hooks);
@@ -271,8 +281,8 @@ async function authenticate(client: SrvClient, credentials: Credentials, options
 }
 
 /** The warning that a failed call is about to be repeated. */
-function retryWarning(operation: OperationName, failure: Failure, number: number, of: number): SessionWarning {
-  return { kind: 'retry', message: `retrying ${operation}`, operation, error: failure.error, retry: { number, of } };
+function retryWarning(operation: OperationName, failure: Failure, number: number, of: number, attempt: number): SessionWarning {
+  return { kind: 'retry', message: `retrying ${operation}`, operation, error: failure.error, retry: { number, of }, attempt };
 }
 
 /** Whether the caller lets a retry or restart the table decided be made: yes, unless shouldRetry returns false. */
@@ -298,7 +308,6 @@ function withTicket<K extends OperationName>(operation: K, request: SessionReque
 }
 
 /** The client's notices (a call that goes by POST instead of GET) are the session's warnings. */
-function clientOptionsOf(options: SessionOptions): SrvClientOptions {
-  const { onWarning } = options;
-  return { ...options, onNotice: options.onNotice ?? ((message) => onWarning?.({ kind: 'notice', message, severity: 'warning' })) };
+function clientOptionsOf(options: SessionOptions, warnings: WarningSink): SrvClientOptions {
+  return { ...options, onNotice: options.onNotice ?? ((message) => warnings.warn({ kind: 'notice', message, severity: 'warning' })) };
 }

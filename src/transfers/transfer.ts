@@ -86,7 +86,7 @@ export async function withRestarts<T, R extends Restart>(port: ServicePort, loop
     await loop.prepare?.(outcome);
     if (outcome.action !== 'halve') {
       const message = `${loop.name}: starting over with a new handler (${budget.budgetedRestarts} of ${budget.maxRestarts}): ${outcome.reason.message}`;
-      port.warn({ kind: 'restart', message, error: outcome.reason });
+      port.warn({ kind: 'restart', message, error: outcome.reason, attempt });
     }
   }
 }

@@ -14,6 +14,8 @@ import {
   TicketExpiredError,
   type Action,
   type ExchangeRecord,
+  type LogFields,
+  type Logger,
   type LoginOptions,
   type ShouldRetry,
 } from '../../src/index.js';
@@ -183,5 +185,41 @@ describe('shouldRetry', () => {
     emulator.faults.add({ op: 'FolderExists', kind: 'http500', at: [1] });
     await session.call('FolderExists', { Path: '/Public' });
     expect(asked).toEqual([{ error: expect.any(String), attempt: 1, action: 'resend' }]);
+  });
+});
+
+describe('logger', () => {
+  test('gets structured retry, relogin and restart records at fitting levels, none with a secret', async () => {
+    const lines: Array<{ level: string; message: string; fields: LogFields }> = [];
+    const logger = Object.fromEntries(
+      (['debug', 'info', 'warn', 'error'] as const).map((level) => [level, (message: string, fields: LogFields) => void lines.push({ level, message, fields })]),
+    ) as Required<Logger>;
+    const session = await login({ logger });
+    const tickets = [session.ticket];
+    emulator.faults.add({ op: 'FolderExists', kind: 'http500', at: [1] });
+    await session.call('FolderExists', { Path: '/Public' });
+    emulator.faults.clear();
+    emulator.faults.add({ op: 'FolderExists', kind: 'expireTicket', at: [1] });
+    await session.call('FolderExists', { Path: '/Public' });
+    tickets.push(session.ticket);
+    emulator.faults.clear();
+    emulator.faults.add({ op: 'UploadFileChunk', kind: 'expireTicket', at: [2] });
+    await session.upload(randomBytes(MIN_CHUNK_SIZE * 3), '/Public/logged.bin', { chunkSize: MIN_CHUNK_SIZE });
+    tickets.push(session.ticket);
+    // An error that quotes a secret (a server may echo one anywhere) is logged without it.
+    session.warn({ kind: 'cleanup', message: `cleanup as demo/${PASSWORD}`, operation: 'LogOut', error: new Error(`ticket ${tickets[0] ?? ''} is gone`) });
+    expect(lines.at(-1)).toMatchObject({ level: 'warn', fields: { kind: 'cleanup', operation: 'LogOut', reason: 'Error: ticket [redacted] is gone' } });
+
+    expect(lines.find((l) => l.fields.kind === 'retry')).toMatchObject({
+      level: 'info',
+      message: 'retrying FolderExists',
+      fields: { operation: 'FolderExists', attempt: 1, retry: { number: 1, of: FAST_RETRY.retries }, reason: expect.stringMatching(/^\w+Error: /) },
+    });
+    expect(lines.find((l) => l.fields.kind === 'relogin')).toMatchObject({ level: 'info', fields: { reason: expect.stringMatching(/^TicketExpiredError: /) } });
+    expect(lines.find((l) => l.fields.kind === 'restart')).toMatchObject({ level: 'warn', fields: { attempt: 1, reason: expect.any(String) } });
+    const serialized = JSON.stringify(lines);
+    for (const secret of [PASSWORD, ...new Set(tickets)]) expect(serialized).not.toContain(secret);
+    expect(serialized).not.toMatch(/authorization|cookie/i);
+    expect(new Set(tickets).size).toBeGreaterThan(1);
   });
 });
