@@ -1,6 +1,6 @@
 // The package's public API. The CLI uses nothing else (and the emulator's entry point).
 export { createSrvClient } from './soap/client.js';
-export type { CallOptions, SrvClient, SoapVersion } from './soap/client.js';
+export type { CallOptions, OutgoingRequest, RequestHook, SrvClient, SoapVersion } from './soap/client.js';
 export { checkClientOptions, CLIENT_OPTIONS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from './soap/client-options.js';
 export type { CheckedClientOptions, SrvClientOptions } from './soap/client-options.js';
 export type { ExchangeListener, ExchangeRecord } from './soap/exchange-record.js';
@@ -45,7 +45,9 @@ export { OPERATIONS, OPERATION_NAMES } from '../generated/srv.js';
 export { SrvSession } from './session/session.js';
 export type { ServerTraits, SessionCallOptions, SessionRequest, SessionWarning } from './session/session.js';
 export { LOGIN_OPTIONS, SESSION_OPTIONS, TICKET_OPTIONS } from './session/session-options.js';
-export type { LoginOptions, SessionOptions, TicketOptions } from './session/session-options.js';
+export type { LoginOptions, SessionOptions, ShouldRetry, TicketOptions } from './session/session-options.js';
+export type { Action, Decision } from './calls/decisions.js';
+export type { LogFields, Logger } from './session/log.js';
 export { RETRY_OPTIONS } from './calls/retry-options.js';
 export type { RetryOptions } from './calls/retry-options.js';
 export { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE, TRANSFER_OPTIONS } from './transfers/transfer-options.js';

@@ -4,7 +4,8 @@
 import type { OperationName, RequestOf, ResultOf } from '../../generated/srv.js';
 import type { CallOptions } from '../soap/client.js';
 import type { TransferBudget } from './budget.js';
-import type { Step, StepFacts } from './decisions.js';
+import type { SrvError } from '../errors.js';
+import type { Decision, Step, StepFacts } from './decisions.js';
 import type { CallOutcome } from './retry.js';
 
 /** The parameters a session fills in with its ticket, under the name each operation uses. */
@@ -35,6 +36,8 @@ export interface SessionWarning {
   error?: unknown;
   /** For a retry: which one this is, of how many at most. */
   retry?: { number: number; of: number } | undefined;
+  /** For a retry or a restart: the number of the attempt that failed, from 1 (a call's, or a transfer's). */
+  attempt?: number | undefined;
   /** 'warning': something the user should know even when not debugging (default 'info'). */
   severity?: 'info' | 'warning' | undefined;
 }
@@ -67,6 +70,11 @@ export interface ServicePort {
   /** Retries a call may have (the session's retry.retries): a step a transfer sends again itself counts against it too. */
   readonly retries: number;
   warn(warning: SessionWarning): void;
+  /**
+   * Whether the caller lets the transfer make the restart or halving the table decided
+   * (SessionOptions.shouldRetry); `attempt`: the number of the transfer's attempt that failed, from 1.
+   */
+  consents(error: SrvError, attempt: number, decision: Decision): boolean;
   /** Gives back a chunk's content once nothing refers to it, so that a later reply can be decoded into its memory. */
   recycle(content: Buffer): void;
 }

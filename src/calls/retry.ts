@@ -24,13 +24,16 @@ export interface RetryPlan {
   readonly server: ServerKnowledge;
   /** What the step knows of itself, read at each failure. */
   readonly facts?: (() => StepFacts) | undefined;
+  /** Whether the caller lets a resend or new login the table decided be made (SessionOptions.shouldRetry); `attempt`: the failed one's number, from 1. */
+  readonly consents: (error: SrvError, attempt: number, decision: Decision) => boolean;
 }
 
 /** What the caller of the retry site does for it: a new login, what a decision taught about the server, a resend about to be made. */
 export interface RetryHooks {
   relogin(failure: Failure): Promise<void>;
   learn(lesson: Lesson): void;
-  resending(failure: Failure, decision: Decision, retry: number): void;
+  /** `retry`: the resend's number; `attempt`: the failed attempt's, from 1. */
+  resending(failure: Failure, decision: Decision, retry: number, attempt: number): void;
 }
 
 /**
@@ -48,8 +51,13 @@ export async function withRetries<T>(attempt: (timeoutMs: number) => Promise<T>,
   const failures: Failure[] = [];
   const earlier = () => failures.map((failure) => failure.kind);
   let last: { failure: Failure; decision: Decision } | undefined;
+  /** A new login the caller declined, judged where it was to be made. */
+  let refused: { failure: Failure; decision: Decision } | undefined;
   const judge = (failure: Failure, canResend: boolean): Decision =>
     decide(plan.step, failure, { ...plan.facts?.(), earlier: earlier(), canResend, canRelogin: plan.canRelogin, idempotent: plan.idempotent, server: plan.server });
+  // The caller may decline the retry the table decided, never ask for one: asked after the failure is counted.
+  const consented = (failure: Failure, decision: Decision): Decision =>
+    (plan.consents(failure.error, failures.length, decision) ? decision : declined(decision));
 
   const once = async (): Promise<T> => {
     if (left() <= 0) throw last?.failure.error ?? timedOut(plan);
@@ -57,8 +65,14 @@ export async function withRetries<T>(attempt: (timeoutMs: number) => Promise<T>,
       return await attempt(left());
     } catch (error) {
       const failure = classify(error);
-      if (judge(failure, false).action !== 'relogin') throw failure.error;
+      const judged = judge(failure, false);
+      if (judged.action !== 'relogin') throw failure.error;
       failures.push(failure);
+      const decision = consented(failure, judged);
+      if (decision.action === 'fail') {
+        refused = { failure, decision };
+        throw failure.error;
+      }
       await hooks.relogin(failure);
       return attempt(Math.max(left(), 1));
     }
@@ -74,15 +88,20 @@ export async function withRetries<T>(attempt: (timeoutMs: number) => Promise<T>,
       maxRetryTime: plan.timeoutMs,
       signal: plan.signal,
       onFailedAttempt: ({ error, retriesLeft, retriesConsumed }) => {
+        if (refused?.failure.error === error) {
+          last = refused;
+          return;
+        }
         const failure = classify(error);
         // A resend that would start past the call's time limit is not made.
-        const decision = judge(failure, retriesLeft > 0 && left() > plan.options.minDelayMs);
+        const judged = judge(failure, retriesLeft > 0 && left() > plan.options.minDelayMs);
         failures.push(failure);
+        if (judged.learn) hooks.learn(judged.learn);
+        const decision = judged.action === 'resend' ? consented(failure, judged) : judged;
         last = { failure, decision };
-        if (decision.learn) hooks.learn(decision.learn);
         if (decision.action === 'resend') {
           publishRetry(() => ({ kind: 'retry', reason: failure.kind, message: failure.error.message, operation: failure.error.operation, attempt: retriesConsumed + 1 }));
-          hooks.resending(failure, decision, retriesConsumed + 1);
+          hooks.resending(failure, decision, retriesConsumed + 1, failures.length);
         }
       },
       shouldRetry: () => last?.decision.action === 'resend',
@@ -95,6 +114,11 @@ export async function withRetries<T>(attempt: (timeoutMs: number) => Promise<T>,
     failures.push(failure);
     return { ok: false, failure, decision, failures };
   }
+}
+
+/** The table's decision to try again, declined by the caller: the call ends with its error. */
+function declined(decision: Decision): Decision {
+  return { ...decision, action: 'fail', why: `${decision.why}; the caller's shouldRetry declined it` };
 }
 
 function timedOut(plan: RetryPlan): SrvError {

@@ -122,8 +122,17 @@ function plainProgress(label: string, total: number | undefined, line: (text: st
   };
 }
 
+/** How each binding is named in an exchange's first line. */
+const BINDING_LABELS: Readonly<Record<ExchangeRecord['binding'], string>> = {
+  soap11: 'SOAP 1.1',
+  soap12: 'SOAP 1.2',
+  'http-post': 'HTTP POST binding',
+  'http-get': 'HTTP GET binding',
+};
+
 function describeExchange(record: ExchangeRecord): string {
-  const head = `→ ${record.operation} (SOAP ${record.soapVersion}) POST ${record.url}`;
+  const attempt = record.attempt > 1 ? `, attempt ${record.attempt}` : '';
+  const head = `→ ${record.operation} (${BINDING_LABELS[record.binding]}${attempt}) ${record.method} ${record.url}`;
   const requestHeaders = Object.entries(record.request.headers).map(([k, v]) => `  ${k}: ${v}`).join('\n');
   const reply = record.response
     ? `← HTTP ${record.response.status} in ${record.durationMs} ms\n  ${record.response.body}`

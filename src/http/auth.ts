@@ -59,15 +59,33 @@ export function checkAuthFor(auth: Pick<HttpAuthOptions, 'type' | 'allowHttp'> |
  * Names and values are checked; the transport's and the SOAP binding's own headers cannot be replaced.
  */
 export function fixedHeaders(custom: Readonly<Record<string, string>> | undefined, auth: Pick<HttpAuthOptions, 'type'> | undefined): Record<string, string> {
-  const headers: Record<string, string> = { 'User-Agent': DEFAULT_USER_AGENT };
-  if (custom === undefined) return headers;
-  if (typeof custom !== 'object' || custom === null) throw new InvalidArgumentError('headers', 'must be an object of header names and values');
-  for (const [name, value] of Object.entries(custom)) {
+  return withHeaders({ 'User-Agent': DEFAULT_USER_AGENT }, checkHeaders(custom, auth));
+}
+
+/**
+ * Checks headers to add to requests (`headers`, a call's `headers`, what `onRequest` returns; `name`
+ * names them in errors) by the rules of the client's fixed headers: valid names and values, none
+ * of the client's own, no Authorization beside `auth`.
+ */
+export function checkHeaders(custom: unknown, auth: Pick<HttpAuthOptions, 'type'> | undefined, name = 'headers'): Readonly<Record<string, string>> {
+  if (custom === undefined) return {};
+  if (typeof custom !== 'object' || custom === null) throw new InvalidArgumentError(name, 'must be an object of header names and values');
+  for (const [header, value] of Object.entries(custom)) {
+    const argument = `${name}[${JSON.stringify(header)}]`;
+    const lower = header.toLowerCase();
+    if (!TOKEN.test(header)) throw new InvalidArgumentError(argument, 'is not a valid header name');
+    if (typeof value !== 'string' || BREAKS.test(value)) throw new InvalidArgumentError(argument, 'must be a string without line breaks or NUL');
+    if (RESERVED_HEADERS.has(lower)) throw new InvalidArgumentError(argument, 'is set by the client itself and cannot be replaced');
+    if (lower === 'authorization' && auth !== undefined) throw new InvalidArgumentError(argument, 'cannot be set together with auth');
+  }
+  return custom as Readonly<Record<string, string>>;
+}
+
+/** `base` with `added` on top: a header added replaces one of the same name, however it is spelt. */
+export function withHeaders(base: Readonly<Record<string, string>>, added: Readonly<Record<string, string>>): Record<string, string> {
+  const headers: Record<string, string> = { ...base };
+  for (const [name, value] of Object.entries(added)) {
     const lower = name.toLowerCase();
-    if (!TOKEN.test(name)) throw new InvalidArgumentError(`headers[${JSON.stringify(name)}]`, 'is not a valid header name');
-    if (typeof value !== 'string' || BREAKS.test(value)) throw new InvalidArgumentError(`headers[${JSON.stringify(name)}]`, 'must be a string without line breaks or NUL');
-    if (RESERVED_HEADERS.has(lower)) throw new InvalidArgumentError(`headers[${JSON.stringify(name)}]`, 'is set by the client itself and cannot be replaced');
-    if (lower === 'authorization' && auth !== undefined) throw new InvalidArgumentError(`headers[${JSON.stringify(name)}]`, 'cannot be set together with auth');
     for (const existing of Object.keys(headers)) if (existing.toLowerCase() === lower) delete headers[existing];
     headers[name] = value;
   }

@@ -1,6 +1,6 @@
 // HTTP requests (POST, and GET for the HTTP GET binding) over keep-alive connections, with a
 // timeout and cancellation per request. It knows nothing of SOAP: it moves bytes and says, when it
-// fails, whether the request may have reached the server. It adds the headers of every request (User-Agent, custom ones) and authenticates
+// fails, whether the request may have reached the server. It adds the headers of every request (User-Agent, custom ones) under a request's own and authenticates
 // to the web server: Basic on every request, NTLM and Negotiate once per connection (auth.ts).
 import http from 'node:http';
 import https from 'node:https';
@@ -8,7 +8,7 @@ import { getProxyForUrl } from 'proxy-from-env';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import { AbortError, CertificateError, HostNotFoundError, HttpAuthenticationError, InvalidArgumentError, MalformedReplyError, ReplyTooLargeError, TimeoutError, TransportError } from '../errors.js';
-import { basicAuthorization, checkAuth, credentialsRefused, fixedHeaders, NtlmAuthenticator, type HttpAuthOptions } from './auth.js';
+import { basicAuthorization, checkAuth, credentialsRefused, fixedHeaders, NtlmAuthenticator, withHeaders, type HttpAuthOptions } from './auth.js';
 import { codingsOf, decoded, unknownCoding } from './content-encoding.js';
 import { Cookies } from './cookies.js';
 import { ReplyBuffers, ReplyBytes, type ReplySink } from './reply-bytes.js';
@@ -103,7 +103,7 @@ export class HttpTransport {
   async send(request: HttpRequest): Promise<HttpReply> {
     if (proxyAgents === undefined && this.proxyOf(request.url) !== '') await loadProxyAgents();
     const limit = Math.min(request.maxResponseBytes ?? Infinity, this.maxResponseBytes);
-    const headers: Record<string, string> = { ...this.headers, ...request.headers, ...(this.basic !== undefined && { Authorization: this.basic }) };
+    const headers: Record<string, string> = { ...withHeaders(this.headers, request.headers), ...(this.basic !== undefined && { Authorization: this.basic }) };
     const spec = { ...request, headers };
     if (this.ntlm) return this.sendAuthenticated(this.ntlm, spec, limit);
     const { reply } = await this.exchange(spec, limit, this.agentFor(request.url));

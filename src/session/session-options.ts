@@ -1,6 +1,9 @@
 // The options of SrvSession.login and SrvSession.fromTicket (session.ts), and their tables: the
 // client's options and a session's own.
+import type { Decision } from '../calls/decisions.js';
 import type { SessionWarning } from '../calls/port.js';
+import type { SrvError } from '../errors.js';
+import type { Logger } from './log.js';
 import type { RetryOptions } from '../calls/retry-options.js';
 import { CLIENT_OPTIONS, type SrvClientOptions } from '../soap/client-options.js';
 import type { OptionTable } from '../util/options.js';
@@ -16,7 +19,26 @@ export interface SessionOptions extends SrvClientOptions {
    * @default none
    */
   onWarning?: (warning: SessionWarning) => void;
+  /**
+   * Asked before each resend, new login, restart or halving the decision table decided to make
+   * (docs/protocol.md, "The decision table"), with the error, the number of the attempt that failed
+   * (from 1; a transfer's attempt for a restart) and the decision: false declines it, and the call
+   * or transfer fails with the error (a handler given up is deleted as usual). It is never asked
+   * of a failure the table ends, so it cannot make a retry the library would not.
+   * @default none
+   */
+  shouldRetry?: ShouldRetry;
+  /**
+   * Given every warning (retries, new logins, restarts, notices, failed cleanups) as a structured
+   * record: `(message, { kind, operation, attempt, retry, reason })`, at info or warn; `reason` is
+   * the error's class and redacted message. No record carries a password, ticket or header.
+   * @default none
+   */
+  logger?: Logger;
 }
+
+/** SessionOptions.shouldRetry: false declines the retry or restart the table decided. */
+export type ShouldRetry = (error: SrvError, attempt: number, decision: Decision) => boolean;
 
 export interface LoginOptions extends SessionOptions {
   user: string;
@@ -45,6 +67,8 @@ export interface TicketOptions extends SessionOptions {
 export const SESSION_OPTIONS = {
   retry: { defaultText: "each of RETRY_OPTIONS' defaults", summary: 'retries of transient failures: `{ retries, minDelayMs, maxDelayMs }`' },
   onWarning: { summary: 'told of what went wrong without failing the work (a retry, a cleanup that failed)' },
+  logger: { summary: '`{ debug, info, warn, error }` (console, winston) given each warning as `(message, { kind, operation, attempt, reason })`, never a secret' },
+  shouldRetry: { summary: "`(error, attempt, decision) => boolean`, asked before each resend, new login, restart or halving the decision table decided: `false` declines it and the error is thrown; never asked of a failure the table ends" },
   ...CLIENT_OPTIONS,
 } as const satisfies OptionTable<SessionOptions>;
 

@@ -2,15 +2,17 @@
 // into every call under the parameter name that call uses, tries each call as the decision table
 // says (calls/retry.ts: resends within one deadline, one new login when the ticket dies), and keeps
 // what it has learnt about its server. To the transfers it hands a ServicePort.
+import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import { OPERATIONS, type OperationName, type RequestOf, type ResultOf } from '../../generated/srv.js';
 import { createSrvClient, type CallOptions, type SrvClient, type SrvClientOptions } from '../soap/client.js';
-import { InvalidArgumentError, ServiceError, SrvError, TicketExpiredError } from '../errors.js';
-import { IDEMPOTENT, type Lesson } from '../calls/decisions.js';
+import { InvalidArgumentError, messageOf, ServiceError, SrvError, TicketExpiredError } from '../errors.js';
+import { IDEMPOTENT, type Decision, type Lesson } from '../calls/decisions.js';
 import { classify, type Failure } from '../calls/failures.js';
 import { TICKET_PARAMETERS, type RequestFor, type ServerTraits, type ServicePort, type SessionRequest, type SessionWarning, type StepCallOptions, type TicketParameter } from '../calls/port.js';
 import { retryOptionsOf, withRetries, type CallOutcome, type RetryHooks, type RetryOptions } from '../calls/retry.js';
 import type { LoginOptions, SessionOptions, TicketOptions } from './session-options.js';
+import { warningSink, type WarningSink } from './log.js';
 import { abortable } from '../util/abortable.js';
 import { upload, type UploadOptions, type UploadResult } from '../transfers/upload/upload.js';
 import type { UploadDestination } from '../transfers/upload/finalizer.js';
@@ -20,7 +22,7 @@ import { download, type DownloadDestination, type DownloadOptions, type Download
 import { documentExists, ensureFolder, folderExists, type DocumentInfo, type LookupOptions } from '../transfers/lookups.js';
 import { callContext, noteResult, publishRetry, traceCall, type CallTraceContext } from '../tracing/channels.js';
 
-export type { LoginOptions, SessionOptions, TicketOptions } from './session-options.js';
+export type { LoginOptions, SessionOptions, ShouldRetry, TicketOptions } from './session-options.js';
 
 /** The options of SrvSession.call. */
 export type SessionCallOptions = CallOptions;
@@ -38,7 +40,8 @@ export class SrvSession {
   readonly learned: ServerTraits = { folders: new Set() };
   readonly user: string | undefined;
   readonly retry: Required<RetryOptions>;
-  readonly #onWarning: (warning: SessionWarning) => void;
+  readonly #warnings: WarningSink;
+  readonly #consents: (error: SrvError, attempt: number, decision: Decision) => boolean;
   readonly #credentials: Credentials | undefined;
   #ticket: string;
   #relogin: Promise<void> | undefined;
@@ -47,21 +50,23 @@ export class SrvSession {
   /** What the transfers see of this session. */
   readonly #port: ServicePort;
 
-  private constructor(client: SrvClient, ticket: string, credentials: Credentials | undefined, options: SessionOptions & { logOutOnClose?: boolean }) {
+  private constructor(client: SrvClient, ticket: string, credentials: Credentials | undefined, options: SessionOptions & { logOutOnClose?: boolean }, warnings: WarningSink) {
     this.client = client;
-    client.addSecret(ticket);
+    this.#warnings = warnings;
+    this.#keepSecret(ticket);
     this.#ticket = ticket;
     this.#credentials = credentials;
     this.#logOutOnClose = options.logOutOnClose ?? credentials !== undefined;
     this.user = credentials?.user;
     this.retry = retryOptionsOf(options.retry);
-    this.#onWarning = options.onWarning ?? (() => undefined);
+    this.#consents = consentsOf(options);
     this.#port = {
       attempt: (operation, request, callOptions) => this.attempt(operation, request, callOptions),
       call: (operation, request, callOptions) => this.stepCall(operation, request, callOptions),
       learned: this.learned,
       retries: this.retry.retries,
       warn: (warning) => this.warn(warning),
+      consents: this.#consents,
       recycle: (content) => this.client.recycle(content),
     };
   }
@@ -70,23 +75,28 @@ export class SrvSession {
   static async login(options: LoginOptions): Promise<SrvSession> {
     const credentials = credentialsOf(options);
     const retry = retryOptionsOf(options.retry);
-    const client = await createSrvClient(clientOptionsOf(options));
+    const warnings = warningSink(options);
+    warnings.secrets.add(credentials.password);
+    const client = await createSrvClient(clientOptionsOf(options, warnings));
     client.addSecret(credentials.password);
     try {
       const operation = loginOperation(credentials);
-      const plan = { step: 'call', idempotent: true, options: retry, timeoutMs: client.timeoutMs, signal: options.signal, canRelogin: false, server: {} } as const;
+      const plan = { step: 'call', idempotent: true, options: retry, timeoutMs: client.timeoutMs, signal: options.signal, canRelogin: false, server: {}, consents: consentsOf(options) } as const;
+      const callId = randomUUID();
+      let attempts = 0;
       const hooks: RetryHooks = {
         relogin: async () => undefined,
         learn: () => undefined,
-        resending: (failure, _decision, number) => options.onWarning?.(retryWarning(operation, failure, number, retry.retries)),
+        resending: (failure, _decision, number, attempt) => warnings.warn(retryWarning(operation, failure, number, retry.retries, attempt)),
       };
       const outcome = await traceCall(
         () => callContext(operation, client.binding, client.url, {}),
-        (traced) => withRetries((timeoutMs) => authenticate(client, credentials, { signal: options.signal, timeoutMs }, traced), plan, hooks),
+        (traced) =>
+          withRetries((timeoutMs) => authenticate(client, credentials, { signal: options.signal, timeoutMs, callId, attempt: (attempts += 1) }, traced), plan, hooks),
         failedOutcome,
       );
       if (!outcome.ok) throw outcome.failure.error;
-      return new SrvSession(client, outcome.value, credentials, options);
+      return new SrvSession(client, outcome.value, credentials, options, warnings);
     } catch (error) {
       client.close();
       throw error;
@@ -96,7 +106,8 @@ export class SrvSession {
   /** Uses an existing ticket; when it dies, calls fail with TicketExpiredError. */
   static async fromTicket(options: TicketOptions): Promise<SrvSession> {
     if (typeof options.ticket !== 'string' || options.ticket.trim() === '') throw new InvalidArgumentError('ticket', 'must be a non-empty string');
-    return new SrvSession(await createSrvClient(clientOptionsOf(options)), options.ticket.trim(), undefined, options);
+    const warnings = warningSink(options);
+    return new SrvSession(await createSrvClient(clientOptionsOf(options, warnings)), options.ticket.trim(), undefined, options, warnings);
   }
 
   /**
@@ -166,7 +177,7 @@ export class SrvSession {
     const { client } = this;
     this.#relogin ??= traceCall(() => callContext(loginOperation(credentials), client.binding, client.url, {}), (traced) => authenticate(client, credentials, {}, traced))
       .then((ticket) => {
-        client.addSecret(ticket);
+        this.#keepSecret(ticket);
         this.#ticket = ticket;
         publishRetry(() => ({ kind: 'relogin', reason: 'ticket-dead', message: messageOf(cause), operation: cause instanceof SrvError ? cause.operation : undefined }));
         this.warn({ kind: 'relogin', message: 'the ticket died; logged in again', error: cause });
@@ -177,7 +188,13 @@ export class SrvSession {
 
   /** Reports a problem that did not fail the work. */
   warn(warning: SessionWarning): void {
-    this.#onWarning(warning);
+    this.#warnings.warn(warning);
+  }
+
+  /** A ticket is kept out of every later error, exchange record and log record. */
+  #keepSecret(secret: string): void {
+    this.client.addSecret(secret);
+    this.#warnings.secrets.add(secret);
   }
 
   /** Leaves the ticket valid when the session closes: it is handed to someone who will use it. */
@@ -232,11 +249,15 @@ export class SrvSession {
     const hasTicket = ticketParameterOf(operation) !== undefined;
     let ticket = this.#ticket;
     let traced: CallTraceContext | undefined;
+    // Every attempt's exchange record names the call and counts the attempt.
+    const callId = callOptions.callId ?? randomUUID();
+    let attempts = 0;
     const once = async (timeoutMs: number): Promise<T> => {
       ticket = this.#ticket;
+      attempts += 1;
       const base = typeof request === 'function' ? request() : request;
       if (traced) traced.attempts += 1;
-      const result = await this.client.call(operation, withTicket(operation, base, ticket), { ...callOptions, timeoutMs });
+      const result = await this.client.call(operation, withTicket(operation, base, ticket), { ...callOptions, timeoutMs, callId, attempt: attempts });
       if (traced) noteResult(traced, result);
       return accept ? accept(result) : (result as unknown as T);
     };
@@ -249,13 +270,14 @@ export class SrvSession {
       canRelogin: hasTicket,
       server: this.learned,
       facts,
+      consents: this.#consents,
     };
     const hooks: RetryHooks = {
       relogin: (failure) => this.relogin(ticket, failure.error, callOptions.signal),
       learn: (lesson) => this.learn(lesson),
-      resending: (failure, decision, number) => {
+      resending: (failure, decision, number, attempt) => {
         budget?.retried();
-        if (!decision.quiet) this.warn(retryWarning(operation, failure, number, this.retry.retries));
+        if (!decision.quiet) this.warn(retryWarning(operation, failure, number, this.retry.retries, attempt));
       },
     };
     const { client } = this;
@@ -289,13 +311,15 @@ function failedOutcome(outcome: CallOutcome<unknown>): SrvError | undefined {
   return outcome.ok ? undefined : outcome.failure.error;
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/** The warning that a failed call is about to be repeated. */
+function retryWarning(operation: OperationName, failure: Failure, number: number, of: number, attempt: number): SessionWarning {
+  return { kind: 'retry', message: `retrying ${operation}`, operation, error: failure.error, retry: { number, of }, attempt };
 }
 
-/** The warning that a failed call is about to be repeated. */
-function retryWarning(operation: OperationName, failure: Failure, number: number, of: number): SessionWarning {
-  return { kind: 'retry', message: `retrying ${operation}`, operation, error: failure.error, retry: { number, of } };
+/** Whether the caller lets a retry or restart the table decided be made: yes, unless shouldRetry returns false. */
+function consentsOf(options: SessionOptions): (error: SrvError, attempt: number, decision: Decision) => boolean {
+  const { shouldRetry } = options;
+  return shouldRetry === undefined ? () => true : (error, attempt, decision) => shouldRetry(error, attempt, decision) !== false;
 }
 
 function credentialsOf(options: LoginOptions): Credentials {
@@ -315,7 +339,6 @@ function withTicket<K extends OperationName>(operation: K, request: SessionReque
 }
 
 /** The client's notices (a call that goes by POST instead of GET) are the session's warnings. */
-function clientOptionsOf(options: SessionOptions): SrvClientOptions {
-  const { onWarning } = options;
-  return { ...options, onNotice: options.onNotice ?? ((message) => onWarning?.({ kind: 'notice', message, severity: 'warning' })) };
+function clientOptionsOf(options: SessionOptions, warnings: WarningSink): SrvClientOptions {
+  return { ...options, onNotice: options.onNotice ?? ((message) => warnings.warn({ kind: 'notice', message, severity: 'warning' })) };
 }

@@ -1,6 +1,6 @@
 // The options of createSrvClient (client.ts) and their table, the transport's included, and what
 // of them can be checked before anything is sent.
-import type { BindingName, SoapVersion } from '../../generated/srv.js';
+import type { BindingName, OperationName, SoapVersion } from '../../generated/srv.js';
 import { InvalidArgumentError } from '../errors.js';
 import { checkAuthFor, fixedHeaders } from '../http/auth.js';
 import { HTTP_AUTH_OPTIONS, type HttpAuthOptions } from '../http/auth-options.js';
@@ -9,6 +9,23 @@ import { checkOptions, type OptionTable } from '../util/options.js';
 import type { ExchangeListener } from './exchange-record.js';
 import { BINDINGS } from './bindings/binding.js';
 import type { ChunkEncoding } from './bindings/http-post.js';
+
+/** A request about to be sent, as `onRequest` sees it: redacted, like an exchange record. */
+export interface OutgoingRequest {
+  readonly operation: OperationName;
+  readonly method: 'GET' | 'POST';
+  /** The request's URL, redacted (a ticket in a query string is not shown). */
+  readonly url: string;
+  /** The headers it carries so far: the client's and the call's, redacted. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Shared by a call's attempts (ExchangeRecord.callId). */
+  readonly callId: string;
+  /** Which attempt of the call this is, from 1. */
+  readonly attempt: number;
+}
+
+/** Called before each request is sent (every attempt); the headers it returns are added to that request. */
+export type RequestHook = (request: OutgoingRequest) => Readonly<Record<string, string>> | void;
 
 export interface SrvClientOptions extends TransportOptions {
   /** The service endpoint, e.g. https://host/srv.asmx. */
@@ -57,6 +74,14 @@ export interface SrvClientOptions extends TransportOptions {
    * @default none
    */
   onExchange?: ExchangeListener;
+  /**
+   * Called before each request is sent, every attempt of a call included, with its operation,
+   * method, URL and headers (redacted); the headers it returns are added to that request alone,
+   * e.g. a `traceparent`. They are checked as `headers` are (the client's own cannot be set) and
+   * redacted in exchange records like the others.
+   * @default none
+   */
+  onRequest?: RequestHook;
 }
 
 export const CLIENT_OPTIONS = {
@@ -69,6 +94,7 @@ export const CLIENT_OPTIONS = {
   timeoutMs: { default: 120_000, above: 0, unit: 'ms', summary: 'default time limit of one call, from sending to the complete reply', cli: '--timeout' },
   idleTimeoutMs: { default: 30_000, above: 0, unit: 'ms', summary: "default longest silence within a call, before its reply's last byte" },
   onExchange: { summary: 'receives a redacted record of every exchange' },
+  onRequest: { summary: 'called before each request is sent (every attempt), with its operation, method, URL and headers; the headers it returns are added to that request (e.g. `traceparent`)' },
   ...TRANSPORT_OPTIONS,
 } as const satisfies OptionTable<SrvClientOptions>;
 

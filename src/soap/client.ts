@@ -12,6 +12,7 @@ import {
   type SoapVersion,
   type SrvOperations,
 } from '../../generated/srv.js';
+import { randomUUID } from 'node:crypto';
 import { SrvError, TransportError } from '../errors.js';
 import { redact, redactHeaders, redactValues, secretsOf } from './redaction.js';
 import type { ExchangeListener, ExchangeRecord } from './exchange-record.js';
@@ -19,7 +20,7 @@ import { refusedUnparsed } from './reply.js';
 import { replyParser } from './reply-parser.js';
 import { ReplyBuffers } from '../http/reply-bytes.js';
 import { HttpTransport, type HttpReply } from '../http/transport.js';
-import { basicAuthorization } from '../http/auth.js';
+import { basicAuthorization, checkHeaders, withHeaders } from '../http/auth.js';
 import { encodeArguments } from './arguments.js';
 import type { Take } from './payload-cut.js';
 import { bindingOf, type Binding, type BindingRequest } from './bindings/binding.js';
@@ -29,7 +30,7 @@ import { checkNumber } from '../util/options.js';
 import { noteStatus, tracingHeaders } from '../tracing/channels.js';
 
 export type { SoapVersion } from '../../generated/srv.js';
-export type { SrvClientOptions } from './client-options.js';
+export type { OutgoingRequest, RequestHook, SrvClientOptions } from './client-options.js';
 export { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from './client-options.js';
 
 export interface CallOptions {
@@ -38,6 +39,15 @@ export interface CallOptions {
   idleTimeoutMs?: number | undefined;
   /** Receives the redacted record of this call's exchange. */
   onExchange?: ExchangeListener;
+  /**
+   * Headers added to this call's requests, checked as the client's `headers` are (the client's own
+   * cannot be set); one replaces a client header of the same name.
+   */
+  headers?: Readonly<Record<string, string>> | undefined;
+  /** Names the logical call in exchange records and `onRequest`, shared by its attempts (default: a new id; a session gives each call one). */
+  callId?: string | undefined;
+  /** Which attempt of the call this request is, from 1 (default 1; a session counts its attempts). */
+  attempt?: number | undefined;
 }
 
 export interface SrvClient extends SrvOperations<CallOptions> {
@@ -87,10 +97,12 @@ export async function createSrvClient(options: SrvClientOptions): Promise<SrvCli
     const listeners = [options.onExchange, callOptions.onExchange].filter((l): l is ExchangeListener => l !== undefined);
     const started = performance.now();
     const secrets = [...new Set([...secretsOf(args), ...known])];
+    const attempt = { callId: callOptions.callId ?? randomUUID(), attempt: callOptions.attempt ?? 1 };
+    const headers = requestHeaders(operation, sent, attempt, transport.headers, callOptions.headers, secrets);
     let reply: HttpReply | undefined;
     let failure: SrvError | undefined;
     try {
-      const { method, url: target, headers, body, maxReplyBytes, cut } = sent;
+      const { method, url: target, body, maxReplyBytes, cut } = sent;
       const traced = tracingHeaders();
       reply = await transport.send({ method, url: target, headers: traced ? { ...headers, ...traced } : headers, body, timeoutMs, idleTimeoutMs, signal: callOptions.signal, maxResponseBytes: maxReplyBytes, label: operation, sink: cut });
       noteStatus(reply.status);
@@ -103,13 +115,22 @@ export async function createSrvClient(options: SrvClientOptions): Promise<SrvCli
       throw failure;
     } finally {
       if (listeners.length > 0) {
-        const record = exchangeRecord(op, soapVersion, transport.headers, binding, sent, reply, performance.now() - started, secrets);
+        const record = exchangeRecord(op, { ...attempt, binding: name, soapVersion }, withHeaders(transport.headers, headers), binding, sent, reply, performance.now() - started, secrets);
         if (failure) record.error = `${failure.name}: ${failure.message}`;
         for (const listener of listeners) listener(record);
       }
       // Results, errors and records hold copies: nothing refers to the reply's bytes from here on.
       if (reply) transport.recycle(reply);
     }
+  }
+
+  /** The request's headers: the binding's, the call's, then what onRequest adds; the last two checked as `headers` are. */
+  function requestHeaders(operation: OperationName, sent: BindingRequest, attempt: { callId: string; attempt: number }, fixed: Readonly<Record<string, string>>, own: CallOptions['headers'], secrets: readonly string[]): Record<string, string> {
+    const headers = withHeaders(sent.headers, checkHeaders(own, options.auth));
+    if (options.onRequest === undefined) return headers;
+    const seen = redactHeaders(withHeaders(fixed, headers), secrets);
+    const added = options.onRequest({ operation, method: sent.method, url: redact(sent.url.href, secrets), headers: seen, ...attempt });
+    return withHeaders(headers, checkHeaders(added ?? undefined, options.auth, 'onRequest'));
   }
 
   const methods = Object.fromEntries(OPERATION_NAMES.map((name) => [name, (request: never, o?: CallOptions) => call(name, request, o)]));
@@ -148,11 +169,14 @@ function httpBindings(): Promise<HttpBindings> {
   return httpModules;
 }
 
-/** `fixed`: the headers the transport adds to every request (User-Agent, custom ones); never the Authorization it adds. */
+/** What names an exchange: its call, its attempt, and how it went. */
+type ExchangeIdentity = Pick<ExchangeRecord, 'callId' | 'attempt' | 'binding' | 'soapVersion'>;
+
+/** `headers`: the request's, under the transport's fixed ones (User-Agent, custom ones); never the Authorization it adds. */
 function exchangeRecord(
   op: OperationDescriptor,
-  soapVersion: SoapVersion,
-  fixed: Readonly<Record<string, string>>,
+  identity: ExchangeIdentity,
+  headers: Readonly<Record<string, string>>,
   binding: Binding,
   sent: BindingRequest,
   reply: HttpReply | undefined,
@@ -161,10 +185,11 @@ function exchangeRecord(
 ): ExchangeRecord {
   const record: ExchangeRecord = {
     operation: op.name,
-    soapVersion,
+    ...identity,
+    method: sent.method,
     url: redact(sent.url.href, secrets),
     durationMs: Math.round(durationMs),
-    request: { headers: redactHeaders({ ...fixed, ...sent.headers }, secrets), body: sent.recorded(secrets) },
+    request: { headers: redactHeaders(headers, secrets), body: sent.recorded(secrets) },
   };
   if (reply) {
     const text = binding.recorded(sent, reply);

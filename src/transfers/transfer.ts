@@ -39,6 +39,8 @@ export function remotePath(value: unknown, argument: string, expected: string): 
 export interface Restart {
   readonly reason: SrvError;
   readonly action: Extract<Action, 'restart' | 'restart-keep' | 'halve'>;
+  /** What the table decided, for the caller's shouldRetry. */
+  readonly decision: Decision;
 }
 
 export function isRestart(value: unknown): value is Restart {
@@ -51,7 +53,7 @@ export function isRestart(value: unknown): value is Restart {
  */
 export function restartOrThrow(error: SrvError, decision: Decision): Restart {
   const { action } = decision;
-  if (action === 'restart' || action === 'restart-keep' || action === 'halve') return { reason: error, action };
+  if (action === 'restart' || action === 'restart-keep' || action === 'halve') return { reason: error, action, decision };
   throw error;
 }
 
@@ -69,9 +71,12 @@ export interface RestartLoop<T, R extends Restart = Restart> {
   prepare?(restart: R): void | Promise<void>;
 }
 
-/** Runs attempts until one is done, or the budget has no restart left for the next. */
+/**
+ * Runs attempts until one is done, or the budget has no restart left for the next, or the caller
+ * declines the restart (asked only of one the budget allows; the handler is given up either way).
+ */
 export async function withRestarts<T, R extends Restart>(port: ServicePort, loop: RestartLoop<T, R>): Promise<T> {
-  for (;;) {
+  for (let attempt = 1; ; attempt += 1) {
     let outcome: T | R;
     try {
       outcome = await loop.attempt();
@@ -80,13 +85,13 @@ export async function withRestarts<T, R extends Restart>(port: ServicePort, loop
     }
     if (!isRestart(outcome)) return outcome;
     const { budget } = loop;
-    if (!budget.startOver(outcome.action)) throw outcome.reason;
+    if (!budget.startOver(outcome.action) || !port.consents(outcome.reason, attempt, outcome.decision)) throw outcome.reason;
     await loop.prepare?.(outcome);
     const { reason, action } = outcome;
     publishRetry(() => ({ kind: 'restart', reason: action, message: reason.message, operation: reason.operation, path: loop.path }));
     if (outcome.action !== 'halve') {
       const message = `${loop.name}: starting over with a new handler (${budget.budgetedRestarts} of ${budget.maxRestarts}): ${outcome.reason.message}`;
-      port.warn({ kind: 'restart', message, error: outcome.reason });
+      port.warn({ kind: 'restart', message, error: outcome.reason, attempt });
     }
   }
 }

@@ -169,6 +169,12 @@ describe.each(PROFILES)('against a %s server', (profile) => {
       expect(told.stderr.match(/the ticket goes in the URLs/g)).toHaveLength(1);
     });
 
+    test('--verbose shows the method and binding each call went by: GET for a call sent by GET, never "SOAP 1.1 POST"', async () => {
+      const run = await cli(['exists', '/Public/x', '--binding', 'http-get', '--ticket-in-url', '--verbose']);
+      expect(run.stderr).toMatch(/→ DocumentExists \(HTTP GET binding\) GET http:\/\/\S+\/srv\.asmx\/DocumentExists\?/);
+      expect(run.stderr).not.toMatch(/SOAP 1\.1/);
+    });
+
     test('an unknown binding is a usage error naming the choices', async () => {
       const run = await cli(['exists', '/Public/x', '--binding', 'corba']);
       expect(run.code).toBe(2);
