@@ -4,7 +4,6 @@
 // for the web server's own credentials (--http-auth): SRV_ASMX_HTTP_PASSWORD, a prompt, or
 // --http-password with a warning.
 import { readFile } from 'node:fs/promises';
-import { rootCertificates } from 'node:tls';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import {
   AbortError,
@@ -222,8 +221,8 @@ async function tlsOptions(flags: ConnectionFlags, reporter: Reporter, env: Envir
   const ca = flags.ca ?? setting(env, 'SRV_ASMX_CA');
   const cert = flags.cert ?? setting(env, 'SRV_ASMX_CERT');
   const key = flags.key ?? setting(env, 'SRV_ASMX_KEY');
-  // A `ca` replaces Node's trust store: it is given back whole, with NODE_EXTRA_CA_CERTS, and the CA added.
-  if (ca !== undefined) tls.ca = [...rootCertificates, ...(await extraCaCertificates(env)), await pemFile('--ca', ca)];
+  // The library adds it to Node's trust store and NODE_EXTRA_CA_CERTS.
+  if (ca !== undefined) tls.ca = await pemFile('--ca', ca);
   if ((cert === undefined) !== (key === undefined)) throw new UsageError('--cert and --key go together');
   if (cert !== undefined && key !== undefined) {
     tls.cert = await pemFile('--cert', cert);
@@ -234,12 +233,6 @@ async function tlsOptions(flags: ConnectionFlags, reporter: Reporter, env: Envir
     tls.rejectUnauthorized = false;
   }
   return Object.keys(tls).length > 0 ? { tls } : {};
-}
-
-/** What NODE_EXTRA_CA_CERTS names, which Node trusts besides its own store. */
-async function extraCaCertificates(env: Environment): Promise<Buffer[]> {
-  const file = setting(env, 'NODE_EXTRA_CA_CERTS');
-  return file === undefined ? [] : [await pemFile('NODE_EXTRA_CA_CERTS', file)];
 }
 
 /** A setting from the environment, parsed as its option is; a bad one is a usage error that names the variable. */

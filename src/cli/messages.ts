@@ -2,6 +2,7 @@
 // local file by the argument that named it, in the words the command line has always used.
 import { dirname, resolve } from 'node:path';
 import {
+  CertificateError,
   DOWNLOAD_OPTIONS,
   HTTP_AUTH_OPTIONS,
   InvalidArgumentError,
@@ -59,6 +60,7 @@ export function cliName({ argument, localPath }: InvalidArgumentError): string {
 /** An error's message in the command line's terms. */
 export function cliMessage(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
+  if (error instanceof CertificateError) return error.message.replace(/\btls\.ca\b/, OPTION_FLAGS.get('tls.ca') ?? 'tls.ca');
   if (!(error instanceof InvalidArgumentError)) return error.message;
   const name = cliName(error);
   if (error.localPath) return localFileMessage(name, error.localPath, error.problem);
