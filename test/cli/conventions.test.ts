@@ -137,7 +137,7 @@ test('login prints a ticket that later commands reuse, and none of them logs it 
   const { ticket } = json(login);
   expect(ticket).toMatch(/^[0-9a-f-]{36}$/);
   const withTicket = { SRV_ASMX_URL: emulator.url, SRV_ASMX_TICKET: ticket as string };
-  for (let n = 0; n < 2; n++) expect((await runCli(['exists', '/Public/none'], { env: withTicket })).code).toBe(1);
+  for (let n = 0; n < 2; n++) expect((await runCli(['exists', '/Public/none'], { env: withTicket })).code).toBe(10);
   const plain = await runCli(['login'], { env: env() });
   expect(plain.stdout).toMatch(/^[0-9a-f-]{36}\n$/);
 });
@@ -174,7 +174,7 @@ describe('the password prompt on a terminal', () => {
 
   test('the answer ends the prompt line: what follows starts on a line of its own', async () => {
     const { code, screen } = await atPrompt('demo\r');
-    expect(code).toBe(1);
+    expect(code).toBe(10);
     const answerLine = screen.split('\n').find((line) => line.includes('/Public/none does not exist'));
     expect(answerLine).toBeDefined();
     expect(answerLine).not.toMatch(/Password/);
