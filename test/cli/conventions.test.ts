@@ -148,6 +148,9 @@ test('a missing folder is named before a byte is sent; --parents creates it', as
   const refused = await runCli(['upload', file, '/Public/new/deeper/deep.txt'], { env: env() });
   expect(refused.code).toBe(1);
   expect(refused.stderr).toMatch(/the folder \/Public\/new\/deeper does not exist/);
+  // The fix in the command line's words, never the library's option.
+  expect(refused.stderr).toMatch(/--parents/);
+  expect(refused.stderr).not.toMatch(/createFolders/);
   expect(handlersLeft()).toBe(0);
   const made = await runCli(['upload', file, '/Public/new/deeper/deep.txt', '--parents'], { env: env() });
   expect(made.code).toBe(0);
