@@ -7,6 +7,9 @@
 #   - with CI=true (or 1) it fails: CI runs every interop test;
 #   - otherwise it warns loudly and exits 0, so that npm test runs without root; the interop tests
 #     that need what is missing then skip, each printing "SKIPPED: …" (test/interop/toolkits.ts).
+# Another install running (apt, unattended-upgrades, a second npm test) holds the package manager's
+# lock: it waits for it, up to PREREQS_LOCK_WAIT seconds (default 600), saying what it waits for,
+# instead of failing.
 # Usage: scripts/test-prereqs.sh [zeep|mono]...   With no argument: both.
 set -euo pipefail
 wanted=("$@")
@@ -51,6 +54,48 @@ if [ "$(id -u)" != 0 ]; then
     exit 0
   fi
 fi
+
+lock_wait=${PREREQS_LOCK_WAIT:-600}
+locks=(/var/lib/dpkg/lock-frontend /var/lib/dpkg/lock /var/lib/apt/lists/lock /var/cache/apt/archives/lock)
+
+# Whether another process holds one of the locks: apt and dpkg take fcntl locks, which python3
+# tests exactly; fuser (whether a process has the file open) where python3 is missing.
+lock_held() {
+  local lock
+  for lock in "${locks[@]}"; do
+    [ -e "$lock" ] || continue
+    if [ -x /usr/bin/python3 ]; then
+      "${as_root[@]}" /usr/bin/python3 -c 'import fcntl, sys
+with open(sys.argv[1], "w") as f:
+    try: fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError: sys.exit(1)' "$lock" 2>/dev/null || { echo "$lock"; return 0; }
+    elif command -v fuser >/dev/null 2>&1; then
+      "${as_root[@]}" fuser "$lock" >/dev/null 2>&1 && { echo "$lock"; return 0; }
+    fi
+  done
+  return 1
+}
+
+# Waits (bounded) until no other install holds the package manager's locks.
+wait_for_locks() {
+  local waited=0 held
+  while held=$(lock_held); do
+    if [ "$waited" -ge "$lock_wait" ]; then
+      echo "scripts/test-prereqs.sh: $held is still held after ${lock_wait}s by another install; giving up" >&2
+      exit 1
+    fi
+    if [ $((waited % 30)) -eq 0 ]; then
+      echo "waiting for another install to release $held (${waited}s of at most ${lock_wait}s)" >&2
+    fi
+    sleep 2
+    waited=$((waited + 2))
+  done
+}
+
 echo "installing ${missing[*]} (Debian) for the interop tests${as_root[*]:+ (with sudo)}" >&2
-"${as_root[@]}" apt-get update -qq >/dev/null
-"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+wait_for_locks
+# apt waits for a lock taken between the check and its start, up to the same bound.
+apt_get=("${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o "DPkg::Lock::Timeout=$lock_wait")
+"${apt_get[@]}" update -qq >/dev/null
+wait_for_locks
+"${apt_get[@]}" install -y -qq "${missing[@]}" >/dev/null

@@ -4,13 +4,13 @@
 // for the web server's own credentials (--http-auth): SRV_ASMX_HTTP_PASSWORD, a prompt, or
 // --http-password with a warning.
 import { readFile } from 'node:fs/promises';
-import { rootCertificates } from 'node:tls';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import {
   AbortError,
   checkClientOptions,
   CLIENT_OPTIONS,
   HTTP_AUTH_OPTIONS,
+  RETRY_OPTIONS,
   SrvSession,
   type HttpAuthOptions,
   type HttpAuthType,
@@ -18,7 +18,7 @@ import {
   type SessionWarning,
   type TlsOptions,
 } from '../index.js';
-import { choiceOf } from './arguments.js';
+import { choiceOf, wholeNumber } from './arguments.js';
 import { UsageError } from './exit-codes.js';
 import { helpOf } from './option-help.js';
 import { stderr } from './output.js';
@@ -33,6 +33,8 @@ export interface ConnectionFlags {
   binding?: SessionOptions['binding'];
   ticketInUrl?: boolean;
   timeout?: number;
+  idleTimeout?: number;
+  retries?: number;
   insecure?: boolean;
   ca?: string;
   cert?: string;
@@ -46,8 +48,9 @@ export interface ConnectionFlags {
   header?: string[];
 }
 
-/** The table's default of --timeout, in the command line's seconds. */
+/** The tables' defaults of --timeout and --idle-timeout, in the command line's seconds. */
 const TIMEOUT_HELP = { env: 'SRV_ASMX_TIMEOUT', default: String(CLIENT_OPTIONS.timeoutMs.default / 1000) };
+const IDLE_TIMEOUT_HELP = { env: 'SRV_ASMX_IDLE_TIMEOUT', default: String(CLIENT_OPTIONS.idleTimeoutMs.default / 1000) };
 const soapVersion = choiceOf(CLIENT_OPTIONS.soapVersion);
 const httpAuthType = choiceOf(HTTP_AUTH_OPTIONS.type);
 const bindingName = choiceOf(CLIENT_OPTIONS.binding);
@@ -63,6 +66,8 @@ export function addConnectionOptions(command: Command): Command {
     .addOption(new Option('--binding <binding>', helpOf('the WSDL binding', CLIENT_OPTIONS.binding, { env: 'SRV_ASMX_BINDING' })).choices(CLIENT_OPTIONS.binding.choices))
     .option('--ticket-in-url', CLIENT_OPTIONS.ticketInUrl.summary)
     .option('--timeout <seconds>', helpOf('time limit of each call, retries included', CLIENT_OPTIONS.timeoutMs, TIMEOUT_HELP), positiveNumber)
+    .option('--idle-timeout <seconds>', helpOf('longest silence within a call (connecting, sending, awaiting the reply)', CLIENT_OPTIONS.idleTimeoutMs, IDLE_TIMEOUT_HELP), positiveNumber)
+    .option('--retries <n>', helpOf('retries of a failed call that may be repeated; 0 fails at once', RETRY_OPTIONS.retries, { env: 'SRV_ASMX_RETRIES' }), wholeNumber)
     .option('--insecure', 'accept any TLS certificate (only for tests against a server you trust)')
     .option('--ca <file>', "trust this CA certificate (PEM) in addition to Node's and NODE_EXTRA_CA_CERTS (env SRV_ASMX_CA)")
     .option('--cert <file>', 'a client certificate (PEM), with --key (env SRV_ASMX_CERT)')
@@ -78,7 +83,9 @@ export function addConnectionOptions(command: Command): Command {
 export function addOutputOptions(command: Command): Command {
   return command
     .option('--json', 'print one JSON result on stdout and nothing else there')
-    .option('--verbose', 'log each SOAP exchange on stderr, with passwords, tickets and base64 bodies redacted');
+    .option('--verbose', 'log each SOAP exchange on stderr, with passwords, tickets and base64 bodies redacted')
+    .option('--quiet', 'print no progress, no notices (retries, cancelling); warnings, errors and the result still')
+    .option('--no-progress', 'print no progress bar or progress lines');
 }
 
 export function soapOption(): Option {
@@ -92,10 +99,13 @@ export interface Environment {
 
 export async function openSession(flags: ConnectionFlags, reporter: Reporter, signal: AbortSignal, env: Environment = process.env): Promise<SrvSession> {
   const timeout = flags.timeout ?? fromEnvironment(env, 'SRV_ASMX_TIMEOUT', positiveNumber);
+  const idleTimeout = flags.idleTimeout ?? fromEnvironment(env, 'SRV_ASMX_IDLE_TIMEOUT', positiveNumber);
+  const retries = flags.retries ?? fromEnvironment(env, 'SRV_ASMX_RETRIES', wholeNumber);
   const connection = {
     url: required(flags.url ?? setting(env, 'SRV_ASMX_URL'), '--url <url> (or SRV_ASMX_URL)'),
     ...bindingOf(flags, env),
     ...(timeout !== undefined && { timeoutMs: timeout * 1000 }),
+    ...(idleTimeout !== undefined && { idleTimeoutMs: idleTimeout * 1000 }),
     ...headersOf(flags, reporter, env),
   };
   const httpAuth = httpAuthOf(flags, env);
@@ -106,6 +116,7 @@ export async function openSession(flags: ConnectionFlags, reporter: Reporter, si
     ...connection,
     ...(await tlsOptions(flags, reporter, env)),
     ...(auth !== undefined && { auth }),
+    ...(retries !== undefined && { retry: { retries } }),
     onExchange: reporter.exchange,
     onWarning: (warning) => reportWarning(reporter, warning),
   };
@@ -210,8 +221,8 @@ async function tlsOptions(flags: ConnectionFlags, reporter: Reporter, env: Envir
   const ca = flags.ca ?? setting(env, 'SRV_ASMX_CA');
   const cert = flags.cert ?? setting(env, 'SRV_ASMX_CERT');
   const key = flags.key ?? setting(env, 'SRV_ASMX_KEY');
-  // A `ca` replaces Node's trust store: it is given back whole, with NODE_EXTRA_CA_CERTS, and the CA added.
-  if (ca !== undefined) tls.ca = [...rootCertificates, ...(await extraCaCertificates(env)), await pemFile('--ca', ca)];
+  // The library adds it to Node's trust store and NODE_EXTRA_CA_CERTS.
+  if (ca !== undefined) tls.ca = await pemFile('--ca', ca);
   if ((cert === undefined) !== (key === undefined)) throw new UsageError('--cert and --key go together');
   if (cert !== undefined && key !== undefined) {
     tls.cert = await pemFile('--cert', cert);
@@ -222,12 +233,6 @@ async function tlsOptions(flags: ConnectionFlags, reporter: Reporter, env: Envir
     tls.rejectUnauthorized = false;
   }
   return Object.keys(tls).length > 0 ? { tls } : {};
-}
-
-/** What NODE_EXTRA_CA_CERTS names, which Node trusts besides its own store. */
-async function extraCaCertificates(env: Environment): Promise<Buffer[]> {
-  const file = setting(env, 'NODE_EXTRA_CA_CERTS');
-  return file === undefined ? [] : [await pemFile('NODE_EXTRA_CA_CERTS', file)];
 }
 
 /** A setting from the environment, parsed as its option is; a bad one is a usage error that names the variable. */

@@ -15,6 +15,10 @@ export const EXIT = {
   usage: 2,
   authentication: 3,
   integrity: 4,
+  /** `exists`: no such document (never a failure: a failure keeps its own code). */
+  absent: 10,
+  /** `exists --file`: the document is there, but its latest version is not confirmed the same as the file. */
+  different: 11,
   cancelled: 130,
   /** Standard output's reader went away, as 128 + SIGPIPE says of a process that signal ended. */
   closedOutput: 141,

@@ -11,7 +11,8 @@ const HELP_WIDTH = 100;
 const program = new Command('srv-asmx')
   .description('Move documents in and out of a /srv.asmx document-management service, or run a local emulator of it.')
   .version(VERSION, '-V, --version', 'print the version of srv-asmx')
-  .showHelpAfterError()
+  // A usage error is one line and where to look, not the whole help (each command says its own).
+  .showHelpAfterError(usageHint('srv-asmx'))
   // The list of commands shows each one's usage, which says [options] also of serve's listing (that has none loaded).
   // Help wraps at 100 columns at most: at the 80 of a pipe, commander leaves the descriptions
   // beside a long option unwrapped.
@@ -21,11 +22,15 @@ const program = new Command('srv-asmx')
   .addHelpText('after', `
 Exit codes: 0 success, 1 failure, 2 usage error, 3 authentication (the service's or HTTP's),
 4 integrity (a checksum that never matched), 129/130/143 cancelled by SIGHUP/SIGINT/SIGTERM,
-141 cancelled because the reader of standard output went away.
+141 cancelled because the reader of standard output went away; exists: ${EXIT.absent} absent, ${EXIT.different} different.
 Connection: --url or SRV_ASMX_URL, --user or SRV_ASMX_USER, the password from SRV_ASMX_PASSWORD or a
 prompt, --ticket or SRV_ASMX_TICKET to reuse a ticket (srv-asmx login prints one).`);
 
 type Register = (program: Command) => void;
+
+function usageHint(command: string): string {
+  return `see '${command} --help'`;
+}
 
 /** Each command's module, in the order of the list of commands; only the ones a command line needs are loaded. */
 const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
@@ -34,6 +39,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   exists: async () => (await import('./commands/exists.js')).registerExists,
   sync: async () => (await import('./commands/sync.js')).registerSync,
   login: async () => (await import('./commands/login.js')).registerLogin,
+  logout: async () => (await import('./commands/logout.js')).registerLogout,
   serve: async () => (await import('./commands/serve.js')).registerServe,
   demo: async () => (await import('./commands/demo.js')).registerDemo,
 };
@@ -55,7 +61,7 @@ const registers = await Promise.all(
     .map(([name, load]) => (named === undefined && name === 'serve' ? listServe : load())),
 );
 for (const register of registers) register(program);
-for (const command of program.commands) command.exitOverride();
+for (const command of program.commands) command.exitOverride().showHelpAfterError(usageHint(`srv-asmx ${command.name()}`));
 
 try {
   await program.parseAsync(process.argv);

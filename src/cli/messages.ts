@@ -49,6 +49,13 @@ const REWORDED: Readonly<Record<string, string>> = {
   resume: '--resume needs a file: what standard output was given cannot be taken back',
 };
 
+/** Library options that the messages of other errors name as the fix, and the command line's flag for each. */
+const LIBRARY_WORDS: ReadonlyArray<readonly [RegExp, string]> = [
+  [/\bcreateFolders: true\b/g, '--parents'],
+  [/\bthe auth option\b/g, '--http-auth'],
+  [/\btls\.ca\b/g, '--ca'],
+];
+
 /** The argument the library names, as the command line calls it. */
 export function cliName({ argument, localPath }: InvalidArgumentError): string {
   const header = /^headers\[(".*")\]$/.exec(argument)?.[1];
@@ -59,7 +66,7 @@ export function cliName({ argument, localPath }: InvalidArgumentError): string {
 /** An error's message in the command line's terms. */
 export function cliMessage(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  if (!(error instanceof InvalidArgumentError)) return error.message;
+  if (!(error instanceof InvalidArgumentError)) return LIBRARY_WORDS.reduce((message, [words, flag]) => message.replace(words, flag), error.message);
   const name = cliName(error);
   if (error.localPath) return localFileMessage(name, error.localPath, error.problem);
   return REWORDED[error.argument] ?? `${name} ${error.problem}`;

@@ -1,6 +1,7 @@
 // Where the command line's output goes: human text and progress on stderr, the result on stdout
 // (one JSON document with --json, and nothing else there). A progress bar on a terminal, a plain
-// line every few seconds otherwise, nothing with --json.
+// line every few seconds otherwise, nothing with --json, --quiet or --no-progress. --quiet leaves
+// warnings, errors and the result.
 import type { SingleBar } from 'cli-progress';
 import type { ExchangeListener, ExchangeRecord } from '../index.js';
 import { bytes, rate } from './format.js';
@@ -14,11 +15,11 @@ export interface Progress {
 
 export interface Reporter {
   readonly json: boolean;
-  /** A line for people (stderr); silent with --json. */
+  /** A line for people (stderr); silent with --json or --quiet. */
   info(line: string): void;
-  /** A problem worth telling even with --json (stderr). */
+  /** A problem worth telling even with --json or --quiet (stderr). */
   warn(line: string): void;
-  /** What the tool is doing about a problem, e.g. a retry: on stderr, even with --json. */
+  /** What the tool is doing about a problem, e.g. a retry: on stderr, even with --json; silent with --quiet. */
   notice(line: string): void;
   /** Only with --verbose. */
   debug(line: string): void;
@@ -27,11 +28,17 @@ export interface Reporter {
   progress(label: string, total: number | undefined): Progress;
   /** The command's result: JSON on stdout with --json, else the human line on stdout. */
   result(human: string, data: Record<string, unknown>): void;
+  /** The result on stderr, where stdout carries the document itself; even with --quiet. */
+  resultAside(human: string, data: Record<string, unknown>): void;
 }
 
 export interface ReporterOptions {
   json: boolean;
   verbose: boolean;
+  /** --quiet: no progress, no informational lines, no notices; warnings, errors and the result still. */
+  quiet: boolean;
+  /** false with --no-progress (or --quiet). */
+  progress: boolean;
 }
 
 const PLAIN_INTERVAL_MS = 2_000;
@@ -43,19 +50,20 @@ export function createReporter(options: ReporterOptions): Reporter {
   const line = (text: string) => void stderr.write(`${barShown ? '\r\x1b[2K' : ''}${text}\n`);
   return {
     json: options.json,
-    info: (text) => options.json || line(text),
+    info: (text) => options.json || options.quiet || line(text),
     warn: (text) => line(`warning: ${text}`),
-    notice: (text) => line(text),
+    notice: (text) => options.quiet || line(text),
     debug: (text) => options.verbose && line(text),
     exchange: options.verbose ? (record) => line(describeExchange(record)) : undefined,
     progress: (label, total) => {
-      if (options.json) return { update: () => undefined, stop: () => undefined };
+      if (options.json || options.quiet || !options.progress) return { update: () => undefined, stop: () => undefined };
       if (!isTerminal || total === undefined) return plainProgress(label, total, line);
       barShown = true;
       const bar = progressBar(label, total, stderr.stream);
       return { update: bar.update, stop: () => ((barShown = false), bar.stop()) };
     },
     result: (human, data) => void stdout.write(options.json ? `${JSON.stringify(data)}\n` : `${human}\n`),
+    resultAside: (human, data) => line(options.json ? JSON.stringify(data) : human),
   };
 }
 

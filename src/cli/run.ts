@@ -12,6 +12,9 @@ import { cancelOnSignals, type Cancellation } from './signals.js';
 export interface CommandFlags extends ConnectionFlags {
   json?: boolean;
   verbose?: boolean;
+  quiet?: boolean;
+  /** false with --no-progress. */
+  progress?: boolean;
 }
 
 export interface CommandContext {
@@ -24,7 +27,7 @@ export interface CommandContext {
 
 export async function runCommand(command: Command, work: (context: CommandContext) => Promise<number | void>): Promise<void> {
   const flags = command.opts<CommandFlags>();
-  const reporter = createReporter({ json: flags.json === true, verbose: flags.verbose === true });
+  const reporter = createReporter({ json: flags.json === true, verbose: flags.verbose === true, quiet: flags.quiet === true, progress: flags.progress !== false });
   const cancel = cancelOnSignals(reporter);
   const stopHearingStdout = stdout.onFailure((error) => cancelOnClosedStdout(cancel, error));
   const context: CommandContext = {
@@ -45,7 +48,7 @@ export async function runCommand(command: Command, work: (context: CommandContex
     process.exitCode = exitCode === EXIT.success ? exitCode : (cancel.exitCode ?? exitCode);
   } catch (error) {
     process.exitCode = cancel.exitCode ?? exitCodeOf(error);
-    reportFailure(reporter, error, process.exitCode);
+    reportFailure(reporter, error, process.exitCode, command.name());
   } finally {
     stopHearingStdout();
     cancel.dispose();
@@ -58,11 +61,11 @@ function cancelOnClosedStdout(cancel: Cancellation, error: NodeJS.ErrnoException
   else cancel.cancel(`standard output failed (${error.message})`, EXIT.failure);
 }
 
-/** The failure on stderr, or as the one JSON document on stdout with all a script needs to decide. */
-function reportFailure(reporter: Reporter, error: unknown, exitCode: number): void {
+/** The failure on stderr (a usage error with where to look), or as the one JSON document on stdout with all a script needs to decide. */
+function reportFailure(reporter: Reporter, error: unknown, exitCode: number, commandName: string): void {
   const message = cliMessage(error);
   if (!reporter.json) {
-    stderr.write(`srv-asmx: ${message}\n`);
+    stderr.write(`srv-asmx: ${message}\n${exitCode === EXIT.usage ? `see 'srv-asmx ${commandName} --help'\n` : ''}`);
     return;
   }
   const name = error instanceof Error ? error.name : 'Error';

@@ -6,8 +6,10 @@ export const FAULT_SPEC_HELP = `Fault rules, comma-separated: OP[@WHEN]:KIND[=MS
   OP    an operation name, or * for every operation
   WHEN  N or N+M+... (the Nth calls, counted per rule), or pN (probability, e.g. p0.05),
         optionally followed by xT (at most T injections); omitted: every call
-  KIND  ${FAULT_KINDS.join(', ')}
-  =MS   latency: how long a processed call's reply is held back; slow: how long a call is held before it is processed
+  KIND  ${FAULT_KINDS.slice(0, 6).join(', ')},
+        ${FAULT_KINDS.slice(6).join(', ')}
+  =MS   latency: how long a processed call's reply is held back;
+        slow: how long a call is held before it is processed
   e.g.  UploadFileChunk@3:dropReply,DownloadFileChunk@p0.05:corrupt,*@p0.01x2:http500,*:latency=50`;
 
 const RULE = /^(?<op>\*|[A-Za-z0-9]+)(?:@(?<when>[^:]+))?:(?<kind>[A-Za-z0-9]+)(?:=(?<ms>\d+))?$/;

@@ -4,8 +4,9 @@ import type { HttpAuthOptions } from './auth-options.js';
 
 export interface TlsOptions {
   /**
-   * Trusted CA certificates (PEM), e.g. a private CA; they replace Node's trust store.
-   * @default Node's trust store
+   * CA certificates (PEM) to trust, e.g. a private CA, in addition to Node's trust store and
+   * NODE_EXTRA_CA_CERTS (never instead of them).
+   * @default Node's trust store and NODE_EXTRA_CA_CERTS only
    */
   ca?: string | Buffer | Array<string | Buffer>;
   /**
@@ -26,7 +27,7 @@ export interface TlsOptions {
 }
 
 export const TLS_OPTIONS = {
-  ca: { defaultText: "Node's trust store", summary: "trusted CA certificates (PEM); they replace Node's trust store", cli: '--ca' },
+  ca: { defaultText: "Node's trust store and NODE_EXTRA_CA_CERTS only", summary: "CA certificates (PEM) to trust in addition to Node's trust store and NODE_EXTRA_CA_CERTS", cli: '--ca' },
   cert: { summary: 'a client certificate (PEM), with `key`', cli: '--cert' },
   key: { summary: 'the private key of `cert` (PEM)', cli: '--key' },
   rejectUnauthorized: { default: true, summary: '`false` accepts any server certificate: only for tests against a server you trust', cli: '--insecure' },

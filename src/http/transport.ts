@@ -13,6 +13,7 @@ import { codingsOf, decoded, unknownCoding } from './content-encoding.js';
 import { Cookies } from './cookies.js';
 import { ReplyBuffers, ReplyBytes, type ReplySink } from './reply-bytes.js';
 import { TRANSPORT_OPTIONS, type TlsOptions, type TransportOptions } from './transport-options.js';
+import { withTrustStore } from './trust-store.js';
 import { settle } from '../util/options.js';
 
 export type { HttpAuthOptions, HttpAuthType } from './auth.js';
@@ -56,6 +57,9 @@ export interface HttpReply {
   body: Buffer;
 }
 
+/** Node's codes for a certificate no trusted CA signed: a private CA, which `tls.ca` adds. */
+const UNTRUSTED_ISSUER = new Set(['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT']);
+
 /** Errors of the connect phase: the request cannot have been sent. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
 /** Node's codes for certificate checks and TLS alerts (CERT_HAS_EXPIRED, UNABLE_TO_VERIFY_LEAF_SIGNATURE, ERR_TLS_CERT_ALTNAME_INVALID, ERR_SSL_…). */
@@ -89,7 +93,7 @@ export class HttpTransport {
     const { keepAlive, maxSockets, idleSocketMs, maxResponseBytes } = settle(TRANSPORT_OPTIONS, options);
     this.headers = fixedHeaders(options.headers, options.auth);
     this.agentOptions = { keepAlive, maxSockets, timeout: idleSocketMs };
-    this.tls = options.tls ?? {};
+    this.tls = withTrustStore(options.tls ?? {});
     this.proxy = options.proxy;
     this.maxResponseBytes = maxResponseBytes;
     const type = options.auth?.type;
@@ -527,7 +531,10 @@ class Exchange {
     const { prefix } = this;
     const operation = this.spec.label;
     // The handshake failed: no request was sent, and trying again cannot change the certificates.
-    if (TLS_FAILURE.test(code ?? '')) return new CertificateError(`${prefix}TLS with ${host} failed: ${what}`, { operation, mayHaveReachedServer: false, cause: error, code });
+    if (TLS_FAILURE.test(code ?? '')) {
+      const fix = UNTRUSTED_ISSUER.has(code ?? '') ? "; if a private CA signed the server's certificate, trust it with tls.ca" : '';
+      return new CertificateError(`${prefix}TLS with ${host} failed: ${what}${fix}`, { operation, mayHaveReachedServer: false, cause: error, code });
+    }
     if (code === 'ENOTFOUND') return new HostNotFoundError(`${prefix}the host ${this.spec.url.hostname} is unknown (${what}); check the URL`, { operation, mayHaveReachedServer: false, cause: error, code });
     const notSent = !this.mayHaveReachedServer || NOT_SENT_CODES.has(code ?? '');
     return new TransportError(`${prefix}connection to ${host} failed: ${what}`, { operation, mayHaveReachedServer: !notSent, cause: error, code });

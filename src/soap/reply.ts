@@ -119,7 +119,7 @@ export function unexpected(op: OperationDescriptor, reply: HttpReply, problem: s
 function httpAuthentication(op: OperationDescriptor, reply: HttpReply): HttpAuthenticationError {
   const schemes = schemesOf(reply.headers);
   const asked = schemes.length > 0 ? `asks for HTTP authentication (${schemes.join(', ')})` : 'refuses access without saying which HTTP authentication it wants';
-  const message = `${op.name}: HTTP ${reply.status}: the web server in front of the service ${asked}; give it the credentials it expects (the auth option; in the CLI, --http-auth)`;
+  const message = `${op.name}: HTTP ${reply.status}: the web server in front of the service ${asked}; give it the credentials it expects (the auth option)`;
   return new HttpAuthenticationError(message, schemes, { operation: op.name, mayHaveReachedServer: false, httpStatus: reply.status });
 }
 

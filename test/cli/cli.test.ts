@@ -232,20 +232,20 @@ describe.each(PROFILES)('against a %s server', (profile) => {
   });
 
   describe('exists', () => {
-    test('exit 0 when it exists, 1 when not; --file compares by CRC-32', async () => {
+    test('exit 0 when it exists, 10 when not; --file compares by CRC-32 (11 when different)', async () => {
       const file = join(dir, 'exists.txt');
       await writeFile(file, 'same');
       expect((await cli(['upload', file, '/Public/exists.txt'])).code).toBe(0);
       const found = await cli(['exists', '/Public/exists.txt', '--json']);
       expect(found.code).toBe(0);
       expect(json(found)).toMatchObject({ exists: true, crc32LastVersion: expect.stringMatching(/^[0-9a-f]{8}$/) });
-      expect((await cli(['exists', '/Public/missing.txt'])).code).toBe(1);
+      expect((await cli(['exists', '/Public/missing.txt'])).code).toBe(10);
       const same = await cli(['exists', '/Public/exists.txt', '--file', file, '--json']);
       expect(same.code).toBe(0);
       expect(json(same)).toMatchObject({ same: true });
       await writeFile(file, 'different');
       const differs = await cli(['exists', '/Public/exists.txt', '--file', file]);
-      expect(differs.code).toBe(1);
+      expect(differs.code).toBe(11);
       expect(differs.stdout).toMatch(/is different/);
     });
   });

@@ -137,7 +137,7 @@ test('login prints a ticket that later commands reuse, and none of them logs it 
   const { ticket } = json(login);
   expect(ticket).toMatch(/^[0-9a-f-]{36}$/);
   const withTicket = { SRV_ASMX_URL: emulator.url, SRV_ASMX_TICKET: ticket as string };
-  for (let n = 0; n < 2; n++) expect((await runCli(['exists', '/Public/none'], { env: withTicket })).code).toBe(1);
+  for (let n = 0; n < 2; n++) expect((await runCli(['exists', '/Public/none'], { env: withTicket })).code).toBe(10);
   const plain = await runCli(['login'], { env: env() });
   expect(plain.stdout).toMatch(/^[0-9a-f-]{36}\n$/);
 });
@@ -148,6 +148,9 @@ test('a missing folder is named before a byte is sent; --parents creates it', as
   const refused = await runCli(['upload', file, '/Public/new/deeper/deep.txt'], { env: env() });
   expect(refused.code).toBe(1);
   expect(refused.stderr).toMatch(/the folder \/Public\/new\/deeper does not exist/);
+  // The fix in the command line's words, never the library's option.
+  expect(refused.stderr).toMatch(/--parents/);
+  expect(refused.stderr).not.toMatch(/createFolders/);
   expect(handlersLeft()).toBe(0);
   const made = await runCli(['upload', file, '/Public/new/deeper/deep.txt', '--parents'], { env: env() });
   expect(made.code).toBe(0);
@@ -174,7 +177,7 @@ describe('the password prompt on a terminal', () => {
 
   test('the answer ends the prompt line: what follows starts on a line of its own', async () => {
     const { code, screen } = await atPrompt('demo\r');
-    expect(code).toBe(1);
+    expect(code).toBe(10);
     const answerLine = screen.split('\n').find((line) => line.includes('/Public/none does not exist'));
     expect(answerLine).toBeDefined();
     expect(answerLine).not.toMatch(/Password/);

@@ -3,7 +3,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CLIENT_OPTIONS, DOWNLOAD_OPTIONS, optionDefault, optionRange, UPLOAD_MANY_OPTIONS, UPLOAD_OPTIONS, type OptionSpec } from '../../src/index.js';
+import { CLIENT_OPTIONS, DOWNLOAD_OPTIONS, optionDefault, optionRange, RETRY_OPTIONS, UPLOAD_MANY_OPTIONS, UPLOAD_OPTIONS, type OptionSpec } from '../../src/index.js';
 import { runCli } from '../helpers/run-cli.js';
 
 const CLI_SOURCE = fileURLToPath(new URL('../../src/cli/', import.meta.url));
@@ -30,11 +30,15 @@ test.each([
   expect(line).toContain(told(spec));
 });
 
-test('--timeout: the table\'s default, in seconds', async () => {
-  expect(unwrapped(await help('exists'))).toContain(`default ${CLIENT_OPTIONS.timeoutMs.default / 1000})`);
+test('--timeout and --idle-timeout: the table\'s defaults, in seconds; --retries: the table\'s count', async () => {
+  const text = unwrapped(await help('exists'));
+  const of = (flag: string) => text.slice(text.indexOf(flag), text.indexOf(' --', text.indexOf(flag) + flag.length));
+  expect(of('--timeout')).toContain(`default ${CLIENT_OPTIONS.timeoutMs.default / 1000})`);
+  expect(of('--idle-timeout')).toContain(`default ${CLIENT_OPTIONS.idleTimeoutMs.default / 1000})`);
+  expect(of('--retries')).toContain(`${optionRange(RETRY_OPTIONS.retries)}, default ${optionDefault(RETRY_OPTIONS.retries)})`);
 });
 
-test.each(['', 'upload', 'download', 'exists', 'sync', 'login', 'demo'])('the help of %j fits in 100 columns', async (command) => {
+test.each(['', 'upload', 'download', 'exists', 'sync', 'login', 'logout', 'serve', 'demo'])('the help of %j fits in 100 columns', async (command) => {
   const text = await (command === '' ? runCli(['--help'], { env: {} }).then((run) => run.stdout) : help(command));
   expect(text.split('\n').filter((line) => line.length > 100)).toEqual([]);
 });

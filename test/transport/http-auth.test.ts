@@ -421,7 +421,7 @@ describe('the command line', () => {
 
   test.each(['--verbose', '--verbose --json'])('--http-auth ntlm with the password from SRV_ASMX_HTTP_PASSWORD (%s): no credential in the output', async (mode) => {
     const run = await runCli(['exists', '/Public/x', '--http-auth', 'ntlm', ...mode.split(' ')], { env: env(ntlm) });
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(10);
     expect(run.stderr).toMatch(/→ DocumentExists/);
     expect(ntlm.seen.map((s) => s.kind).slice(0, 2)).toEqual(['negotiate', 'authenticate']);
     expectNoCredentials(transcript(run), ntlm);
@@ -441,7 +441,7 @@ describe('the command line', () => {
     const negotiate = await front({ scheme: 'Negotiate' });
     const flags = ['--http-auth', 'negotiate', '--http-user', 'someone-else', '--http-domain', DOMAIN, '--http-password', HTTP_PASSWORD, '--header', 'X-Trace: cli-1', '--header', 'X-Team: docs'];
     const run = await runCli(['exists', '/Public/x', ...flags, '--http-user', HTTP_USER], { env: { ...env(negotiate), SRV_ASMX_HTTP_PASSWORD: '' } });
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(10);
     expect(run.stderr).toMatch(/--http-password shows in the process list/);
     expect(negotiate.seen[1]).toMatchObject({ kind: 'authenticate', status: 200, user: HTTP_USER, domain: DOMAIN });
     expect(negotiate.seen.every((s) => s.headers['x-trace'] === 'cli-1' && s.headers['x-team'] === 'docs')).toBe(true);
@@ -451,7 +451,7 @@ describe('the command line', () => {
     expect(plain.stdout + plain.stderr).toMatch(/--allow-http-basic/);
     expect(basic.seen).toHaveLength(0);
     const allowed = await runCli(['exists', '/Public/x', '--http-auth', 'basic', '--allow-http-basic', '--verbose'], { env: env(basic, { SRV_ASMX_HEADERS: 'X-Trace: env-1\nX-Api-Key: k-77e1' }) });
-    expect(allowed.code).toBe(1);
+    expect(allowed.code).toBe(10);
     expect(basic.seen.length).toBeGreaterThan(0);
     expect(basic.seen.every((s) => s.status === 200 && s.headers['x-trace'] === 'env-1' && s.headers['x-api-key'] === 'k-77e1')).toBe(true);
     expect(transcript(allowed)).not.toContain('k-77e1');

@@ -78,6 +78,6 @@ test('NO_PROXY and proxy: false bypass the proxy', async () => {
 test('the command line honours HTTPS_PROXY', async () => {
   const env = { HTTPS_PROXY: proxyUrl, SRV_ASMX_URL: secure.url, SRV_ASMX_USER: 'demo', SRV_ASMX_PASSWORD: 'demo' };
   const run = await runCli(['exists', '/Public/none', '--ca', certs.ca.certFile], { env });
-  expect(run.code).toBe(1);
+  expect(run.code).toBe(10);
   expect(seen.tunnels).toBeGreaterThanOrEqual(1);
 });

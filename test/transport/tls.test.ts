@@ -51,10 +51,25 @@ describe('a server certificate from a private CA', () => {
     expect(Buffer.concat(chunks).equals(bytes)).toBe(true);
   });
 
-  test('is refused without the CA, and accepted only when checking is explicitly turned off', async () => {
+  test("tls.ca adds to Node's trust store and NODE_EXTRA_CA_CERTS, never replaces them", async () => {
+    const other = await makeCertificates();
+    const before = process.env['NODE_EXTRA_CA_CERTS'];
+    process.env['NODE_EXTRA_CA_CERTS'] = certs.ca.certFile;
+    try {
+      await expect(serverInfo(emulator.url, { ca: other.ca.cert })).resolves.toEqual(expect.any(String));
+    } finally {
+      if (before === undefined) delete process.env['NODE_EXTRA_CA_CERTS'];
+      else process.env['NODE_EXTRA_CA_CERTS'] = before;
+      await rm(other.dir, { recursive: true, force: true });
+    }
+    await expect(serverInfo(emulator.url, { ca: other.ca.cert })).rejects.toBeInstanceOf(CertificateError);
+  });
+
+  test('is refused without the CA, naming tls.ca as the fix, and accepted only when checking is explicitly turned off', async () => {
     const error = await serverInfo(emulator.url).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CertificateError);
     expect((error as Error).message).toMatch(/certificate/i);
+    expect((error as Error).message).toMatch(/trust it with tls\.ca/);
     await expect(serverInfo(emulator.url, { rejectUnauthorized: false })).resolves.toEqual(expect.any(String));
   });
 });
@@ -95,12 +110,15 @@ describe('the command line', () => {
   const cli = (args: string[], url: string) => runCli(args, { env: { SRV_ASMX_URL: url, SRV_ASMX_USER: 'demo', SRV_ASMX_PASSWORD: 'demo' } });
   test('--ca trusts a private CA; without it the connection fails; --insecure works with a warning', async () => {
     const emulator = await emulatorWith({ cert: certs.server.cert, key: certs.server.key });
-    expect((await cli(['exists', '/Public/none', '--ca', certs.ca.certFile], emulator.url)).code).toBe(1);
+    expect((await cli(['exists', '/Public/none', '--ca', certs.ca.certFile], emulator.url)).code).toBe(10);
     const refused = await cli(['exists', '/Public/none'], emulator.url);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/certificate/i);
+    // The fix in the command line's words, never the library's option.
+    expect(refused.stderr).toMatch(/trust it with --ca/);
+    expect(refused.stderr).not.toMatch(/tls\.ca/);
     const insecure = await cli(['exists', '/Public/none', '--insecure'], emulator.url);
-    expect(insecure.code).toBe(1);
+    expect(insecure.code).toBe(10);
     expect(insecure.stderr).toMatch(/--insecure: TLS certificates are not checked/);
     expect(insecure.stderr).not.toMatch(/certificate (has expired|verify|signature)/i);
   });
@@ -115,7 +133,7 @@ describe('the command line', () => {
         await runCli(['exists', '/Public/none'], { env: { ...env, SRV_ASMX_CA: other.ca.certFile } }),
       ]) {
         expect(run.stderr).not.toMatch(/certificate/i);
-        expect(run.code).toBe(1);
+        expect(run.code).toBe(10);
       }
     } finally {
       await rm(other.dir, { recursive: true, force: true });
@@ -126,7 +144,7 @@ describe('the command line', () => {
     const emulator = await emulatorWith({ cert: certs.server.cert, key: certs.server.key, clientCa: certs.ca.cert });
     expect((await cli(['exists', '/Public/none', '--ca', certs.ca.certFile], emulator.url)).code).toBe(1);
     const withCert = await cli(['exists', '/Public/none', '--ca', certs.ca.certFile, '--cert', certs.client.certFile, '--key', certs.client.keyFile, '--json'], emulator.url);
-    expect(withCert.code).toBe(1);
+    expect(withCert.code).toBe(10);
     expect(withCert.stderr).toBe('');
   });
 });

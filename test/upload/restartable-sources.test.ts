@@ -68,3 +68,42 @@ test('spool: a cancel while the stream is still being spooled stops it at once, 
   expect(await spools()).toEqual(before);
   expect(endless.destroyed).toBe(true);
 }, 5_000);
+
+/** Resolves once the emulator has received an UploadFileChunk (seen through a latency rule of 0 ms), failing after 5 s. */
+async function firstChunkArrived(): Promise<void> {
+  const started = Date.now();
+  while (!emulator.faults.injected().some((fault) => fault.op === 'UploadFileChunk' && fault.kind === 'latency')) {
+    if (Date.now() - started > 5_000) throw new Error('no UploadFileChunk reached the emulator before the stream ended');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** A one-shot stream that sends two chunks, and the rest only once the first chunk has reached the emulator. */
+function slowStream(bytes: Buffer): Readable {
+  const stream = new Readable({ read: () => undefined });
+  stream.push(bytes.subarray(0, CHUNK * 2));
+  void firstChunkArrived().then(
+    () => {
+      stream.push(bytes.subarray(CHUNK * 2));
+      stream.push(null);
+    },
+    (error: Error) => stream.destroy(error),
+  );
+  return stream;
+}
+
+test('spool: the stream is sent as it arrives, not read whole first, and a restart still stores the exact bytes', async () => {
+  const before = await spools();
+  emulator.faults.add({ op: 'UploadFileChunk', kind: 'latency', latencyMs: 0 });
+  const streamed = await session.upload(slowStream(source), '/Public/tee.bin', { chunkSize: CHUNK, spool: true });
+  expect(streamed).toMatchObject({ restarts: 0, bytes: source.length });
+  expect((await emulator.readDocument('/Public/tee.bin')).equals(source)).toBe(true);
+
+  emulator.faults.clear();
+  emulator.faults.add({ op: 'UploadFileChunk', kind: 'latency', latencyMs: 0 });
+  emulator.faults.add({ op: 'UploadFileChunk', kind: 'dropReply', at: [2] });
+  const restarted = await session.upload(slowStream(source), '/Public/tee-restarted.bin', { chunkSize: CHUNK, spool: true });
+  expect(restarted).toMatchObject({ restarts: 1, bytes: source.length });
+  expect((await emulator.readDocument('/Public/tee-restarted.bin')).equals(source)).toBe(true);
+  expect(await spools()).toEqual(before);
+});

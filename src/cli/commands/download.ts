@@ -63,6 +63,6 @@ async function download(context: CommandContext, remotePath: string, file: strin
   const human = `downloaded ${remotePath} to ${toStdout ? 'standard output' : file}: ${bytes(result.bytes)} in ${seconds(result.elapsedMs)} (${rate(result.bytes, result.elapsedMs)}), CRC32 ${result.crc32}, ${result.retries} retries, ${result.restarts} restarts`;
   const data = { ok: true, command: 'download', remotePath, file, ...result };
   // Standard output carries the document: the result goes to stderr.
-  if (toStdout) reporter.notice(reporter.json ? JSON.stringify(data) : human);
+  if (toStdout) reporter.resultAside(human, data);
   else reporter.result(human, data);
 }

@@ -6,10 +6,13 @@ import { runCommand, type CommandContext } from '../run.js';
 
 export function registerExists(program: Command): void {
   addConnectionOptions(program.command('exists'))
-    .description('tell whether a document exists (exit 0) or not (exit 1); with --file, also whether its latest version equals the file')
+    .description('tell whether a document exists; with --file, also whether its latest version equals the file')
     .argument('<remotePath>', 'the document path, or ~D<id>.<ext>')
-    .option('--file <file>', 'compare the latest version with this local file by CRC-32 (exit 0 only when equal)')
+    .option('--file <file>', 'compare the latest version with this local file by CRC-32')
     .addHelpText('after', `
+Exit codes: 0 present (with --file: and the same), ${EXIT.absent} absent, ${EXIT.different} present but different (or the
+server reports no CRC-32 to compare), and a failure its own code (1, 2, 3, …): never ${EXIT.absent}.
+
 Examples:
   $ srv-asmx exists /Public/Reports/q3.pdf && echo present
   $ srv-asmx exists /Public/Reports/q3.pdf --file q3.pdf --json`)
@@ -32,7 +35,8 @@ async function exists(context: CommandContext, remotePath: string, file: string 
     ...(file !== undefined && { file, fileCrc32: localCrc, same: same ?? false }),
   };
   context.reporter.result(humanAnswer(remotePath, data), data);
-  return found && same !== false ? EXIT.success : EXIT.failure;
+  if (!found) return EXIT.absent;
+  return same === false ? EXIT.different : EXIT.success;
 }
 
 function humanAnswer(remotePath: string, data: { exists: boolean; crc32LastVersion?: string | undefined; file?: string; same?: boolean }): string {

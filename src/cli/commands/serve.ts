@@ -165,11 +165,12 @@ function otherAddresses(url: string, host: string): string[] {
 }
 
 const PROFILE_HELP = `Profiles (--profile):
-  documented    every documented attribute; SystemError: in-band; HTTP 413 over --max-body (the default)
+  documented    every documented attribute; SystemError: in-band; HTTP 413 over --max-body
+                (the default)
   minimal       successful results carry only the attributes a client cannot do without
                 (no filehexcrc, no error="", no profile, dates or ServerInfo details)
-  classic-asmx  a .NET Framework ASMX endpoint: unhandled errors as soap:Server faults with a stack trace
-                (HTTP 500, Connection: close), "Maximum request length exceeded." over
+  classic-asmx  a .NET Framework ASMX endpoint: unhandled errors as soap:Server faults with a
+                stack trace (HTTP 500, Connection: close), "Maximum request length exceeded." over
                 --max-request-length, HTTP 400 with an empty body for malformed XML, xmlns="" last`;
 
 /** Adds `serve`: a local emulator of the /srv.asmx service, for CI pipelines and demos. */

@@ -1,14 +1,14 @@
 // What an upload reads from: a file path, bytes in memory, a stream, or a function that opens a
 // fresh stream, cut into chunks of exactly the server's ChunkSize (the last may be shorter; an
 // empty source is one empty last chunk). Files, buffers and stream factories can be read again
-// from the start for a restart; a one-shot stream only when spooled to a temporary file first.
+// from the start for a restart; a one-shot stream only when spooled to a temporary file as it is
+// sent.
 // Files and streams are read into Buffers that are reused, so memory does not follow the size.
-import { createWriteStream, type Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { addAbortSignal, Readable } from 'node:stream';
 import { AbortError, InvalidArgumentError, SrvError } from '../../errors.js';
 import { removeOnExit } from '../../util/exit-cleanup.js';
 import { checkReadableFile } from '../../util/local-files.js';
@@ -39,7 +39,7 @@ export interface ChunkSource {
 }
 
 export interface OpenSourceOptions {
-  /** A one-shot Readable is copied to a private temporary file first, so that a restart can read it again. */
+  /** A one-shot Readable is copied to a private temporary file as it is sent, so that a restart can read it again. */
   spool?: boolean;
   /** Stops the spooling. */
   signal?: AbortSignal | undefined;
@@ -54,22 +54,69 @@ export async function openSource(source: UploadSource, options: OpenSourceOption
 }
 
 /**
- * The stream's bytes in a temporary file of its own, removed when the upload is done, or when the
- * process exits first. A cancel stops the copy at once: the stream may never end (standard input).
+ * The stream sent as it arrives, each piece written to a temporary file of its own before it is
+ * sent; a restart first copies what is left of the stream to the file, then reads the file. The
+ * file is removed when the upload is done, or when the process exits first. A cancel stops the
+ * reading at once: the stream may never end (standard input).
  */
 async function spooled(stream: Readable, signal: AbortSignal | undefined): Promise<ChunkSource> {
   const dir = await mkdtemp(join(tmpdir(), 'srv-asmx-spool-'));
   const forget = removeOnExit(dir);
   const remove = () => rm(dir, { recursive: true, force: true }).finally(forget);
+  const path = join(dir, 'source');
+  let spool: FileHandle;
   try {
-    const file = join(dir, 'source');
-    await pipeline(stream, createWriteStream(file, { mode: 0o600 }), { signal });
-    const source = await openFile(file);
-    return { ...source, name: 'the spooled stream', totalBytes: source.totalBytes, close: () => source.close().finally(remove) };
+    spool = await open(path, 'wx', 0o600);
   } catch (error) {
     await remove();
-    throw signal?.aborted ? new AbortError(signal.reason, 'upload') : error;
+    throw error;
   }
+  if (signal) addAbortSignal(signal, stream);
+  // One iterator for every pass: a pass that stops early leaves the rest of the stream to the next.
+  const pieces = stream[Symbol.asyncIterator]() as AsyncIterator<string | Uint8Array>;
+  let complete: ChunkSource | undefined;
+  let passes = 0;
+  /** The stream's next pieces, each written to the spool before it is handed on. */
+  async function* arriving(): AsyncGenerator<Buffer> {
+    for (;;) {
+      let next: IteratorResult<string | Uint8Array>;
+      try {
+        next = await pieces.next();
+      } catch (error) {
+        throw signal?.aborted ? new AbortError(signal.reason, 'upload') : error;
+      }
+      if (next.done) return;
+      const bytes = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
+      await spool.writeFile(bytes);
+      yield bytes;
+    }
+  }
+  return {
+    name: 'the spooled stream',
+    get totalBytes() {
+      return complete?.totalBytes;
+    },
+    rewindable: true,
+    async *chunks(size) {
+      if (passes++ === 0) {
+        yield* streamChunks(arriving(), size);
+        return;
+      }
+      if (complete === undefined) {
+        // What the first pass did not read goes to the spool only: a restart reads the whole input.
+        const rest = arriving();
+        while (!(await rest.next()).done);
+        complete = await openFile(path);
+      }
+      yield* complete.chunks(size);
+    },
+    changed: unchanged,
+    close: async () => {
+      stream.destroy();
+      await Promise.allSettled([spool.close(), complete?.close()]);
+      await remove();
+    },
+  };
 }
 
 function streamFactorySource(open: () => Readable | Promise<Readable>): ChunkSource {
@@ -166,7 +213,7 @@ function streamSource(stream: Readable): ChunkSource {
 }
 
 /** Whole chunks as the stream fills them, one held back to learn whether it is the last; two Buffers take turns. */
-async function* streamChunks(stream: Readable, size: number): AsyncGenerator<SourceChunk> {
+async function* streamChunks(stream: AsyncIterable<unknown>, size: number): AsyncGenerator<SourceChunk> {
   let held: Buffer | undefined;
   let filling: Buffer = Buffer.allocUnsafe(size);
   let filled = 0;

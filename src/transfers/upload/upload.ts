@@ -73,7 +73,7 @@ async function destinationFolder(port: ServicePort, folder: string, options: Upl
   const call = { signal: options.signal, timeoutMs: options.timeoutMs };
   if (!(await folderExists(port, folder, call))) {
     if (!options.createFolders) {
-      throw new NotFoundError(`the folder ${folder} does not exist; create it first, or ask for it to be created (createFolders: true, or --parents)`, { operation: 'upload' });
+      throw new NotFoundError(`the folder ${folder} does not exist; create it first, or ask for it to be created (createFolders: true)`, { operation: 'upload' });
     }
     await ensureFolder(port, folder, call);
   }
