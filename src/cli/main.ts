@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { SERVE_SUMMARY } from './commands/serve-summary.js';
 import { EXIT } from './exit-codes.js';
+import { usageHint } from './messages.js';
 import { stderr, stdout } from './output.js';
 import { VERSION } from '../index.js';
 
@@ -27,10 +28,6 @@ Connection: --url or SRV_ASMX_URL, --user or SRV_ASMX_USER, the password from SR
 prompt, --ticket or SRV_ASMX_TICKET to reuse a ticket (srv-asmx login prints one).`);
 
 type Register = (program: Command) => void;
-
-function usageHint(command: string): string {
-  return `see '${command} --help'`;
-}
 
 /** Each command's module, in the order of the list of commands; only the ones a command line needs are loaded. */
 const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {

@@ -93,3 +93,8 @@ function localFileMessage(name: string, { path, problem }: LocalPath, words: str
 function flagsOf(table: Readonly<Record<string, OptionSpec>>, prefix = ''): Array<[string, string]> {
   return Object.entries(table).flatMap(([name, spec]) => (spec.cli === undefined ? [] : [[`${prefix}${name}`, spec.cli]]));
 }
+
+/** Where a usage error points to: the command's own help. */
+export function usageHint(command: string): string {
+  return `see '${command} --help'`;
+}

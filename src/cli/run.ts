@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError, ServiceError, SrvError, TransportError, type SrvSession } from '../index.js';
 import { openSession, type ConnectionFlags } from './connection.js';
 import { EXIT, exitCodeOf } from './exit-codes.js';
-import { cliMessage, cliName } from './messages.js';
+import { cliMessage, cliName, usageHint } from './messages.js';
 import { stderr, stdout } from './output.js';
 import { createReporter, type Reporter } from './reporter.js';
 import { cancelOnSignals, type Cancellation } from './signals.js';
@@ -65,7 +65,7 @@ function cancelOnClosedStdout(cancel: Cancellation, error: NodeJS.ErrnoException
 function reportFailure(reporter: Reporter, error: unknown, exitCode: number, commandName: string): void {
   const message = cliMessage(error);
   if (!reporter.json) {
-    stderr.write(`srv-asmx: ${message}\n${exitCode === EXIT.usage ? `see 'srv-asmx ${commandName} --help'\n` : ''}`);
+    stderr.write(`srv-asmx: ${message}\n${exitCode === EXIT.usage ? `${usageHint(`srv-asmx ${commandName}`)}\n` : ''}`);
     return;
   }
   const name = error instanceof Error ? error.name : 'Error';

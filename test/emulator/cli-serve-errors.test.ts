@@ -1,6 +1,6 @@
 // Issue 11, case 20: `srv-asmx serve` printed raw stack traces when it could not start. Each
-// failure now ends with one line, `srv-asmx serve: …`, and a non-zero exit code: 2 for a usage
-// error (a bad --faults rule, a --tls-cert file that cannot be read, a --data-dir that is a file),
+// failure now ends with one line, `srv-asmx serve: …` (a usage error adds where to look, its help),
+// and a non-zero exit code: 2 for a usage error (a bad --faults rule, a --tls-cert file that cannot be read, a --data-dir that is a file),
 // 1 for a runtime one (a port in use, a store.json that does not parse). Through the built CLI.
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
@@ -17,13 +17,15 @@ afterEach(() => rm(root, { recursive: true, force: true }));
 
 const serve = (args: readonly string[]): Promise<CliRun> => runCli(['serve', ...args], { env: {} });
 
-/** Exactly one line on stderr, the given one, no stack trace, and nothing on stdout. */
+/**
+ * One line on stderr, the given one, no stack trace, and nothing on stdout; a usage error (exit 2)
+ * is followed by one more line saying where to look.
+ */
 function expectOneLine(run: CliRun, code: number, line: RegExp): void {
   expect({ code: run.code, stdout: run.stdout, stack: /\n\s+at /.test(run.stderr) }).toEqual({ code, stdout: '', stack: false });
   expect(run.stderr.endsWith('\n')).toBe(true);
   const lines = run.stderr.slice(0, -1).split('\n');
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(line);
+  expect(lines).toEqual(code === 2 ? [expect.stringMatching(line), "see 'srv-asmx serve --help'"] : [expect.stringMatching(line)]);
 }
 
 function listening(): Promise<Server> {

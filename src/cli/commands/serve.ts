@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { wholeNumber } from '../arguments.js';
 import { EXIT } from '../exit-codes.js';
+import { usageHint } from '../messages.js';
 import { stderr, stdout } from '../output.js';
 import { SERVE_SUMMARY } from './serve-summary.js';
 
@@ -133,7 +134,7 @@ async function serveOrFail(options: ServeOptions): Promise<void> {
     await serve(options);
   } catch (error) {
     const { line, exitCode } = failure(error);
-    stderr.write(`srv-asmx serve: ${line}\n`);
+    stderr.write(`srv-asmx serve: ${line}\n${exitCode === EXIT.usage ? `${usageHint('srv-asmx serve')}\n` : ''}`);
     process.exitCode = exitCode;
   }
 }
