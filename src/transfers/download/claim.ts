@@ -59,7 +59,7 @@ function lock(path: string): FileIdentity {
     const found = readLock(path);
     if (!found) continue;
     if (found.live) throw busy(path, found.owner);
-    takeOver(path, found.stats);
+    takeOver(path, found);
   }
   throw busy(path, undefined);
 }
@@ -132,9 +132,11 @@ function mayBeRunning(owner: Owner): boolean {
 
 /**
  * Removes the stale lock `stale`. If another run replaced it in the meantime, what was moved aside
- * is that run's live lock: it is put back, and the next try finds it.
+ * is that run's live lock: it is put back, and the next try finds it. A lock is the stale one only
+ * if it is the same file and names the same owner: a file system may give a new lock the inode
+ * number the stale one had.
  */
-function takeOver(path: string, stale: FileIdentity): void {
+function takeOver(path: string, stale: FoundLock): void {
   const aside = `${path}.${randomBytes(6).toString('hex')}`;
   try {
     renameSync(path, aside);
@@ -143,12 +145,16 @@ function takeOver(path: string, stale: FileIdentity): void {
     throw error;
   }
   try {
-    if (!names(aside, stale)) linkSync(aside, path);
+    if (!names(aside, stale.stats) || !sameOwner(ownerOf(readFileSync(aside, 'utf8')), stale.owner)) linkSync(aside, path);
   } catch {
     // Another lock is there already: the run whose lock was moved finds it is no longer its own.
   } finally {
     unlinkSync(aside);
   }
+}
+
+function sameOwner(a: Owner | undefined, b: Owner | undefined): boolean {
+  return a?.pid === b?.pid && a?.host === b?.host;
 }
 
 function busy(path: string, owner: Owner | undefined): InvalidArgumentError {
