@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { startEmulator, type FaultRule, type RunningEmulator } from '../../src/emulator/index.js';
 import { codeBlocks, documentationFiles, read, ROOT as root } from '../helpers/markdown.js';
 
 const run = promisify(execFile);
@@ -26,6 +26,14 @@ const EXPECTED: Record<string, RegExp> = {
   resume: /first run: AbortError\nsecond run: 786432 bytes, [1-9]\d* of them kept from the first/,
   cancel: /cancelled; the upload handler was deleted and nothing was stored/,
   emulator: /faults injected 1, restarts 1, handlers left 0/,
+  hooks: /POST DocumentExists, attempt 1\nthe table says resend after UnexpectedResponseError \(attempt 1\)\ninfo: retrying DocumentExists \(retry, attempt 1\)\nPOST DocumentExists, attempt 2\nexists: false/,
+  tracing: /AuthenticateUser: 1 attempt\(s\), HTTP 200\n[\s\S]*UploadFileChunk: 1 attempt\(s\), HTTP 200\n[\s\S]*LogOut: 1 attempt\(s\), HTTP 200/,
+  otel: /^(?=[\s\S]*^srv-asmx upload <- nightly sync$)(?=[\s\S]*^UploadFileChunk <- srv-asmx upload$)(?=[\s\S]*^AuthenticateUser <- \(root\)$)/m,
+};
+
+/** The faults an example's server has, as its text says. */
+const FAULTS: Record<string, readonly FaultRule[]> = {
+  hooks: [{ op: 'DocumentExists', kind: 'http500', at: [1] }],
 };
 
 let emulator: RunningEmulator;
@@ -48,6 +56,8 @@ test('the README and docs/ have the examples this test knows, each once', () => 
 test.each(examples.map((e) => [e.name, e.file, e.code] as const))('example %s (%s) runs and prints what it says', async (name, _file, code) => {
   const file = join(workDir, `${name}.ts`);
   await writeFile(file, code);
+  emulator.faults.clear();
+  for (const rule of FAULTS[name] ?? []) emulator.faults.add(rule);
   const env = { PATH: process.env['PATH'] ?? '', SRV_ASMX_URL: emulator.url, SRV_ASMX_USER: 'reader', SRV_ASMX_PASSWORD: 'readme-pass' };
   const { stdout } = await run(process.execPath, ['--import', 'tsx', file], { cwd: workDir, env });
   expect(stdout).toMatch(EXPECTED[name] as RegExp);
