@@ -8,6 +8,7 @@ import { messageOf, NotFoundError } from '../../errors.js';
 import { crcToHex, parseHexCrc } from '../../integrity/crc32.js';
 import type { ServicePort } from '../../calls/port.js';
 import type { CallOptions } from '../../soap/client.js';
+import { documentExists } from '../lookups.js';
 
 /** What the service held of the document just before the finalize. */
 export type Snapshot =
@@ -107,14 +108,9 @@ export class Settlement {
     return { kind: 'absent' };
   }
 
-  /** DocumentExists' CRC-32 of the latest version: null when there is no such document, undefined when the server does not say. */
+  /** The latest version's CRC-32: null when there is no such document, undefined when the server does not say. */
   private async latestCrc(call: CallOptions): Promise<number | null | undefined> {
-    try {
-      const found = await this.port.call('DocumentExists', { Path: this.path }, call);
-      return found.CRC32LASTVERSION === undefined || found.CRC32LASTVERSION.trim() === '' ? undefined : (parseHexCrc(found.CRC32LASTVERSION) ?? null);
-    } catch (error) {
-      if (error instanceof NotFoundError) return null;
-      throw error;
-    }
-  }
-}
+    const found = await documentExists(this.port, this.path, call);
+    if (found === undefined) return null;
+    return found.crc32LastVersion === undefined ? undefined : parseHexCrc(found.crc32LastVersion);
+  }}
