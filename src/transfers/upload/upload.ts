@@ -31,6 +31,14 @@ import { openSource, type ChunkSource, type SourceChunk, type UploadSource } fro
 import { uploadOptions, type SettledUploadOptions, type UploadOptions } from './upload-options.js';
 import { publishRetry, traceTransfer } from '../../tracing/channels.js';
 
+/**
+ * The request limit of ASP.NET Core (Kestrel's MaxRequestBodySize) and of IIS (maxAllowedContentLength) where a
+ * site left it as it is: a larger request refused for its size is taken to have met it.
+ */
+const DEFAULT_REQUEST_LIMIT = 30_000_000;
+/** What the envelope around a chunk may add, kept free below a request limit. */
+const ENVELOPE_MARGIN = 65_536;
+
 /** Once a finalize is sent, a cancel waits this long for its outcome, so that it can say what happened. */
 const FINALIZE_GRACE_MS = 30_000;
 
@@ -99,8 +107,14 @@ type Stored = { readonly reply: StoredDocument } | { readonly settled: Extract<F
 class UploadRun {
   private handler: string | undefined;
   private chunkSize: number;
-  /** The chunk size was halved, and no chunk of the new size has passed yet. */
-  private halved = false;
+  /** The chunk size was made smaller, and no chunk of the new size has passed yet. */
+  private shrunk = false;
+  /** The size of the chunk last sent, for what its request's size says. */
+  private sentChunkBytes = 0;
+  /** The first refusal for size of this upload: the chunk size, and the request's size where the client noted it. */
+  private refusal: { chunkSize: number; requestBytes: number | undefined } | undefined;
+  /** The request limit the current chunk size is kept under, once a request over it was refused. */
+  private requestLimit: number | undefined;
   private readonly budget: TransferBudget;
   private readonly callOptions: CallOptions;
   private readonly settlement: Settlement;
@@ -133,7 +147,7 @@ class UploadRun {
       attempt: () => this.attempt(),
       cleanup: () => this.abandonHandler(),
       prepare: (next) => {
-        if (next.action === 'halve') this.halveChunkSize(next.reason);
+        if (next.action === 'halve') this.shrinkChunkSize(next.reason);
       },
     });
     const reply = 'reply' in stored ? stored.reply : undefined;
@@ -152,19 +166,44 @@ class UploadRun {
     };
   }
 
-  /** Goes on with half the chunk size; once a chunk that size passes, the session's next uploads start there. */
-  private halveChunkSize(reason: SrvError): void {
+  /**
+   * Goes on with smaller chunks: where the refused request was over DEFAULT_REQUEST_LIMIT, the largest whose request
+   * stays under it, else half the size. Once a chunk that size passes, the session's next uploads start there.
+   */
+  private shrinkChunkSize(reason: SrvError): void {
     const refused = this.chunkSize;
-    this.chunkSize = Math.max(MIN_CHUNK_SIZE, Math.floor(refused / 2));
-    this.halved = true;
+    const requestBytes = reason instanceof TransportError ? reason.requestBytes : undefined;
+    this.refusal ??= { chunkSize: refused, requestBytes };
+    const fitting = requestBytes === undefined ? undefined : chunkUnder(DEFAULT_REQUEST_LIMIT, requestBytes, this.sentChunkBytes);
+    this.requestLimit = fitting === undefined ? undefined : DEFAULT_REQUEST_LIMIT;
+    this.chunkSize = fitting ?? Math.max(MIN_CHUNK_SIZE, Math.floor(refused / 2));
+    this.shrunk = true;
     this.port.warn({ kind: 'notice', message: `the server refused ${refused}-byte chunks as too large; uploading ${this.finalizer.path} in ${this.chunkSize}-byte chunks`, error: reason });
   }
 
-  /** A chunk of the halved size passed: that is the server's limit, learnt for the session. */
+  /**
+   * A chunk of the new size passed: that is the server's limit, learnt for the session, and told once in a
+   * session, the first time one is learnt.
+   */
   private learnChunkLimit(): void {
-    if (!this.halved) return;
-    this.halved = false;
-    this.port.learned.uploadChunkLimit = this.chunkSize;
+    if (!this.shrunk) return;
+    this.shrunk = false;
+    const { learned } = this.port;
+    const first = learned.uploadChunkLimit === undefined;
+    learned.uploadChunkLimit = this.chunkSize;
+    if (this.requestLimit !== undefined) learned.maxRequestBytes = this.requestLimit;
+    if (first) this.port.warn({ kind: 'notice', message: this.limitNotice(), severity: 'warning' });
+  }
+
+  /** What the session learnt of the server's limit, in words. */
+  private limitNotice(): string {
+    const { chunkSize, requestBytes } = this.refusal ?? { chunkSize: this.chunkSize, requestBytes: undefined };
+    const refused = requestBytes === undefined ? `${chunkSize}-byte chunks` : `a ${(requestBytes / 1_000_000).toFixed(1)} MB request`;
+    const kept =
+      this.requestLimit === undefined
+        ? `chunks are kept to ${this.chunkSize} bytes`
+        : `requests are kept under ${this.requestLimit.toLocaleString('en-US')} bytes (the default limit of ASP.NET Core and IIS), in ${this.chunkSize}-byte chunks`;
+    return `the server refused ${refused} as too large; ${kept} for the rest of the session`;
   }
 
   /** What every step of this upload knows of itself: whether the source can be read again. */
@@ -254,6 +293,7 @@ class UploadRun {
    */
   private async sendChunk(handler: string, chunk: SourceChunk, index: number): Promise<{ ambiguous: boolean; fileCrc: string | undefined; crc: number } | Restart> {
     const crc = crc32(chunk.data);
+    this.sentChunkBytes = chunk.data.length;
     const request = () => ({ uploadHandler: handler, fileChunk: chunk.data, chunkHEXCRC: crcToWireHex(crc, this.padCrc), lastChunk: chunk.last });
     const outcome = await this.port.attempt('UploadFileChunk', request, {
       ...this.callOptions,
@@ -376,6 +416,16 @@ class UploadRun {
       restarts: this.budget.restarts,
     });
   }
+}
+
+/**
+ * The largest chunk, in whole MIN_CHUNK_SIZE, whose request stays under `limit`, going by the request of
+ * `requestBytes` that a chunk of `chunkBytes` made; undefined where that request was not over the limit.
+ */
+function chunkUnder(limit: number, requestBytes: number, chunkBytes: number): number | undefined {
+  if (requestBytes <= limit || chunkBytes === 0) return undefined;
+  const size = Math.floor((chunkBytes * (limit - ENVELOPE_MARGIN)) / requestBytes / MIN_CHUNK_SIZE) * MIN_CHUNK_SIZE;
+  return size >= MIN_CHUNK_SIZE ? size : undefined;
 }
 
 /** An AbortSignal that follows `signal` only `ms` after it fires. */
