@@ -198,7 +198,7 @@ class UploadRun {
   /** What the session learnt of the server's limit, in words. */
   private limitNotice(): string {
     const { chunkSize, requestBytes } = this.refusal ?? { chunkSize: this.chunkSize, requestBytes: undefined };
-    const refused = requestBytes === undefined ? `${chunkSize}-byte chunks` : `a ${(requestBytes / 1_000_000).toFixed(1)} MB request`;
+    const refused = requestBytes === undefined ? `chunks of ${chunkSize} bytes` : `a ${(requestBytes / 1_000_000).toFixed(1)} MB request`;
     const kept =
       this.requestLimit === undefined
         ? `chunks are kept to ${this.chunkSize} bytes`
