@@ -38,7 +38,10 @@ export type Action =
   | 'restart'
   /** Download: start over with a new handler, keeping the verified bytes if it stages the same file. */
   | 'restart-keep'
-  /** Upload: start over with half the chunk size; bounded by the smallest size, not by maxRestarts. */
+  /**
+   * Upload: start over with half the chunk size, or, when the refused request was over ASP.NET Core's default
+   * limit, the largest chunk that fits under it; bounded by the smallest size, not by maxRestarts.
+   */
   | 'halve'
   /** Finalize: settle a lost reply by the stored document instead of uploading a second time. */
   | 'confirm'
