@@ -8,7 +8,7 @@ import type { StoredDocument } from '../../../generated/srv.js';
 import { ChecksumMismatchError, malformedReply, messageOf, NotFoundError, SourceChangedError, SrvError, TransportError, UnknownOutcomeError } from '../../errors.js';
 import { crc32, crc32Combine, crcToHex, crcToWireHex, parseHexCrc } from '../../integrity/crc32.js';
 import { TransferBudget } from '../../calls/budget.js';
-import { decideCheck, type Decision, type Step, type StepFacts } from '../../calls/decisions.js';
+import { decideCheck, smallerChunk, type Decision, type Step, type StepFacts } from '../../calls/decisions.js';
 import type { ServicePort } from '../../calls/port.js';
 import type { CallOptions } from '../../soap/client.js';
 import { isGuid } from '../../soap/arguments.js';
@@ -30,14 +30,6 @@ import { Settlement, type Found, type Snapshot } from './settlement.js';
 import { openSource, type ChunkSource, type SourceChunk, type UploadSource } from './source.js';
 import { uploadOptions, type SettledUploadOptions, type UploadOptions } from './upload-options.js';
 import { publishRetry, traceTransfer } from '../../tracing/channels.js';
-
-/**
- * The request limit of ASP.NET Core (Kestrel's MaxRequestBodySize) and of IIS (maxAllowedContentLength) where a
- * site left it as it is: a larger request refused for its size is taken to have met it.
- */
-const DEFAULT_REQUEST_LIMIT = 30_000_000;
-/** What the envelope around a chunk may add, kept free below a request limit. */
-const ENVELOPE_MARGIN = 65_536;
 
 /** Once a finalize is sent, a cancel waits this long for its outcome, so that it can say what happened. */
 const FINALIZE_GRACE_MS = 30_000;
@@ -167,16 +159,15 @@ class UploadRun {
   }
 
   /**
-   * Goes on with smaller chunks: where the refused request was over DEFAULT_REQUEST_LIMIT, the largest whose request
-   * stays under it, else half the size. Once a chunk that size passes, the session's next uploads start there.
+   * Goes on with smaller chunks (the table's smallerChunk: half, or what fits under a known limit). Once a chunk
+   * that size passes, the session's next uploads start there.
    */
   private shrinkChunkSize(reason: SrvError): void {
     const refused = this.chunkSize;
-    const requestBytes = reason instanceof TransportError ? reason.requestBytes : undefined;
-    this.refusal ??= { chunkSize: refused, requestBytes };
-    const fitting = requestBytes === undefined ? undefined : chunkUnder(DEFAULT_REQUEST_LIMIT, requestBytes, this.sentChunkBytes);
-    this.requestLimit = fitting === undefined ? undefined : DEFAULT_REQUEST_LIMIT;
-    this.chunkSize = fitting ?? Math.max(MIN_CHUNK_SIZE, Math.floor(refused / 2));
+    const smaller = smallerChunk(reason, refused, this.sentChunkBytes, MIN_CHUNK_SIZE);
+    this.refusal ??= { chunkSize: refused, requestBytes: smaller.requestBytes };
+    this.requestLimit = smaller.requestLimit;
+    this.chunkSize = smaller.chunkSize;
     this.shrunk = true;
     this.port.warn({ kind: 'notice', message: `the server refused ${refused}-byte chunks as too large; uploading ${this.finalizer.path} in ${this.chunkSize}-byte chunks`, error: reason });
   }
@@ -416,16 +407,6 @@ class UploadRun {
       restarts: this.budget.restarts,
     });
   }
-}
-
-/**
- * The largest chunk, in whole MIN_CHUNK_SIZE, whose request stays under `limit`, going by the request of
- * `requestBytes` that a chunk of `chunkBytes` made; undefined where that request was not over the limit.
- */
-function chunkUnder(limit: number, requestBytes: number, chunkBytes: number): number | undefined {
-  if (requestBytes <= limit || chunkBytes === 0) return undefined;
-  const size = Math.floor((chunkBytes * (limit - ENVELOPE_MARGIN)) / requestBytes / MIN_CHUNK_SIZE) * MIN_CHUNK_SIZE;
-  return size >= MIN_CHUNK_SIZE ? size : undefined;
 }
 
 /** An AbortSignal that follows `signal` only `ms` after it fires. */
