@@ -118,6 +118,8 @@ export class TransportError extends SrvError {
   readonly httpStatus: number | undefined;
   /** The system error code of a failed connection (ECONNREFUSED, ECONNRESET, EPIPE, …). */
   readonly code: string | undefined;
+  /** The size of the request's body, noted by the client that sent it: what a refusal for size was about. */
+  requestBytes: number | undefined;
 
   constructor(message: string, options: TransportErrorOptions) {
     super(message, options);

@@ -3,6 +3,7 @@
 // wrong (failures.ts) and what is known of the server and the step, and nowhere else. Each row is
 // one line of docs/protocol.md, "The decision table"; test/calls/decisions.test.ts has a test per row.
 import type { OperationName } from '../../generated/srv.js';
+import { TransportError, type SrvError } from '../errors.js';
 import { classify, type Failure, type FailureKind } from './failures.js';
 
 export type Step =
@@ -38,7 +39,10 @@ export type Action =
   | 'restart'
   /** Download: start over with a new handler, keeping the verified bytes if it stages the same file. */
   | 'restart-keep'
-  /** Upload: start over with half the chunk size; bounded by the smallest size, not by maxRestarts. */
+  /**
+   * Upload: start over with half the chunk size, or, when the refused request was over ASP.NET Core's default
+   * limit, the largest chunk that fits under it; bounded by the smallest size, not by maxRestarts.
+   */
   | 'halve'
   /** Finalize: settle a lost reply by the stored document instead of uploading a second time. */
   | 'confirm'
@@ -257,4 +261,34 @@ export const IDEMPOTENT: ReadonlySet<OperationName> = new Set<OperationName>([
 export function decideCheck(step: Step, error: unknown, facts: StepFacts, server: ServerKnowledge, earlier: readonly FailureKind[] = [], canResend = false): { failure: Failure; decision: Decision } {
   const failure = classify(error);
   return { failure, decision: decide(step, failure, { ...facts, earlier, canResend, canRelogin: false, idempotent: false, server }) };
+}
+
+/**
+ * The request limit of ASP.NET Core (Kestrel's MaxRequestBodySize) and of IIS (maxAllowedContentLength) where a
+ * site left it as it is: a larger request refused for its size is taken to have met it.
+ */
+const DEFAULT_REQUEST_LIMIT = 30_000_000;
+/** What the envelope around a chunk may add, kept free below a request limit. */
+const ENVELOPE_MARGIN = 65_536;
+
+/** The chunk size a 'halve' goes on with, and what it went by. */
+export interface SmallerChunk {
+  readonly chunkSize: number;
+  /** DEFAULT_REQUEST_LIMIT, where the refused request was over it and the size keeps under it. */
+  readonly requestLimit: number | undefined;
+  /** The refused request's size, where the client noted it. */
+  readonly requestBytes: number | undefined;
+}
+
+/**
+ * How a 'halve' is carried out, after `error` refused a chunk of `sentBytes` (of the size `chunkSize`): where the
+ * refused request was over DEFAULT_REQUEST_LIMIT, the largest chunk, in whole `step`s, whose request stays under it
+ * (going by what that chunk's request took), else half the size; never below `step`, the smallest chunk.
+ */
+export function smallerChunk(error: SrvError, chunkSize: number, sentBytes: number, step: number): SmallerChunk {
+  const requestBytes = error instanceof TransportError ? error.requestBytes : undefined;
+  const half = { chunkSize: Math.max(step, Math.floor(chunkSize / 2)), requestLimit: undefined, requestBytes };
+  if (requestBytes === undefined || requestBytes <= DEFAULT_REQUEST_LIMIT || sentBytes === 0) return half;
+  const fitting = Math.floor((sentBytes * (DEFAULT_REQUEST_LIMIT - ENVELOPE_MARGIN)) / requestBytes / step) * step;
+  return fitting < step ? half : { chunkSize: fitting, requestLimit: DEFAULT_REQUEST_LIMIT, requestBytes };
 }

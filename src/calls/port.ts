@@ -46,6 +46,11 @@ export interface SessionWarning {
 export interface ServerTraits {
   /** The largest upload chunk the server took, once it refused a larger one as too large. */
   uploadChunkLimit?: number;
+  /**
+   * The request size the server is taken to refuse above: once it refused a larger request as too large and a
+   * chunk sized under this passed. 30,000,000 bytes, the default of ASP.NET Core (Kestrel) and IIS.
+   */
+  maxRequestBytes?: number;
   /** The server refused unpadded chunk CRCs and took zero-padded ones. */
   padsCrc?: boolean;
   /** Whether the last chunk's reply carries filehexcrc; undefined until an upload has seen one. */

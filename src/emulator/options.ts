@@ -1,4 +1,5 @@
 import type { FaultRule } from './faults.js';
+import { KESTREL_LIMITS } from './profiles/aspnetcore.js';
 
 export interface EmulatorUser {
   readonly user: string;
@@ -19,8 +20,11 @@ export interface EmulatorTls {
  * - `classic-asmx`: a .NET Framework System.Web.Services endpoint: unhandled errors as `soap:Server` faults with
  *   a stack trace, `maxRequestLength` instead of 413, HTTP 400 with an empty body for malformed XML, `xmlns=""`
  *   written last, and ASMX's routing.
+ * - `aspnetcore`: the documented service on ASP.NET Core's Kestrel, with its default limits: HTTP 413 with an empty
+ *   body over 30,000,000 bytes (`maxBodyBytes`), a body slower than 240 bytes/s after a 5 s grace period cut off,
+ *   a keep-alive timeout of 130 s, `Server: Kestrel`.
  */
-export const PROFILE_NAMES = ['documented', 'minimal', 'classic-asmx'] as const;
+export const PROFILE_NAMES = ['documented', 'minimal', 'classic-asmx', 'aspnetcore'] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 
 export function isProfileName(name: string): name is ProfileName {
@@ -60,7 +64,10 @@ export interface EmulatorOptions {
   handlerTtlMs?: number;
   /** The chunk size granted for `PreferedChunkSize=0`. Default 1 MiB. */
   defaultChunkSize?: number;
-  /** Larger request bodies get HTTP 413. Default 64 MiB (a 32 MiB chunk in base64 fits). Not used by `classic-asmx`. */
+  /**
+   * Larger request bodies get HTTP 413. Default 64 MiB (a 32 MiB chunk in base64 fits); for `aspnetcore`, Kestrel's
+   * MaxRequestBodySize, 30,000,000 bytes (it does not fit). Not used by `classic-asmx`.
+   */
   maxBodyBytes?: number;
   /**
    * getApplicationParameters' FILEUPLOADLIMIT, in bytes. A finalize of a larger upload is refused (the docs name no
@@ -76,7 +83,10 @@ export interface EmulatorOptions {
   /** GetGeneralAppSettings' ZipDownloadSetting: the most bytes and documents one DownloadZipWithHandler archive may hold. Default 78643200 and 1000, as documented. */
   zipMaxTotalSize?: number;
   zipMaxTotalCount?: number;
-  /** A request must arrive completely within this time (slow-loris guard). Default 30 s. */
+  /**
+   * A request must arrive completely within this time (slow-loris guard). Default 30 s. For `aspnetcore` it is
+   * Kestrel's RequestHeadersTimeout, for the headers alone: its body is held to the minimum data rate instead.
+   */
   readTimeoutMs?: number;
   /** false: answer SOAP 1.2 requests like an endpoint without 1.2 (HTTP 415). Default true. */
   soap12?: boolean;
@@ -141,7 +151,7 @@ export function resolveOptions(options: EmulatorOptions): EmulatorConfig {
     ticketTtlMs: options.ticketTtlMs ?? 30 * DAY_MS,
     handlerTtlMs: options.handlerTtlMs ?? 20 * 60_000,
     defaultChunkSize: options.defaultChunkSize ?? 1_048_576,
-    maxBodyBytes: options.maxBodyBytes ?? 64 * 1_048_576,
+    maxBodyBytes: options.maxBodyBytes ?? (profile === 'aspnetcore' ? KESTREL_LIMITS.maxRequestBodySize : 64 * 1_048_576),
     uploadLimit,
     documentMaxSize: Math.max(MIN_DOCUMENT_SIZE, documentMaxSize),
     zipMaxTotalSize: atMost(positiveWhole(options.zipMaxTotalSize ?? 78_643_200, 'zipMaxTotalSize'), MAX_ZIP_BYTES, 'zipMaxTotalSize'),

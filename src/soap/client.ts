@@ -19,7 +19,7 @@ import type { ExchangeListener, ExchangeRecord } from './exchange-record.js';
 import { refusedUnparsed } from './reply.js';
 import { replyParser } from './reply-parser.js';
 import { ReplyBuffers } from '../http/reply-bytes.js';
-import { HttpTransport, type HttpReply } from '../http/transport.js';
+import { HttpTransport, type HttpReply, type StreamedBody } from '../http/transport.js';
 import { basicAuthorization, checkHeaders, withHeaders } from '../http/auth.js';
 import { encodeArguments } from './arguments.js';
 import type { Take } from './payload-cut.js';
@@ -111,6 +111,7 @@ export async function createSrvClient(options: SrvClientOptions): Promise<SrvCli
       return binding.read(op, sent, reply, secrets) as ResultOf<K>;
     } catch (error) {
       failure = error instanceof SrvError ? error : new TransportError(`${operation}: ${String(error)}`, { operation, mayHaveReachedServer: true, cause: error });
+      if (failure instanceof TransportError) failure.requestBytes ??= bodyBytes(sent.body);
       if (!reply && failure instanceof TransportError && failure.httpStatus !== undefined) noteStatus(failure.httpStatus);
       throw failure;
     } finally {
@@ -199,3 +200,5 @@ function exchangeRecord(
   }
   return record;
 }
+
+const bodyBytes = (body: Buffer | StreamedBody): number => (Buffer.isBuffer(body) ? body.length : body.byteLength);

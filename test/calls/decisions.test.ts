@@ -18,7 +18,7 @@ import {
   TimeoutError,
   TransportError,
 } from '../../src/errors.js';
-import { decide, decideCheck, DECISION_TABLE, type Action, type Situation, type Step } from '../../src/calls/decisions.js';
+import { decide, decideCheck, DECISION_TABLE, smallerChunk, type Action, type Situation, type Step } from '../../src/calls/decisions.js';
 import { classify } from '../../src/calls/failures.js';
 
 const lost = () => new TransportError('socket hang up', { mayHaveReachedServer: true, code: 'ECONNRESET', httpStatus: 502 });
@@ -159,4 +159,33 @@ test('what went wrong, by the shape of the failure', () => {
   expect(classify(new SoapFaultError('soap:Client', 'Server was unable to read request.', 500)).kind).toBe('refused');
   expect(classify(new ServiceError('Upload size exceeds httpRuntime limit')).kind).toBe('too-large');
   expect(classify(new TypeError('a bug')).kind).toBe('permanent');
+});
+
+describe('smallerChunk: the chunk size a halving goes on with', () => {
+  const MIB = 1_048_576;
+  const MIN = 262_144;
+  /** A refusal for size of a request of `requestBytes`, as the client notes it. */
+  function refused(requestBytes: number | undefined): RequestTooLargeError {
+    const error = new RequestTooLargeError('413', { mayHaveReachedServer: false, httpStatus: 413 });
+    error.requestBytes = requestBytes;
+    return error;
+  }
+
+  it('over 30,000,000 bytes (ASP.NET Core’s and IIS’s default): the largest chunk, in whole 256 KiB, whose request fits under it', () => {
+    // A 32 MiB chunk in a SOAP envelope: its base64 and a few hundred bytes.
+    const soap = smallerChunk(refused(Math.ceil((32 * MIB) / 3) * 4 + 600), 32 * MIB, 32 * MIB, MIN);
+    expect(soap).toEqual({ chunkSize: 22_282_240, requestLimit: 30_000_000, requestBytes: 44_739_844 });
+    expect(Math.ceil(soap.chunkSize / 3) * 4 + 600).toBeLessThan(30_000_000);
+    // Far over it: under it at once, where half would still be over; a shorter last chunk is judged by its own request.
+    expect(smallerChunk(refused(100_000_000), 32 * MIB, 32 * MIB, MIN).chunkSize).toBe(9_961_472);
+    expect(smallerChunk(refused(40_000_000), 32 * MIB, 30 * MIB, MIN).chunkSize).toBe(23_330_816);
+  });
+
+  it('at or under 30,000,000 bytes, of unknown size, or a refusal that is no HTTP exchange: half, never under the smallest chunk', () => {
+    expect(smallerChunk(refused(30_000_000), 32 * MIB, 32 * MIB, MIN)).toEqual({ chunkSize: 16 * MIB, requestLimit: undefined, requestBytes: 30_000_000 });
+    expect(smallerChunk(refused(5_600_000), 4 * MIB, 4 * MIB, MIN).chunkSize).toBe(2 * MIB);
+    expect(smallerChunk(refused(undefined), 4 * MIB, 4 * MIB, MIN)).toEqual({ chunkSize: 2 * MIB, requestLimit: undefined, requestBytes: undefined });
+    expect(smallerChunk(new SoapFaultError('soap:Server', 'Maximum request length exceeded.', 500), 4 * MIB, 4 * MIB, MIN).chunkSize).toBe(2 * MIB);
+    expect(smallerChunk(refused(400_000), 300_000, 300_000, MIN).chunkSize).toBe(MIN);
+  });
 });

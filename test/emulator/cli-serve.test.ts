@@ -99,7 +99,7 @@ describe('srv-asmx serve', () => {
 
   it('refuses an unknown --profile, a --max-request-length of 0, and limits out of range', async () => {
     for (const [args, message] of [
-      [['--profile', 'iis'], 'expected one of documented, minimal, classic-asmx'],
+      [['--profile', 'iis'], 'expected one of documented, minimal, classic-asmx, aspnetcore'],
       [['--profile', 'classic-asmx', '--max-request-length', '0'], 'above 0'],
       [['--upload-limit', '0'], 'above 0'],
       [['--document-max-size', '1073741825'], 'at most 1073741824 bytes'],

@@ -1,7 +1,7 @@
 // The fault matrix: hundreds of uploads and downloads against the emulator, each with seeded random
 // faults of every kind at random calls of its chunk, handler, finalizer, lookup and login operations,
 // over SOAP 1.1, SOAP 1.2 and HTTP POST, against servers with and without `filehexcrc`, of every server profile
-// (documented, minimal, classic-asmx; SRV_TEST_PROFILES narrows them). Corrupted appends hit servers
+// (documented, minimal, classic-asmx, aspnetcore; SRV_TEST_PROFILES narrows them). Corrupted appends hit servers
 // without `filehexcrc` too (the client checks the stored CRC-32 and uploads again), grants come
 // malformed, the disk fills up mid-append, and some source files are rewritten or appended to while
 // they are uploaded. Every transfer ends in the source's bytes or a typed error; no document differs
@@ -34,7 +34,7 @@ const LANES: readonly LaneSpec[] = PROFILES.flatMap((profile) => [
   // Sticky sessions by cookie, gzipped replies and the keep-alive race, for every profile.
   lane(profile, profile === 'classic-asmx' ? 'soap11' : 'http-post', false, 'hostile'),
 ]);
-/** About 1050 transfers in all (70 per lane with every profile), so the matrix stays near a minute on 2 cores. */
+/** About 1050 transfers in all (42 per lane with every profile), so the matrix stays near a minute on 2 cores. */
 const TRANSFERS_PER_LANE = Math.ceil(1050 / LANES.length);
 const RESULTS = fileURLToPath(new URL('../../bench-results/fault-matrix.json', import.meta.url));
 

@@ -22,7 +22,8 @@ import {
   webMethodFrame,
 } from '../profiles/asmx.js';
 import type { DotNetException } from '../profiles/asmx.js';
-import { bodyLimit, isClassicAsmx } from '../profiles/index.js';
+import { KESTREL_LIMITS, KESTREL_SERVER, requestLineLength, watchBodyRate } from '../profiles/aspnetcore.js';
+import { bodyLimit, isAspNetCore, isClassicAsmx } from '../profiles/index.js';
 import type { ResultElement } from '../result.js';
 import { callOperation, injectedSystemError, performOperation } from '../service/index.js';
 import type { ServiceContext } from '../service/index.js';
@@ -245,6 +246,7 @@ async function route(env: ServerEnvironment, request: IncomingMessage, response:
   const url = requestUrl(request);
   if (url === undefined) return sendPlain(response, 400, 'Invalid request target.');
   const path = url.pathname.toLowerCase();
+  if (isAspNetCore(env.config) && requestLineLength(request) > KESTREL_LIMITS.maxRequestLineSize) return sendEmpty(response, 414);
   checkDeclaredLength(request, bodyLimit(env.config));
   if (path === STATE_PATH && request.method === 'GET') {
     return send(response, 200, 'application/json; charset=utf-8', JSON.stringify(env.state()));
@@ -262,6 +264,12 @@ async function route(env: ServerEnvironment, request: IncomingMessage, response:
   sendPlain(response, 404, 'Not found.');
 }
 
+/** Kestrel's refusals: a status, no body, and the connection closed. */
+function sendEmpty(response: ServerResponse, status: number): void {
+  response.writeHead(status, { 'Content-Length': 0, Connection: 'close' });
+  response.end();
+}
+
 /** The SOAP version of a POST to the service endpoint, or undefined for anything else. */
 function soapVersionOfRequest(request: IncomingMessage): SoapVersion | undefined {
   if (request.method !== 'POST' || requestUrl(request)?.pathname.toLowerCase() !== SERVICE_PATH) return undefined;
@@ -270,7 +278,8 @@ function soapVersionOfRequest(request: IncomingMessage): SoapVersion | undefined
 
 /**
  * A body over the limit. The rest of it is read first (up to DRAIN_LIMIT_BYTES), so that a client still sending
- * receives the reply instead of a reset. Documented and minimal servers answer HTTP 413. `classic-asmx` is
+ * receives the reply instead of a reset. Documented and minimal servers answer HTTP 413, Kestrel (`aspnetcore`)
+ * with an empty body. `classic-asmx` is
  * ASP.NET's maxRequestLength: a declared length over it is an HttpException (a soap:Server fault, or text over
  * GET/POST, HTTP 500); a chunked body that grows past it has the connection reset, as a worker that stops
  * reading does.
@@ -281,6 +290,7 @@ async function refuseBody(env: ServerEnvironment, request: IncomingMessage, resp
   const declared = Number(request.headers['content-length'] ?? 0);
   if (declared <= DRAIN_LIMIT_BYTES) await discardRest(request, DRAIN_LIMIT_BYTES);
   response.setHeader('Connection', 'close');
+  if (isAspNetCore(env.config)) return sendEmpty(response, 413);
   if (!classic) return sendPlain(response, 413, error.message);
   const version = soapVersionOfRequest(request);
   if (version === undefined) return sendPlain(response, 500, `${exceptionText(formRequestLengthExceeded())}\r\n`);
@@ -312,19 +322,31 @@ function logRequest(env: ServerEnvironment, request: IncomingMessage, response: 
   });
 }
 
+/**
+ * Node's limits for the profile: the whole request within readTimeoutMs; for Kestrel (`aspnetcore`), the headers
+ * within it (RequestHeadersTimeout) and its header size, the body held to the minimum data rate instead.
+ */
+function serverLimits(config: EmulatorConfig) {
+  const timeout = config.readTimeoutMs;
+  const checking = { headersTimeout: timeout, connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(timeout / 4))) };
+  if (!isAspNetCore(config)) return { ...checking, requestTimeout: timeout };
+  return { ...checking, requestTimeout: 0, maxHeaderSize: KESTREL_LIMITS.maxRequestHeadersTotalSize };
+}
+
 export function createEmulatorServer(env: ServerEnvironment): Server {
-  const timeout = env.config.readTimeoutMs;
-  const limits = {
-    requestTimeout: timeout,
-    headersTimeout: timeout,
-    connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(timeout / 4))),
-  };
+  const kestrel = isAspNetCore(env.config);
   const handle = (request: IncomingMessage, response: ServerResponse): void => {
     logRequest(env, request, response);
+    if (kestrel) {
+      response.setHeader('Server', KESTREL_SERVER);
+      watchBodyRate(request, response);
+    }
     route(env, request, response).catch((error: unknown) => failRequest(env, request, response, error));
   };
+  const limits = serverLimits(env.config);
   const tls = env.config.tls;
-  if (!tls) return createServer(limits, handle);
-  const clientCertificates = tls.clientCa ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true } : {};
-  return createHttpsServer({ ...limits, key: tls.key, cert: tls.cert, ...clientCertificates }, handle);
+  const clientCertificates = tls?.clientCa ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true } : {};
+  const server = tls ? createHttpsServer({ ...limits, key: tls.key, cert: tls.cert, ...clientCertificates }, handle) : createServer(limits, handle);
+  if (kestrel) server.keepAliveTimeout = KESTREL_LIMITS.keepAliveTimeoutMs;
+  return server;
 }

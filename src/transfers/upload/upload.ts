@@ -8,7 +8,7 @@ import type { StoredDocument } from '../../../generated/srv.js';
 import { ChecksumMismatchError, malformedReply, messageOf, NotFoundError, SourceChangedError, SrvError, TransportError, UnknownOutcomeError } from '../../errors.js';
 import { crc32, crc32Combine, crcToHex, crcToWireHex, parseHexCrc } from '../../integrity/crc32.js';
 import { TransferBudget } from '../../calls/budget.js';
-import { decideCheck, type Decision, type Step, type StepFacts } from '../../calls/decisions.js';
+import { decideCheck, smallerChunk, type Decision, type Step, type StepFacts } from '../../calls/decisions.js';
 import type { ServicePort } from '../../calls/port.js';
 import type { CallOptions } from '../../soap/client.js';
 import { isGuid } from '../../soap/arguments.js';
@@ -99,8 +99,14 @@ type Stored = { readonly reply: StoredDocument } | { readonly settled: Extract<F
 class UploadRun {
   private handler: string | undefined;
   private chunkSize: number;
-  /** The chunk size was halved, and no chunk of the new size has passed yet. */
-  private halved = false;
+  /** The chunk size was made smaller, and no chunk of the new size has passed yet. */
+  private shrunk = false;
+  /** The size of the chunk last sent, for what its request's size says. */
+  private sentChunkBytes = 0;
+  /** The first refusal for size of this upload: the chunk size, and the request's size where the client noted it. */
+  private refusal: { chunkSize: number; requestBytes: number | undefined } | undefined;
+  /** The request limit the current chunk size is kept under, once a request over it was refused. */
+  private requestLimit: number | undefined;
   private readonly budget: TransferBudget;
   private readonly callOptions: CallOptions;
   private readonly settlement: Settlement;
@@ -133,7 +139,7 @@ class UploadRun {
       attempt: () => this.attempt(),
       cleanup: () => this.abandonHandler(),
       prepare: (next) => {
-        if (next.action === 'halve') this.halveChunkSize(next.reason);
+        if (next.action === 'halve') this.shrinkChunkSize(next.reason);
       },
     });
     const reply = 'reply' in stored ? stored.reply : undefined;
@@ -152,19 +158,43 @@ class UploadRun {
     };
   }
 
-  /** Goes on with half the chunk size; once a chunk that size passes, the session's next uploads start there. */
-  private halveChunkSize(reason: SrvError): void {
+  /**
+   * Goes on with smaller chunks (the table's smallerChunk: half, or what fits under a known limit). Once a chunk
+   * that size passes, the session's next uploads start there.
+   */
+  private shrinkChunkSize(reason: SrvError): void {
     const refused = this.chunkSize;
-    this.chunkSize = Math.max(MIN_CHUNK_SIZE, Math.floor(refused / 2));
-    this.halved = true;
+    const smaller = smallerChunk(reason, refused, this.sentChunkBytes, MIN_CHUNK_SIZE);
+    this.refusal ??= { chunkSize: refused, requestBytes: smaller.requestBytes };
+    this.requestLimit = smaller.requestLimit;
+    this.chunkSize = smaller.chunkSize;
+    this.shrunk = true;
     this.port.warn({ kind: 'notice', message: `the server refused ${refused}-byte chunks as too large; uploading ${this.finalizer.path} in ${this.chunkSize}-byte chunks`, error: reason });
   }
 
-  /** A chunk of the halved size passed: that is the server's limit, learnt for the session. */
+  /**
+   * A chunk of the new size passed: that is the server's limit, learnt for the session, and told once in a
+   * session, the first time one is learnt.
+   */
   private learnChunkLimit(): void {
-    if (!this.halved) return;
-    this.halved = false;
-    this.port.learned.uploadChunkLimit = this.chunkSize;
+    if (!this.shrunk) return;
+    this.shrunk = false;
+    const { learned } = this.port;
+    const first = learned.uploadChunkLimit === undefined;
+    learned.uploadChunkLimit = this.chunkSize;
+    if (this.requestLimit !== undefined) learned.maxRequestBytes = this.requestLimit;
+    if (first) this.port.warn({ kind: 'notice', message: this.limitNotice(), severity: 'warning' });
+  }
+
+  /** What the session learnt of the server's limit, in words. */
+  private limitNotice(): string {
+    const { chunkSize, requestBytes } = this.refusal ?? { chunkSize: this.chunkSize, requestBytes: undefined };
+    const refused = requestBytes === undefined ? `chunks of ${chunkSize} bytes` : `a ${(requestBytes / 1_000_000).toFixed(1)} MB request`;
+    const kept =
+      this.requestLimit === undefined
+        ? `chunks are kept to ${this.chunkSize} bytes`
+        : `requests are kept under ${this.requestLimit.toLocaleString('en-US')} bytes (the default limit of ASP.NET Core and IIS), in ${this.chunkSize}-byte chunks`;
+    return `the server refused ${refused} as too large; ${kept} for the rest of the session`;
   }
 
   /** What every step of this upload knows of itself: whether the source can be read again. */
@@ -254,6 +284,7 @@ class UploadRun {
    */
   private async sendChunk(handler: string, chunk: SourceChunk, index: number): Promise<{ ambiguous: boolean; fileCrc: string | undefined; crc: number } | Restart> {
     const crc = crc32(chunk.data);
+    this.sentChunkBytes = chunk.data.length;
     const request = () => ({ uploadHandler: handler, fileChunk: chunk.data, chunkHEXCRC: crcToWireHex(crc, this.padCrc), lastChunk: chunk.last });
     const outcome = await this.port.attempt('UploadFileChunk', request, {
       ...this.callOptions,
