@@ -37,6 +37,21 @@ export class InvalidArgumentError extends SrvError {
   }
 }
 
+/** An upload larger than the server's limit, refused before anything was sent. */
+export class UploadTooLargeError extends InvalidArgumentError {
+  constructor(
+    readonly path: string,
+    /** The file's size in bytes. */
+    readonly size: number,
+    /** The limit it passes, in bytes. */
+    readonly limit: number,
+    /** The setting that set the limit. */
+    readonly setting: 'FILEUPLOADLIMIT' | 'DocumentMaxSize',
+  ) {
+    super('source', `is ${size} bytes, larger than the server's ${setting} of ${limit} bytes; nothing was sent for ${path}`, 'upload');
+  }
+}
+
 /** The service answered success="false" (or without success): a failure it reported in-band. */
 export class ServiceError extends SrvError {
   /** The numeric code of a "[NNN] ..." message, when it has one. */
