@@ -71,7 +71,7 @@ export class SrvSession {
   }
 
   /** Logs in with a user name and password, which the session keeps to log in again when the ticket dies. */
-  static login(options: LoginOptions): Promise<SrvSession> {
+  static async login(options: LoginOptions): Promise<SrvSession> {
     return SrvSession.open(options, passwordLogin(options));
   }
 
@@ -79,12 +79,12 @@ export class SrvSession {
    * Logs in as any user with the server's trusted-user secret (CreateTicketforUser), kept as a
    * password is: to log in again, and never printed.
    */
-  static loginTrusted(options: TrustedLoginOptions): Promise<SrvSession> {
+  static async loginTrusted(options: TrustedLoginOptions): Promise<SrvSession> {
     return SrvSession.open(options, trustedLogin(options));
   }
 
   /** Logs in as the Windows account the HTTP layer authenticates (`auth: { type: 'ntlm' | 'negotiate', … }`). */
-  static loginWindows(options: WindowsLoginOptions): Promise<SrvSession> {
+  static async loginWindows(options: WindowsLoginOptions): Promise<SrvSession> {
     return SrvSession.open(options, windowsLogin(options));
   }
 
