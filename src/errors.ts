@@ -37,8 +37,8 @@ export class InvalidArgumentError extends SrvError {
   }
 }
 
-/** An upload larger than the server's limit, refused before anything was sent. */
-export class UploadTooLargeError extends InvalidArgumentError {
+/** An upload larger than the server's limit (FILEUPLOADLIMIT or DocumentMaxSize), refused before anything was sent. */
+export class UploadTooLargeError extends SrvError {
   constructor(
     readonly path: string,
     /** The file's size in bytes. */
@@ -48,7 +48,7 @@ export class UploadTooLargeError extends InvalidArgumentError {
     /** The setting that set the limit. */
     readonly setting: 'FILEUPLOADLIMIT' | 'DocumentMaxSize',
   ) {
-    super('source', `is ${size} bytes, larger than the server's ${setting} of ${limit} bytes; nothing was sent for ${path}`, 'upload');
+    super(`upload: ${path} is ${size} bytes, larger than the server's ${setting} of ${limit} bytes; nothing was sent`, { operation: 'upload' });
   }
 }
 

@@ -180,7 +180,7 @@ describe.each(PROFILES)('against a %s server', (profile) => {
       } else {
         expect(error).toBeInstanceOf(UploadTooLargeError);
         expect(error).toMatchObject({ size: 2_000_001, limit: 2_000_000, setting: 'FILEUPLOADLIMIT' });
-        expect((error as Error).message).toMatch(/2000001 bytes, larger than the server's FILEUPLOADLIMIT of 2000000 bytes/);
+        expect((error as Error).message).toMatch(/2000001 bytes, larger than the server's FILEUPLOADLIMIT of 2000000 bytes; nothing was sent/);
         expect(operations()).toEqual([]);
       }
       expect(emulator.state().uploadHandlers).toEqual([]);
