@@ -28,10 +28,9 @@ export async function checkUploadSize(port: ServicePort, path: string, size: num
 }
 
 async function readLimits(port: ServicePort, options: LookupOptions): Promise<UploadLimits> {
-  const [parameters, settings] = await Promise.all([
-    unlessUnanswered(port.call('getApplicationParameters', {}, options)),
-    unlessUnanswered(port.call('GetGeneralAppSettings', {}, options)),
-  ]);
+  // One after the other, on the one connection a session's calls in turn keep using.
+  const parameters = await unlessUnanswered(port.call('getApplicationParameters', {}, options));
+  const settings = await unlessUnanswered(port.call('GetGeneralAppSettings', {}, options));
   const fileUploadLimit = positive(parameters?.PARAMETERS?.FILEUPLOADLIMIT);
   const documentMaxSize = positive(settings?.GeneralSettings?.UploadSettings?.DocumentMaxSize);
   const known = [fileUploadLimit, documentMaxSize].filter((limit) => limit !== undefined);
