@@ -87,6 +87,7 @@ describe.each(PROFILES)('against a %s server', (profile) => {
     expect(bad.stderr).toMatch(/version numbers are 1000000, 2000000/);
     expect((await cli(['info', '/Public/one.txt', '--version-number', 'latest'])).code).toBe(2);
     expect((await cli(['info', '/Public'])).code).toBe(1);
+    expect((await cli(['versions', '/Public'])).code).toBe(1);
   });
 
   test('rm: a version for good, then the document to the recycle bin; missing ones fail', async () => {
@@ -100,6 +101,13 @@ describe.each(PROFILES)('against a %s server', (profile) => {
     expect(whole).toMatchObject({ code: 0, stdout: 'moved /Public/del.txt to the recycle bin\n' });
     expect(emulator.state().recycleBin).toHaveLength(1);
     expect((await cli(['rm', '/Public/del.txt'])).code).toBe(1);
+    await session.upload(Buffer.from('kept'), '/Public/kept.txt');
+    const bad = await cli(['rm', '/Public/kept.txt', '--version-number', '5', '--json']);
+    expect(bad.code).toBe(2);
+    expect(json(bad)).toMatchObject({ ok: false, exitCode: 2, error: { name: 'InvalidArgumentError' } });
+    expect((await cli(['rm', '/Public'])).code).toBe(1);
+    expect((await cli(['rm'])).code).toBe(2);
+    expect(await session.exists('/Public/kept.txt')).toBeDefined();
   });
 
   test('lock and unlock: another user is refused with the holder named; unlock frees it', async () => {
@@ -115,6 +123,9 @@ describe.each(PROFILES)('against a %s server', (profile) => {
     expect(json(await cli(['unlock', '/Public/l.txt', '--json']))).toEqual({ ok: true, command: 'unlock', remotePath: '/Public/l.txt', force: false });
     expect((await cli(['upload', file, '/Public/l.txt'], 'bob')).code).toBe(0);
     expect((await cli(['lock', '/Public/none.txt'])).code).toBe(1);
+    expect((await cli(['unlock', '/Public/none.txt'])).code).toBe(1);
+    expect(json(await cli(['lock', '/Public/l.txt', '--json']))).toEqual({ ok: true, command: 'lock', remotePath: '/Public/l.txt' });
+    expect((await cli(['lock'])).code).toBe(2);
   });
 
   test('limits: each limit, or unknown; an upload past them is refused before it starts', async () => {
@@ -123,6 +134,7 @@ describe.each(PROFILES)('against a %s server', (profile) => {
     const expected = minimal ? {} : { fileUploadLimit: 5_000_000, documentMaxSize: 1_073_741_824, maxUploadSize: 5_000_000 };
     expect(json(run)).toEqual({ ok: true, command: 'limits', ...expected });
     expect((await cli(['limits'])).stdout).toMatch(minimal ? /largest upload: not checked/ : /FILEUPLOADLIMIT: 5000000 bytes \(4\.8 MiB\)/);
+    expect((await cli(['limits', 'extra'])).code).toBe(2);
     if (minimal) return;
     const big = join(dir, 'big.bin');
     await writeFile(big, Buffer.alloc(5_000_001));
@@ -151,6 +163,8 @@ describe.each(PROFILES)('against a %s server', (profile) => {
     expect(emulator.state().downloadHandlers.length).toBe(downloads);
     expect((await cli(['check', join(dir, 'none'), '/Public/t'])).code).toBe(2);
     expect((await cli(['check', local, '/Public/none'])).code).toBe(1);
+    expect((await cli(['check', join(local, 'a.txt'), '/Public/t'])).code).toBe(2);
+    expect((await cli(['check', local, '/Public/t/a.txt'])).code).toBe(1);
   });
 
   test('sync --lock locks each changed document around its upload; --max-size skips larger files, saying so', async () => {
