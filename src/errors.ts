@@ -37,6 +37,21 @@ export class InvalidArgumentError extends SrvError {
   }
 }
 
+/** An upload larger than the server's limit (FILEUPLOADLIMIT or DocumentMaxSize), refused before anything was sent. */
+export class UploadTooLargeError extends SrvError {
+  constructor(
+    readonly path: string,
+    /** The file's size in bytes. */
+    readonly size: number,
+    /** The limit it passes, in bytes. */
+    readonly limit: number,
+    /** The setting that set the limit. */
+    readonly setting: 'FILEUPLOADLIMIT' | 'DocumentMaxSize',
+  ) {
+    super(`upload: ${path} is ${size} bytes, larger than the server's ${setting} of ${limit} bytes; nothing was sent`, { operation: 'upload' });
+  }
+}
+
 /** The service answered success="false" (or without success): a failure it reported in-band. */
 export class ServiceError extends SrvError {
   /** The numeric code of a "[NNN] ..." message, when it has one. */

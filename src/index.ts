@@ -38,14 +38,15 @@ export {
   TransportError,
   UnexpectedResponseError,
   UnknownOutcomeError,
+  UploadTooLargeError,
 } from './errors.js';
 export type { LocalPath, LocalPathProblem, TransportErrorOptions } from './errors.js';
 export type * from '../generated/srv.js';
 export { OPERATIONS, OPERATION_NAMES } from '../generated/srv.js';
 export { SrvSession } from './session/session.js';
 export type { ServerTraits, SessionCallOptions, SessionRequest, SessionWarning } from './session/session.js';
-export { LOGIN_OPTIONS, SESSION_OPTIONS, TICKET_OPTIONS } from './session/session-options.js';
-export type { LoginOptions, SessionOptions, ShouldRetry, TicketOptions } from './session/session-options.js';
+export { LOGIN_OPTIONS, SESSION_OPTIONS, TICKET_OPTIONS, TRUSTED_LOGIN_OPTIONS, WINDOWS_LOGIN_OPTIONS } from './session/session-options.js';
+export type { LoginOptions, SessionOptions, ShouldRetry, TicketOptions, TrustedLoginOptions, WindowsLoginOptions } from './session/session-options.js';
 export type { Action, Decision } from './calls/decisions.js';
 export type { LogFields, Logger } from './session/log.js';
 export { RETRY_OPTIONS } from './calls/retry-options.js';
@@ -68,6 +69,10 @@ export { DEFAULT_CONCURRENCY, DOWNLOAD_OPTIONS } from './transfers/download/down
 export type { DownloadOptions } from './transfers/download/download-options.js';
 export { checkDownload } from './transfers/download/check-download.js';
 export type { DocumentInfo, LookupOptions } from './transfers/lookups.js';
+export type { DetailedEntry, DocumentDetails, FolderEntry, ListOptions } from './transfers/documents/listing.js';
+export type { DownloadInfoResult, InfoOptions, VersionInfo } from './transfers/documents/versions.js';
+export type { DeleteOptions, UnlockOptions } from './transfers/documents/changes.js';
+export type { UploadLimits } from './transfers/documents/limits.js';
 export { nameClashes, serviceNameKey } from './transfers/names.js';
 export { fileCrc32 } from './integrity/file-crc.js';
 export { checkOptions, optionDefault, optionRange } from './util/options.js';

@@ -11,8 +11,10 @@ import {
   SESSION_OPTIONS,
   TICKET_OPTIONS,
   TLS_OPTIONS,
+  TRUSTED_LOGIN_OPTIONS,
   UPLOAD_MANY_OPTIONS,
   UPLOAD_OPTIONS,
+  WINDOWS_LOGIN_OPTIONS,
   type OptionSpec,
 } from '../../src/index.js';
 
@@ -32,6 +34,9 @@ export const OPTION_TABLES: Readonly<Record<string, readonly Rows[]>> = {
   session: [
     { table: LOGIN_OPTIONS, omit: SESSION_OPTIONS },
     { table: TICKET_OPTIONS, omit: SESSION_OPTIONS },
+    // loginTrusted and loginWindows share user, language and signal with login: only what is new.
+    { table: TRUSTED_LOGIN_OPTIONS, omit: { ...SESSION_OPTIONS, ...LOGIN_OPTIONS } },
+    { table: WINDOWS_LOGIN_OPTIONS, omit: { ...SESSION_OPTIONS, ...LOGIN_OPTIONS } },
     { table: SESSION_OPTIONS, omit: CLIENT_OPTIONS },
     { table: RETRY_OPTIONS, prefix: 'retry.' },
   ],

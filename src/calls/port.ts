@@ -59,8 +59,20 @@ export interface ServerTraits {
   listsVersions?: boolean;
   /** The server failed a chunk read while another of the same handler was in flight: downloads read one chunk at a time. */
   serialChunkReads?: boolean;
+  /** The server's upload limits, asked for once (getApplicationParameters, GetGeneralAppSettings). */
+  uploadLimits?: Promise<UploadLimits> | undefined;
   /** Folders an upload found or made, so that the next upload into one does not ask again. */
   readonly folders: Set<string>;
+}
+
+/** The server's upload limits in bytes; undefined where the server does not tell one (C42). */
+export interface UploadLimits {
+  /** getApplicationParameters' FILEUPLOADLIMIT. */
+  fileUploadLimit: number | undefined;
+  /** GetGeneralAppSettings' DocumentMaxSize. */
+  documentMaxSize: number | undefined;
+  /** The smaller of the two known ones: the largest file an upload is let try. */
+  maxUploadSize: number | undefined;
 }
 
 /** A request, or one written afresh for each attempt (from what the session has learnt by then). */

@@ -19,6 +19,8 @@ export const EXIT = {
   absent: 10,
   /** `exists --file`: the document is there, but its latest version is not confirmed the same as the file. */
   different: 11,
+  /** `check`: the local tree and the remote folder differ (something missing, extra or different). */
+  differ: 12,
   cancelled: 130,
   /** Standard output's reader went away, as 128 + SIGPIPE says of a process that signal ended. */
   closedOutput: 141,

@@ -23,7 +23,8 @@ const program = new Command('srv-asmx')
   .addHelpText('after', `
 Exit codes: 0 success, 1 failure, 2 usage error, 3 authentication (the service's or HTTP's),
 4 integrity (a checksum that never matched), 129/130/143 cancelled by SIGHUP/SIGINT/SIGTERM,
-141 cancelled because the reader of standard output went away; exists: ${EXIT.absent} absent, ${EXIT.different} different.
+141 cancelled because the reader of standard output went away; exists: ${EXIT.absent} absent, ${EXIT.different} different;
+check: ${EXIT.differ} the trees differ.
 Connection: --url or SRV_ASMX_URL, --user or SRV_ASMX_USER, the password from SRV_ASMX_PASSWORD or a
 prompt, --ticket or SRV_ASMX_TICKET to reuse a ticket (srv-asmx login prints one).`);
 
@@ -35,6 +36,14 @@ const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   download: async () => (await import('./commands/download.js')).registerDownload,
   exists: async () => (await import('./commands/exists.js')).registerExists,
   sync: async () => (await import('./commands/sync.js')).registerSync,
+  check: async () => (await import('./commands/check.js')).registerCheck,
+  ls: async () => (await import('./commands/ls.js')).registerLs,
+  versions: async () => (await import('./commands/versions.js')).registerVersions,
+  info: async () => (await import('./commands/info.js')).registerInfo,
+  rm: async () => (await import('./commands/rm.js')).registerRm,
+  lock: async () => (await import('./commands/lock.js')).registerLock,
+  unlock: async () => (await import('./commands/lock.js')).registerUnlock,
+  limits: async () => (await import('./commands/limits.js')).registerLimits,
   login: async () => (await import('./commands/login.js')).registerLogin,
   logout: async () => (await import('./commands/logout.js')).registerLogout,
   serve: async () => (await import('./commands/serve.js')).registerServe,

@@ -55,6 +55,31 @@ export interface LoginOptions extends SessionOptions {
   signal?: AbortSignal;
 }
 
+/** SrvSession.loginTrusted: a ticket for any user against the server's trusted-user secret (CreateTicketforUser). */
+export interface TrustedLoginOptions extends SessionOptions {
+  user: string;
+  trustedPassword: string;
+  /**
+   * Cancels the login, its retries and their waits included.
+   * @default none
+   */
+  signal?: AbortSignal;
+}
+
+/** SrvSession.loginWindows: the Windows account of `auth` (NTLM or Negotiate) signs in (AuthenticateUserViaWindows). */
+export interface WindowsLoginOptions extends SessionOptions {
+  /**
+   * A session language, e.g. 'en'; the account is `auth`'s (`{ type: 'ntlm' }` or `'negotiate'`).
+   * @default the server's
+   */
+  language?: string;
+  /**
+   * Cancels the login, its retries and their waits included.
+   * @default none
+   */
+  signal?: AbortSignal;
+}
+
 export interface TicketOptions extends SessionOptions {
   ticket: string;
   /**
@@ -75,10 +100,23 @@ export const SESSION_OPTIONS = {
 export const LOGIN_OPTIONS = {
   user: { required: true, summary: 'the user name; the session keeps it to log in again when the ticket dies', cli: '--user' },
   password: { required: true, summary: 'the password, kept with the user name', cli: '--password' },
-  language: { defaultText: "the server's", summary: "a session language (AuthenticateUser1), e.g. `'en'`" },
+  language: { defaultText: "the server's", summary: "a session language (AuthenticateUser1; for `loginWindows`, AuthenticateUserViaWindows), e.g. `'en'`" },
   signal: { summary: 'cancels the login, its retries and their waits included' },
   ...SESSION_OPTIONS,
 } as const satisfies OptionTable<LoginOptions>;
+
+export const TRUSTED_LOGIN_OPTIONS = {
+  user: LOGIN_OPTIONS.user,
+  trustedPassword: { required: true, summary: "`SrvSession.loginTrusted({ user, trustedPassword })`: the server's trusted-user secret (CreateTicketforUser), kept and hidden as a password" },
+  signal: LOGIN_OPTIONS.signal,
+  ...SESSION_OPTIONS,
+} as const satisfies OptionTable<TrustedLoginOptions>;
+
+export const WINDOWS_LOGIN_OPTIONS = {
+  language: LOGIN_OPTIONS.language,
+  signal: LOGIN_OPTIONS.signal,
+  ...SESSION_OPTIONS,
+} as const satisfies OptionTable<WindowsLoginOptions>;
 
 export const TICKET_OPTIONS = {
   ticket: { required: true, summary: 'a ticket you already have; when it dies, calls fail with TicketExpiredError', cli: '--ticket' },

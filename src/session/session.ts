@@ -11,7 +11,8 @@ import { IDEMPOTENT, type Decision, type Lesson } from '../calls/decisions.js';
 import { classify, type Failure } from '../calls/failures.js';
 import { TICKET_PARAMETERS, type RequestFor, type ServerTraits, type ServicePort, type SessionRequest, type SessionWarning, type StepCallOptions, type TicketParameter } from '../calls/port.js';
 import { retryOptionsOf, withRetries, type CallOutcome, type RetryHooks, type RetryOptions } from '../calls/retry.js';
-import type { LoginOptions, SessionOptions, TicketOptions } from './session-options.js';
+import type { LoginOptions, SessionOptions, TicketOptions, TrustedLoginOptions, WindowsLoginOptions } from './session-options.js';
+import { passwordLogin, trustedLogin, windowsLogin, type Authenticator } from './logins.js';
 import { warningSink, type WarningSink } from './log.js';
 import { abortable } from '../util/abortable.js';
 import { upload, type UploadOptions, type UploadResult } from '../transfers/upload/upload.js';
@@ -20,18 +21,16 @@ import type { UploadSource } from '../transfers/upload/source.js';
 import { uploadMany, type UploadItem, type UploadManyOptions } from '../transfers/upload/upload-many.js';
 import { download, type DownloadDestination, type DownloadOptions, type DownloadResult, type DownloadSource } from '../transfers/download/download.js';
 import { documentExists, ensureFolder, folderExists, type DocumentInfo, type LookupOptions } from '../transfers/lookups.js';
+import { listDetails, listFolder, type DetailedEntry, type FolderEntry, type ListOptions } from '../transfers/documents/listing.js';
+import { documentVersions, downloadInfo, type DownloadInfoResult, type InfoOptions, type VersionInfo } from '../transfers/documents/versions.js';
+import { deleteDocument, lockDocument, unlockDocument, type DeleteOptions, type UnlockOptions } from '../transfers/documents/changes.js';
+import { uploadLimits, type UploadLimits } from '../transfers/documents/limits.js';
 import { callContext, noteResult, publishRetry, traceCall, type CallTraceContext } from '../tracing/channels.js';
 
-export type { LoginOptions, SessionOptions, ShouldRetry, TicketOptions } from './session-options.js';
+export type { LoginOptions, SessionOptions, ShouldRetry, TicketOptions, TrustedLoginOptions, WindowsLoginOptions } from './session-options.js';
 
 /** The options of SrvSession.call. */
 export type SessionCallOptions = CallOptions;
-
-interface Credentials {
-  user: string;
-  password: string;
-  language: string | undefined;
-}
 
 export type { ServerTraits, SessionRequest, SessionWarning } from '../calls/port.js';
 
@@ -42,7 +41,7 @@ export class SrvSession {
   readonly retry: Required<RetryOptions>;
   readonly #warnings: WarningSink;
   readonly #consents: (error: SrvError, attempt: number, decision: Decision) => boolean;
-  readonly #credentials: Credentials | undefined;
+  readonly #login: Authenticator | undefined;
   #ticket: string;
   #relogin: Promise<void> | undefined;
   #closed = false;
@@ -50,14 +49,14 @@ export class SrvSession {
   /** What the transfers see of this session. */
   readonly #port: ServicePort;
 
-  private constructor(client: SrvClient, ticket: string, credentials: Credentials | undefined, options: SessionOptions & { logOutOnClose?: boolean }, warnings: WarningSink) {
+  private constructor(client: SrvClient, ticket: string, login: Authenticator | undefined, options: SessionOptions & { logOutOnClose?: boolean }, warnings: WarningSink) {
     this.client = client;
     this.#warnings = warnings;
     this.#keepSecret(ticket);
     this.#ticket = ticket;
-    this.#credentials = credentials;
-    this.#logOutOnClose = options.logOutOnClose ?? credentials !== undefined;
-    this.user = credentials?.user;
+    this.#login = login;
+    this.#logOutOnClose = options.logOutOnClose ?? login !== undefined;
+    this.user = login?.user;
     this.retry = retryOptionsOf(options.retry);
     this.#consents = consentsOf(options);
     this.#port = {
@@ -73,14 +72,30 @@ export class SrvSession {
 
   /** Logs in with a user name and password, which the session keeps to log in again when the ticket dies. */
   static async login(options: LoginOptions): Promise<SrvSession> {
-    const credentials = credentialsOf(options);
+    return SrvSession.open(options, passwordLogin(options));
+  }
+
+  /**
+   * Logs in as any user with the server's trusted-user secret (CreateTicketforUser), kept as a
+   * password is: to log in again, and never printed.
+   */
+  static async loginTrusted(options: TrustedLoginOptions): Promise<SrvSession> {
+    return SrvSession.open(options, trustedLogin(options));
+  }
+
+  /** Logs in as the Windows account the HTTP layer authenticates (`auth: { type: 'ntlm' | 'negotiate', … }`). */
+  static async loginWindows(options: WindowsLoginOptions): Promise<SrvSession> {
+    return SrvSession.open(options, windowsLogin(options));
+  }
+
+  private static async open(options: SessionOptions & { signal?: AbortSignal | undefined }, login: Authenticator): Promise<SrvSession> {
     const retry = retryOptionsOf(options.retry);
     const warnings = warningSink(options);
-    warnings.secrets.add(credentials.password);
+    if (login.secret !== undefined) warnings.secrets.add(login.secret);
     const client = await createSrvClient(clientOptionsOf(options, warnings));
-    client.addSecret(credentials.password);
+    if (login.secret !== undefined) client.addSecret(login.secret);
     try {
-      const operation = loginOperation(credentials);
+      const { operation } = login;
       const plan = { step: 'call', idempotent: true, options: retry, timeoutMs: client.timeoutMs, signal: options.signal, canRelogin: false, server: {}, consents: consentsOf(options) } as const;
       const callId = randomUUID();
       let attempts = 0;
@@ -91,12 +106,11 @@ export class SrvSession {
       };
       const outcome = await traceCall(
         () => callContext(operation, client.binding, client.url, {}),
-        (traced) =>
-          withRetries((timeoutMs) => authenticate(client, credentials, { signal: options.signal, timeoutMs, callId, attempt: (attempts += 1) }, traced), plan, hooks),
+        (traced) => withRetries((timeoutMs) => authenticate(client, login, { signal: options.signal, timeoutMs, callId, attempt: (attempts += 1) }, traced), plan, hooks),
         failedOutcome,
       );
       if (!outcome.ok) throw outcome.failure.error;
-      return new SrvSession(client, outcome.value, credentials, options, warnings);
+      return new SrvSession(client, outcome.value, login, options, warnings);
     } catch (error) {
       client.close();
       throw error;
@@ -141,6 +155,49 @@ export class SrvSession {
     return ensureFolder(this.#port, path, options);
   }
 
+  /**
+   * The folder's children (folders and documents), read 20 at a time (GetFoldersAndDocumentsByPage)
+   * as the loop asks for more: `for await (const entry of session.list('/Public'))`.
+   */
+  list(folder: string, options?: ListOptions): AsyncGenerator<FolderEntry, void, undefined> {
+    return listFolder(this.#port, folder, options);
+  }
+
+  /** The folder's children with each document's size, version count, date and lock holder, in one reply (GetFoldersAndDocuments1). */
+  listDetails(folder: string, options?: LookupOptions): Promise<DetailedEntry[]> {
+    return listDetails(this.#port, folder, options);
+  }
+
+  /** A document's versions, oldest first; each one's `number` is what `download`, `info` and `delete` take. */
+  versions(path: string, options?: LookupOptions): Promise<VersionInfo[]> {
+    return documentVersions(this.#port, path, options);
+  }
+
+  /** Size, CRC-32, type and date of the latest version, or of `{ version }`, without staging anything. */
+  info(path: string, options?: InfoOptions): Promise<DownloadInfoResult> {
+    return downloadInfo(this.#port, path, options);
+  }
+
+  /** Moves a document to the recycle bin; with `{ version }`, deletes that version for good. */
+  delete(path: string, options?: DeleteOptions): Promise<void> {
+    return deleteDocument(this.#port, path, options);
+  }
+
+  /** The server's upload limits, asked for once per session; an upload larger than `maxUploadSize` is refused before it starts. */
+  limits(options?: LookupOptions): Promise<UploadLimits> {
+    return uploadLimits(this.#port, options);
+  }
+
+  /** Locks (checks out) a document: other users cannot store versions of it until it is unlocked. */
+  lock(path: string, options?: LookupOptions): Promise<void> {
+    return lockDocument(this.#port, path, options);
+  }
+
+  /** Releases the session user's lock; `{ force: true }` also another user's (an administrator's right). */
+  unlock(path: string, options?: UnlockOptions): Promise<void> {
+    return unlockDocument(this.#port, path, options);
+  }
+
   /** Uploads several files, `concurrency` at a time; one outcome per item, in order. */
   uploadMany(items: readonly UploadItem[], options?: UploadManyOptions): Promise<Array<PromiseSettledResult<UploadResult>>> {
     return uploadMany(this.#port, items, options);
@@ -169,13 +226,13 @@ export class SrvSession {
    */
   async relogin(failedTicket: string, cause?: unknown, signal?: AbortSignal): Promise<void> {
     if (this.#ticket !== failedTicket) return;
-    const credentials = this.#credentials;
-    if (!credentials) {
+    const login = this.#login;
+    if (!login) {
       const message = cause instanceof ServiceError ? cause.serverMessage : 'the ticket is no longer valid';
       throw new TicketExpiredError(`${message}; the session has no credentials to log in again`, { operation: cause instanceof SrvError ? cause.operation : undefined });
     }
     const { client } = this;
-    this.#relogin ??= traceCall(() => callContext(loginOperation(credentials), client.binding, client.url, {}), (traced) => authenticate(client, credentials, {}, traced))
+    this.#relogin ??= traceCall(() => callContext(login.operation, client.binding, client.url, {}), (traced) => authenticate(client, login, {}, traced))
       .then((ticket) => {
         this.#keepSecret(ticket);
         this.#ticket = ticket;
@@ -295,15 +352,9 @@ export class SrvSession {
 }
 
 /** `traced`: the traced call this login is an attempt of. */
-async function authenticate(client: SrvClient, credentials: Credentials, options: CallOptions = {}, traced?: CallTraceContext): Promise<string> {
-  const { user: UID, password: PWD, language: Lang } = credentials;
+async function authenticate(client: SrvClient, login: Authenticator, options: CallOptions = {}, traced?: CallTraceContext): Promise<string> {
   if (traced) traced.attempts += 1;
-  const result = Lang === undefined ? await client.AuthenticateUser({ UID, PWD }, options) : await client.AuthenticateUser1({ UID, PWD, Lang }, options);
-  return result.ticket;
-}
-
-function loginOperation(credentials: Credentials): 'AuthenticateUser' | 'AuthenticateUser1' {
-  return credentials.language === undefined ? 'AuthenticateUser' : 'AuthenticateUser1';
+  return login.authenticate(client, options);
 }
 
 /** A failed call's error, for its trace. */
@@ -320,12 +371,6 @@ function retryWarning(operation: OperationName, failure: Failure, number: number
 function consentsOf(options: SessionOptions): (error: SrvError, attempt: number, decision: Decision) => boolean {
   const { shouldRetry } = options;
   return shouldRetry === undefined ? () => true : (error, attempt, decision) => shouldRetry(error, attempt, decision) !== false;
-}
-
-function credentialsOf(options: LoginOptions): Credentials {
-  if (typeof options.user !== 'string' || options.user === '') throw new InvalidArgumentError('user', 'must be a non-empty string');
-  if (typeof options.password !== 'string') throw new InvalidArgumentError('password', 'must be a string');
-  return { user: options.user, password: options.password, language: options.language };
 }
 
 function ticketParameterOf(operation: OperationName): TicketParameter | undefined {

@@ -24,6 +24,8 @@ const INTERFACES: ReadonlyArray<readonly [file: string, name: string, table: Tab
   ['src/session/session-options.ts', 'SessionOptions', api.SESSION_OPTIONS],
   ['src/session/session-options.ts', 'LoginOptions', api.LOGIN_OPTIONS],
   ['src/session/session-options.ts', 'TicketOptions', api.TICKET_OPTIONS],
+  ['src/session/session-options.ts', 'TrustedLoginOptions', api.TRUSTED_LOGIN_OPTIONS],
+  ['src/session/session-options.ts', 'WindowsLoginOptions', api.WINDOWS_LOGIN_OPTIONS],
   ['src/transfers/transfer-options.ts', 'TransferOptions', api.TRANSFER_OPTIONS],
   ['src/transfers/upload/upload-options.ts', 'UploadOptions', api.UPLOAD_OPTIONS],
   ['src/transfers/upload/upload-many-options.ts', 'UploadManyOptions', api.UPLOAD_MANY_OPTIONS],

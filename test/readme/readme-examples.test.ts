@@ -24,6 +24,7 @@ const EXPECTED: Record<string, RegExp> = {
   metadata: /stored \/Public\/Contracts\/acme-\d+\.pdf as DocumentId \d+/,
   download: /17 bytes, CRC32 [0-9a-f]{8}: quarterly figures\n\{ crc32LastVersion: '[0-9a-f]{8}', crc32Published: '[0-9a-f]{8}' \}/,
   resume: /first run: AbortError\nsecond run: 786432 bytes, [1-9]\d* of them kept from the first/,
+  documents: /document \/Public\/Notes\/plan\.txt\nversions 1000000 and 2000000\nversion 1000000: 5 bytes, CRC32 [0-9a-f]{8}\n1 version left/,
   cancel: /cancelled; the upload handler was deleted and nothing was stored/,
   emulator: /faults injected 1, restarts 1, handlers left 0/,
   hooks: /POST DocumentExists, attempt 1\nthe table says resend after UnexpectedResponseError \(attempt 1\)\ninfo: retrying DocumentExists \(retry, attempt 1\)\nPOST DocumentExists, attempt 2\nexists: false/,

@@ -1,4 +1,4 @@
-import { readdir, realpath, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join, posix, relative, sep } from 'node:path';
 import type { Command } from 'commander';
 import pLimit from 'p-limit';
@@ -7,12 +7,15 @@ import { wholeNumber } from '../arguments.js';
 import { EXIT, exitCodeOf, UsageError } from '../exit-codes.js';
 import { addConnectionOptions } from '../connection.js';
 import { existingDirectory } from '../local-paths.js';
+import { readTree, type LocalTree } from '../local-tree.js';
 import { helpOf } from '../option-help.js';
 import { runCommand, type CommandContext } from '../run.js';
 
 interface SyncFlags {
   concurrency?: number;
   dryRun?: boolean;
+  lock?: boolean;
+  maxSize?: number;
 }
 
 type Change = 'new' | 'changed' | 'unchanged';
@@ -23,14 +26,6 @@ interface PlannedFile {
   change: Change;
 }
 
-/** What of the local tree is uploaded, and what is not, and why. */
-interface LocalTree {
-  files: string[];
-  /** Symbolic links to regular files: uploaded under the link's name, with the content of the file it leads to. */
-  symlinks: Array<{ path: string; target: string }>;
-  ignored: Array<{ path: string; reason: string }>;
-}
-
 export function registerSync(program: Command): void {
   addConnectionOptions(program.command('sync'))
     .description('upload the new and changed files of a local folder tree (CRC-32 compared with DocumentExists); unchanged files are skipped')
@@ -38,10 +33,13 @@ export function registerSync(program: Command): void {
     .argument('<remoteFolder>', 'the folder to mirror it into, e.g. /Public/Reports')
     .option('--concurrency <n>', helpOf('files uploaded, and compared, at the same time', UPLOAD_MANY_OPTIONS.concurrency), wholeNumber)
     .option('--dry-run', 'only say what would be uploaded')
+    .option('--lock', 'lock each changed document while its new version is uploaded, then unlock it')
+    .option('--max-size <bytes>', 'skip files larger than this, saying so', wholeNumber)
     .addHelpText('after', `
 Examples:
   $ srv-asmx sync ./reports /Public/Reports --dry-run
-  $ srv-asmx sync ./reports /Public/Reports --concurrency 8 --json`)
+  $ srv-asmx sync ./reports /Public/Reports --concurrency 8 --json
+  $ srv-asmx sync ./reports /Public/Reports --lock --max-size 104857600`)
     .action((localDir: string, remoteFolder: string, flags: SyncFlags, command: Command) => runCommand(command, (context) => sync(context, localDir, remoteFolder, flags)));
 }
 
@@ -50,6 +48,7 @@ async function sync(context: CommandContext, localDir: string, remoteFolder: str
   checkOptions(UPLOAD_MANY_OPTIONS, { concurrency });
   await existingDirectory(localDir, '<localDir>');
   const tree = await readTree(localDir);
+  if (flags.maxSize !== undefined) await skipLarger(tree, flags.maxSize);
   refuseNameClashes(localDir, tree.files);
   for (const { path, reason } of tree.ignored) context.reporter.warn(`not uploaded: ${path}: ${reason}`);
   const targets = new Map(tree.symlinks.map(({ path, target }) => [path, target]));
@@ -61,7 +60,7 @@ async function sync(context: CommandContext, localDir: string, remoteFolder: str
       const link = target === undefined ? '' : ` (a symbolic link to ${target})`;
       context.reporter.info(`${p.change === 'unchanged' ? 'skip (unchanged)' : `${flags.dryRun ? 'would upload' : 'upload'} (${p.change})`}: ${p.remotePath}${link}`);
     }
-    const failed = flags.dryRun ? [] : await uploadAll(session, toUpload, concurrency, context.signal);
+    const failed = flags.dryRun ? [] : await uploadAll(session, toUpload, { concurrency, signal: context.signal, lock: flags.lock === true });
     const summary = {
       ok: failed.length === 0,
       command: 'sync',
@@ -77,29 +76,6 @@ async function sync(context: CommandContext, localDir: string, remoteFolder: str
     context.reporter.result(`${verb} ${summary.uploaded.length}, skipped ${summary.skipped.length} unchanged, ${summary.failed.length} failed${notUploaded}`, summary);
     return failed.length === 0 ? EXIT.success : exitCodeOf(failed[0]?.error);
   });
-}
-
-/** The tree's regular files, and the symbolic links to them; a recursive readdir never follows a link to a folder, so no loop can hold it. */
-async function readTree(dir: string): Promise<LocalTree> {
-  const tree: LocalTree = { files: [], symlinks: [], ignored: [] };
-  const entries = (await readdir(dir, { recursive: true, withFileTypes: true })).map((entry) => ({ entry, path: join(entry.parentPath, entry.name) }));
-  for (const { entry, path } of entries.sort((a, b) => (a.path < b.path ? -1 : 1))) {
-    if (entry.isFile()) tree.files.push(path);
-    else if (entry.isSymbolicLink()) await followLink(path, tree);
-    else if (!entry.isDirectory()) tree.ignored.push({ path, reason: 'not a regular file' });
-  }
-  return tree;
-}
-
-/** A link to a regular file is uploaded; a link to a folder is not followed, since it may lead back up the tree, or out of it. */
-async function followLink(path: string, tree: LocalTree): Promise<void> {
-  const found = await stat(path).catch(() => undefined);
-  if (found?.isFile()) {
-    tree.files.push(path);
-    tree.symlinks.push({ path, target: await realpath(path) });
-  } else if (found === undefined) tree.ignored.push({ path, reason: 'a broken symbolic link' });
-  else if (found.isDirectory()) tree.ignored.push({ path, reason: 'a symbolic link to a folder, which sync does not follow' });
-  else tree.ignored.push({ path, reason: 'a symbolic link to something that is not a regular file' });
 }
 
 /** Two local names the server takes for one would overwrite each other on every run. */
@@ -124,8 +100,48 @@ async function planSync(session: SrvSession, files: string[], localDir: string, 
   );
 }
 
-async function uploadAll(session: SrvSession, plan: PlannedFile[], concurrency: number, signal: AbortSignal): Promise<Array<{ remotePath: string; error: unknown }>> {
+/** Files larger than --max-size are left out, each named with its size. */
+async function skipLarger(tree: LocalTree, maxSize: number): Promise<void> {
+  const sizes = await Promise.all(tree.files.map(async (file) => (await stat(file)).size));
+  tree.files = tree.files.filter((file, i) => {
+    const size = sizes[i] ?? 0;
+    if (size > maxSize) tree.ignored.push({ path: file, reason: `${size} bytes, larger than --max-size ${maxSize}` });
+    return size <= maxSize;
+  });
+}
+
+interface UploadAllOptions {
+  concurrency: number;
+  signal: AbortSignal;
+  /** Lock each changed document around its upload. */
+  lock: boolean;
+}
+
+async function uploadAll(session: SrvSession, plan: PlannedFile[], options: UploadAllOptions): Promise<Array<{ remotePath: string; error: unknown }>> {
+  const { concurrency, signal } = options;
   for (const folder of new Set(plan.map((p) => posix.dirname(p.remotePath)))) await session.ensureFolder(folder, { signal });
-  const outcomes = await session.uploadMany(plan.map((p) => ({ source: p.file, destination: p.remotePath })), { concurrency, signal });
+  const limit = pLimit(concurrency);
+  const outcomes = options.lock
+    ? await Promise.allSettled(plan.map((p) => limit(() => uploadLocked(session, p, signal))))
+    : await session.uploadMany(plan.map((p) => ({ source: p.file, destination: p.remotePath })), { concurrency, signal });
   return outcomes.flatMap((outcome, i) => (outcome.status === 'rejected' ? [{ remotePath: (plan[i] as PlannedFile).remotePath, error: outcome.reason as unknown }] : []));
+}
+
+/** Lock, upload, unlock: a new document has nothing to lock yet. The lock is released whether the upload succeeded or not. */
+async function uploadLocked(session: SrvSession, p: PlannedFile, signal: AbortSignal): Promise<void> {
+  if (p.change === 'new') {
+    await session.upload(p.file, p.remotePath, { signal });
+    return;
+  }
+  await session.lock(p.remotePath, { signal });
+  let uploaded = false;
+  try {
+    await session.upload(p.file, p.remotePath, { signal });
+    uploaded = true;
+  } finally {
+    // A failed upload's own error is the one to report; its unlock's failure would hide it.
+    await session.unlock(p.remotePath).catch((error: unknown) => {
+      if (uploaded) throw error;
+    });
+  }
 }

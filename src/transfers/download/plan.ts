@@ -1,12 +1,11 @@
 // Checks a download's source and options before anything is sent, and settles their defaults.
 import { InvalidArgumentError } from '../../errors.js';
 import type { CallOptions } from '../../soap/client.js';
-import { checkNumber, settle } from '../../util/options.js';
-import { MAX_INT, remotePath, type TransferProgress } from '../transfer.js';
+import { settle } from '../../util/options.js';
+import { versionNumberOf } from '../documents/version-number.js';
+import { remotePath, type TransferProgress } from '../transfer.js';
 import { DOWNLOAD_OPTIONS, type DownloadOptions } from './download-options.js';
 import type { DownloadSource } from './types.js';
-
-const FIRST_VERSION_NUMBER = 1_000_000;
 
 export interface SourceSpec {
   readonly path: string;
@@ -39,13 +38,5 @@ function sourceSpecOf(source: DownloadSource): SourceSpec {
   if (typeof source !== 'object' || source === null) {
     throw new InvalidArgumentError('source', 'must be a document path or { path, versionNumber }');
   }
-  return { path: remotePath(source.path, 'source.path', DOCUMENT), versionNumber: versionNumberOf(source.versionNumber) };
-}
-
-function versionNumberOf(value: unknown): number {
-  const number = checkNumber('source.versionNumber', { whole: true, min: 0, max: MAX_INT }, value);
-  if (number > 0 && number < FIRST_VERSION_NUMBER) {
-    throw new InvalidArgumentError('source.versionNumber', `is ${number}: version numbers are 1000000, 2000000, … as GetDocumentVersions lists them (0 = latest)`);
-  }
-  return number;
+  return { path: remotePath(source.path, 'source.path', DOCUMENT), versionNumber: versionNumberOf('source.versionNumber', source.versionNumber, true) };
 }

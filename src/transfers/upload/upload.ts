@@ -25,6 +25,7 @@ import {
   type TransferStats,
 } from '../transfer.js';
 import { ensureFolder, folderExists } from '../lookups.js';
+import { checkUploadSize } from '../documents/limits.js';
 import { finalizerFor, type Finalizer, type UploadDestination } from './finalizer.js';
 import { Settlement, type Found, type Snapshot } from './settlement.js';
 import { openSource, type ChunkSource, type SourceChunk, type UploadSource } from './source.js';
@@ -58,6 +59,7 @@ export async function upload(port: ServicePort, source: UploadSource, destinatio
   return traceTransfer(() => ({ kind: 'upload', path: finalizer.path, chunkSize: settled.chunkSize }), async () => {
     const reader = await openSource(source, { spool: settled.spool, signal: settled.signal });
     try {
+      if (reader.totalBytes !== undefined) await checkUploadSize(port, finalizer.path, reader.totalBytes, { signal: settled.signal, timeoutMs: settled.timeoutMs });
       await destinationFolder(port, finalizer.folder, settled);
       return await new UploadRun(port, reader, finalizer, settled, settled.chunkSize, settled.maxRestarts).run();
     } finally {
