@@ -502,12 +502,12 @@ class Exchange {
     return this.spec.label === undefined ? '' : `${this.spec.label}: `;
   }
 
-  /** Something happened on the exchange: the silence allowed starts again. */
+  /** Something happened on the exchange: the silence allowed starts again (the same timer, restarted: this runs for every socket read). */
   private readonly touch = (): void => {
     const { idleTimeoutMs } = this.spec;
     if (idleTimeoutMs === undefined || this.settled) return;
-    clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(this.onIdle, idleTimeoutMs);
+    if (this.idleTimer) this.idleTimer.refresh();
+    else this.idleTimer = setTimeout(this.onIdle, idleTimeoutMs);
   };
 
   private readonly onIdle = (): void => {
