@@ -138,11 +138,11 @@ const PAD = 0x3d;
  * Decodes base64 text into one Buffer as it comes, each piece of text as it is given: its whole
  * groups of four characters straight into the Buffer, the one to three characters after them kept
  * for the next piece. Node's decoder skips what is not base64, so a piece decodes exactly when it
- * yields the bytes its length says; one that does not is tried again without its whitespace, which
- * XML Schema's base64Binary allows; an entity reference or any other stray character makes it
- * fall short. It refuses text that does not decode exactly (a stray character, padding before the
- * end, more than fits), so that the caller can hand it to the parser
- * instead; `undecoded()` gives the text back, less its whitespace.
+ * yields the bytes its length says (an entity reference or any other stray character makes it fall
+ * short); one that does not is tried again without its whitespace, which XML Schema's base64Binary
+ * allows. It refuses text that does not decode exactly (a stray character, padding before the end,
+ * more than fits), so that the caller can hand it to the parser instead; `undecoded()` gives the
+ * text back, less its whitespace.
  */
 class Base64Decoder {
   #written = 0;
