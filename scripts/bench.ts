@@ -1,6 +1,7 @@
 // `npm run bench`: client CPU, throughput and peak RSS of this library's chunk path against
 // node-soap's default generated client and a hand-written floor, then a 1 GiB round trip against
-// the emulator, and the emulator's own throughput over raw HTTP. Writes a markdown report to
+// the emulator, the emulator's own throughput over raw HTTP, and the built CLI and the library as
+// whole processes against the limit (the least a client can do for the same bytes) and the floor. Writes a markdown report to
 // bench-results/latest.md and prints it (docs/performance.md holds the tables of a run, copied from
 // it by hand). It measures; it never fails on a number. Options: --runs N,
 // --quick, --sizes 1,4,8,32 (MiB), --e2e-mib N, --e2e-chunks 4,32 (MiB), --no-e2e, --no-chunks, --emulator-mib N, --no-emulator,
