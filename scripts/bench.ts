@@ -1,10 +1,11 @@
 // `npm run bench`: client CPU, throughput and peak RSS of this library's chunk path against
 // node-soap's default generated client and a hand-written floor, then a 1 GiB round trip against
-// the emulator, and the emulator's own throughput over raw HTTP. Writes a markdown report to
+// the emulator, the emulator's own throughput over raw HTTP, and the built CLI and the library as
+// whole processes against the limit (the least a client can do for the same bytes) and the floor. Writes a markdown report to
 // bench-results/latest.md and prints it (docs/performance.md holds the tables of a run, copied from
 // it by hand). It measures; it never fails on a number. Options: --runs N,
 // --quick, --sizes 1,4,8,32 (MiB), --e2e-mib N, --e2e-chunks 4,32 (MiB), --no-e2e, --no-chunks, --emulator-mib N, --no-emulator,
-// --no-downloads, --no-cli-cpu (which needs `npm run build` first), --no-bindings (UploadFileChunk over
+// --no-downloads, --no-cli-cpu (which needs `npm run build` first; --cli-mib N, --cli-runs N), --no-bindings (UploadFileChunk over
 // HTTP POST against SOAP 1.1, in 1, 8 and 32 MiB chunks).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -28,6 +29,8 @@ interface Options {
   emulator: boolean;
   downloads: boolean;
   cliCpu: boolean;
+  cliMib: number;
+  cliRuns: number;
   bindings: boolean;
 }
 
@@ -49,6 +52,8 @@ function optionsOf(argv: string[]): Options {
     emulator: !argv.includes('--no-emulator'),
     downloads: !argv.includes('--no-downloads'),
     cliCpu: !argv.includes('--no-cli-cpu'),
+    cliMib: Number(value('--cli-mib') ?? 512),
+    cliRuns: Number(value('--cli-runs') ?? 3),
     bindings: !argv.includes('--no-bindings'),
   };
 }
@@ -70,8 +75,8 @@ async function main(): Promise<void> {
   const endToEnd = options.e2e ? await benchmarkEndToEnd(options.e2eMib * MIB, options.e2eChunkMib.map((mib) => mib * MIB), log) : [];
   const throughputPlan = { chunkSize: 8 * MIB, bytes: options.emulatorMib * MIB, runs: 3 };
   const throughput = options.emulator ? await benchmarkEmulatorThroughput(throughputPlan, log) : undefined;
-  // The issue's figure: 512 MiB in 8 MiB chunks each way, three runs (about two minutes).
-  const cliCpu = options.cliCpu ? await benchmarkCliCpu({ fileBytes: 512 * MIB, chunkSize: 8 * MIB, runs: 3 }, log) : undefined;
+  // The issue's figure: 512 MiB in 8 MiB chunks each way, three runs of four variants (about four minutes).
+  const cliCpu = options.cliCpu ? await benchmarkCliCpu({ fileBytes: options.cliMib * MIB, chunkSize: 8 * MIB, runs: options.cliRuns }, log) : undefined;
   const downloads = options.downloads ? downloadsMarkdown(await benchmarkDownloads(FULL_PLAN, log)) : '';
   const bindings = options.bindings ? `\n${bindingsSection(await benchmarkBindings(chunkPlans(options, [1, 8, 32]), log))}\n` : '';
   const markdown = report(chunks, endToEnd, { runs: options.runs, minutes: (Date.now() - started) / 60_000 }, throughput, cliCpu) + downloads + bindings;

@@ -6,15 +6,7 @@
 //   floor-cli.js download <remotePath> <file> <chunkSize>
 // with SRV_ASMX_URL, SRV_ASMX_USER and SRV_ASMX_PASSWORD, as the CLI takes them.
 import { open } from 'node:fs/promises';
-import { call, downloadChunks, floorTarget, uploadChunks, type FloorTarget } from './floor.js';
-
-/** An attribute of a reply's result element, which must say success="true". */
-function attribute(reply: Buffer, op: string, name: string): string {
-  const text = reply.toString('latin1');
-  const value = new RegExp(`\\s${name}="([^"]*)"`).exec(text)?.[1];
-  if (!text.includes('success="true"') || value === undefined) throw new Error(`${op} failed: ${text.slice(0, 400)}`);
-  return value;
-}
+import { attribute, call, downloadChunks, runSession, uploadChunks, type FloorTarget } from './floor.js';
 
 async function upload(target: FloorTarget, file: string, remotePath: string, chunkSize: number): Promise<void> {
   const source = await open(file);
@@ -44,11 +36,4 @@ async function download(target: FloorTarget, remotePath: string, file: string, c
   await call(target, 'DeleteDownloadHandler', `<DownloadHandler>${handler}</DownloadHandler>`);
 }
 
-const [direction, from, to, chunkSize] = process.argv.slice(2);
-const { SRV_ASMX_URL: url = '', SRV_ASMX_USER: user = '', SRV_ASMX_PASSWORD: password = '' } = process.env;
-const target = floorTarget(url, '');
-target.ticket = attribute(await call(target, 'AuthenticateUser', `<UID>${user}</UID><PWD>${password}</PWD>`), 'AuthenticateUser', 'ticket');
-if (direction === 'upload') await upload(target, from ?? '', to ?? '', Number(chunkSize));
-else await download(target, from ?? '', to ?? '', Number(chunkSize));
-await call(target, 'LogOut', '', 'AuthenticationTicket');
-target.agent.destroy();
+await runSession(upload, download);

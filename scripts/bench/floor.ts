@@ -6,8 +6,8 @@ import http from 'node:http';
 import { crc32 } from 'node:zlib';
 import { SOAP11, TICKET, UPLOAD_HANDLER, downloadHandlerFor, type WorkerSpec } from './protocol.js';
 
-const ENVELOPE_OPEN = `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="${SOAP11}"><soap:Body>`;
-const ENVELOPE_CLOSE = '</soap:Body></soap:Envelope>';
+export const ENVELOPE_OPEN = `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="${SOAP11}"><soap:Body>`;
+export const ENVELOPE_CLOSE = '</soap:Body></soap:Envelope>';
 
 /** A server and a ticket, over one keep-alive connection. */
 export interface FloorTarget {
@@ -70,7 +70,7 @@ export function call(target: FloorTarget, op: string, fields: string, ticketName
   return post(target, op, [Buffer.from(`${ENVELOPE_OPEN}<${op} xmlns="http://tempuri.org/">${ticket}${fields}</${op}>${ENVELOPE_CLOSE}`)]);
 }
 
-function post({ agent, url }: FloorTarget, op: string, body: Buffer[]): Promise<Buffer> {
+export function post({ agent, url }: FloorTarget, op: string, body: Buffer[]): Promise<Buffer> {
   const length = body.reduce((sum, part) => sum + part.length, 0);
   const headers = { 'Content-Type': 'text/xml; charset=utf-8', SOAPAction: `"http://tempuri.org/${op}"`, 'Content-Length': length };
   return new Promise((resolve, reject) => {
@@ -84,4 +84,29 @@ function post({ agent, url }: FloorTarget, op: string, body: Buffer[]): Promise<
     for (const part of body.slice(0, -1)) request.write(part);
     request.end(body.at(-1));
   });
+}
+
+/** An attribute of a reply's result element, which must say success="true". */
+export function attribute(reply: Buffer, op: string, name: string): string {
+  const text = reply.toString('latin1');
+  const value = new RegExp(`\\s${name}="([^"]*)"`).exec(text)?.[1];
+  if (!text.includes('success="true"') || value === undefined) throw new Error(`${op} failed: ${text.slice(0, 400)}`);
+  return value;
+}
+
+type Move = (target: FloorTarget, from: string, to: string, chunkSize: number) => Promise<void>;
+
+/**
+ * A whole `srv-asmx upload` or `download` as the floor and limit processes do it, from their
+ * command line (`upload <file> <remotePath> <chunkSize>` or `download <remotePath> <file>
+ * <chunkSize>`) and SRV_ASMX_URL, SRV_ASMX_USER and SRV_ASMX_PASSWORD: log in, move, log out.
+ */
+export async function runSession(upload: Move, download: Move): Promise<void> {
+  const [direction, from, to, chunkSize] = process.argv.slice(2);
+  const { SRV_ASMX_URL: url = '', SRV_ASMX_USER: user = '', SRV_ASMX_PASSWORD: password = '' } = process.env;
+  const target = floorTarget(url, '');
+  target.ticket = attribute(await call(target, 'AuthenticateUser', `<UID>${user}</UID><PWD>${password}</PWD>`), 'AuthenticateUser', 'ticket');
+  await (direction === 'upload' ? upload : download)(target, from ?? '', to ?? '', Number(chunkSize));
+  await call(target, 'LogOut', '', 'AuthenticationTicket');
+  target.agent.destroy();
 }

@@ -368,6 +368,8 @@ class Exchange {
   private request: http.ClientRequest | undefined;
   private timer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
+  /** When the exchange last made progress (performance.now()). */
+  private touchedAt = 0;
   private settled = false;
   /** Becomes true once the connection is up: from then on the server may act on what it got. */
   private connected = false;
@@ -502,15 +504,23 @@ class Exchange {
     return this.spec.label === undefined ? '' : `${this.spec.label}: `;
   }
 
-  /** Something happened on the exchange: the silence allowed starts again. */
+  /**
+   * Something happened on the exchange: the silence allowed starts again. This runs for every
+   * socket read, so it only notes the time; the timer, when it fires, waits out what is left.
+   */
   private readonly touch = (): void => {
     const { idleTimeoutMs } = this.spec;
     if (idleTimeoutMs === undefined || this.settled) return;
-    clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(this.onIdle, idleTimeoutMs);
+    this.touchedAt = performance.now();
+    this.idleTimer ??= setTimeout(this.onIdle, idleTimeoutMs);
   };
 
   private readonly onIdle = (): void => {
+    const left = (this.spec.idleTimeoutMs ?? 0) - (performance.now() - this.touchedAt);
+    if (left > 0) {
+      this.idleTimer = setTimeout(this.onIdle, left);
+      return;
+    }
     const waited = this.request?.writableFinished ? 'for the reply' : this.connected ? 'while sending the request' : 'to connect';
     const message = `${this.prefix}nothing came for ${this.spec.idleTimeoutMs} ms ${waited} (the idle limit)`;
     this.fail(new TimeoutError(message, { operation: this.spec.label, mayHaveReachedServer: this.mayHaveReachedServer }));

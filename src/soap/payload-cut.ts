@@ -14,7 +14,6 @@ const GT = 0x3e;
 const SLASH = 0x2f;
 const COLON = 0x3a;
 const EQUALS = 0x3d;
-const AMPERSAND = 0x26;
 const QUOTES = new Set([0x22, 0x27]);
 const SPACES = new Set([0x20, 0x09, 0x0a, 0x0d]);
 /** Past this, a reply whose text has not started yet is not one this cut is for. */
@@ -113,7 +112,7 @@ export class PayloadCut implements ReplySink {
     const end = bytes.indexOf(LT);
     const text = end < 0 ? bytes : bytes.subarray(0, end);
     const decoder = this.#decoder as Base64Decoder;
-    if (text.includes(AMPERSAND) || !decoder.write(text)) return this.giveUp(decoder, bytes);
+    if (!decoder.write(text)) return this.giveUp(decoder, bytes);
     if (end >= 0) this.#tail.push(bytes.subarray(end));
   }
 
@@ -132,65 +131,102 @@ export class PayloadCut implements ReplySink {
   }
 }
 
-/** Base64 characters gathered before they are decoded: a string this long is a young large object, not new-space churn. */
-const STAGE_BYTES = 256 * 1024;
 const BASE64_SPACES = [0x20, 0x09, 0x0a, 0x0d];
+const PAD = 0x3d;
 
 /**
- * Decodes base64 text into one Buffer as it comes, a stage of characters at a time; whitespace is
- * dropped, as XML Schema's base64Binary allows. It refuses text that does not decode exactly (a
- * stray character, padding before the end, more than fits), so that the caller can hand it to the
- * parser instead; `undecoded()` gives the text back, less its whitespace.
+ * Decodes base64 text into one Buffer as it comes, each piece of text as it is given: its whole
+ * groups of four characters straight into the Buffer, the one to three characters after them kept
+ * for the next piece. Node's decoder skips what is not base64, so a piece decodes exactly when it
+ * yields the bytes its length says (an entity reference or any other stray character makes it fall
+ * short); one that does not is tried again without its whitespace, which XML Schema's base64Binary
+ * allows. It refuses text that does not decode exactly (a stray character, padding before the end,
+ * more than fits), so that the caller can hand it to the parser instead; `undecoded()` gives the
+ * text back, less its whitespace.
  */
 class Base64Decoder {
   #written = 0;
-  readonly #stage = Buffer.allocUnsafe(STAGE_BYTES);
-  #staged = 0;
+  /** Characters of a group that the text given so far has not completed. */
+  readonly #carry = Buffer.alloc(4);
+  #carried = 0;
   #padded = false;
 
   constructor(private readonly out: Buffer) {}
 
   /** `text`: the text's bytes, as they come. */
   write(text: Buffer): boolean {
-    const clean = BASE64_SPACES.some((space) => text.includes(space)) ? withoutSpaces(text) : text;
-    for (let at = 0; at < clean.length; ) {
-      const copied = clean.copy(this.#stage, this.#staged, at);
-      this.#staged += copied;
-      at += copied;
-      if (this.#staged === STAGE_BYTES && !this.decodeStage(false)) return false;
-    }
-    return true;
+    if (this.decode(text, false)) return true;
+    const clean = withoutSpaces(text);
+    return clean.length < text.length && this.decode(clean, false);
   }
 
   /** The decoded bytes, or undefined when the rest does not decode exactly. */
   end(): Buffer | undefined {
-    return this.decodeStage(true) ? this.out.subarray(0, this.#written) : undefined;
+    return this.decode(Buffer.alloc(0), true) ? this.out.subarray(0, this.#written) : undefined;
   }
 
   undecoded(): string {
-    return this.out.toString('base64', 0, this.#written) + this.#stage.toString('latin1', 0, this.#staged);
+    return this.out.toString('base64', 0, this.#written) + this.#carry.toString('latin1', 0, this.#carried);
   }
 
-  /** Decodes the staged characters, all of them at the end, else whole groups of four. */
-  private decodeStage(last: boolean): boolean {
-    const staged = this.#staged;
-    if (staged === 0) return true;
-    if (this.#padded) return false;
-    const padding = this.#stage.indexOf(0x3d);
-    const inStage = padding >= 0 && padding < staged;
-    const usable = last || inStage ? staged : staged - (staged % 4);
-    if (inStage && (usable % 4 !== 0 || !/^={1,2}$/.test(this.#stage.toString('latin1', padding, staged)))) return false;
-    // An unpadded last group decodes as node's decoder reads it: two or three characters make one or two bytes.
-    const expected = Math.floor(((inStage ? padding : usable) * 3) / 4);
-    if (this.#written + expected > this.out.length) return false;
-    const got = this.out.write(this.#stage.toString('latin1', 0, usable), this.#written, 'base64');
-    if (got !== expected) return false;
-    this.#written += got;
-    this.#stage.copy(this.#stage, 0, usable, staged);
-    this.#staged = staged - usable;
-    this.#padded = inStage;
+  /**
+   * Decodes the carried characters and `text`, whole groups of four (all that is left, when
+   * `last`); false, with nothing taken, when they do not decode exactly.
+   */
+  private decode(text: Buffer, last: boolean): boolean {
+    if (text.length === 0 && !last) return true;
+    if (this.#padded) return this.#carried === 0 && text.length === 0;
+    // The carried group, completed from the text's first characters.
+    const fill = Math.min(4 - this.#carried, text.length);
+    const first = this.#carried === 0 ? 0 : this.#carried + fill;
+    const groupEnd = this.#carried === 0 ? 0 : fill;
+    if (first > 0 && first < 4 && !last) {
+      if (hasSpace(text, 0)) return false;
+      text.copy(this.#carry, this.#carried);
+      this.#carried = first;
+      return true;
+    }
+    const rest = text.length - groupEnd;
+    const whole = last ? text.length : groupEnd + rest - (rest % 4);
+    if (hasSpace(text, whole)) return false;
+    let at = this.#written;
+    if (first > 0) {
+      const group = this.#carry.toString('latin1', 0, this.#carried) + text.toString('latin1', 0, groupEnd);
+      const got = this.decodeInto(group, at, whole === groupEnd);
+      if (got < 0) return false;
+      at += got;
+    }
+    if (whole > groupEnd) {
+      const got = this.decodeInto(text.toString('latin1', groupEnd, whole), at, true);
+      if (got < 0) return false;
+      at += got;
+    }
+    this.#written = at;
+    this.#padded = (whole > 0 ? text[whole - 1] : this.#carry[this.#carried - 1]) === PAD;
+    this.#carried = text.copy(this.#carry, 0, whole);
     return true;
   }
+
+  /**
+   * Decodes `text` (a multiple of four characters unless it ends the text) at `at`: the bytes
+   * written, or -1 when it does not decode exactly. Padding may only end it, when it ends what is
+   * decoded now (`mayPad`): nothing may come after it.
+   */
+  private decodeInto(text: string, at: number, mayPad: boolean): number {
+    const pads = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+    // One character alone encodes nothing: it is refused, where node's decoder would drop it unseen.
+    if (text.length % 4 === 1 || (pads > 0 && (!mayPad || text.length % 4 !== 0))) return -1;
+    // An unpadded last group decodes as node's decoder reads it: two or three characters make one or two bytes.
+    const expected = Math.floor(((text.length - pads) * 3) / 4);
+    if (at + expected > this.out.length) return -1;
+    return this.out.write(text, at, 'base64') === expected ? expected : -1;
+  }
+}
+
+/** Whether the few characters of `text` from `from` on hold whitespace. */
+function hasSpace(text: Buffer, from: number): boolean {
+  for (let at = from; at < text.length; at++) if (BASE64_SPACES.includes(text[at] as number)) return true;
+  return false;
 }
 
 function withoutSpaces(text: Buffer): Buffer {
