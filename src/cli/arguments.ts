@@ -8,6 +8,13 @@ export function wholeNumber(value: string): number {
   return Number(value);
 }
 
+/** `auto`, or a whole number. */
+export function autoOrWholeNumber(value: string): number | 'auto' {
+  if (value === 'auto') return value;
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected auto or a whole number.');
+  return Number(value);
+}
+
 /** One of the option's choices in the library's table, e.g. "expected 1.1 or 1.2." otherwise. */
 export function choiceOf<T extends string>(spec: OptionSpec<T> & { readonly choices: readonly T[] }): (value: string) => T {
   return (value) => {

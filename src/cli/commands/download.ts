@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { checkDownload, DOWNLOAD_OPTIONS, type DownloadOptions } from '../../index.js';
-import { wholeNumber } from '../arguments.js';
+import { autoOrWholeNumber, wholeNumber } from '../arguments.js';
 import { bytes, rate, seconds } from '../format.js';
 import { addConnectionOptions } from '../connection.js';
 import { STANDARD_STREAM } from '../local-paths.js';
@@ -11,7 +11,7 @@ import { runCommand, type CommandContext } from '../run.js';
 interface DownloadFlags {
   versionNumber?: number;
   chunkSize?: number;
-  concurrency?: number;
+  concurrency?: number | 'auto';
   resume?: boolean;
   force?: boolean;
 }
@@ -23,7 +23,7 @@ export function registerDownload(program: Command): void {
     .argument('<file>', 'the local file to write, or - for standard output (then the result goes to stderr)')
     .option('--version-number <number>', 'a version number from GetDocumentVersions (1000000, 2000000, ...); default: the latest', wholeNumber)
     .option('--chunk-size <bytes>', helpOf('chunk size to ask for', DOWNLOAD_OPTIONS.chunkSize), wholeNumber)
-    .option('--concurrency <n>', helpOf('chunks in flight at once', DOWNLOAD_OPTIONS.concurrency), wholeNumber)
+    .option('--concurrency <n>', helpOf("chunks in flight at once; 'auto' adapts them to what the reads show", DOWNLOAD_OPTIONS.concurrency), autoOrWholeNumber)
     .option('--resume', 'keep an interrupted download beside <file> and go on with one an earlier run left (default: start over)')
     .option('--force', 'replace <file> if it exists (only after the download is verified)')
     .addHelpText('after', `

@@ -17,7 +17,7 @@ export interface SourceSpec {
 export interface DownloadPlan {
   readonly source: SourceSpec;
   readonly chunkSize: number;
-  readonly concurrency: number;
+  readonly concurrency: number | 'auto';
   readonly overwrite: boolean;
   readonly resume: boolean;
   readonly maxRestarts: number;
