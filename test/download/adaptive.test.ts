@@ -19,7 +19,7 @@ function oneConnection(ms: number): Server {
 }
 
 /** Runs `reads` reads against `server` as the limit allows; the limit after each read came back. */
-function simulate(server: Server, reads: number, limit = new AdaptiveLimit(0)): number[] {
+function simulate(server: Server, reads: number, limit = new AdaptiveLimit()): number[] {
   const inFlight: Array<{ sent: number; received: number }> = [];
   const limits: number[] = [];
   let now = 0;
@@ -35,7 +35,7 @@ function simulate(server: Server, reads: number, limit = new AdaptiveLimit(0)): 
 }
 
 test('it starts with two reads in flight', () => {
-  expect(new AdaptiveLimit(0).limit).toBe(AUTO_START_CONCURRENCY);
+  expect(new AdaptiveLimit().limit).toBe(AUTO_START_CONCURRENCY);
   expect(AUTO_START_CONCURRENCY).toBe(2);
 });
 
@@ -56,7 +56,7 @@ test('against a server that serves one connection at a time, it tries one more r
 });
 
 test('a read that had to be made again halves the limit, once for the reads that were in flight with it', () => {
-  const limit = new AdaptiveLimit(0);
+  const limit = new AdaptiveLimit();
   simulate(distant(100), 30, limit);
   const before = limit.limit;
   expect(before).toBeGreaterThanOrEqual(6);
@@ -71,7 +71,7 @@ test('a read that had to be made again halves the limit, once for the reads that
 });
 
 test('a read far slower than the ones before it is a stall, and halves the limit; reads a little slower do not', () => {
-  const limit = new AdaptiveLimit(0);
+  const limit = new AdaptiveLimit();
   simulate(distant(300), 30, limit);
   const before = limit.limit;
   limit.read({ bytes: CHUNK, sent: 100_000, received: 100_500, failed: false });
@@ -81,7 +81,7 @@ test('a read far slower than the ones before it is a stall, and halves the limit
 });
 
 test('after a halving it holds a few rounds, then grows again while throughput grows', () => {
-  const limit = new AdaptiveLimit(0);
+  const limit = new AdaptiveLimit();
   simulate(distant(100), 30, limit);
   limit.read({ bytes: CHUNK, sent: 10_000, received: 10_100, failed: true });
   const halved = limit.limit;

@@ -48,7 +48,8 @@ interface Round {
 
 export class AdaptiveLimit implements ReadLimit {
   #limit = AUTO_START;
-  #round: Round;
+  /** The round under way; the first starts when its first read was sent. */
+  #round: Round | undefined;
   /** The level before the last added read, and its round's throughput (bytes per ms). */
   #base: { readonly limit: number; readonly throughput: number } | undefined;
   #hold = 0;
@@ -59,10 +60,6 @@ export class AdaptiveLimit implements ReadLimit {
   /** Reads sent before this were in flight at the last halving, which they already caused. */
   #lastCut = -Infinity;
 
-  constructor(now: number = performance.now()) {
-    this.#round = { started: now, reads: 0, bytes: 0 };
-  }
-
   get limit(): number {
     return this.#limit;
   }
@@ -72,7 +69,7 @@ export class AdaptiveLimit implements ReadLimit {
     const stalled = this.#usualMs !== undefined && ms > Math.max(STALL_FLOOR_MS, STALL_FACTOR * this.#usualMs);
     this.#usualMs = this.#usualMs === undefined ? ms : 0.75 * this.#usualMs + 0.25 * ms;
     if ((sample.failed || stalled) && sample.sent >= this.#lastCut) return this.halve(sample.received);
-    const round = this.#round;
+    const round = (this.#round ??= { started: sample.sent, reads: 0, bytes: 0 });
     round.reads += 1;
     round.bytes += sample.bytes;
     if (round.reads >= this.#limit) this.endRound(round, sample.received);

@@ -40,7 +40,7 @@ export const DOWNLOAD_OPTIONS = {
     whole: true,
     min: 1,
     max: 16,
-    summary: "chunks in flight at once, each verified on its own; 'auto' starts with 2 and adds one while throughput grows, up to 8, and backs off when reads queue, stall or fail",
+    summary: "chunks in flight at once, each verified on its own; `'auto'` starts with 2 and adds one while throughput grows, up to 8, and backs off when reads queue, stall or fail; a number fixes it",
     cli: '--concurrency',
   },
   overwrite: { default: false, summary: 'replace an existing destination file, once the download is verified', cli: '--force' },
