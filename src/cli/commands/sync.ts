@@ -2,16 +2,17 @@ import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, posix, relative, sep } from 'node:path';
 import type { Command } from 'commander';
 import pLimit from 'p-limit';
-import { checkOptions, fileCrc32, nameClashes, UPLOAD_MANY_OPTIONS, type SrvSession } from '../../index.js';
-import { wholeNumber } from '../arguments.js';
+import { checkOptions, fileCrc32, nameClashes, UPLOAD_MANY_OPTIONS, type SrvSession, type UploadManyOptions } from '../../index.js';
+import { byteRate, wholeNumber } from '../arguments.js';
 import { EXIT, exitCodeOf, UsageError } from '../exit-codes.js';
 import { addConnectionOptions } from '../connection.js';
 import { existingDirectory } from '../local-paths.js';
-import { helpOf } from '../option-help.js';
+import { BWLIMIT_HELP, helpOf } from '../option-help.js';
 import { runCommand, type CommandContext } from '../run.js';
 
 interface SyncFlags {
   concurrency?: number;
+  bwlimit?: number;
   dryRun?: boolean;
 }
 
@@ -37,6 +38,7 @@ export function registerSync(program: Command): void {
     .argument('<localDir>', 'the local folder')
     .argument('<remoteFolder>', 'the folder to mirror it into, e.g. /Public/Reports')
     .option('--concurrency <n>', helpOf('files uploaded, and compared, at the same time', UPLOAD_MANY_OPTIONS.concurrency), wholeNumber)
+    .option('--bwlimit <rate>', `${BWLIMIT_HELP}, shared by all the files`, byteRate)
     .option('--dry-run', 'only say what would be uploaded')
     .addHelpText('after', `
 Examples:
@@ -61,7 +63,7 @@ async function sync(context: CommandContext, localDir: string, remoteFolder: str
       const link = target === undefined ? '' : ` (a symbolic link to ${target})`;
       context.reporter.info(`${p.change === 'unchanged' ? 'skip (unchanged)' : `${flags.dryRun ? 'would upload' : 'upload'} (${p.change})`}: ${p.remotePath}${link}`);
     }
-    const failed = flags.dryRun ? [] : await uploadAll(session, toUpload, concurrency, context.signal);
+    const failed = flags.dryRun ? [] : await uploadAll(session, toUpload, { concurrency, signal: context.signal, ...(flags.bwlimit !== undefined && { rateLimit: flags.bwlimit }) });
     const summary = {
       ok: failed.length === 0,
       command: 'sync',
@@ -124,8 +126,9 @@ async function planSync(session: SrvSession, files: string[], localDir: string, 
   );
 }
 
-async function uploadAll(session: SrvSession, plan: PlannedFile[], concurrency: number, signal: AbortSignal): Promise<Array<{ remotePath: string; error: unknown }>> {
+async function uploadAll(session: SrvSession, plan: PlannedFile[], options: UploadManyOptions & { signal: AbortSignal }): Promise<Array<{ remotePath: string; error: unknown }>> {
+  const { signal } = options;
   for (const folder of new Set(plan.map((p) => posix.dirname(p.remotePath)))) await session.ensureFolder(folder, { signal });
-  const outcomes = await session.uploadMany(plan.map((p) => ({ source: p.file, destination: p.remotePath })), { concurrency, signal });
+  const outcomes = await session.uploadMany(plan.map((p) => ({ source: p.file, destination: p.remotePath })), options);
   return outcomes.flatMap((outcome, i) => (outcome.status === 'rejected' ? [{ remotePath: (plan[i] as PlannedFile).remotePath, error: outcome.reason as unknown }] : []));
 }

@@ -88,7 +88,7 @@ class DownloadRun {
     const staged = await stageFile(this.port, this.plan.source, this.plan.chunkSize, { ...this.plan.call, budget: this.#budget });
     this.#handler = staged.handler;
     await this.align(staged);
-    const window = receiveChunks(this.port, staged, this.sink, this.#ledger, { concurrency: this.#concurrency, call: this.plan.call, budget: this.#budget });
+    const window = receiveChunks(this.port, staged, this.sink, this.#ledger, { concurrency: this.#concurrency, pace: this.plan.pace, call: this.plan.call, budget: this.#budget });
     for await (const event of window) {
       if (event.kind === 'gone') return { ...event.restart, staged };
       this.hear(event, staged);

@@ -15,12 +15,15 @@ import type { Restart } from '../transfer.js';
 import type { ReadLimit } from './adaptive.js';
 import { readChunk, type ReadOutcome, type ReceivedChunk } from './chunk.js';
 import type { Ledger } from './ledger.js';
+import type { Pace } from '../../util/pace.js';
 import type { Sink } from './sink.js';
 import type { StagedFile } from './staged-file.js';
 
 export interface WindowOptions {
   /** How many reads may be in flight; told of each one that comes back. */
   readonly concurrency: ReadLimit;
+  /** Bytes a second at most: a chunk that arrived is taken in once its bytes keep to it. */
+  readonly pace: Pace | undefined;
   /** The caller's signal and time limit, for every call. */
   readonly call: CallOptions;
   readonly budget: TransferBudget;
@@ -113,14 +116,18 @@ class Window {
 
   private async read(offset: number, stop: AbortController): Promise<void> {
     const { signal } = this.options.call;
+    const both = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
     try {
       const sent = performance.now();
       const outcome = await readChunk(this.port, this.staged, offset, {
-        call: { ...this.options.call, signal: signal ? AbortSignal.any([signal, stop.signal]) : stop.signal },
+        call: { ...this.options.call, signal: both },
         budget: this.options.budget,
         inFlight: () => this.#inFlight.size,
       });
-      if ('chunk' in outcome) this.options.concurrency.read({ bytes: outcome.chunk.data.length, sent, received: performance.now(), failed: outcome.retried });
+      if ('chunk' in outcome) {
+        this.options.concurrency.read({ bytes: outcome.chunk.data.length, sent, received: performance.now(), failed: outcome.retried });
+        await this.options.pace?.take(outcome.chunk.data.length, both, 'download');
+      }
       await this.handle(offset, outcome);
     } catch (error) {
       // A read this window stopped ends quietly: it is read again, unless the transfer is ending anyway.

@@ -30,6 +30,7 @@ import { Settlement, type Found, type Snapshot } from './settlement.js';
 import { openSource, type ChunkSource, type SourceChunk, type UploadSource } from './source.js';
 import { uploadOptions, type SettledUploadOptions, type UploadOptions } from './upload-options.js';
 import { publishRetry, traceTransfer } from '../../tracing/channels.js';
+import { bytePace, type Pace } from '../../util/pace.js';
 
 /** Once a finalize is sent, a cancel waits this long for its outcome, so that it can say what happened. */
 const FINALIZE_GRACE_MS = 30_000;
@@ -52,14 +53,16 @@ export interface UploadResult extends TransferStats {
   versionNumber: number | undefined;
 }
 
-export async function upload(port: ServicePort, source: UploadSource, destination: UploadDestination, options: UploadOptions = {}): Promise<UploadResult> {
+/** `shared`: the pace of bytes of the uploads this one is sent with (uploadMany's rateLimit), besides its own. */
+export async function upload(port: ServicePort, source: UploadSource, destination: UploadDestination, options: UploadOptions = {}, shared?: Pace): Promise<UploadResult> {
   const finalizer = finalizerFor(destination, options.metadata);
   const settled = uploadOptions(options);
+  const paces = [settled.rateLimit === undefined ? undefined : bytePace(settled.rateLimit), shared].filter((pace) => pace !== undefined);
   return traceTransfer(() => ({ kind: 'upload', path: finalizer.path, chunkSize: settled.chunkSize }), async () => {
     const reader = await openSource(source, { spool: settled.spool, signal: settled.signal });
     try {
       await destinationFolder(port, finalizer.folder, settled);
-      return await new UploadRun(port, reader, finalizer, settled, settled.chunkSize, settled.maxRestarts).run();
+      return await new UploadRun(port, reader, finalizer, settled, paces).run();
     } finally {
       await reader.close();
     }
@@ -110,12 +113,12 @@ class UploadRun {
     private readonly source: ChunkSource,
     private readonly finalizer: Finalizer,
     private readonly options: SettledUploadOptions,
-    chunkSize: number,
-    maxRestarts: number,
+    /** Each chunk waits until its bytes keep to every one of these. */
+    private readonly paces: readonly Pace[],
   ) {
     // A server that refused larger chunks as too large is asked for no more than what it took.
-    this.chunkSize = Math.min(chunkSize, port.learned.uploadChunkLimit ?? MAX_CHUNK_SIZE);
-    this.budget = new TransferBudget(maxRestarts);
+    this.chunkSize = Math.min(options.chunkSize, port.learned.uploadChunkLimit ?? MAX_CHUNK_SIZE);
+    this.budget = new TransferBudget(options.maxRestarts);
     this.settlement = new Settlement(port, finalizer.path);
     this.callOptions = { signal: options.signal, timeoutMs: options.timeoutMs };
   }
@@ -253,6 +256,7 @@ class UploadRun {
    * resend followed a possibly applied append. `crc` is the chunk's.
    */
   private async sendChunk(handler: string, chunk: SourceChunk, index: number): Promise<{ ambiguous: boolean; fileCrc: string | undefined; crc: number } | Restart> {
+    for (const pace of this.paces) await pace.take(chunk.data.length, this.options.signal, 'upload');
     const crc = crc32(chunk.data);
     const request = () => ({ uploadHandler: handler, fileChunk: chunk.data, chunkHEXCRC: crcToWireHex(crc, this.padCrc), lastChunk: chunk.last });
     const outcome = await this.port.attempt('UploadFileChunk', request, {
