@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { AbortError, SrvSession, type OutgoingRequest } from '../../src/index.js';
+import { AbortError, SrvSession } from '../../src/index.js';
 import { crc32, crcToHex } from '../../src/integrity/crc32.js';
 
 const crc32Hex = (data: Buffer): string => crcToHex(crc32(data));
@@ -78,7 +78,7 @@ test('a paced upload cancelled while it waits for its turn ends with AbortError,
 
 test('maxCallsPerSecond spaces every request evenly, calls made side by side included', async () => {
   const sent: number[] = [];
-  const onRequest = (request: OutgoingRequest) => void sent.push(performance.now());
+  const onRequest = () => void sent.push(performance.now());
   const paced = await SrvSession.login({ url: emulator.url, user: 'demo', password: 'demo', maxCallsPerSecond: 10, onRequest });
   try {
     await Promise.all(Array.from({ length: 5 }, (_, index) => paced.exists(`/Public/none-${index}.txt`)));
