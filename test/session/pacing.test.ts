@@ -1,7 +1,7 @@
 // Pacing (issue 22, part 5): rateLimit keeps a transfer's bytes to a rate, uploadMany's keeps all
 // its uploads together to one, and maxCallsPerSecond spaces a session's requests. The bounds are
 // generous: a 2 MiB transfer at 1 MiB a second must take at least 1.8 s (and not grossly more),
-// and still carry the right bytes; requests at 10 a second come at least 90 ms apart.
+// and still carry the right bytes; requests at 10 a second come 100 ms apart on average.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -87,8 +87,10 @@ test('maxCallsPerSecond spaces every request evenly, calls made side by side inc
   }
   // The login, five lookups and the logout.
   expect(sent).toHaveLength(7);
+  // Six spaces of 100 ms; a busy moment may send one a little late and the next on time.
+  expect((sent[6] as number) - (sent[0] as number)).toBeGreaterThanOrEqual(0.95 * 600);
   const gaps = sent.slice(1).map((time, index) => time - (sent[index] as number));
-  for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(90);
+  for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(50);
 });
 
 test('a rate that is not a positive number is refused, naming it, before anything is sent', async () => {
