@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { AbortError, SrvSession } from '../../src/index.js';
 import { crc32, crcToHex } from '../../src/integrity/crc32.js';
+import { Pace } from '../../src/util/pace.js';
 
 const crc32Hex = (data: Buffer): string => crcToHex(crc32(data));
 
@@ -102,5 +103,34 @@ test('a rate that is not a positive number is refused, naming it, before anythin
   await expect(SrvSession.login({ url: emulator.url, user: 'demo', password: 'demo', maxCallsPerSecond: 0 })).rejects.toMatchObject({
     name: 'InvalidArgumentError',
     argument: 'maxCallsPerSecond',
+  });
+});
+
+describe('the pace underneath (a token bucket that starts empty)', () => {
+  test('units wait until they are paid for, in the order asked; a cancelled wait gives its units back', async () => {
+    const pace = new Pace(1000, 0);
+    const started = performance.now();
+    const done: number[] = [];
+    await Promise.all([100, 100].map((units, index) => pace.take(units).then(() => done.push(index))));
+    expect(done).toEqual([0, 1]);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(190);
+    const cancelled = new AbortController();
+    const waiting = pace.take(1000, cancelled.signal, 'upload');
+    cancelled.abort();
+    await expect(waiting).rejects.toBeInstanceOf(AbortError);
+    // The 1000 units given back: the next 50 wait about 50 ms, not a second more.
+    const before = performance.now();
+    await pace.take(50);
+    expect(performance.now() - before).toBeLessThan(500);
+  });
+
+  test('time left unused is saved up to the burst, no more', async () => {
+    const pace = new Pace(1000, 100);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const started = performance.now();
+    await pace.take(100);
+    expect(performance.now() - started).toBeLessThan(50);
+    await pace.take(100);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(90);
   });
 });
