@@ -66,6 +66,7 @@ export { UPLOAD_MANY_OPTIONS } from './transfers/upload/upload-many-options.js';
 export type { UploadManyOptions } from './transfers/upload/upload-many-options.js';
 export type { DownloadDestination, DownloadResult, DownloadSource } from './transfers/download/download.js';
 export { DEFAULT_CONCURRENCY, DOWNLOAD_OPTIONS } from './transfers/download/download-options.js';
+export { AUTO_MAX as AUTO_MAX_CONCURRENCY, AUTO_START as AUTO_START_CONCURRENCY } from './transfers/download/adaptive.js';
 export type { DownloadOptions } from './transfers/download/download-options.js';
 export { checkDownload } from './transfers/download/check-download.js';
 export type { DocumentInfo, LookupOptions } from './transfers/lookups.js';

@@ -8,7 +8,7 @@ export interface DownloadSpec {
   path: string;
   copy: string;
   chunkSize: number;
-  concurrency: number;
+  concurrency: number | 'auto';
   resume: boolean;
   /** Downloaded first, before the baseline is taken: a document of one chunk. */
   warmupPath?: string;

@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_CONCURRENCY } from '../../src/index.js';
+import { AUTO_MAX_CONCURRENCY, DEFAULT_CONCURRENCY } from '../../src/index.js';
 import { SrvSession } from '../../src/session/session.js';
 import type { DownloadReport, DownloadSpec } from './download-client.js';
 import { writeRandomFile } from './end-to-end.js';
@@ -34,6 +34,7 @@ export interface ResumeResult {
 export interface MemoryResult {
   fileBytes: number;
   chunkSize: number;
+  /** The most chunks in flight: the default's, 'auto' going up to AUTO_MAX_CONCURRENCY. */
   concurrency: number;
   /** RSS after login, and after a one-chunk warm-up download. */
   idleRssKb: number;
@@ -106,7 +107,8 @@ async function memoryRun(directory: string, fileBytes: number, chunkSize: number
     log(`downloads: peak RSS of a ${fileBytes / MIB} MiB download, ${chunkSize / MIB} MiB chunks, concurrency ${DEFAULT_CONCURRENCY}`);
     const report = await downloadIn({ url: emulator.url, path, warmupPath: WARMUP_PATH, copy: join(directory, 'memory.bin'), chunkSize, concurrency: DEFAULT_CONCURRENCY, resume: false });
     const { idleRssKb, baselineRssKb, peakRssKb } = report;
-    return { fileBytes, chunkSize, concurrency: DEFAULT_CONCURRENCY, idleRssKb, baselineRssKb, peakRssKb };
+    const concurrency = DEFAULT_CONCURRENCY === 'auto' ? AUTO_MAX_CONCURRENCY : DEFAULT_CONCURRENCY;
+    return { fileBytes, chunkSize, concurrency, idleRssKb, baselineRssKb, peakRssKb };
   });
 }
 

@@ -75,8 +75,8 @@ function defaultCell(spec: OptionSpec): string {
 
 function rangeCell(spec: OptionSpec): string {
   const range = optionRange(spec);
-  if (range !== undefined) return code(range);
-  return spec.choices === undefined ? '' : spec.choices.map((choice) => code(`'${String(choice)}'`)).join(', ');
+  const choices = (spec.choices ?? []).map((choice) => code(`'${String(choice)}'`));
+  return [...choices, ...(range === undefined ? [] : [code(range)])].join(', ');
 }
 
 const code = (text: string) => `\`${text}\``;

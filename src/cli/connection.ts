@@ -11,6 +11,7 @@ import {
   CLIENT_OPTIONS,
   HTTP_AUTH_OPTIONS,
   RETRY_OPTIONS,
+  SESSION_OPTIONS,
   SrvSession,
   type HttpAuthOptions,
   type HttpAuthType,
@@ -18,7 +19,7 @@ import {
   type SessionWarning,
   type TlsOptions,
 } from '../index.js';
-import { choiceOf, wholeNumber } from './arguments.js';
+import { choiceOf, perSecond, wholeNumber } from './arguments.js';
 import { UsageError } from './exit-codes.js';
 import { helpOf } from './option-help.js';
 import { stderr } from './output.js';
@@ -44,6 +45,7 @@ export interface ConnectionFlags {
   httpPassword?: string;
   httpDomain?: string;
   allowHttpBasic?: boolean;
+  maxCallsPerSecond?: number;
   /** `Name: value`, in the order given. */
   header?: string[];
 }
@@ -68,6 +70,7 @@ export function addConnectionOptions(command: Command): Command {
     .option('--timeout <seconds>', helpOf('time limit of each call, retries included', CLIENT_OPTIONS.timeoutMs, TIMEOUT_HELP), positiveNumber)
     .option('--idle-timeout <seconds>', helpOf('longest silence within a call (connecting, sending, awaiting the reply)', CLIENT_OPTIONS.idleTimeoutMs, IDLE_TIMEOUT_HELP), positiveNumber)
     .option('--retries <n>', helpOf('retries of a failed call that may be repeated; 0 fails at once', RETRY_OPTIONS.retries, { env: 'SRV_ASMX_RETRIES' }), wholeNumber)
+    .option('--max-calls-per-second <n>', helpOf('calls a second at most, evenly spaced, for a fragile server', SESSION_OPTIONS.maxCallsPerSecond, { default: 'none' }), perSecond)
     .option('--insecure', 'accept any TLS certificate (only for tests against a server you trust)')
     .option('--ca <file>', "trust this CA certificate (PEM) in addition to Node's and NODE_EXTRA_CA_CERTS (env SRV_ASMX_CA)")
     .option('--cert <file>', 'a client certificate (PEM), with --key (env SRV_ASMX_CERT)')
@@ -117,6 +120,7 @@ export async function openSession(flags: ConnectionFlags, reporter: Reporter, si
     ...(await tlsOptions(flags, reporter, env)),
     ...(auth !== undefined && { auth }),
     ...(retries !== undefined && { retry: { retries } }),
+    ...(flags.maxCallsPerSecond !== undefined && { maxCallsPerSecond: flags.maxCallsPerSecond }),
     onExchange: reporter.exchange,
     onWarning: (warning) => reportWarning(reporter, warning),
   };

@@ -1,5 +1,5 @@
 // Help text for an option that has a range or a default: both come from the library's table.
-import { optionDefault, optionRange, type OptionSpec } from '../index.js';
+import { optionDefault, optionRange, UPLOAD_OPTIONS, type OptionSpec } from '../index.js';
 
 export interface HelpFacts {
   /** The environment variable that sets the option too. */
@@ -16,3 +16,6 @@ export function helpOf(text: string, spec: OptionSpec, facts: HelpFacts = {}): s
   const notes = [facts.env && `env ${facts.env}`, values].filter(Boolean).join('; ');
   return notes === '' ? text : `${text} (${notes})`;
 }
+
+/** --bwlimit's help: upload, download and sync take it. */
+export const BWLIMIT_HELP = helpOf('bytes a second at most, on average, e.g. 512K or 10M (K, M, G: 1024, 1024², 1024³, as rclone)', UPLOAD_OPTIONS.rateLimit, { default: 'none' });

@@ -107,6 +107,13 @@ export interface EmulatorOptions {
    * soap:Server fault with a stack trace (`classic-asmx`).
    */
   concurrentChunkReads?: 'allow' | 'refuse';
+  /**
+   * true: serve one connection at a time, as a server with a single worker does. A request is read
+   * and answered only once the one before it, on any connection, is answered; the others wait in
+   * line, in the order they came, their connections held open. More requests in flight then only
+   * wait longer. Default false: requests are served as they come.
+   */
+  oneConnection?: boolean;
   /** Receives one line per request. Lines never contain passwords or tickets. */
   log?: (line: string) => void;
   /** HTTPS instead of HTTP. */
@@ -162,6 +169,7 @@ export function resolveOptions(options: EmulatorOptions): EmulatorConfig {
     resultXmlns: options.resultXmlns ?? 'empty',
     handlerBinding: options.handlerBinding ?? 'session',
     concurrentChunkReads: options.concurrentChunkReads ?? 'allow',
+    oneConnection: options.oneConnection ?? false,
     log: options.log,
     tls: options.tls,
   };

@@ -35,6 +35,12 @@ export interface SessionOptions extends SrvClientOptions {
    * @default none
    */
   logger?: Logger;
+  /**
+   * Calls a second at most, evenly spaced, for a server that cannot take more: every request the
+   * session sends (each attempt of a call, a login, the logout) waits its turn.
+   * @default none
+   */
+  maxCallsPerSecond?: number;
 }
 
 /** SessionOptions.shouldRetry: false declines the retry or restart the table decided. */
@@ -93,6 +99,7 @@ export const SESSION_OPTIONS = {
   retry: { defaultText: "each of RETRY_OPTIONS' defaults", summary: 'retries of transient failures: `{ retries, minDelayMs, maxDelayMs }`' },
   onWarning: { summary: 'told of what went wrong without failing the work (a retry, a cleanup that failed)' },
   logger: { summary: '`{ debug, info, warn, error }` (console, winston) given each warning as `(message, { kind, operation, attempt, reason })`, never a secret' },
+  maxCallsPerSecond: { above: 0, summary: 'calls a second at most, evenly spaced: every request the session sends (each attempt, a login, the logout) waits its turn', cli: '--max-calls-per-second' },
   shouldRetry: { summary: "`(error, attempt, decision) => boolean`, asked before each resend, new login, restart or halving the decision table decided: `false` declines it and the error is thrown; never asked of a failure the table ends" },
   ...CLIENT_OPTIONS,
 } as const satisfies OptionTable<SessionOptions>;

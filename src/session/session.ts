@@ -11,10 +11,12 @@ import { IDEMPOTENT, type Decision, type Lesson } from '../calls/decisions.js';
 import { classify, type Failure } from '../calls/failures.js';
 import { TICKET_PARAMETERS, type RequestFor, type ServerTraits, type ServicePort, type SessionRequest, type SessionWarning, type StepCallOptions, type TicketParameter } from '../calls/port.js';
 import { retryOptionsOf, withRetries, type CallOutcome, type RetryHooks, type RetryOptions } from '../calls/retry.js';
-import type { LoginOptions, SessionOptions, TicketOptions, TrustedLoginOptions, WindowsLoginOptions } from './session-options.js';
+import { SESSION_OPTIONS, type LoginOptions, type SessionOptions, type TicketOptions, type TrustedLoginOptions, type WindowsLoginOptions } from './session-options.js';
 import { passwordLogin, trustedLogin, windowsLogin, type Authenticator } from './logins.js';
 import { warningSink, type WarningSink } from './log.js';
 import { abortable } from '../util/abortable.js';
+import { checkOption } from '../util/options.js';
+import { callPace, type Pace } from '../util/pace.js';
 import { upload, type UploadOptions, type UploadResult } from '../transfers/upload/upload.js';
 import type { UploadDestination } from '../transfers/upload/finalizer.js';
 import type { UploadSource } from '../transfers/upload/source.js';
@@ -42,6 +44,8 @@ export class SrvSession {
   readonly #warnings: WarningSink;
   readonly #consents: (error: SrvError, attempt: number, decision: Decision) => boolean;
   readonly #login: Authenticator | undefined;
+  /** maxCallsPerSecond: every request waits its turn. */
+  readonly #pace: Pace | undefined;
   #ticket: string;
   #relogin: Promise<void> | undefined;
   #closed = false;
@@ -49,8 +53,16 @@ export class SrvSession {
   /** What the transfers see of this session. */
   readonly #port: ServicePort;
 
-  private constructor(client: SrvClient, ticket: string, login: Authenticator | undefined, options: SessionOptions & { logOutOnClose?: boolean }, warnings: WarningSink) {
+  private constructor(
+    client: SrvClient,
+    ticket: string,
+    login: Authenticator | undefined,
+    options: SessionOptions & { logOutOnClose?: boolean },
+    warnings: WarningSink,
+    pace: Pace | undefined,
+  ) {
     this.client = client;
+    this.#pace = pace;
     this.#warnings = warnings;
     this.#keepSecret(ticket);
     this.#ticket = ticket;
@@ -90,6 +102,7 @@ export class SrvSession {
 
   private static async open(options: SessionOptions & { signal?: AbortSignal | undefined }, login: Authenticator): Promise<SrvSession> {
     const retry = retryOptionsOf(options.retry);
+    const pace = paceOf(options);
     const warnings = warningSink(options);
     if (login.secret !== undefined) warnings.secrets.add(login.secret);
     const client = await createSrvClient(clientOptionsOf(options, warnings));
@@ -106,11 +119,12 @@ export class SrvSession {
       };
       const outcome = await traceCall(
         () => callContext(operation, client.binding, client.url, {}),
-        (traced) => withRetries((timeoutMs) => authenticate(client, login, { signal: options.signal, timeoutMs, callId, attempt: (attempts += 1) }, traced), plan, hooks),
+        (traced) =>
+          withRetries((timeoutMs) => authenticate(client, login, { signal: options.signal, timeoutMs, callId, attempt: (attempts += 1) }, traced, pace), plan, hooks),
         failedOutcome,
       );
       if (!outcome.ok) throw outcome.failure.error;
-      return new SrvSession(client, outcome.value, login, options, warnings);
+      return new SrvSession(client, outcome.value, login, options, warnings, pace);
     } catch (error) {
       client.close();
       throw error;
@@ -120,8 +134,9 @@ export class SrvSession {
   /** Uses an existing ticket; when it dies, calls fail with TicketExpiredError. */
   static async fromTicket(options: TicketOptions): Promise<SrvSession> {
     if (typeof options.ticket !== 'string' || options.ticket.trim() === '') throw new InvalidArgumentError('ticket', 'must be a non-empty string');
+    const pace = paceOf(options);
     const warnings = warningSink(options);
-    return new SrvSession(await createSrvClient(clientOptionsOf(options, warnings)), options.ticket.trim(), undefined, options, warnings);
+    return new SrvSession(await createSrvClient(clientOptionsOf(options, warnings)), options.ticket.trim(), undefined, options, warnings, pace);
   }
 
   /**
@@ -232,7 +247,7 @@ export class SrvSession {
       throw new TicketExpiredError(`${message}; the session has no credentials to log in again`, { operation: cause instanceof SrvError ? cause.operation : undefined });
     }
     const { client } = this;
-    this.#relogin ??= traceCall(() => callContext(login.operation, client.binding, client.url, {}), (traced) => authenticate(client, login, {}, traced))
+    this.#relogin ??= traceCall(() => callContext(login.operation, client.binding, client.url, {}), (traced) => authenticate(client, login, {}, traced, this.#pace))
       .then((ticket) => {
         this.#keepSecret(ticket);
         this.#ticket = ticket;
@@ -269,8 +284,9 @@ export class SrvSession {
     try {
       if (!this.#logOutOnClose) return;
       const { client } = this;
-      await traceCall(() => callContext('LogOut', client.binding, client.url, {}), (traced) => {
+      await traceCall(() => callContext('LogOut', client.binding, client.url, {}), async (traced) => {
         if (traced) traced.attempts = 1;
+        await this.#pace?.take(1, undefined, 'LogOut');
         return client.LogOut({ AuthenticationTicket: this.#ticket }, { timeoutMs: 10_000 });
       });
     } catch (error) {
@@ -310,6 +326,7 @@ export class SrvSession {
     const callId = callOptions.callId ?? randomUUID();
     let attempts = 0;
     const once = async (timeoutMs: number): Promise<T> => {
+      await this.#pace?.take(1, callOptions.signal, operation);
       ticket = this.#ticket;
       attempts += 1;
       const base = typeof request === 'function' ? request() : request;
@@ -351,8 +368,9 @@ export class SrvSession {
   }
 }
 
-/** `traced`: the traced call this login is an attempt of. */
-async function authenticate(client: SrvClient, login: Authenticator, options: CallOptions = {}, traced?: CallTraceContext): Promise<string> {
+/** `traced`: the traced call this login is an attempt of; `pace`: the session's calls a second, whose turn it waits for. */
+async function authenticate(client: SrvClient, login: Authenticator, options: CallOptions = {}, traced?: CallTraceContext, pace?: Pace): Promise<string> {
+  await pace?.take(1, options.signal, login.operation);
   if (traced) traced.attempts += 1;
   return login.authenticate(client, options);
 }
@@ -371,6 +389,13 @@ function retryWarning(operation: OperationName, failure: Failure, number: number
 function consentsOf(options: SessionOptions): (error: SrvError, attempt: number, decision: Decision) => boolean {
   const { shouldRetry } = options;
   return shouldRetry === undefined ? () => true : (error, attempt, decision) => shouldRetry(error, attempt, decision) !== false;
+}
+
+/** maxCallsPerSecond, checked, as the session's pace of calls. */
+function paceOf(options: SessionOptions): Pace | undefined {
+  const { maxCallsPerSecond } = options;
+  checkOption('maxCallsPerSecond', SESSION_OPTIONS.maxCallsPerSecond, maxCallsPerSecond);
+  return maxCallsPerSecond === undefined ? undefined : callPace(maxCallsPerSecond);
 }
 
 function ticketParameterOf(operation: OperationName): TicketParameter | undefined {

@@ -42,6 +42,12 @@ export interface TransferOptions {
    */
   timeoutMs?: number;
   /**
+   * Bytes a second at most, on average, for the transfer's chunks: an upload waits before it sends
+   * a chunk, a download before it takes in one that arrived (and so before it asks for more).
+   * @default none
+   */
+  rateLimit?: number;
+  /**
    * Told how far the transfer has come, after each chunk.
    * @default none
    */
@@ -61,6 +67,7 @@ export const TRANSFER_OPTIONS = {
   maxRestarts: { default: 3, whole: true, min: 0, summary: 'how many times the transfer may start over with a new handler' },
   signal: { summary: 'cancels the transfer; its handler is deleted' },
   timeoutMs: { defaultText: "the client's timeoutMs", above: 0, unit: 'ms', summary: 'time limit of each call of the transfer, retries included' },
+  rateLimit: { above: 0, summary: "bytes a second at most, on average (a tenth of a second's worth may go at once): an upload's before each chunk is sent, a download's as each arrives", cli: '--bwlimit' },
   onProgress: { summary: 'told `{ bytes, totalBytes, chunks, retries, restarts }` after each chunk' },
 } as const satisfies OptionTable<TransferOptions>;
 

@@ -43,19 +43,25 @@ export type Settled<T, Table> = T & { readonly [K in keyof T & DefaultedKeys<Tab
 
 /** Throws an InvalidArgumentError naming `name` unless `value` is left out or fits `spec`. */
 export function checkOption(name: string, spec: OptionSpec, value: unknown): void {
-  if (value === undefined) return;
-  if (spec.choices !== undefined && !spec.choices.includes(value)) {
-    throw new InvalidArgumentError(name, `must be one of ${spec.choices.join(', ')}, not ${literal(value)}`);
+  if (value === undefined || spec.choices?.includes(value)) return;
+  if (!isNumeric(spec)) {
+    if (spec.choices !== undefined) throw new InvalidArgumentError(name, `must be one of ${spec.choices.join(', ')}, not ${literal(value)}`);
+    return;
   }
-  if (isNumeric(spec)) checkNumber(name, spec, value);
+  // A number option with choices besides (concurrency: 'auto' or a count) names both.
+  const choices = spec.choices === undefined ? '' : `${spec.choices.map(literal).join(', ')} or `;
+  if (!fitsNumber(spec, value)) throw new InvalidArgumentError(name, `must be ${choices}${numberWords(spec)}, not ${literal(value)}`);
 }
 
 /** Checks `value` against a numeric range, naming `name`: whole numbers, bounds, a unit. */
 export function checkNumber(name: string, range: NumberRange & Pick<OptionSpec, 'unit'>, value: unknown): number {
-  const { whole = false, min = -Infinity, max = Infinity, above = -Infinity } = range;
-  const fits = typeof value === 'number' && (whole ? Number.isInteger(value) : Number.isFinite(value)) && value >= min && value <= max && value > above;
-  if (!fits) throw new InvalidArgumentError(name, `must be ${numberWords(range)}, not ${literal(value)}`);
+  if (!fitsNumber(range, value)) throw new InvalidArgumentError(name, `must be ${numberWords(range)}, not ${literal(value)}`);
   return value;
+}
+
+function fitsNumber(range: NumberRange, value: unknown): value is number {
+  const { whole = false, min = -Infinity, max = Infinity, above = -Infinity } = range;
+  return typeof value === 'number' && (whole ? Number.isInteger(value) : Number.isFinite(value)) && value >= min && value <= max && value > above;
 }
 
 /** Checks every option given against its spec; `prefix` names options nested in another (`retry.`). */

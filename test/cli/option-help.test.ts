@@ -38,7 +38,7 @@ test('--timeout and --idle-timeout: the table\'s defaults, in seconds; --retries
   expect(of('--retries')).toContain(`${optionRange(RETRY_OPTIONS.retries)}, default ${optionDefault(RETRY_OPTIONS.retries)})`);
 });
 
-test.each(['', 'upload', 'download', 'exists', 'sync', 'login', 'logout', 'serve', 'demo'])('the help of %j fits in 100 columns', async (command) => {
+test.each(['', 'upload', 'download', 'exists', 'sync', 'ls', 'versions', 'info', 'rm', 'lock', 'unlock', 'limits', 'check', 'login', 'logout', 'serve', 'demo'])('the help of %j fits in 100 columns', async (command) => {
   const text = await (command === '' ? runCli(['--help'], { env: {} }).then((run) => run.stdout) : help(command));
   expect(text.split('\n').filter((line) => line.length > 100)).toEqual([]);
 });

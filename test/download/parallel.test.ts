@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { AbortError, SrvSession, type SessionWarning } from '../../src/index.js';
+import { AbortError, AUTO_MAX_CONCURRENCY, AUTO_START_CONCURRENCY, SrvSession, type SessionWarning } from '../../src/index.js';
 import { FAST_RETRY } from '../helpers/fast-retry.js';
 import { startWatchingProxy, type WatchingProxy } from '../helpers/watching-proxy.js';
 
@@ -66,11 +66,12 @@ function slowStream(ms: number): Writable & { received: Buffer[]; bytes: () => n
   return Object.assign(stream, { received, bytes: () => received.reduce((sum, part) => sum + part.length, 0) });
 }
 
-test('by default four chunks are in flight at once, each asked for once, and the file is the document byte for byte', async () => {
+test('by default several chunks are in flight at once, more as they pay, each asked for once, and the file is the document byte for byte', async () => {
   const target = join(dir, 'a.bin');
   const result = await session.download(PATH, target, { chunkSize: CHUNK });
   expect((await readFile(target)).equals(CONTENT)).toBe(true);
-  expect(proxy.maxInFlight).toBe(4);
+  expect(proxy.maxInFlight).toBeGreaterThan(AUTO_START_CONCURRENCY);
+  expect(proxy.maxInFlight).toBeLessThanOrEqual(AUTO_MAX_CONCURRENCY);
   expect(sorted(proxy.offsets)).toEqual(everyOffset);
   expect(result).toMatchObject({ bytes: CONTENT.length, chunks: CHUNKS, retries: 0 });
 });
@@ -90,14 +91,14 @@ test('replies that come back in another order: a file gets every chunk at its pl
   expect((await readFile(target)).equals(CONTENT)).toBe(true);
 });
 
-test('a stream gets the chunks in offset order, and no read starts more than four chunks past what it was given', async () => {
+test('a stream gets the chunks in offset order, and no read starts more chunks past what it was given than may be in flight', async () => {
   proxy.holdBack = (offset) => 80 - ((offset / CHUNK) % 4) * 25;
   const stream = slowStream(15);
   const ahead: number[] = [];
   proxy.onRequest = (offset) => ahead.push(offset - stream.bytes());
   await session.download(PATH, stream, { chunkSize: CHUNK });
   expect(Buffer.concat(stream.received).equals(CONTENT)).toBe(true);
-  expect(Math.max(...ahead)).toBeLessThan(4 * CHUNK);
+  expect(Math.max(...ahead)).toBeLessThan(AUTO_MAX_CONCURRENCY * CHUNK);
   expect(proxy.maxInFlight).toBeGreaterThan(1);
 });
 

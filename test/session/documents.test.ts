@@ -156,6 +156,29 @@ describe.each(PROFILES)('against a %s server', (profile) => {
       }
     });
 
+    test('upload { lock: true } holds the lock from before its first chunk to after its finalize, and frees it; another user’s lock fails it before any handler', async () => {
+      await session.upload(Buffer.from('v1'), '/Public/held.txt');
+      exchanges.length = 0;
+      await session.upload(Buffer.from('v2'), '/Public/held.txt', { lock: true });
+      const ops = exchanges.map((e) => e.operation);
+      expect(ops.indexOf('Lock')).toBeLessThan(ops.indexOf('CreateUploadHandler'));
+      expect(ops.lastIndexOf('UnLock')).toBeGreaterThan(ops.findLastIndex((op) => op.startsWith('UploadDocument')));
+      const bob = await login('bob');
+      try {
+        await bob.lock('/Public/held.txt'); // free again: bob can take it
+        exchanges.length = 0;
+        const error = await session.upload(Buffer.from('v3'), '/Public/held.txt', { lock: true }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(CheckedOutError);
+        expect(exchanges.map((e) => e.operation)).not.toContain('CreateUploadHandler');
+        expect(emulator.state().uploadHandlers).toEqual([]);
+        await bob.unlock('/Public/held.txt');
+      } finally {
+        await bob.close();
+      }
+      // A new document has nothing to lock: it is uploaded as it is.
+      await expect(session.upload(Buffer.from('new'), '/Public/fresh.txt', { lock: true })).resolves.toMatchObject({ bytes: 3 });
+    });
+
     test('locking a document that does not exist is a NotFoundError', async () => {
       await expect(session.lock('/Public/none.txt')).rejects.toBeInstanceOf(NotFoundError);
       await expect(session.unlock('/Public/none.txt', { force: 'yes' as never })).rejects.toBeInstanceOf(InvalidArgumentError);

@@ -1,17 +1,18 @@
 import type { Command } from 'commander';
 import { checkDownload, DOWNLOAD_OPTIONS, type DownloadOptions } from '../../index.js';
-import { wholeNumber } from '../arguments.js';
+import { autoOrWholeNumber, byteRate, wholeNumber } from '../arguments.js';
 import { bytes, rate, seconds } from '../format.js';
 import { addConnectionOptions } from '../connection.js';
 import { STANDARD_STREAM } from '../local-paths.js';
-import { helpOf } from '../option-help.js';
+import { BWLIMIT_HELP, helpOf } from '../option-help.js';
 import { stdout } from '../output.js';
 import { runCommand, type CommandContext } from '../run.js';
 
 interface DownloadFlags {
   versionNumber?: number;
   chunkSize?: number;
-  concurrency?: number;
+  concurrency?: number | 'auto';
+  bwlimit?: number;
   resume?: boolean;
   force?: boolean;
 }
@@ -23,7 +24,8 @@ export function registerDownload(program: Command): void {
     .argument('<file>', 'the local file to write, or - for standard output (then the result goes to stderr)')
     .option('--version-number <number>', 'a version number from GetDocumentVersions (1000000, 2000000, ...); default: the latest', wholeNumber)
     .option('--chunk-size <bytes>', helpOf('chunk size to ask for', DOWNLOAD_OPTIONS.chunkSize), wholeNumber)
-    .option('--concurrency <n>', helpOf('chunks in flight at once', DOWNLOAD_OPTIONS.concurrency), wholeNumber)
+    .option('--concurrency <n>', helpOf("chunks in flight at once; 'auto' adapts them to what the reads show", DOWNLOAD_OPTIONS.concurrency), autoOrWholeNumber)
+    .option('--bwlimit <rate>', BWLIMIT_HELP, byteRate)
     .option('--resume', 'keep an interrupted download beside <file> and go on with one an earlier run left (default: start over)')
     .option('--force', 'replace <file> if it exists (only after the download is verified)')
     .addHelpText('after', `
@@ -49,6 +51,7 @@ async function download(context: CommandContext, remotePath: string, file: strin
     resume: flags.resume === true,
     ...(flags.chunkSize !== undefined && { chunkSize: flags.chunkSize }),
     ...(flags.concurrency !== undefined && { concurrency: flags.concurrency }),
+    ...(flags.bwlimit !== undefined && { rateLimit: flags.bwlimit }),
   };
   // Every mistake the library can find without a server is found before logging in.
   await checkDownload(source, destination, options);

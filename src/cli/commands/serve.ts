@@ -28,6 +28,7 @@ interface ServeOptions {
   soap12: boolean;
   filehexcrc: boolean;
   refuseConcurrentReads?: boolean;
+  oneConnection?: boolean;
   verbose?: boolean;
   tlsCert?: string;
   tlsKey?: string;
@@ -106,6 +107,7 @@ function emulatorOptions(options: ServeOptions): EmulatorOptions {
     soap12: options.soap12,
     fileHexCrc: options.filehexcrc,
     ...(options.refuseConcurrentReads === true && { concurrentChunkReads: 'refuse' }),
+    ...(options.oneConnection === true && { oneConnection: true }),
     ...(options.dataDir !== undefined && { dataDir: options.dataDir }),
     ...(options.library !== undefined && { libraries: options.library }),
     ...(options.user !== undefined && { users: options.user }),
@@ -174,8 +176,9 @@ const PROFILE_HELP = `Profiles (--profile):
                 stack trace (HTTP 500, Connection: close), "Maximum request length exceeded." over
                 --max-request-length, HTTP 400 with an empty body for malformed XML, xmlns="" last
   aspnetcore    the documented service on ASP.NET Core's Kestrel, with its default limits: HTTP 413
-                with an empty body over 30,000,000 bytes (--max-body), a body slower than 240 bytes/s
-                after 5 s cut off (HTTP 408), keep-alive 130 s, headers within 30 s and 32 KB`;
+                with an empty body over 30,000,000 bytes (--max-body), a body slower than
+                240 bytes/s after 5 s cut off (HTTP 408), keep-alive 130 s, headers within 30 s
+                and 32 KB`;
 
 /** Adds `serve`: a local emulator of the /srv.asmx service, for CI pipelines and demos. */
 export function registerServe(program: Command): void {
@@ -198,6 +201,7 @@ export function registerServe(program: Command): void {
     .option('--no-soap12', 'answer SOAP 1.2 requests like an endpoint without it (HTTP 415)')
     .option('--no-filehexcrc', 'leave filehexcrc out of the last UploadFileChunk reply')
     .option('--refuse-concurrent-reads', 'fail a DownloadFileChunk while another of its handler is answered, as a server with one FileStream per handler does (default: each is served)')
+    .option('--one-connection', 'serve one connection at a time: each request waits until the one before it is answered, as behind a single worker (default: each is served as it comes)')
     .option('--verbose', 'log each request on stderr (never passwords or tickets)')
     .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM), with --tls-key')
     .option('--tls-key <file>', 'the private key of --tls-cert (PEM)')

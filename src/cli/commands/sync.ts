@@ -2,17 +2,18 @@ import { stat } from 'node:fs/promises';
 import { join, posix, relative, sep } from 'node:path';
 import type { Command } from 'commander';
 import pLimit from 'p-limit';
-import { checkOptions, fileCrc32, nameClashes, UPLOAD_MANY_OPTIONS, type SrvSession } from '../../index.js';
-import { wholeNumber } from '../arguments.js';
+import { checkOptions, fileCrc32, nameClashes, UPLOAD_MANY_OPTIONS, type SrvSession, type UploadManyOptions } from '../../index.js';
+import { byteRate, wholeNumber } from '../arguments.js';
 import { EXIT, exitCodeOf, UsageError } from '../exit-codes.js';
 import { addConnectionOptions } from '../connection.js';
 import { existingDirectory } from '../local-paths.js';
 import { readTree, type LocalTree } from '../local-tree.js';
-import { helpOf } from '../option-help.js';
+import { BWLIMIT_HELP, helpOf } from '../option-help.js';
 import { runCommand, type CommandContext } from '../run.js';
 
 interface SyncFlags {
   concurrency?: number;
+  bwlimit?: number;
   dryRun?: boolean;
   lock?: boolean;
   maxSize?: number;
@@ -32,6 +33,7 @@ export function registerSync(program: Command): void {
     .argument('<localDir>', 'the local folder')
     .argument('<remoteFolder>', 'the folder to mirror it into, e.g. /Public/Reports')
     .option('--concurrency <n>', helpOf('files uploaded, and compared, at the same time', UPLOAD_MANY_OPTIONS.concurrency), wholeNumber)
+    .option('--bwlimit <rate>', `${BWLIMIT_HELP}, shared by all the files`, byteRate)
     .option('--dry-run', 'only say what would be uploaded')
     .option('--lock', 'lock each changed document while its new version is uploaded, then unlock it')
     .option('--max-size <bytes>', 'skip files larger than this, saying so', wholeNumber)
@@ -60,7 +62,9 @@ async function sync(context: CommandContext, localDir: string, remoteFolder: str
       const link = target === undefined ? '' : ` (a symbolic link to ${target})`;
       context.reporter.info(`${p.change === 'unchanged' ? 'skip (unchanged)' : `${flags.dryRun ? 'would upload' : 'upload'} (${p.change})`}: ${p.remotePath}${link}`);
     }
-    const failed = flags.dryRun ? [] : await uploadAll(session, toUpload, { concurrency, signal: context.signal, lock: flags.lock === true });
+    const failed = flags.dryRun
+      ? []
+      : await uploadAll(session, toUpload, { concurrency, signal: context.signal, lock: flags.lock === true, ...(flags.bwlimit !== undefined && { rateLimit: flags.bwlimit }) });
     const summary = {
       ok: failed.length === 0,
       command: 'sync',
@@ -110,38 +114,11 @@ async function skipLarger(tree: LocalTree, maxSize: number): Promise<void> {
   });
 }
 
-interface UploadAllOptions {
-  concurrency: number;
-  signal: AbortSignal;
-  /** Lock each changed document around its upload. */
-  lock: boolean;
-}
-
-async function uploadAll(session: SrvSession, plan: PlannedFile[], options: UploadAllOptions): Promise<Array<{ remotePath: string; error: unknown }>> {
-  const { concurrency, signal } = options;
+/** `lock`: each changed document is locked around its upload (a new one has nothing to lock). */
+async function uploadAll(session: SrvSession, plan: PlannedFile[], options: UploadManyOptions & { signal: AbortSignal; lock: boolean }): Promise<Array<{ remotePath: string; error: unknown }>> {
+  const { signal, lock, ...many } = options;
   for (const folder of new Set(plan.map((p) => posix.dirname(p.remotePath)))) await session.ensureFolder(folder, { signal });
-  const limit = pLimit(concurrency);
-  const outcomes = options.lock
-    ? await Promise.allSettled(plan.map((p) => limit(() => uploadLocked(session, p, signal))))
-    : await session.uploadMany(plan.map((p) => ({ source: p.file, destination: p.remotePath })), { concurrency, signal });
+  const items = plan.map((p) => ({ source: p.file, destination: p.remotePath, options: { lock: lock && p.change !== 'new' } }));
+  const outcomes = await session.uploadMany(items, { ...many, signal });
   return outcomes.flatMap((outcome, i) => (outcome.status === 'rejected' ? [{ remotePath: (plan[i] as PlannedFile).remotePath, error: outcome.reason as unknown }] : []));
-}
-
-/** Lock, upload, unlock: a new document has nothing to lock yet. The lock is released whether the upload succeeded or not. */
-async function uploadLocked(session: SrvSession, p: PlannedFile, signal: AbortSignal): Promise<void> {
-  if (p.change === 'new') {
-    await session.upload(p.file, p.remotePath, { signal });
-    return;
-  }
-  await session.lock(p.remotePath, { signal });
-  let uploaded = false;
-  try {
-    await session.upload(p.file, p.remotePath, { signal });
-    uploaded = true;
-  } finally {
-    // A failed upload's own error is the one to report; its unlock's failure would hide it.
-    await session.unlock(p.remotePath).catch((error: unknown) => {
-      if (uploaded) throw error;
-    });
-  }
 }

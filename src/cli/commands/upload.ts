@@ -1,11 +1,11 @@
 import { posix } from 'node:path';
 import type { Command } from 'commander';
 import { checkUpload, UPLOAD_OPTIONS, type DocumentMetadata, type ManualVersion, type UploadDestination, type UploadOptions } from '../../index.js';
-import { commaList, manualVersion, wholeNumber } from '../arguments.js';
+import { byteRate, commaList, manualVersion, wholeNumber } from '../arguments.js';
 import { bytes, rate, seconds } from '../format.js';
 import { addConnectionOptions } from '../connection.js';
 import { STANDARD_STREAM } from '../local-paths.js';
-import { helpOf } from '../option-help.js';
+import { BWLIMIT_HELP, helpOf } from '../option-help.js';
 import { runCommand, type CommandContext } from '../run.js';
 
 interface UploadFlags {
@@ -15,6 +15,7 @@ interface UploadFlags {
   keywords?: string[];
   versionLabel?: ManualVersion;
   chunkSize?: number;
+  bwlimit?: number;
   parents?: boolean;
 }
 
@@ -29,6 +30,7 @@ export function registerUpload(program: Command): void {
     .option('--keywords <list>', 'comma-separated keywords', commaList)
     .option('--version-label <major.minor.revision>', 'manual version label, e.g. 2.0.1', manualVersion)
     .option('--chunk-size <bytes>', helpOf('chunk size to ask for', UPLOAD_OPTIONS.chunkSize), wholeNumber)
+    .option('--bwlimit <rate>', BWLIMIT_HELP, byteRate)
     .option('--parents', 'create the folder of <remotePath>, and its missing parents, when it does not exist')
     .addHelpText('after', `
 Examples:
@@ -54,6 +56,7 @@ async function upload(context: CommandContext, file: string, remotePath: string,
     signal,
     onProgress: (p) => (progress ??= reporter.progress('upload', p.totalBytes)).update(p.bytes, p.restarts),
     ...(flags.chunkSize !== undefined && { chunkSize: flags.chunkSize }),
+    ...(flags.bwlimit !== undefined && { rateLimit: flags.bwlimit }),
   };
   // Every mistake the library can find without a server is found before logging in.
   await checkUpload(source, destination, options);

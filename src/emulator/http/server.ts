@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { finished } from 'node:stream/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { FaultInjector, FaultPlan } from '../faults.js';
 import type { EmulatorConfig } from '../options.js';
@@ -333,15 +334,30 @@ function serverLimits(config: EmulatorConfig) {
   return { ...checking, requestTimeout: 0, maxHeaderSize: KESTREL_LIMITS.maxRequestHeadersTotalSize };
 }
 
+/** Runs each task once the one before it has ended, in the order they came. */
+function oneAtATime(): (task: () => Promise<void>) => void {
+  let line = Promise.resolve();
+  return (task) => void (line = line.then(task, task));
+}
+
+/** Resolves once the response is sent, or its connection is gone. */
+function answered(response: ServerResponse): Promise<void> {
+  return finished(response).catch(() => undefined);
+}
+
 export function createEmulatorServer(env: ServerEnvironment): Server {
   const kestrel = isAspNetCore(env.config);
+  const inLine = oneAtATime();
+  const serve = (request: IncomingMessage, response: ServerResponse): Promise<void> =>
+    route(env, request, response).catch((error: unknown) => failRequest(env, request, response, error));
   const handle = (request: IncomingMessage, response: ServerResponse): void => {
     logRequest(env, request, response);
     if (kestrel) {
       response.setHeader('Server', KESTREL_SERVER);
       watchBodyRate(request, response);
     }
-    route(env, request, response).catch((error: unknown) => failRequest(env, request, response, error));
+    if (env.config.oneConnection) inLine(() => serve(request, response).then(() => answered(response)));
+    else void serve(request, response);
   };
   const limits = serverLimits(env.config);
   const tls = env.config.tls;

@@ -1,7 +1,7 @@
 // Deleting a document or one of its versions, and locking (checking out) and unlocking one. Each
 // is one call whose success reply is its proof; a failure is the service's, typed as every
 // in-band error is (NotFoundError, CheckedOutError, AccessDeniedError, …).
-import { InvalidArgumentError } from '../../errors.js';
+import { InvalidArgumentError, NotFoundError } from '../../errors.js';
 import type { ServicePort } from '../../calls/port.js';
 import { remotePath } from '../transfer.js';
 import type { LookupOptions } from '../lookups.js';
@@ -40,4 +40,25 @@ export async function unlockDocument(port: ServicePort, path: string, options: U
   const { force = false, ...call } = options;
   if (typeof force !== 'boolean') throw new InvalidArgumentError('force', 'must be true or false');
   await port.call('UnLock', { path: remotePath(path, 'path', DOCUMENT), force }, call);
+}
+
+/**
+ * Runs `work` with the document locked to the session's user, and unlocks it afterwards, whatever
+ * the outcome. A document that is not there yet has nothing to lock, and `work` runs as it is. An
+ * unlock that fails does not change `work`'s outcome: it is a warning naming the document.
+ */
+export async function whileLocked<T>(port: ServicePort, path: string, options: LookupOptions, work: () => Promise<T>): Promise<T> {
+  try {
+    await lockDocument(port, path, options);
+  } catch (error) {
+    if (error instanceof NotFoundError) return work();
+    throw error;
+  }
+  try {
+    return await work();
+  } finally {
+    await unlockDocument(port, path, { timeoutMs: options.timeoutMs }).catch((error: unknown) =>
+      port.warn({ kind: 'cleanup', message: `${path} could not be unlocked; it stays checked out to this user`, operation: 'UnLock', error }),
+    );
+  }
 }

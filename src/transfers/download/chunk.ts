@@ -22,9 +22,10 @@ export interface ReceivedChunk {
 }
 
 export type ReadOutcome =
-  | { readonly kind: 'verified'; readonly chunk: ReceivedChunk }
+  /** `retried`: the read had to be made again before it gave these bytes. */
+  | { readonly kind: 'verified'; readonly chunk: ReceivedChunk; readonly retried: boolean }
   /** Verified, but shorter than granted before the end of the file: the rest is read one chunk at a time, by chunklength. */
-  | { readonly kind: 'short'; readonly chunk: ReceivedChunk }
+  | { readonly kind: 'short'; readonly chunk: ReceivedChunk; readonly retried: boolean }
   /** The server cannot serve overlapping reads of a handler: read this chunk again, one at a time. */
   | { readonly kind: 'again' }
   /** The handler is gone: the transfer starts over with a new one. */
@@ -53,7 +54,7 @@ export async function readChunk(port: ServicePort, staged: StagedFile, offset: n
   }
   const chunk = outcome.value;
   const short = offset + chunk.data.length < Math.min(offset + staged.chunkSize, staged.size);
-  return { kind: short ? 'short' : 'verified', chunk };
+  return { kind: short ? 'short' : 'verified', chunk, retried: outcome.failures.length > 0 };
 }
 
 /**

@@ -6,11 +6,13 @@ import { TRANSFER_OPTIONS, type TransferOptions } from '../transfer-options.js';
 export interface DownloadOptions extends TransferOptions {
   /**
    * Chunks in flight at once. Each is verified on its own; the destination still only gets
-   * verified bytes, a stream in order. Where the server fails reads of one handler that overlap,
-   * the download (and the session's next ones) falls back to one at a time.
-   * @default 4
+   * verified bytes, a stream in order. 'auto' starts with 2 and adds one while throughput grows,
+   * up to 8; it goes back when an added read brought nothing (the reads only queue at the server),
+   * and halves when a read fails or stalls. A number fixes it. Where the server fails reads of one
+   * handler that overlap, the download (and the session's next ones) falls back to one at a time.
+   * @default 'auto'
    */
-  concurrency?: number;
+  concurrency?: number | 'auto';
   /**
    * Replace an existing destination file, once the download is verified; without it an existing
    * file is an error before any request.
@@ -32,9 +34,17 @@ export interface DownloadOptions extends TransferOptions {
 
 export const DOWNLOAD_OPTIONS = {
   ...TRANSFER_OPTIONS,
-  concurrency: { default: 4, whole: true, min: 1, max: 16, summary: 'chunks in flight at once, each verified on its own', cli: '--concurrency' },
+  concurrency: {
+    default: 'auto',
+    choices: ['auto'],
+    whole: true,
+    min: 1,
+    max: 16,
+    summary: "chunks in flight at once, each verified on its own; `'auto'` starts with 2 and adds one while throughput grows, up to 8, and backs off when reads queue, stall or fail; a number fixes it",
+    cli: '--concurrency',
+  },
   overwrite: { default: false, summary: 'replace an existing destination file, once the download is verified', cli: '--force' },
   resume: { default: false, summary: 'keep what an interrupted download verified beside the file, and go on with it next time', cli: '--resume' },
 } as const satisfies OptionTable<DownloadOptions>;
 
-export const DEFAULT_CONCURRENCY: number = DOWNLOAD_OPTIONS.concurrency.default;
+export const DEFAULT_CONCURRENCY: number | 'auto' = DOWNLOAD_OPTIONS.concurrency.default;

@@ -9,6 +9,7 @@ import { TransferBudget } from '../../calls/budget.js';
 import { decideCheck } from '../../calls/decisions.js';
 import type { ServicePort, SessionWarning } from '../../calls/port.js';
 import { deleteHandler, restartOrThrow, withRestarts, type Restart } from '../transfer.js';
+import { AdaptiveLimit, fixedLimit, type ReadLimit } from './adaptive.js';
 import { Ledger } from './ledger.js';
 import { openSink } from './open-sink.js';
 import { planDownload, type DownloadPlan } from './plan.js';
@@ -50,8 +51,8 @@ interface Interruption extends Restart {
 class DownloadRun {
   readonly #ledger = new Ledger();
   readonly #budget: TransferBudget;
-  /** Reads in flight at most; 1 once the server showed it cannot serve more. */
-  #concurrency: number;
+  /** Reads in flight at most: the caller's number, or one that adapts; 1 once the server showed it cannot serve more. */
+  #concurrency: ReadLimit;
   #warnedUnverified = false;
   #resumedBytes = 0;
   /** The handler of the attempt under way, deleted after it whatever happened. */
@@ -63,7 +64,8 @@ class DownloadRun {
     private readonly plan: DownloadPlan,
     private readonly sink: Sink,
   ) {
-    this.#concurrency = port.learned.serialChunkReads ? 1 : plan.concurrency;
+    const { concurrency } = plan;
+    this.#concurrency = port.learned.serialChunkReads ? fixedLimit(1) : concurrency === 'auto' ? new AdaptiveLimit() : fixedLimit(concurrency);
     this.#budget = new TransferBudget(plan.maxRestarts);
   }
 
@@ -86,7 +88,7 @@ class DownloadRun {
     const staged = await stageFile(this.port, this.plan.source, this.plan.chunkSize, { ...this.plan.call, budget: this.#budget });
     this.#handler = staged.handler;
     await this.align(staged);
-    const window = receiveChunks(this.port, staged, this.sink, this.#ledger, { concurrency: this.#concurrency, call: this.plan.call, budget: this.#budget });
+    const window = receiveChunks(this.port, staged, this.sink, this.#ledger, { concurrency: this.#concurrency, pace: this.plan.pace, call: this.plan.call, budget: this.#budget });
     for await (const event of window) {
       if (event.kind === 'gone') return { ...event.restart, staged };
       this.hear(event, staged);
@@ -161,7 +163,7 @@ class DownloadRun {
 
   /** The server cannot serve parallel reads: this download reads one chunk at a time (the session's next ones too, after a refusal). */
   private serial(reason: 'refused' | 'short'): void {
-    this.#concurrency = 1;
+    this.#concurrency = fixedLimit(1);
     const why =
       reason === 'refused'
         ? 'the server failed a read while others of the same handler were in flight, so chunks are read one at a time from here on'

@@ -2,6 +2,7 @@
 import { InvalidArgumentError } from '../../errors.js';
 import type { CallOptions } from '../../soap/client.js';
 import { settle } from '../../util/options.js';
+import { bytePace, type Pace } from '../../util/pace.js';
 import { versionNumberOf } from '../documents/version-number.js';
 import { remotePath, type TransferProgress } from '../transfer.js';
 import { DOWNLOAD_OPTIONS, type DownloadOptions } from './download-options.js';
@@ -16,10 +17,12 @@ export interface SourceSpec {
 export interface DownloadPlan {
   readonly source: SourceSpec;
   readonly chunkSize: number;
-  readonly concurrency: number;
+  readonly concurrency: number | 'auto';
   readonly overwrite: boolean;
   readonly resume: boolean;
   readonly maxRestarts: number;
+  /** Bytes a second at most, when the caller set a rate limit. */
+  readonly pace: Pace | undefined;
   /** The caller's signal and time limit, for every call of the transfer. */
   readonly call: CallOptions;
   readonly onProgress: ((progress: TransferProgress) => void) | undefined;
@@ -27,8 +30,9 @@ export interface DownloadPlan {
 
 export function planDownload(source: DownloadSource, options: DownloadOptions): DownloadPlan {
   const spec = sourceSpecOf(source);
-  const { chunkSize, concurrency, overwrite, resume, maxRestarts, signal, timeoutMs, onProgress } = settle(DOWNLOAD_OPTIONS, options);
-  return { source: spec, chunkSize, concurrency, overwrite, resume, maxRestarts, call: { signal, timeoutMs }, onProgress };
+  const { chunkSize, concurrency, overwrite, resume, maxRestarts, rateLimit, signal, timeoutMs, onProgress } = settle(DOWNLOAD_OPTIONS, options);
+  const pace = rateLimit === undefined ? undefined : bytePace(rateLimit);
+  return { source: spec, chunkSize, concurrency, overwrite, resume, maxRestarts, pace, call: { signal, timeoutMs }, onProgress };
 }
 
 const DOCUMENT = 'a non-empty full path, ~D{id} or ~D{id}.ext';

@@ -1,22 +1,29 @@
-// The chunks of one handler, up to `concurrency` in flight at once (DownloadFileChunk is addressed
-// by StartOffset, and repeating it is harmless). A file takes each verified chunk at its offset as
-// it comes; a stream takes them in offset order, the early ones waiting in a window of at most
-// `concurrency` chunks. Each read's outcome (chunk.ts) is handled here: two of them make the rest
-// of the handler go one chunk at a time, advancing by chunklength as the contract asks (a read the
-// table says to make again one at a time, and a chunk shorter than granted before the end). What
-// the transfer needs to know comes out as events, in the order they happened.
+// The chunks of one handler, as many in flight at once as the limit says (DownloadFileChunk is
+// addressed by StartOffset, and repeating it is harmless): a fixed number, or one that adapts to
+// what the reads show (adaptive.ts), told of each read that comes back. A file takes each verified
+// chunk at its offset as it comes; a stream takes them in offset order, the early ones waiting in
+// a window of at most the limit's chunks. Each read's outcome (chunk.ts) is handled here: two of
+// them make the rest of the handler go one chunk at a time, advancing by chunklength as the
+// contract asks (a read the table says to make again one at a time, and a chunk shorter than
+// granted before the end). What the transfer needs to know comes out as events, in the order they
+// happened.
 import { AbortError } from '../../errors.js';
 import type { TransferBudget } from '../../calls/budget.js';
 import type { ServicePort } from '../../calls/port.js';
 import type { CallOptions } from '../../soap/client.js';
 import type { Restart } from '../transfer.js';
+import type { ReadLimit } from './adaptive.js';
 import { readChunk, type ReadOutcome, type ReceivedChunk } from './chunk.js';
 import type { Ledger } from './ledger.js';
+import type { Pace } from '../../util/pace.js';
 import type { Sink } from './sink.js';
 import type { StagedFile } from './staged-file.js';
 
 export interface WindowOptions {
-  readonly concurrency: number;
+  /** How many reads may be in flight; told of each one that comes back. */
+  readonly concurrency: ReadLimit;
+  /** Bytes a second at most: a chunk that arrived is taken in once its bytes keep to it. */
+  readonly pace: Pace | undefined;
   /** The caller's signal and time limit, for every call. */
   readonly call: CallOptions;
   readonly budget: TransferBudget;
@@ -44,7 +51,6 @@ class Window {
   readonly #early = new Map<number, ReceivedChunk>();
   /** What happened since the transfer last heard. */
   readonly #events: WindowEvent[] = [];
-  #limit: number;
   #serial = false;
   /** Where the next read starts, in parallel mode. */
   #next: number;
@@ -59,8 +65,12 @@ class Window {
     private readonly ledger: Ledger,
     private readonly options: WindowOptions,
   ) {
-    this.#limit = options.concurrency;
     this.#next = ledger.end;
+  }
+
+  /** Reads in flight at most, now: one once the handler is read one chunk at a time. */
+  private get limit(): number {
+    return this.#serial ? 1 : this.options.concurrency.limit;
   }
 
   async *run(): AsyncGenerator<WindowEvent> {
@@ -80,7 +90,7 @@ class Window {
   }
 
   private dispatch(): void {
-    while (!this.stopped && this.#inFlight.size < this.#limit) {
+    while (!this.stopped && this.#inFlight.size < this.limit) {
       const offset = this.nextOffset();
       if (offset === undefined) return;
       this.#next = offset + this.staged.chunkSize;
@@ -95,7 +105,7 @@ class Window {
     for (let known = this.known(offset); known !== undefined; known = this.known(offset)) offset += known;
     if (offset >= this.staged.size) return undefined;
     // A stream holds what arrives early: no more than the window's worth past what it was given.
-    if (this.sink.inOrder && offset >= this.ledger.end + this.#limit * this.staged.chunkSize) return undefined;
+    if (this.sink.inOrder && offset >= this.ledger.end + this.limit * this.staged.chunkSize) return undefined;
     return offset;
   }
 
@@ -106,12 +116,18 @@ class Window {
 
   private async read(offset: number, stop: AbortController): Promise<void> {
     const { signal } = this.options.call;
+    const both = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
     try {
+      const sent = performance.now();
       const outcome = await readChunk(this.port, this.staged, offset, {
-        call: { ...this.options.call, signal: signal ? AbortSignal.any([signal, stop.signal]) : stop.signal },
+        call: { ...this.options.call, signal: both },
         budget: this.options.budget,
         inFlight: () => this.#inFlight.size,
       });
+      if ('chunk' in outcome) {
+        this.options.concurrency.read({ bytes: outcome.chunk.data.length, sent, received: performance.now(), failed: outcome.retried });
+        await this.options.pace?.take(outcome.chunk.data.length, both, 'download');
+      }
       await this.handle(offset, outcome);
     } catch (error) {
       // A read this window stopped ends quietly: it is read again, unless the transfer is ending anyway.
@@ -143,7 +159,6 @@ class Window {
   private goSerial(reason: 'refused' | 'short', keep?: number): void {
     if (this.#serial) return;
     this.#serial = true;
-    this.#limit = 1;
     this.#early.clear();
     for (const [offset, { stop }] of this.#inFlight) if (offset !== keep) stop.abort();
     this.#events.push({ kind: 'serial', reason });

@@ -8,6 +8,12 @@ export interface UploadManyOptions {
    */
   concurrency?: number;
   /**
+   * Bytes a second at most, on average, for all the uploads together: every chunk of every file
+   * waits its turn in one budget (an item's own rateLimit applies to it as well).
+   * @default none
+   */
+  rateLimit?: number;
+  /**
    * Cancels every upload not yet finished.
    * @default none
    */
@@ -16,5 +22,6 @@ export interface UploadManyOptions {
 
 export const UPLOAD_MANY_OPTIONS = {
   concurrency: { default: 4, whole: true, min: 1, summary: "files uploaded at the same time, each one's chunks in order", cli: '--concurrency' },
+  rateLimit: { above: 0, summary: "bytes a second at most, on average, shared by all the uploads (a tenth of a second's worth may go at once)", cli: '--bwlimit' },
   signal: { summary: 'cancels every upload not yet finished' },
 } as const satisfies OptionTable<UploadManyOptions>;

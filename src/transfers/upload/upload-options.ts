@@ -34,6 +34,13 @@ export interface UploadOptions extends TransferOptions {
    * @default false
    */
   createFolders?: boolean;
+  /**
+   * Lock (check out) an existing document for the upload and unlock it afterwards, whatever the
+   * outcome, so that no other user stores a version in between; a document locked by someone else
+   * fails with CheckedOutError before a byte is sent. A new document is uploaded without.
+   * @default false
+   */
+  lock?: boolean;
 }
 
 export const UPLOAD_OPTIONS = {
@@ -43,6 +50,7 @@ export const UPLOAD_OPTIONS = {
   onSourceChange: { default: 'fail', choices: ['fail', 'restart'], summary: 'when the source file changes while it is read: fail, or start over with the new content' },
   spool: { default: false, summary: 'copy a one-shot `Readable` to a temporary file first, so that the upload can start over' },
   createFolders: { default: false, summary: 'create the destination folder and its missing parents', cli: '--parents' },
+  lock: { default: false, summary: 'lock an existing document for the upload, and unlock it afterwards', cli: '--lock' },
 } as const satisfies OptionTable<UploadOptions>;
 
 export type SettledUploadOptions = Settled<UploadOptions, typeof UPLOAD_OPTIONS>;

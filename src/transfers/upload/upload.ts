@@ -26,11 +26,13 @@ import {
 } from '../transfer.js';
 import { ensureFolder, folderExists } from '../lookups.js';
 import { checkUploadSize } from '../documents/limits.js';
+import { whileLocked } from '../documents/changes.js';
 import { finalizerFor, type Finalizer, type UploadDestination } from './finalizer.js';
 import { Settlement, type Found, type Snapshot } from './settlement.js';
 import { openSource, type ChunkSource, type SourceChunk, type UploadSource } from './source.js';
 import { uploadOptions, type SettledUploadOptions, type UploadOptions } from './upload-options.js';
 import { publishRetry, traceTransfer } from '../../tracing/channels.js';
+import { bytePace, type Pace } from '../../util/pace.js';
 
 /** Once a finalize is sent, a cancel waits this long for its outcome, so that it can say what happened. */
 const FINALIZE_GRACE_MS = 30_000;
@@ -53,15 +55,19 @@ export interface UploadResult extends TransferStats {
   versionNumber: number | undefined;
 }
 
-export async function upload(port: ServicePort, source: UploadSource, destination: UploadDestination, options: UploadOptions = {}): Promise<UploadResult> {
+/** `shared`: the pace of bytes of the uploads this one is sent with (uploadMany's rateLimit), besides its own. */
+export async function upload(port: ServicePort, source: UploadSource, destination: UploadDestination, options: UploadOptions = {}, shared?: Pace): Promise<UploadResult> {
   const finalizer = finalizerFor(destination, options.metadata);
   const settled = uploadOptions(options);
+  const paces = [settled.rateLimit === undefined ? undefined : bytePace(settled.rateLimit), shared].filter((pace) => pace !== undefined);
   return traceTransfer(() => ({ kind: 'upload', path: finalizer.path, chunkSize: settled.chunkSize }), async () => {
     const reader = await openSource(source, { spool: settled.spool, signal: settled.signal });
     try {
-      if (reader.totalBytes !== undefined) await checkUploadSize(port, finalizer.path, reader.totalBytes, { signal: settled.signal, timeoutMs: settled.timeoutMs });
+      const call = { signal: settled.signal, timeoutMs: settled.timeoutMs };
+      if (reader.totalBytes !== undefined) await checkUploadSize(port, finalizer.path, reader.totalBytes, call);
       await destinationFolder(port, finalizer.folder, settled);
-      return await new UploadRun(port, reader, finalizer, settled, settled.chunkSize, settled.maxRestarts).run();
+      const run = () => new UploadRun(port, reader, finalizer, settled, paces).run();
+      return await (settled.lock && typeof destination === 'string' ? whileLocked(port, finalizer.path, call, run) : run());
     } finally {
       await reader.close();
     }
@@ -118,12 +124,12 @@ class UploadRun {
     private readonly source: ChunkSource,
     private readonly finalizer: Finalizer,
     private readonly options: SettledUploadOptions,
-    chunkSize: number,
-    maxRestarts: number,
+    /** Each chunk waits until its bytes keep to every one of these. */
+    private readonly paces: readonly Pace[],
   ) {
     // A server that refused larger chunks as too large is asked for no more than what it took.
-    this.chunkSize = Math.min(chunkSize, port.learned.uploadChunkLimit ?? MAX_CHUNK_SIZE);
-    this.budget = new TransferBudget(maxRestarts);
+    this.chunkSize = Math.min(options.chunkSize, port.learned.uploadChunkLimit ?? MAX_CHUNK_SIZE);
+    this.budget = new TransferBudget(options.maxRestarts);
     this.settlement = new Settlement(port, finalizer.path);
     this.callOptions = { signal: options.signal, timeoutMs: options.timeoutMs };
   }
@@ -285,6 +291,7 @@ class UploadRun {
    * resend followed a possibly applied append. `crc` is the chunk's.
    */
   private async sendChunk(handler: string, chunk: SourceChunk, index: number): Promise<{ ambiguous: boolean; fileCrc: string | undefined; crc: number } | Restart> {
+    for (const pace of this.paces) await pace.take(chunk.data.length, this.options.signal, 'upload');
     const crc = crc32(chunk.data);
     this.sentChunkBytes = chunk.data.length;
     const request = () => ({ uploadHandler: handler, fileChunk: chunk.data, chunkHEXCRC: crcToWireHex(crc, this.padCrc), lastChunk: chunk.last });
