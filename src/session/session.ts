@@ -20,8 +20,8 @@ import { callPace, type Pace } from '../util/pace.js';
 import { upload, type UploadOptions, type UploadResult } from '../transfers/upload/upload.js';
 import type { UploadDestination } from '../transfers/upload/finalizer.js';
 import type { UploadSource } from '../transfers/upload/source.js';
-import { uploadMany, type UploadItem, type UploadManyOptions } from '../transfers/upload/upload-many.js';
-import { download, type DownloadDestination, type DownloadOptions, type DownloadResult, type DownloadSource } from '../transfers/download/download.js';
+import type { UploadItem, UploadManyOptions } from '../transfers/upload/upload-many.js';
+import type { DownloadDestination, DownloadOptions, DownloadResult, DownloadSource } from '../transfers/download/download.js';
 import { documentExists, ensureFolder, folderExists, type DocumentInfo, type LookupOptions } from '../transfers/lookups.js';
 import { listDetails, listFolder, type DetailedEntry, type FolderEntry, type ListOptions } from '../transfers/documents/listing.js';
 import { documentVersions, downloadInfo, type DownloadInfoResult, type InfoOptions, type VersionInfo } from '../transfers/documents/versions.js';
@@ -150,8 +150,10 @@ export class SrvSession {
   /**
    * Downloads a document (a path, `~D{id}`, or `{ path, versionNumber }`) to a file path or a Writable.
    * A file is written beside the destination and moved into place only once every CRC-32 matched.
+   * (The download's modules are loaded by the first download: a process that only uploads never loads them.)
    */
-  download(source: DownloadSource, destination: DownloadDestination, options?: DownloadOptions): Promise<DownloadResult> {
+  async download(source: DownloadSource, destination: DownloadDestination, options?: DownloadOptions): Promise<DownloadResult> {
+    const { download } = await import('../transfers/download/download.js');
     return download(this.#port, source, destination, options);
   }
 
@@ -214,7 +216,8 @@ export class SrvSession {
   }
 
   /** Uploads several files, `concurrency` at a time; one outcome per item, in order. */
-  uploadMany(items: readonly UploadItem[], options?: UploadManyOptions): Promise<Array<PromiseSettledResult<UploadResult>>> {
+  async uploadMany(items: readonly UploadItem[], options?: UploadManyOptions): Promise<Array<PromiseSettledResult<UploadResult>>> {
+    const { uploadMany } = await import('../transfers/upload/upload-many.js');
     return uploadMany(this.#port, items, options);
   }
 

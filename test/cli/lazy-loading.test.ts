@@ -56,3 +56,12 @@ test('serve --help loads the emulator, which serve runs', async () => {
   expect(code).toBe(0);
   expect(modules.some((url) => EMULATOR.test(url))).toBe(true);
 });
+
+test("an upload loads none of the download's modules (the reads, the sinks, the resume state)", async () => {
+  const source = join(dir, 'source-only-upload.bin');
+  await writeFile(source, randomBytes(100_000));
+  const { code, modules } = await loaded(['upload', source, '/Public/lazy-upload-only.bin']);
+  expect(code).toBe(0);
+  expect(modules.some((url) => url.endsWith('/src/transfers/upload/upload.js'))).toBe(true);
+  expect(modules.filter((url) => /\/src\/transfers\/download\/(download|window|open-sink|file-sink|stream-sink|resume-state)\.js$|\/node_modules\/p-limit\//.test(url))).toEqual([]);
+});

@@ -1,6 +1,6 @@
 // What of a download can be told before anything is requested, for a caller that wants to know
 // before it logs in (the CLI). download() makes the same checks, with the same functions.
-import { checkDestination } from './open-sink.js';
+import { checkDestination } from './destination.js';
 import { planDownload } from './plan.js';
 import type { DownloadDestination, DownloadOptions, DownloadSource } from './types.js';
 
