@@ -21,7 +21,7 @@ import { writeRandomFile } from './end-to-end.js';
 import { ROOT, startServer } from './processes.js';
 import { summarize, type Summary } from './stats.js';
 
-const CLI = join(ROOT, 'dist/src/cli/main.js');
+const CLI = join(ROOT, 'dist/cli/main.js');
 const LIBRARY = join(ROOT, 'dist/src/index.js');
 const TIME = '/usr/bin/time';
 /** The scripts run as JavaScript: under tsx its TypeScript loader would count against them. */

@@ -6,12 +6,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startEmulator, type ProfileName, type RunningEmulator } from '../../src/emulator/index.js';
 import { PROFILES } from '../helpers/profiles.js';
-import { runCli, type CliRun } from '../helpers/run-cli.js';
+import { CLI, runCli, type CliRun } from '../helpers/run-cli.js';
 
-const CLI = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
 const PASSWORD = 'cli-secret-Pa55';
 let emulator: RunningEmulator;
 let dir: string;

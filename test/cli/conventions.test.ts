@@ -7,12 +7,10 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { VERSION } from '../../src/index.js';
-import { runCli, type CliRun } from '../helpers/run-cli.js';
+import { CLI, runCli, type CliRun } from '../helpers/run-cli.js';
 
-const CLI = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
 const CHUNK = '262144';
 let emulator: RunningEmulator;
 let dir: string;

@@ -1,6 +1,9 @@
 // The command line loads what a command needs and nothing else: no emulator outside serve and
-// demo, no progress bar without a terminal to draw it on.
+// demo, no progress bar without a terminal to draw it on. The command line is a bundle of our
+// modules (its packages stay in node_modules); esbuild's metafile tells which modules each loaded
+// file of the bundle holds.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,13 +24,22 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Runs the CLI; its exit code and the URLs of the modules it loaded. */
+/** The modules each file of the bundle holds, by the file's path from the package root. */
+const BUNDLED = (JSON.parse(readFileSync(new URL('../../dist/cli.meta.json', import.meta.url), 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> }).outputs;
+
+/** Runs the CLI; its exit code and the URLs of the modules it loaded, those of the bundle as the paths of the modules in it. */
 async function loaded(args: string[]): Promise<{ code: number | null; modules: string[] }> {
   const list = join(dir, `modules-${args[0]}.txt`);
   await writeFile(list, '');
   const env = { NODE_OPTIONS: `--import ${HOOK}`, LOADED_MODULES: list, SRV_ASMX_URL: emulator.url, SRV_ASMX_USER: 'demo', SRV_ASMX_PASSWORD: 'demo' };
   const run = await runCli(args, { env });
-  return { code: run.code, modules: (await readFile(list, 'utf8')).split('\n').filter((line) => line !== '') };
+  const urls = (await readFile(list, 'utf8')).split('\n').filter((line) => line !== '');
+  return { code: run.code, modules: urls.flatMap(unbundled) };
+}
+
+function unbundled(url: string): string[] {
+  const file = Object.keys(BUNDLED).find((output) => url.endsWith(`/${output}`));
+  return file === undefined ? [url] : Object.keys(BUNDLED[file]?.inputs ?? {}).map((input) => `/${input}`);
 }
 
 const EMULATOR = /\/src\/emulator\//;
@@ -48,6 +60,7 @@ test.each([
   expect(code).toBe(0);
   // The hook saw the command line's own modules, so that what it did not see was not loaded.
   expect(modules.some((url) => url.endsWith('/dist/src/cli/main.js'))).toBe(true);
+  expect(modules.some((url) => url.endsWith('/dist/src/cli/run.js'))).toBe(true);
   expect(modules.filter((url) => [EMULATOR, PROGRESS_BAR, PROMPT, PROXY_AGENTS, OTEL].some((pattern) => pattern.test(url)))).toEqual([]);
 });
 

@@ -1,10 +1,11 @@
 // Runs the built `srv-asmx` as a user would, as a child process with a clean environment, and
 // returns its exit code and everything it printed; optionally sends Ctrl-C once stderr shows a line.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const CLI = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
+/** The built command line, as package.json's `bin` names it: the bundle users run. */
+export const CLI = fileURLToPath(new URL(`../../${(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { bin: Record<string, string> }).bin['srv-asmx']}`, import.meta.url));
 
 export interface CliRun {
   readonly code: number | null;
