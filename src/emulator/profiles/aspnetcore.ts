@@ -34,6 +34,9 @@ export const requestLineLength = (request: IncomingMessage): number =>
  * is below the minimum is timed out. Kestrel answers HTTP 408 when the reply has not begun, and closes the connection
  * either way. The watch ends when the body is complete, or the exchange is over.
  */
+/** How long a connection cut for its data rate may still deliver its last bytes before it is destroyed. */
+const LINGER_MS = 2_000;
+
 export function watchBodyRate(request: IncomingMessage, response: ServerResponse): void {
   const { bytesPerSecond, gracePeriodMs } = KESTREL_LIMITS.minRequestBodyDataRate;
   const socket = request.socket;
@@ -45,8 +48,14 @@ export function watchBodyRate(request: IncomingMessage, response: ServerResponse
     if (elapsedMs <= gracePeriodMs || ((socket.bytesRead - readBefore) * 1000) / elapsedMs >= bytesPerSecond) return;
     clearInterval(timer);
     if (!response.headersSent) {
+      // The rest of the body is read and dropped, and the connection closed with a FIN once the 408
+      // is written: closing it with unread bytes would send an RST, which may lose the 408 on the way.
+      request.resume();
       response.writeHead(408, { 'Content-Length': 0, Connection: 'close', Server: KESTREL_SERVER });
-      response.end(() => socket.destroy());
+      response.end(() => {
+        socket.end();
+        setTimeout(() => socket.destroy(), LINGER_MS).unref();
+      });
     } else socket.destroy();
   }, RATE_CHECK_MS);
   timer.unref();
