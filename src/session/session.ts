@@ -398,7 +398,7 @@ function consentsOf(options: SessionOptions): (error: SrvError, attempt: number,
 function paceOf(options: SessionOptions): Pace | undefined {
   const { maxCallsPerSecond } = options;
   checkOption('maxCallsPerSecond', SESSION_OPTIONS.maxCallsPerSecond, maxCallsPerSecond);
-  return maxCallsPerSecond === undefined ? undefined : callPace(maxCallsPerSecond);
+  return callPace(maxCallsPerSecond);
 }
 
 function ticketParameterOf(operation: OperationName): TicketParameter | undefined {

@@ -33,12 +33,12 @@ export class Pace {
   }
 }
 
-/** A pace of bytes: a tenth of a second's worth may go at once. */
-export function bytePace(bytesPerSecond: number): Pace {
-  return new Pace(bytesPerSecond, bytesPerSecond / 10);
+/** A pace of bytes, where a rate is set: a tenth of a second's worth may go at once. */
+export function bytePace(bytesPerSecond: number | undefined): Pace | undefined {
+  return bytesPerSecond === undefined ? undefined : new Pace(bytesPerSecond, bytesPerSecond / 10);
 }
 
-/** A pace of calls: one at a time, evenly spaced. */
-export function callPace(callsPerSecond: number): Pace {
-  return new Pace(callsPerSecond, 1);
+/** A pace of calls, where a rate is set: one at a time, evenly spaced. */
+export function callPace(callsPerSecond: number | undefined): Pace | undefined {
+  return callsPerSecond === undefined ? undefined : new Pace(callsPerSecond, 1);
 }

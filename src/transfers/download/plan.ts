@@ -31,8 +31,7 @@ export interface DownloadPlan {
 export function planDownload(source: DownloadSource, options: DownloadOptions): DownloadPlan {
   const spec = sourceSpecOf(source);
   const { chunkSize, concurrency, overwrite, resume, maxRestarts, rateLimit, signal, timeoutMs, onProgress } = settle(DOWNLOAD_OPTIONS, options);
-  const pace = rateLimit === undefined ? undefined : bytePace(rateLimit);
-  return { source: spec, chunkSize, concurrency, overwrite, resume, maxRestarts, pace, call: { signal, timeoutMs }, onProgress };
+  return { source: spec, chunkSize, concurrency, overwrite, resume, maxRestarts, pace: bytePace(rateLimit), call: { signal, timeoutMs }, onProgress };
 }
 
 const DOCUMENT = 'a non-empty full path, ~D{id} or ~D{id}.ext';

@@ -26,7 +26,7 @@ export async function uploadMany(
   const { concurrency, rateLimit } = settle(UPLOAD_MANY_OPTIONS, options);
   const limit = pLimit(concurrency);
   // One pace for all: the uploads share the rate, however many run at once.
-  const shared = rateLimit === undefined ? undefined : bytePace(rateLimit);
+  const shared = bytePace(rateLimit);
   return Promise.allSettled(
     items.map((item) => limit(() => upload(port, item.source, item.destination, { ...item.options, signal: options.signal }, shared))),
   );

@@ -59,7 +59,7 @@ export interface UploadResult extends TransferStats {
 export async function upload(port: ServicePort, source: UploadSource, destination: UploadDestination, options: UploadOptions = {}, shared?: Pace): Promise<UploadResult> {
   const finalizer = finalizerFor(destination, options.metadata);
   const settled = uploadOptions(options);
-  const paces = [settled.rateLimit === undefined ? undefined : bytePace(settled.rateLimit), shared].filter((pace) => pace !== undefined);
+  const paces = [bytePace(settled.rateLimit), shared].filter((pace) => pace !== undefined);
   return traceTransfer(() => ({ kind: 'upload', path: finalizer.path, chunkSize: settled.chunkSize }), async () => {
     const reader = await openSource(source, { spool: settled.spool, signal: settled.signal });
     try {
