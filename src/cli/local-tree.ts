@@ -2,6 +2,7 @@
 // files (read as the files they lead to), and what neither takes, with why.
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { existingDirectory } from './local-paths.js';
 
 export interface LocalTree {
   files: string[];
@@ -10,8 +11,12 @@ export interface LocalTree {
   ignored: Array<{ path: string; reason: string }>;
 }
 
-/** The tree's regular files, and the symbolic links to them; a recursive readdir never follows a link to a folder, so no loop can hold it. */
+/**
+ * The tree's regular files, and the symbolic links to them; a recursive readdir never follows a link
+ * to a folder, so no loop can hold it. `dir`, the command's <localDir>, must be a folder.
+ */
 export async function readTree(dir: string): Promise<LocalTree> {
+  await existingDirectory(dir, '<localDir>');
   const tree: LocalTree = { files: [], symlinks: [], ignored: [] };
   const entries = (await readdir(dir, { recursive: true, withFileTypes: true })).map((entry) => ({ entry, path: join(entry.parentPath, entry.name) }));
   for (const { entry, path } of entries.sort((a, b) => (a.path < b.path ? -1 : 1))) {

@@ -6,7 +6,6 @@ import { checkOptions, fileCrc32, serviceNameKey, UPLOAD_MANY_OPTIONS, type SrvS
 import { wholeNumber } from '../arguments.js';
 import { EXIT } from '../exit-codes.js';
 import { addConnectionOptions } from '../connection.js';
-import { existingDirectory } from '../local-paths.js';
 import { readTree } from '../local-tree.js';
 import { helpOf } from '../option-help.js';
 import { runCommand, type CommandContext } from '../run.js';
@@ -50,7 +49,6 @@ Examples:
 async function check(context: CommandContext, localDir: string, remoteFolder: string, flags: CheckFlags): Promise<number> {
   const { concurrency = UPLOAD_MANY_OPTIONS.concurrency.default } = flags;
   checkOptions(UPLOAD_MANY_OPTIONS, { concurrency });
-  await existingDirectory(localDir, '<localDir>');
   const tree = await readTree(localDir);
   for (const { path, reason } of tree.ignored) context.reporter.warn(`not compared: ${path}: ${reason}`);
   const limit = pLimit(concurrency);

@@ -6,7 +6,6 @@ import { checkOptions, fileCrc32, nameClashes, UPLOAD_MANY_OPTIONS, type SrvSess
 import { byteRate, wholeNumber } from '../arguments.js';
 import { EXIT, exitCodeOf, UsageError } from '../exit-codes.js';
 import { addConnectionOptions } from '../connection.js';
-import { existingDirectory } from '../local-paths.js';
 import { readTree, type LocalTree } from '../local-tree.js';
 import { BWLIMIT_HELP, helpOf } from '../option-help.js';
 import { runCommand, type CommandContext } from '../run.js';
@@ -48,7 +47,6 @@ Examples:
 async function sync(context: CommandContext, localDir: string, remoteFolder: string, flags: SyncFlags): Promise<number> {
   const { concurrency = UPLOAD_MANY_OPTIONS.concurrency.default } = flags;
   checkOptions(UPLOAD_MANY_OPTIONS, { concurrency });
-  await existingDirectory(localDir, '<localDir>');
   const tree = await readTree(localDir);
   if (flags.maxSize !== undefined) await skipLarger(tree, flags.maxSize);
   refuseNameClashes(localDir, tree.files);
