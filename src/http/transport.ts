@@ -11,7 +11,8 @@ import { AbortError, CertificateError, HostNotFoundError, HttpAuthenticationErro
 import { basicAuthorization, checkAuth, credentialsRefused, fixedHeaders, NtlmAuthenticator, withHeaders, type HttpAuthOptions } from './auth.js';
 import { codingsOf, decoded, unknownCoding } from './content-encoding.js';
 import { Cookies } from './cookies.js';
-import { ReplyBuffers, ReplyBytes, type ReplySink } from './reply-bytes.js';
+import { ReplyBytes, type ReplySink } from './reply-bytes.js';
+import { BufferPool } from '../util/buffer-pool.js';
 import { TRANSPORT_OPTIONS, type TlsOptions, type TransportOptions } from './transport-options.js';
 import { withTrustStore } from './trust-store.js';
 import { settle } from '../util/options.js';
@@ -46,8 +47,8 @@ export interface HttpRequest {
 /** A body written piece by piece as the connection takes it, so that no copy of the whole is ever made. */
 export interface StreamedBody {
   readonly byteLength: number;
-  /** The pieces in order; a string piece is written as latin1, one byte per character. */
-  pieces(): Iterator<Buffer | string>;
+  /** The pieces in order. */
+  pieces(): Iterator<Buffer>;
 }
 
 export interface HttpReply {
@@ -79,7 +80,7 @@ export class HttpTransport {
   private readonly tls: TlsOptions;
   private readonly proxy: string | false | undefined;
   private readonly maxResponseBytes: number;
-  private readonly replyBuffers = new ReplyBuffers();
+  private readonly replyBuffers = new BufferPool();
   private readonly cookies = new Cookies();
   /** The User-Agent and custom headers of every request. */
   readonly headers: Readonly<Record<string, string>>;
@@ -104,6 +105,10 @@ export class HttpTransport {
     }
   }
 
+  /**
+   * Sends the request and reads its reply. Once the promise settles, nothing reads the body any
+   * more: its connection finished writing it, or was destroyed, so its memory may serve the next request.
+   */
   async send(request: HttpRequest): Promise<HttpReply> {
     if (proxyAgents === undefined && this.proxyOf(request.url) !== '') await loadProxyAgents();
     const limit = Math.min(request.maxResponseBytes ?? Infinity, this.maxResponseBytes);
@@ -380,7 +385,7 @@ class Exchange {
   constructor(
     private readonly open: Open,
     private readonly responseLimit: number,
-    private readonly replyBuffers: ReplyBuffers,
+    private readonly replyBuffers: BufferPool,
     private readonly spec: HttpRequest,
     private readonly resolve: (leg: Leg) => void,
     private readonly reject: (error: Error) => void,
@@ -438,10 +443,10 @@ class Exchange {
   }
 
   /** Writes pieces while the connection takes them, and goes on at 'drain'. */
-  private pump(request: http.ClientRequest, pieces: Iterator<Buffer | string>): void {
+  private pump(request: http.ClientRequest, pieces: Iterator<Buffer>): void {
     for (let piece = pieces.next(); !piece.done; piece = pieces.next()) {
       if (this.settled) return;
-      if (!request.write(piece.value, 'latin1')) {
+      if (!request.write(piece.value)) {
         request.once('drain', () => {
           this.touch();
           this.pump(request, pieces);
@@ -476,8 +481,9 @@ class Exchange {
     body.on('end', () => {
       if (this.settled || !response.complete) return;
       this.finish();
-      // A reply that came before the whole body was sent leaves a connection no one can reuse.
-      if (!this.request?.writableEnded) this.request?.destroy();
+      // A reply that came before the whole body was sent leaves a connection no one can reuse, and
+      // the body's memory must not be read once the exchange is over (send()).
+      if (!this.request?.writableFinished) this.request?.destroy();
       const received = { status: response.statusCode ?? 0, statusText: response.statusMessage ?? '', headers: response.headers, body: sink.bytes() };
       this.resolve({ reply: received, socket: (this.socket ?? response.socket) as Socket });
     });

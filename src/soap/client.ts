@@ -18,7 +18,7 @@ import { redact, redactHeaders, redactValues, secretsOf } from './redaction.js';
 import type { ExchangeListener, ExchangeRecord } from './exchange-record.js';
 import { refusedUnparsed } from './reply.js';
 import { replyParser } from './reply-parser.js';
-import { ReplyBuffers } from '../http/reply-bytes.js';
+import { BufferPool } from '../util/buffer-pool.js';
 import { HttpTransport, type HttpReply, type StreamedBody } from '../http/transport.js';
 import { basicAuthorization, checkHeaders, withHeaders } from '../http/auth.js';
 import { encodeArguments } from './arguments.js';
@@ -81,8 +81,9 @@ export async function createSrvClient(options: SrvClientOptions): Promise<SrvCli
   const defaultTimeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const defaultIdleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const transport = new HttpTransport(options);
-  const contents = new ReplyBuffers();
-  const binding = await bindingFor(name, url, options, (length) => contents.take(length));
+  // A chunk's decoded bytes (DownloadFileChunk) and its request's base64 (UploadFileChunk over SOAP).
+  const buffers = new BufferPool();
+  const binding = await bindingFor(name, url, options, (length) => buffers.take(length));
   const known = new Set<string>();
   // The web server's credentials are removed from every record and error, however a server echoes them.
   if (options.auth?.password) known.add(options.auth.password);
@@ -120,8 +121,10 @@ export async function createSrvClient(options: SrvClientOptions): Promise<SrvCli
         if (failure) record.error = `${failure.name}: ${failure.message}`;
         for (const listener of listeners) listener(record);
       }
-      // Results, errors and records hold copies: nothing refers to the reply's bytes from here on.
+      // Results, errors and records hold copies: nothing refers to the reply's bytes from here on,
+      // nor, once send() has settled, to the request's.
       if (reply) transport.recycle(reply);
+      if (Buffer.isBuffer(sent.body)) buffers.recycle(sent.body);
     }
   }
 
@@ -142,9 +145,12 @@ export async function createSrvClient(options: SrvClientOptions): Promise<SrvCli
     binding: name,
     timeoutMs: defaultTimeoutMs,
     addSecret: (secret) => void (secret !== '' && known.add(secret)),
-    recycle: (content) => contents.recycle(content),
+    recycle: (content) => buffers.recycle(content),
     call,
-    close: () => transport.close(),
+    close: () => {
+      transport.close();
+      buffers.drop();
+    },
   };
 }
 

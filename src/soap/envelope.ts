@@ -1,10 +1,10 @@
 // Request envelopes, written from the operation's descriptor: its element in the service namespace,
 // the parameters in the documented order with their exact names, every string escaped by
-// xml-escape.ts. A base64Binary parameter stays bytes, which the transport encodes as it sends,
-// so a chunk never becomes part of a string.
+// xml-escape.ts. A base64Binary parameter stays bytes until the body is written, and then its
+// base64 goes slice by slice into the body's Buffer, so a chunk never becomes one string.
 import { TARGET_NAMESPACE, type OperationDescriptor, type SoapVersion } from '../../generated/srv.js';
-import type { StreamedBody } from '../http/transport.js';
 import type { ArgumentValue } from './arguments.js';
+import type { Take } from './payload-cut.js';
 import { escapeText, escapeXml } from './xml-escape.js';
 
 /** A request's HTTP headers and its envelope, cut around the payload's base64 text when it has one. */
@@ -48,19 +48,20 @@ export function requestEnvelope(op: OperationDescriptor, version: SoapVersion, a
   return { headers: soapHeaders(version, op.soapAction), head: Buffer.from(before.join('')), payload, tail: Buffer.from(after.join('')) };
 }
 
-/** The envelope as the transport sends it: one Buffer, or the payload encoded slice by slice as the connection takes it. */
-export function envelopeBody(envelope: RequestEnvelope): Buffer | StreamedBody {
+/**
+ * The envelope as the transport sends it, in one Buffer. With a payload, the Buffer comes from
+ * `take` (a pool's: the client gives it back once the request is sent), so that a chunk's base64
+ * is written into memory the last chunk's already used, and goes to the connection in one write.
+ */
+export function envelopeBody(envelope: RequestEnvelope, take: Take): Buffer {
   const { head, tail } = envelope;
   if (envelope.payload === undefined) return tail.length === 0 ? head : Buffer.concat([head, tail]);
   const payload = Buffer.from(envelope.payload.buffer, envelope.payload.byteOffset, envelope.payload.byteLength);
-  return {
-    byteLength: head.length + base64Length(payload.length) + tail.length,
-    *pieces() {
-      yield head;
-      for (let at = 0; at < payload.length; at += SLICE_BYTES) yield payload.toString('base64', at, Math.min(at + SLICE_BYTES, payload.length));
-      yield tail;
-    },
-  };
+  const body = take(head.length + base64Length(payload.length) + tail.length);
+  let at = head.copy(body);
+  for (let from = 0; from < payload.length; from += SLICE_BYTES) at += body.write(payload.toString('base64', from, Math.min(from + SLICE_BYTES, payload.length)), at, 'latin1');
+  tail.copy(body, at);
+  return body;
 }
 
 /** The length of the base64 text of `bytes` bytes, padding included. */

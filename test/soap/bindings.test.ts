@@ -51,7 +51,7 @@ function bodyText(body: Buffer | StreamedBody): string {
   if (Buffer.isBuffer(body)) return body.toString('latin1');
   const pieces: string[] = [];
   const iterator = body.pieces();
-  for (let next = iterator.next(); !next.done; next = iterator.next()) pieces.push(Buffer.isBuffer(next.value) ? next.value.toString('latin1') : next.value);
+  for (let next = iterator.next(); !next.done; next = iterator.next()) pieces.push(next.value.toString('latin1'));
   return pieces.join('');
 }
 

@@ -1,6 +1,6 @@
 // Request envelopes are written by code of ours. Fuzzed: every value of every operation, through a
 // strict XML parser, comes back exactly as given, in the documented order and casing; no value can
-// close its element (node-soap's escaping let `<![CDATA[…]]>` through raw). A payload streams as
+// close its element (node-soap's escaping let `<![CDATA[…]]>` through raw). A payload is sent as
 // the same bytes, and its exchange record is what redact() makes of the text.
 import { DOMParser } from '@xmldom/xmldom';
 import fc from 'fast-check';
@@ -12,16 +12,9 @@ import { encodeArguments, type ArgumentValue } from '../../src/soap/arguments.js
 const ENVELOPE = { '1.1': 'http://schemas.xmlsoap.org/soap/envelope/', '1.2': 'http://www.w3.org/2003/05/soap-envelope' } as const;
 const TEMPURI = 'http://tempuri.org/';
 
-/** Everything the transport would write, joined. */
+/** Everything the transport would write, in memory that held other bytes before, as a pool's does. */
 function sentBytes(op: OperationDescriptor, version: SoapVersion, args: Record<string, ArgumentValue>): Buffer {
-  const body = envelopeBody(requestEnvelope(op, version, args));
-  if (Buffer.isBuffer(body)) return body;
-  const pieces: Buffer[] = [];
-  const iterator = body.pieces();
-  for (let piece = iterator.next(); !piece.done; piece = iterator.next()) pieces.push(typeof piece.value === 'string' ? Buffer.from(piece.value, 'latin1') : piece.value);
-  const bytes = Buffer.concat(pieces);
-  expect(bytes.length).toBe(body.byteLength);
-  return bytes;
+  return envelopeBody(requestEnvelope(op, version, args), (length) => Buffer.alloc(length + 7, '#').subarray(0, length));
 }
 
 /** The operation element's children as [namespace, name, text], parsed by a parser that refuses anything not well-formed. */
@@ -105,7 +98,7 @@ test('a value shaped like CDATA is escaped like any other, so it cannot add an e
   ]);
 });
 
-test('a payload is the caller’s bytes, streamed as base64 between the head and the tail', () => {
+test('a payload is the caller’s bytes, written as base64 between the head and the tail', () => {
   const op = OPERATIONS.UploadFileChunk;
   const fileChunk = Buffer.alloc(200_003, 0xa7);
   const envelope = requestEnvelope(op, '1.1', encodeArguments(op, { authenticationTicket: 'a&b', uploadHandler: 'h', fileChunk, chunkHEXCRC: '3610A686', lastChunk: true }));
@@ -116,6 +109,28 @@ test('a payload is the caller’s bytes, streamed as base64 between the head and
   expect(requestEnvelope(op, '1.2', encodeArguments(op, { authenticationTicket: 't', uploadHandler: 'h', fileChunk, chunkHEXCRC: '0', lastChunk: false })).headers).toEqual({
     'Content-Type': 'application/soap+xml; charset=utf-8; action="http://tempuri.org/UploadFileChunk"',
   });
+});
+
+test('a payload’s body is exactly head, base64 and tail, in memory a pool lends, whatever the size against the slices', () => {
+  const op = OPERATIONS.UploadFileChunk;
+  const slice = 48 * 1024;
+  for (const size of [0, 1, 2, 3, 4, slice - 1, slice, slice + 1, 2 * slice + 2, 200_003]) {
+    const fileChunk = Buffer.from(Array.from({ length: size }, (_, i) => (i * 131 + 7) % 256));
+    const envelope = requestEnvelope(op, '1.1', encodeArguments(op, { authenticationTicket: 't', uploadHandler: 'h', fileChunk, chunkHEXCRC: '0', lastChunk: true }));
+    let lent: Buffer | undefined;
+    const body = envelopeBody(envelope, (length) => (lent = Buffer.alloc(length, '#')));
+    expect(body).toBe(lent);
+    expect(body.toString('latin1')).toBe(`${envelope.head.toString()}${fileChunk.toString('base64')}${envelope.tail.toString()}`);
+  }
+});
+
+test('a request without a payload takes no memory from the pool', () => {
+  const op = OPERATIONS.DeleteUploadHandler;
+  const envelope = requestEnvelope(op, '1.1', encodeArguments(op, { authenticationTicket: 't', UploadHandler: 'h' }));
+  const taken: number[] = [];
+  const body = envelopeBody(envelope, (length) => (taken.push(length), Buffer.alloc(length)));
+  expect(body.toString()).toBe(`${envelope.head.toString()}${envelope.tail.toString()}`);
+  expect(taken).toEqual([]);
 });
 
 test('the exchange record of a payload request is redact() of its text, for payloads around the elision length', () => {

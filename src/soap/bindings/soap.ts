@@ -32,7 +32,7 @@ export class SoapBinding implements Binding {
       method: 'POST',
       url: this.endpoint,
       headers: envelope.headers,
-      body: envelopeBody(envelope),
+      body: envelopeBody(envelope, this.take),
       maxReplyBytes: replyLimit(op, args),
       cut: payloadCut(op, args, op.resultElement, this.take),
       recorded: (secrets) => redactEnvelope(envelope, secrets),
