@@ -41,7 +41,7 @@ interface RawReply {
 }
 
 /**
- * One request whose body is written in 48 KiB pieces as the socket drains, as the client's transport does: the
+ * One request whose body is written in 48 KiB pieces as the socket drains, as a client that streams it does: the
  * reply, or the socket error the client met while still sending (EPIPE, a reset), even after a reply came.
  */
 function post(url: string, headers: Record<string, string>, body: Buffer | string): Promise<RawReply | { error: string }> {
