@@ -6,7 +6,7 @@
 // it by hand). It measures; it never fails on a number. Options: --runs N,
 // --quick, --sizes 1,4,8,32 (MiB), --e2e-mib N, --e2e-chunks 4,32 (MiB), --no-e2e, --no-chunks, --emulator-mib N, --no-emulator,
 // --no-downloads, --no-cli-cpu (which needs `npm run build` first; --cli-mib N, --cli-runs N), --no-bindings (UploadFileChunk over
-// HTTP POST against SOAP 1.1, in 1, 8 and 32 MiB chunks).
+// HTTP POST against SOAP 1.1, in 1, 8 and 32 MiB chunks), --no-pacing (rateLimit's accuracy over ten seconds).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { benchmarkBindings, bindingsSection } from './bench/bindings.js';
@@ -15,6 +15,7 @@ import { benchmarkCliCpu } from './bench/cli-cpu.js';
 import { benchmarkDownloads, downloadsMarkdown, FULL_PLAN } from './bench/downloads.js';
 import { benchmarkEmulatorThroughput } from './bench/emulator-throughput.js';
 import { benchmarkEndToEnd } from './bench/end-to-end.js';
+import { benchmarkPacing, pacingSection } from './bench/pacing.js';
 import { ROOT } from './bench/processes.js';
 import { report } from './bench/report.js';
 
@@ -32,6 +33,7 @@ interface Options {
   cliMib: number;
   cliRuns: number;
   bindings: boolean;
+  pacing: boolean;
 }
 
 function optionsOf(argv: string[]): Options {
@@ -55,6 +57,7 @@ function optionsOf(argv: string[]): Options {
     cliMib: Number(value('--cli-mib') ?? 512),
     cliRuns: Number(value('--cli-runs') ?? 5),
     bindings: !argv.includes('--no-bindings'),
+    pacing: !argv.includes('--no-pacing'),
   };
 }
 
@@ -79,7 +82,8 @@ async function main(): Promise<void> {
   const cliCpu = options.cliCpu ? await benchmarkCliCpu({ fileBytes: options.cliMib * MIB, chunkSize: 8 * MIB, runs: options.cliRuns }, log) : undefined;
   const downloads = options.downloads ? downloadsMarkdown(await benchmarkDownloads(FULL_PLAN, log)) : '';
   const bindings = options.bindings ? `\n${bindingsSection(await benchmarkBindings(chunkPlans(options, [1, 8, 32]), log))}\n` : '';
-  const markdown = report(chunks, endToEnd, { runs: options.runs, minutes: (Date.now() - started) / 60_000 }, throughput, cliCpu) + downloads + bindings;
+  const pacing = options.pacing ? `\n${pacingSection(await benchmarkPacing(log))}` : '';
+  const markdown = report(chunks, endToEnd, { runs: options.runs, minutes: (Date.now() - started) / 60_000 }, throughput, cliCpu) + downloads + bindings + pacing;
   const directory = join(ROOT, 'bench-results');
   await mkdir(directory, { recursive: true });
   await writeFile(join(directory, 'latest.md'), markdown);
