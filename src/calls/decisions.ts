@@ -76,7 +76,7 @@ export interface StepFacts {
   /** The document had to be new: it cannot be uploaded again as a new version. */
   readonly mustBeNew?: boolean;
   /** Confirm: what the stored versions showed of the upload's bytes after the finalize failed. */
-  readonly settled?: 'absent' | 'unknown';
+  readonly settled?: 'absent' | 'other' | 'unknown';
   /** The caller asked for an upload whose source changes to start over with the new content. */
   readonly restartOnSourceChange?: boolean;
   /** The source (upload) or destination (download) can be read or written again from the start. */

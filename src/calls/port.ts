@@ -6,6 +6,7 @@ import type { CallOptions } from '../soap/client.js';
 import type { TransferBudget } from './budget.js';
 import type { SrvError } from '../errors.js';
 import type { Decision, Step, StepFacts } from './decisions.js';
+import type { FailureKind } from './failures.js';
 import type { CallOutcome } from './retry.js';
 
 /** The parameters a session fills in with its ticket, under the name each operation uses. */
@@ -21,6 +22,8 @@ export interface StepCallOptions<K extends OperationName, T> extends CallOptions
   step?: Step;
   /** What the step knows of itself, read at each failure. */
   facts?: () => StepFacts;
+  /** How the step's earlier sends failed (a finalize sent again after a lost reply): the table counts them as this call's. */
+  earlier?: readonly FailureKind[];
   /** Turns a successful result into the step's value; what it throws is a failed attempt, which the table judges. */
   accept?: (result: ResultOf<K>) => T;
   /** The transfer's counter, told of every resend. */

@@ -5,7 +5,7 @@
 import pRetry from 'p-retry';
 import { AbortError, TimeoutError, type SrvError } from '../errors.js';
 import { decide, type Decision, type Lesson, type ServerKnowledge, type Step, type StepFacts } from './decisions.js';
-import { classify, type Failure } from './failures.js';
+import { classify, type Failure, type FailureKind } from './failures.js';
 import type { RetryOptions } from './retry-options.js';
 import { publishRetry } from '../tracing/channels.js';
 
@@ -24,6 +24,8 @@ export interface RetryPlan {
   readonly server: ServerKnowledge;
   /** What the step knows of itself, read at each failure. */
   readonly facts?: (() => StepFacts) | undefined;
+  /** How the step's earlier sends failed, before this call's attempts. */
+  readonly earlier?: readonly FailureKind[] | undefined;
   /** Whether the caller lets a resend or new login the table decided be made (SessionOptions.shouldRetry); `attempt`: the failed one's number, from 1. */
   readonly consents: (error: SrvError, attempt: number, decision: Decision) => boolean;
 }
@@ -49,7 +51,7 @@ export async function withRetries<T>(attempt: (timeoutMs: number) => Promise<T>,
   const started = performance.now();
   const left = () => plan.timeoutMs - (performance.now() - started);
   const failures: Failure[] = [];
-  const earlier = () => failures.map((failure) => failure.kind);
+  const earlier = () => [...(plan.earlier ?? []), ...failures.map((failure) => failure.kind)];
   let last: { failure: Failure; decision: Decision } | undefined;
   /** A new login the caller declined, judged where it was to be made. */
   let refused: { failure: Failure; decision: Decision } | undefined;

@@ -321,7 +321,7 @@ export class SrvSession {
   /** One call, tried as the decision table says; the ticket is the session's at each attempt. */
   private async attempt<K extends OperationName, T>(operation: K, request: RequestFor<K>, options: StepCallOptions<K, T> = {}): Promise<CallOutcome<T>> {
     if (this.#closed) throw new SrvError('the session is closed', { operation });
-    const { step = 'call', facts, accept, budget, ...callOptions } = options;
+    const { step = 'call', facts, earlier, accept, budget, ...callOptions } = options;
     const hasTicket = ticketParameterOf(operation) !== undefined;
     let ticket = this.#ticket;
     let traced: CallTraceContext | undefined;
@@ -347,6 +347,7 @@ export class SrvSession {
       canRelogin: hasTicket,
       server: this.learned,
       facts,
+      earlier,
       consents: this.#consents,
     };
     const hooks: RetryHooks = {

@@ -2,10 +2,12 @@
 // began (issue 20, items 2, 3 and 6): a finalize that never happened is never reported stored, not
 // even when the latest version has the very same bytes; a slow finalize is waited for, never sent
 // a second time to store the document twice; and where no filehexcrc proved the staged bytes, the
-// version this upload stored is checked, not whatever another writer made the latest.
+// version this upload stored is checked, not whatever another writer made the latest, also when the
+// finalize that stored it lost its reply.
 import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { SrvError, SrvSession, UnknownOutcomeError } from '../../src/index.js';
+import { ChecksumMismatchError, SrvError, SrvSession, UnknownOutcomeError } from '../../src/index.js';
 import { PROFILES } from '../helpers/profiles.js';
 
 const RETRY = { retries: 2, minDelayMs: 1, maxDelayMs: 2 };
@@ -55,6 +57,44 @@ describe.each(PROFILES)('against a %s server', (profile) => {
     // Once the slow finalize has ended, one version at most: never a second one stored by a second finalize.
     await new Promise((resolve) => setTimeout(resolve, 1_800));
     expect(versionsOf('/Public/slower.bin')).toBeLessThanOrEqual(1);
+    expect(emulator.state().uploadHandlers).toEqual([]);
+  });
+});
+
+describe.each(PROFILES)('a corrupted append whose finalize replies are lost, on a %s server without filehexcrc', (profile) => {
+  // Nothing proves the staged bytes; the first finalize stores them, its reply and the next one's are
+  // lost, and the third meets the handler the first consumed: a version with other bytes than the
+  // source's is there, which is never a success and never "handler not found".
+  let emulator: RunningEmulator;
+  let session: SrvSession;
+  const path = '/Public/corrupt-finalize.bin';
+  const bytes = randomBytes(300_000);
+
+  beforeEach(async () => {
+    emulator = await startEmulator({ profile, fileHexCrc: false });
+    session = await SrvSession.login({ url: emulator.url, user: 'demo', password: 'demo', retry: RETRY });
+    emulator.faults.add({ op: 'UploadFileChunk', kind: 'corrupt', at: [1] });
+    emulator.faults.add({ op: 'UploadDocumentWithHandler', kind: 'dropReply', at: [1, 2] });
+  });
+  afterEach(async () => {
+    await session.close();
+    await emulator.close();
+  });
+
+  const stored = () => Promise.all((emulator.state().documents.find((d) => d.path === path)?.versions ?? []).map((v) => emulator.readDocument(path, v.versionNumber)));
+
+  test('from a stream, which cannot be read again: ChecksumMismatchError, no handler left', async () => {
+    const error = await session.upload(Readable.from([bytes]), path).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ChecksumMismatchError);
+    expect((error as Error).message).toMatch(/no version of \/Public\/corrupt-finalize\.bin stored since the upload began has the source's CRC-32/);
+    expect((await stored()).map((version) => version.equals(bytes))).toEqual([false]);
+    expect(emulator.state().uploadHandlers).toEqual([]);
+  });
+
+  test('from a Buffer: uploaded again, the latest version is the source', async () => {
+    const result = await session.upload(bytes, path);
+    expect(result.restarts).toBe(1);
+    expect((await stored()).map((version) => version.equals(bytes))).toEqual([false, true]);
     expect(emulator.state().uploadHandlers).toEqual([]);
   });
 });

@@ -1,8 +1,9 @@
 // Whether a finalize stored this upload's bytes, when its reply cannot say (lost, or no filehexcrc
 // proved the staged bytes): the document's versions just before the finalize are set against those
 // after it, and a new version proves the upload stored only when its size and CRC-32 are the
-// upload's (GetDownloadInfoByVersion). A server that cannot list versions is asked for the latest
-// CRC-32 instead, which proves nothing where the latest version had these very bytes already.
+// upload's (GetDownloadInfoByVersion); new versions none of which has them are told apart from no
+// new version at all. A server that cannot list versions is asked for the latest CRC-32 instead,
+// which proves nothing where the latest version had these very bytes already.
 import { setTimeout as delay } from 'node:timers/promises';
 import { messageOf, NotFoundError } from '../../errors.js';
 import { crcToHex, parseHexCrc } from '../../integrity/crc32.js';
@@ -21,6 +22,8 @@ export type Snapshot =
 export type Found =
   | { readonly kind: 'stored'; readonly versionNumber: number | undefined }
   | { readonly kind: 'absent' }
+  /** Versions were stored since the snapshot, none with the upload's bytes: another writer's, or the upload's stored wrong. */
+  | { readonly kind: 'other' }
   | { readonly kind: 'unknown'; readonly why: string; readonly error?: unknown };
 
 /** The bytes the upload staged. */
@@ -68,7 +71,7 @@ export class Settlement {
     const until = performance.now() + (wait ? (call.timeoutMs ?? DEFAULT_WAIT_MS) : 0);
     for (let pause = FIRST_PAUSE_MS; ; pause = Math.min(pause * 2, LONGEST_PAUSE_MS)) {
       const found = await this.look(before, staged, call);
-      if (found.kind !== 'absent' || performance.now() + pause > until) return found;
+      if ((found.kind !== 'absent' && found.kind !== 'other') || performance.now() + pause > until) return found;
       await delay(pause, undefined, { signal: call.signal });
     }
   }
@@ -79,7 +82,7 @@ export class Settlement {
       if (before.by === 'nothing') return { kind: 'unknown', why: before.why, error: before.error };
       const latest = await this.latestCrc(call);
       if (latest === undefined) return { kind: 'unknown', why: 'the server reports no CRC32LASTVERSION' };
-      if (latest !== staged.crc) return { kind: 'absent' };
+      if (latest !== staged.crc) return latest === null || latest === before.crc ? { kind: 'absent' } : { kind: 'other' };
       if (before.crc === staged.crc) {
         return { kind: 'unknown', why: `the latest version had CRC-32 ${crcToHex(staged.crc)} before the finalize too, and the server lists no versions to tell a new one from it` };
       }
@@ -98,14 +101,15 @@ export class Settlement {
       if (error instanceof NotFoundError) return { kind: 'absent' };
       throw error;
     }
-    const fresh = listed.Versions.filter((version) => !known.has(version.Number) && (version.VersionSize ?? staged.bytes) === staged.bytes);
+    const added = listed.Versions.filter((version) => !known.has(version.Number));
+    const fresh = added.filter((version) => (version.VersionSize ?? staged.bytes) === staged.bytes);
     for (const { Number: versionNumber } of fresh.sort((a, b) => b.Number - a.Number)) {
       const info = await this.port.call('GetDownloadInfoByVersion', { Path: this.path, VersionNumber: versionNumber }, call);
       const crc = parseHexCrc(info.CRC32 ?? '');
       if (crc === undefined) return { kind: 'unknown', why: `the server reports no CRC-32 for version ${versionNumber}` };
       if (info.Size === staged.bytes && crc === staged.crc) return { kind: 'stored', versionNumber };
     }
-    return { kind: 'absent' };
+    return added.length > 0 ? { kind: 'other' } : { kind: 'absent' };
   }
 
   /** The latest version's CRC-32: null when there is no such document, undefined when the server does not say. */

@@ -9,6 +9,7 @@ import { ChecksumMismatchError, malformedReply, messageOf, NotFoundError, Source
 import { crc32, crc32Combine, crcToHex, crcToWireHex, parseHexCrc } from '../../integrity/crc32.js';
 import { TransferBudget } from '../../calls/budget.js';
 import { decideCheck, smallerChunk, type Decision, type Step, type StepFacts } from '../../calls/decisions.js';
+import type { FailureKind } from '../../calls/failures.js';
 import type { ServicePort } from '../../calls/port.js';
 import type { CallOptions } from '../../soap/client.js';
 import { isGuid } from '../../soap/arguments.js';
@@ -340,8 +341,11 @@ class UploadRun {
    * start over, or fail, saying the outcome is unknown where it is.
    */
   private async finalize(handler: string, staged: Staged, before: Snapshot, settle: CallOptions): Promise<Stored | Restart> {
+    // Every send is the same finalize: a lost reply of an earlier one explains a handler gone at a later one.
+    const earlier: FailureKind[] = [];
     for (let sends = 1; ; sends += 1) {
-      const outcome = await this.finalizer.finalize(this.port, handler, { ...settle, step: 'finalize', budget: this.budget, facts: () => this.facts() });
+      const outcome = await this.finalizer.finalize(this.port, handler, { ...settle, step: 'finalize', budget: this.budget, facts: () => this.facts(), earlier: [...earlier] });
+      earlier.push(...outcome.failures.map(({ kind }) => kind));
       if (outcome.ok) {
         this.handler = undefined;
         return { reply: outcome.value };
@@ -353,13 +357,15 @@ class UploadRun {
         this.handler = undefined;
         return { settled: found, by: before.by };
       }
-      const kinds = outcome.failures.map(({ kind }) => kind);
-      const next = decideCheck('confirm', failure.error, this.facts({ settled: found.kind }), this.port.learned, kinds, sends <= this.port.retries);
+      const next = decideCheck('confirm', failure.error, this.facts({ settled: found.kind }), this.port.learned, earlier, sends <= this.port.retries);
       if (next.decision.action === 'resend') {
         publishRetry(() => ({ kind: 'retry', reason: failure.kind, message: failure.error.message, operation: this.finalizer.operation, attempt: sends }));
         this.budget.retried();
         continue;
       }
+      // Nothing proved the staged bytes, and a finalize that is over left a version that is not them:
+      // it may be this upload's, stored wrong, so it gets the check a stored document gets.
+      if (found.kind === 'other' && this.port.learned.reportsFileCrc === false && !failure.slow) return this.storedWrong(staged);
       if (next.decision.action === 'fail') throw this.unsettled(failure.error, found, next.decision);
       return restartOrThrow(failure.error, next.decision);
     }
@@ -392,10 +398,14 @@ class UploadRun {
       this.port.warn({ kind: 'notice', message: `the server reports no filehexcrc, and nothing can check the stored ${path}: ${found.why}`, severity: 'warning' });
       return undefined;
     }
-    const error = new ChecksumMismatchError(`no version of ${path} stored since the upload began has the source's CRC-32 ${crcToHex(staged.crc)}`, crcToHex(staged.crc), undefined, {
-      operation: this.finalizer.operation,
-    });
-    const restart = this.judge('check-stored', error, { mustBeNew: this.finalizer.operation === 'UploadNewDocumentWidthHandler' });
+    return this.storedWrong(staged);
+  }
+
+  /** What the table says of a document stored since the upload began without the source's bytes: upload it again, or fail. */
+  private storedWrong(staged: Staged): Restart {
+    const { path, operation } = this.finalizer;
+    const error = new ChecksumMismatchError(`no version of ${path} stored since the upload began has the source's CRC-32 ${crcToHex(staged.crc)}`, crcToHex(staged.crc), undefined, { operation });
+    const restart = this.judge('check-stored', error, { mustBeNew: operation === 'UploadNewDocumentWidthHandler' });
     this.port.warn({ kind: 'notice', message: `${error.message}; uploading it again`, severity: 'warning' });
     return restart;
   }
