@@ -243,9 +243,12 @@ function matches<T>(pattern: Match<T>, value: T): boolean {
   return pattern === '*' || (Array.isArray(pattern) ? pattern.includes(value) : pattern === value);
 }
 
-/** Repeating the call has the effect of making it once, so a failed attempt may be resent. */
+/**
+ * Repeating the call has the effect of making it once, so a failed attempt may be resent. LogOut
+ * too: a repeat of one that was applied is refused for its dead ticket, which is what it was for.
+ */
 export const IDEMPOTENT: ReadonlySet<OperationName> = new Set<OperationName>([
-  'AuthenticateUser', 'AuthenticateUser1', 'RenewTicket', 'isValidTicket', 'ServerInfo',
+  'AuthenticateUser', 'AuthenticateUser1', 'RenewTicket', 'isValidTicket', 'LogOut', 'ServerInfo',
   'CreateUploadHandler', 'DeleteUploadHandler',
   'GetDownloadHandler', 'GetDownloadHandlerByVersion', 'DownloadFileChunk', 'DeleteDownloadHandler',
   'DocumentExists', 'DocumentExists1', 'FolderExists', 'CreateFolder',

@@ -8,7 +8,7 @@ import { OPERATIONS, type OperationName, type RequestOf, type ResultOf } from '.
 import { createSrvClient, type CallOptions, type SrvClient, type SrvClientOptions } from '../soap/client.js';
 import { InvalidArgumentError, messageOf, ServiceError, SrvError, TicketExpiredError } from '../errors.js';
 import { IDEMPOTENT, type Decision, type Lesson } from '../calls/decisions.js';
-import { classify, type Failure } from '../calls/failures.js';
+import type { Failure } from '../calls/failures.js';
 import { TICKET_PARAMETERS, type RequestFor, type ServerTraits, type ServicePort, type SessionRequest, type SessionWarning, type StepCallOptions, type TicketParameter } from '../calls/port.js';
 import { retryOptionsOf, withRetries, type CallOutcome, type RetryHooks, type RetryOptions } from '../calls/retry.js';
 import { SESSION_OPTIONS, type LoginOptions, type SessionOptions, type TicketOptions, type TrustedLoginOptions, type WindowsLoginOptions } from './session-options.js';
@@ -35,6 +35,9 @@ export type { LoginOptions, SessionOptions, ShouldRetry, TicketOptions, TrustedL
 export type SessionCallOptions = CallOptions;
 
 export type { ServerTraits, SessionRequest, SessionWarning } from '../calls/port.js';
+
+/** close() waits this long for LogOut, all its attempts included. */
+const LOGOUT_TIMEOUT_MS = 10_000;
 
 export class SrvSession {
   readonly client: SrvClient;
@@ -286,14 +289,9 @@ export class SrvSession {
     this.#closed = true;
     try {
       if (!this.#logOutOnClose) return;
-      const { client } = this;
-      await traceCall(() => callContext('LogOut', client.binding, client.url, {}), async (traced) => {
-        if (traced) traced.attempts = 1;
-        await this.#pace?.take(1, undefined, 'LogOut');
-        return client.LogOut({ AuthenticationTicket: this.#ticket }, { timeoutMs: 10_000 });
-      });
-    } catch (error) {
-      if (classify(error).kind !== 'ticket-dead') this.warn({ kind: 'cleanup', message: 'LogOut failed', operation: 'LogOut', error });
+      // A cleanup step: a reset on a reused connection is tried again, as a handler's delete is.
+      const outcome = await this.#attempt('LogOut', {}, { step: 'cleanup', timeoutMs: LOGOUT_TIMEOUT_MS });
+      if (!outcome.ok && outcome.failure.kind !== 'ticket-dead') this.warn({ kind: 'cleanup', message: 'LogOut failed', operation: 'LogOut', error: outcome.failure.error });
     } finally {
       this.client.close();
     }
@@ -318,9 +316,13 @@ export class SrvSession {
     return outcome.value;
   }
 
+  private attempt<K extends OperationName, T>(operation: K, request: RequestFor<K>, options: StepCallOptions<K, T> = {}): Promise<CallOutcome<T>> {
+    if (this.#closed) return Promise.reject(new SrvError('the session is closed', { operation }));
+    return this.#attempt(operation, request, options);
+  }
+
   /** One call, tried as the decision table says; the ticket is the session's at each attempt. */
-  private async attempt<K extends OperationName, T>(operation: K, request: RequestFor<K>, options: StepCallOptions<K, T> = {}): Promise<CallOutcome<T>> {
-    if (this.#closed) throw new SrvError('the session is closed', { operation });
+  async #attempt<K extends OperationName, T>(operation: K, request: RequestFor<K>, options: StepCallOptions<K, T> = {}): Promise<CallOutcome<T>> {
     const { step = 'call', facts, earlier, accept, budget, ...callOptions } = options;
     const hasTicket = ticketParameterOf(operation) !== undefined;
     let ticket = this.#ticket;
@@ -344,7 +346,8 @@ export class SrvSession {
       options: this.retry,
       timeoutMs: callOptions.timeoutMs ?? this.client.timeoutMs,
       signal: callOptions.signal,
-      canRelogin: hasTicket,
+      // Logging in again to log out would make a session only to end it: a dead ticket is logged out already.
+      canRelogin: hasTicket && operation !== 'LogOut',
       server: this.learned,
       facts,
       earlier,

@@ -69,6 +69,19 @@ describe('login and logout', () => {
     await other.close();
   });
 
+  test.each(['dropRequest', 'dropReply', 'http500'] as const)('close() logs out though the first LogOut meets %s: no session is left logged in, and nothing is warned', async (kind) => {
+    const warnings: SessionWarning[] = [];
+    const session = await login({ onWarning: (w) => warnings.push(w) });
+    const ticket = session.ticket;
+    emulator.faults.add({ op: 'LogOut', kind, at: [1] });
+    await session.close();
+    expect(emulator.faults.injected().at(-1)).toMatchObject({ op: 'LogOut', kind });
+    const other = await login();
+    await expect(other.client.isValidTicket({ AuthenticationTicket: ticket })).rejects.toBeInstanceOf(TicketExpiredError);
+    await other.close();
+    expect(warnings.filter((w) => w.kind === 'cleanup')).toEqual([]);
+  });
+
   test('fromTicket uses a given ticket and refuses an empty one', async () => {
     const owner = await login();
     const borrowed = await SrvSession.fromTicket({ url: emulator.url, ticket: owner.ticket });
