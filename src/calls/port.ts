@@ -16,6 +16,9 @@ export type TicketParameter = (typeof TICKET_PARAMETERS)[number];
 /** An operation's request without its ticket, which the session supplies. */
 export type SessionRequest<K extends OperationName> = Omit<RequestOf<K>, TicketParameter>;
 
+/** How the failed attempts of a step went, oldest first. */
+export type FailureKinds = readonly FailureKind[];
+
 /** The options of a call a transfer makes as one of its steps. */
 export interface StepCallOptions<K extends OperationName, T> extends CallOptions {
   /** The transfer step the call is, for the decision table (default 'call'). */
@@ -23,7 +26,7 @@ export interface StepCallOptions<K extends OperationName, T> extends CallOptions
   /** What the step knows of itself, read at each failure. */
   facts?: () => StepFacts;
   /** How the step's earlier sends failed (a finalize sent again after a lost reply): the table counts them as this call's. */
-  earlier?: readonly FailureKind[];
+  earlier?: FailureKinds;
   /** Turns a successful result into the step's value; what it throws is a failed attempt, which the table judges. */
   accept?: (result: ResultOf<K>) => T;
   /** The transfer's counter, told of every resend. */

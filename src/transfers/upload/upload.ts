@@ -9,8 +9,7 @@ import { ChecksumMismatchError, malformedReply, messageOf, NotFoundError, Source
 import { crc32, crc32Combine, crcToHex, crcToWireHex, parseHexCrc } from '../../integrity/crc32.js';
 import { TransferBudget } from '../../calls/budget.js';
 import { decideCheck, smallerChunk, type Decision, type Step, type StepFacts } from '../../calls/decisions.js';
-import type { FailureKind } from '../../calls/failures.js';
-import type { ServicePort } from '../../calls/port.js';
+import type { FailureKinds, ServicePort } from '../../calls/port.js';
 import type { CallOptions } from '../../soap/client.js';
 import { isGuid } from '../../soap/arguments.js';
 import {
@@ -342,10 +341,10 @@ class UploadRun {
    */
   private async finalize(handler: string, staged: Staged, before: Snapshot, settle: CallOptions): Promise<Stored | Restart> {
     // Every send is the same finalize: a lost reply of an earlier one explains a handler gone at a later one.
-    const earlier: FailureKind[] = [];
+    let earlier: FailureKinds = [];
     for (let sends = 1; ; sends += 1) {
-      const outcome = await this.finalizer.finalize(this.port, handler, { ...settle, step: 'finalize', budget: this.budget, facts: () => this.facts(), earlier: [...earlier] });
-      earlier.push(...outcome.failures.map(({ kind }) => kind));
+      const outcome = await this.finalizer.finalize(this.port, handler, { ...settle, step: 'finalize', budget: this.budget, facts: () => this.facts(), earlier });
+      earlier = [...earlier, ...outcome.failures.map(({ kind }) => kind)];
       if (outcome.ok) {
         this.handler = undefined;
         return { reply: outcome.value };
