@@ -46,6 +46,9 @@ export type FailureKind =
   /** The same request meets the same failure: URL, host, certificates, credentials, a malformed or oversized reply, a bad argument. */
   | 'permanent';
 
+/** How the failed attempts of a step went, oldest first. */
+export type FailureKinds = readonly FailureKind[];
+
 export interface Failure {
   readonly kind: FailureKind;
   readonly error: SrvError;

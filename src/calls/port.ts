@@ -6,7 +6,7 @@ import type { CallOptions } from '../soap/client.js';
 import type { TransferBudget } from './budget.js';
 import type { SrvError } from '../errors.js';
 import type { Decision, Step, StepFacts } from './decisions.js';
-import type { FailureKind } from './failures.js';
+import type { FailureKinds } from './failures.js';
 import type { CallOutcome } from './retry.js';
 
 /** The parameters a session fills in with its ticket, under the name each operation uses. */
@@ -16,8 +16,7 @@ export type TicketParameter = (typeof TICKET_PARAMETERS)[number];
 /** An operation's request without its ticket, which the session supplies. */
 export type SessionRequest<K extends OperationName> = Omit<RequestOf<K>, TicketParameter>;
 
-/** How the failed attempts of a step went, oldest first. */
-export type FailureKinds = readonly FailureKind[];
+export type { FailureKinds } from './failures.js';
 
 /** The options of a call a transfer makes as one of its steps. */
 export interface StepCallOptions<K extends OperationName, T> extends CallOptions {

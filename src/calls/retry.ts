@@ -5,7 +5,7 @@
 import pRetry from 'p-retry';
 import { AbortError, TimeoutError, type SrvError } from '../errors.js';
 import { decide, type Decision, type Lesson, type ServerKnowledge, type Step, type StepFacts } from './decisions.js';
-import { classify, type Failure, type FailureKind } from './failures.js';
+import { classify, type Failure, type FailureKinds } from './failures.js';
 import type { RetryOptions } from './retry-options.js';
 import { publishRetry } from '../tracing/channels.js';
 
@@ -25,7 +25,7 @@ export interface RetryPlan {
   /** What the step knows of itself, read at each failure. */
   readonly facts?: (() => StepFacts) | undefined;
   /** How the step's earlier sends failed, before this call's attempts. */
-  readonly earlier?: readonly FailureKind[] | undefined;
+  readonly earlier?: FailureKinds | undefined;
   /** Whether the caller lets a resend or new login the table decided be made (SessionOptions.shouldRetry); `attempt`: the failed one's number, from 1. */
   readonly consents: (error: SrvError, attempt: number, decision: Decision) => boolean;
 }
